@@ -1,0 +1,118 @@
+//! Witness mode: computes wire values and each constraint's `A·z`, `B·z`, `C·z`, nothing else.
+
+use super::Builder;
+use ark_bn254::Fr;
+use ark_ff::One;
+use zeroize::Zeroize;
+
+/// A full assignment plus the per-constraint evaluations the matrix-free prover needs.
+///
+/// Wire values include private biometric data: the buffers are zeroized on drop.
+#[derive(Debug, Default)]
+pub struct Witness {
+    /// All wire values, `wires[0] == 1`, then the public inputs, then private wires.
+    pub wires: Vec<Fr>,
+    /// Number of public inputs.
+    pub n_public: usize,
+    /// `A·z` for every constraint.
+    pub a: Vec<Fr>,
+    /// `B·z` for every constraint.
+    pub b: Vec<Fr>,
+    /// `C·z` for every constraint.
+    pub c: Vec<Fr>,
+}
+
+impl Witness {
+    /// The public inputs, in order.
+    pub fn public_inputs(&self) -> &[Fr] {
+        &self.wires[1..=self.n_public]
+    }
+
+    /// Index of the first constraint whose evaluations do not satisfy `a * b = c`.
+    pub fn first_unsatisfied(&self) -> Option<usize> {
+        (0..self.a.len()).find(|&i| self.a[i] * self.b[i] != self.c[i])
+    }
+
+    /// Releases the per-constraint evaluations (after the prover consumed them).
+    pub fn drop_evaluations(&mut self) {
+        for v in [&mut self.a, &mut self.b, &mut self.c] {
+            v.zeroize();
+            *v = Vec::new();
+        }
+    }
+}
+
+impl Drop for Witness {
+    fn drop(&mut self) {
+        self.wires.zeroize();
+        self.a.zeroize();
+        self.b.zeroize();
+        self.c.zeroize();
+    }
+}
+
+/// The witness-computing [`Builder`]: a linear combination is its value.
+#[derive(Debug)]
+pub struct WitnessBuilder {
+    w: Witness,
+}
+
+impl Default for WitnessBuilder {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl WitnessBuilder {
+    /// An assignment holding only the constant one.
+    pub fn new() -> Self {
+        WitnessBuilder {
+            w: Witness {
+                wires: vec![Fr::one()],
+                n_public: 0,
+                a: Vec::new(),
+                b: Vec::new(),
+                c: Vec::new(),
+            },
+        }
+    }
+
+    /// The finished witness.
+    pub fn finish(self) -> Witness {
+        self.w
+    }
+}
+
+impl Builder for WitnessBuilder {
+    type Lc = Fr;
+
+    fn alloc_public(&mut self, value: Fr) -> Fr {
+        assert_eq!(
+            self.w.wires.len(),
+            self.w.n_public + 1,
+            "public inputs must be allocated before private wires"
+        );
+        self.w.n_public += 1;
+        self.w.wires.push(value);
+        value
+    }
+
+    fn alloc(&mut self, value: Fr) -> Fr {
+        self.w.wires.push(value);
+        value
+    }
+
+    fn enforce(&mut self, a: &Fr, b: &Fr, c: &Fr) {
+        self.w.a.push(*a);
+        self.w.b.push(*b);
+        self.w.c.push(*c);
+    }
+
+    fn value(&self, lc: &Fr) -> Fr {
+        *lc
+    }
+
+    fn num_constraints(&self) -> usize {
+        self.w.a.len()
+    }
+}

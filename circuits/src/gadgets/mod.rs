@@ -1,0 +1,11 @@
+//! Gadgets: constraint patterns written once against [`crate::Builder`].
+
+pub mod bits;
+pub mod boolean;
+pub mod commitment;
+pub mod equality;
+pub mod poseidon;
+pub mod sign;
+
+#[cfg(test)]
+pub(crate) mod test_support;

@@ -1,0 +1,2 @@
+//! zkbio-core: the SDK's logic (no FFI): proving, keys, registry encoding and flows.
+#![deny(missing_docs)]
