@@ -11,6 +11,7 @@ pub mod check;
 pub mod circuit;
 pub mod gadgets;
 pub mod soundness;
+pub mod statements;
 
 pub use ark_bn254::Fr;
 pub use builder::{Builder, Lc, Recorder, WitnessBuilder};

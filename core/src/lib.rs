@@ -1,2 +1,4 @@
 //! zkbio-core: the SDK's logic (no FFI): proving, keys, registry encoding and flows.
 #![deny(missing_docs)]
+
+pub mod groth16;

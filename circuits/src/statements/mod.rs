@@ -1,0 +1,3 @@
+//! Complete statements (circuits with public inputs) built from the gadgets.
+
+pub mod image_opening;

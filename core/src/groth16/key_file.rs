@@ -1,0 +1,416 @@
+//! The `.zpk` proving-key file: a fixed header followed by the key's points in the exact encoding
+//! the prover consumes ([`super::encoding`]), so opening a key is an `mmap` plus a header check.
+//!
+//! Layout (all integers little-endian, every section starting on a 64-byte boundary):
+//!
+//! | offset | size | content |
+//! |---|---|---|
+//! | 0 | 8 | magic `ZKBIOPK\0` |
+//! | 8 | 4 | format version (1) |
+//! | 12 | 4 | reserved, 0 |
+//! | 16 | 8 | `n_vars`: wires including the constant one |
+//! | 24 | 8 | `n_public`: public inputs |
+//! | 32 | 8 | `domain_size` (power of two) |
+//! | 40 | 8 | `n_constraints` |
+//! | 48 | 80 | reserved, 0 |
+//! | 128 | 576 | α₁, β₁, β₂, γ₂, δ₁, δ₂ |
+//! | … | 64·(n_public+1) | IC (γ-scaled public-input points) |
+//! | … | 64·n_vars | A query (G1) |
+//! | … | 64·n_vars | B query (G1) |
+//! | … | 128·n_vars | B query (G2) |
+//! | … | 64·(n_vars−n_public−1) | C query of the private wires (δ-scaled) |
+//! | … | 64·domain_size | H query (odd Lagrange basis of the doubled domain, δ-scaled) |
+//!
+//! Points are not validated when read; integrity comes from the file's SHA3-256 digest
+//! ([`digest`]), which the model package pins and the caller checks once when it obtains the file
+//! ([`MappedKey::open_verified`]). A corrupted point cannot cause memory unsafety, only an invalid
+//! proof, which verification rejects.
+
+use super::encoding::{get_g1, get_g2, put_g1, put_g2, G1_BYTES, G2_BYTES};
+use ark_bn254::{Bn254, G1Affine, G2Affine};
+use ark_groth16::{ProvingKey, VerifyingKey};
+use sha3::{Digest, Sha3_256};
+use std::io::Write;
+use std::path::Path;
+
+/// File magic.
+pub const MAGIC: &[u8; 8] = b"ZKBIOPK\0";
+/// Current format version.
+pub const VERSION: u32 = 1;
+const HEADER_BYTES: usize = 128;
+const VK_BYTES: usize = 3 * G1_BYTES + 3 * G2_BYTES;
+
+/// Why a key file cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum KeyError {
+    /// Reading or mapping the file failed.
+    #[error("key file I/O: {0}")]
+    Io(#[from] std::io::Error),
+    /// Not a `.zpk` file.
+    #[error("not a zkbio proving key (bad magic)")]
+    BadMagic,
+    /// Written by a newer or unknown format.
+    #[error("unsupported proving-key format version {0} (this build reads {VERSION})")]
+    UnsupportedVersion(u32),
+    /// The header's counts do not fit together.
+    #[error("inconsistent proving-key header: {0}")]
+    Inconsistent(&'static str),
+    /// The file is shorter or longer than its header says.
+    #[error("proving key has {actual} bytes, its header implies {expected}")]
+    WrongLength {
+        /// Length implied by the header.
+        expected: u64,
+        /// Actual length.
+        actual: u64,
+    },
+    /// The digest differs from the pinned one: corrupted or substituted file.
+    #[error("proving key digest mismatch: expected {expected}, got {actual}")]
+    DigestMismatch {
+        /// Pinned digest (hex).
+        expected: String,
+        /// Computed digest (hex).
+        actual: String,
+    },
+}
+
+/// Section offsets implied by a header.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Layout {
+    n_vars: usize,
+    n_public: usize,
+    domain_size: usize,
+    n_constraints: usize,
+    ic: usize,
+    a: usize,
+    b_g1: usize,
+    b_g2: usize,
+    c: usize,
+    h: usize,
+    end: usize,
+}
+
+impl Layout {
+    fn new(
+        n_vars: u64,
+        n_public: u64,
+        domain_size: u64,
+        n_constraints: u64,
+    ) -> Result<Layout, KeyError> {
+        let n_vars =
+            usize::try_from(n_vars).map_err(|_| KeyError::Inconsistent("n_vars too large"))?;
+        let n_public =
+            usize::try_from(n_public).map_err(|_| KeyError::Inconsistent("n_public too large"))?;
+        let domain_size = usize::try_from(domain_size)
+            .map_err(|_| KeyError::Inconsistent("domain size too large"))?;
+        let n_constraints = usize::try_from(n_constraints)
+            .map_err(|_| KeyError::Inconsistent("constraint count too large"))?;
+        if n_public + 1 > n_vars {
+            return Err(KeyError::Inconsistent("more public inputs than wires"));
+        }
+        if !domain_size.is_power_of_two() {
+            return Err(KeyError::Inconsistent("domain size is not a power of two"));
+        }
+        if n_constraints + n_public + 1 > domain_size {
+            return Err(KeyError::Inconsistent(
+                "domain too small for the constraints",
+            ));
+        }
+        if domain_size > 1 << 28 || n_vars > 1 << 32 {
+            return Err(KeyError::Inconsistent(
+                "circuit larger than BN254's FFT domain",
+            ));
+        }
+        let ic = HEADER_BYTES + VK_BYTES;
+        let a = ic + (n_public + 1) * G1_BYTES;
+        let b_g1 = a + n_vars * G1_BYTES;
+        let b_g2 = b_g1 + n_vars * G1_BYTES;
+        let c = b_g2 + n_vars * G2_BYTES;
+        let h = c + (n_vars - n_public - 1) * G1_BYTES;
+        let end = h + domain_size * G1_BYTES;
+        Ok(Layout {
+            n_vars,
+            n_public,
+            domain_size,
+            n_constraints,
+            ic,
+            a,
+            b_g1,
+            b_g2,
+            c,
+            h,
+            end,
+        })
+    }
+}
+
+/// A borrowed, header-checked proving key over bytes in the `.zpk` layout (mapped or in memory).
+#[derive(Clone, Copy, Debug)]
+pub struct KeyView<'a> {
+    bytes: &'a [u8],
+    layout: Layout,
+}
+
+fn u64_at(b: &[u8], at: usize) -> u64 {
+    let mut w = [0u8; 8];
+    w.copy_from_slice(&b[at..at + 8]);
+    u64::from_le_bytes(w)
+}
+
+impl<'a> KeyView<'a> {
+    /// Checks the header and the length; reads no point.
+    pub fn new(bytes: &'a [u8]) -> Result<Self, KeyError> {
+        if bytes.len() < HEADER_BYTES {
+            return Err(KeyError::WrongLength {
+                expected: HEADER_BYTES as u64,
+                actual: bytes.len() as u64,
+            });
+        }
+        if &bytes[..8] != MAGIC {
+            return Err(KeyError::BadMagic);
+        }
+        let version = u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]);
+        if version != VERSION {
+            return Err(KeyError::UnsupportedVersion(version));
+        }
+        let layout = Layout::new(
+            u64_at(bytes, 16),
+            u64_at(bytes, 24),
+            u64_at(bytes, 32),
+            u64_at(bytes, 40),
+        )?;
+        if bytes.len() != layout.end {
+            return Err(KeyError::WrongLength {
+                expected: layout.end as u64,
+                actual: bytes.len() as u64,
+            });
+        }
+        Ok(KeyView { bytes, layout })
+    }
+
+    /// Wires, including the constant one.
+    pub fn n_vars(&self) -> usize {
+        self.layout.n_vars
+    }
+    /// Public inputs.
+    pub fn n_public(&self) -> usize {
+        self.layout.n_public
+    }
+    /// Evaluation domain size.
+    pub fn domain_size(&self) -> usize {
+        self.layout.domain_size
+    }
+    /// Constraints of the circuit the key was made for.
+    pub fn n_constraints(&self) -> usize {
+        self.layout.n_constraints
+    }
+
+    fn g1_at(&self, at: usize) -> G1Affine {
+        get_g1(&self.bytes[at..at + G1_BYTES])
+    }
+    fn g2_at(&self, at: usize) -> G2Affine {
+        get_g2(&self.bytes[at..at + G2_BYTES])
+    }
+
+    /// α₁, the first point of the verification-key section.
+    pub fn alpha_g1(&self) -> G1Affine {
+        self.g1_at(HEADER_BYTES)
+    }
+    /// β₁.
+    pub fn beta_g1(&self) -> G1Affine {
+        self.g1_at(HEADER_BYTES + G1_BYTES)
+    }
+    /// β₂.
+    pub fn beta_g2(&self) -> G2Affine {
+        self.g2_at(HEADER_BYTES + 2 * G1_BYTES)
+    }
+    /// γ₂.
+    pub fn gamma_g2(&self) -> G2Affine {
+        self.g2_at(HEADER_BYTES + 2 * G1_BYTES + G2_BYTES)
+    }
+    /// δ₁.
+    pub fn delta_g1(&self) -> G1Affine {
+        self.g1_at(HEADER_BYTES + 2 * G1_BYTES + 2 * G2_BYTES)
+    }
+    /// δ₂.
+    pub fn delta_g2(&self) -> G2Affine {
+        self.g2_at(HEADER_BYTES + 3 * G1_BYTES + 2 * G2_BYTES)
+    }
+
+    /// The verification key embedded in the proving key.
+    pub fn verifying_key(&self) -> VerifyingKey<Bn254> {
+        let l = &self.layout;
+        VerifyingKey {
+            alpha_g1: self.alpha_g1(),
+            beta_g2: self.beta_g2(),
+            gamma_g2: self.gamma_g2(),
+            delta_g2: self.delta_g2(),
+            gamma_abc_g1: (0..=l.n_public)
+                .map(|i| self.g1_at(l.ic + i * G1_BYTES))
+                .collect(),
+        }
+    }
+
+    /// Encoded A query (G1, one per wire).
+    pub fn a_bytes(&self) -> &'a [u8] {
+        &self.bytes[self.layout.a..self.layout.b_g1]
+    }
+    /// Encoded B query in G1.
+    pub fn b_g1_bytes(&self) -> &'a [u8] {
+        &self.bytes[self.layout.b_g1..self.layout.b_g2]
+    }
+    /// Encoded B query in G2.
+    pub fn b_g2_bytes(&self) -> &'a [u8] {
+        &self.bytes[self.layout.b_g2..self.layout.c]
+    }
+    /// Encoded C query (private wires).
+    pub fn c_bytes(&self) -> &'a [u8] {
+        &self.bytes[self.layout.c..self.layout.h]
+    }
+    /// Encoded H query.
+    pub fn h_bytes(&self) -> &'a [u8] {
+        &self.bytes[self.layout.h..self.layout.end]
+    }
+
+    /// Decodes the whole key (tests, format conversion; not the proving path).
+    pub fn to_proving_key(&self) -> ProvingKey<Bn254> {
+        let g1s = |b: &[u8]| b.chunks_exact(G1_BYTES).map(get_g1).collect::<Vec<_>>();
+        ProvingKey {
+            vk: self.verifying_key(),
+            beta_g1: self.beta_g1(),
+            delta_g1: self.delta_g1(),
+            a_query: g1s(self.a_bytes()),
+            b_g1_query: g1s(self.b_g1_bytes()),
+            b_g2_query: self
+                .b_g2_bytes()
+                .chunks_exact(G2_BYTES)
+                .map(get_g2)
+                .collect(),
+            h_query: g1s(self.h_bytes()),
+            l_query: g1s(self.c_bytes()),
+        }
+    }
+}
+
+/// Writes `pk` in the `.zpk` layout. `n_constraints` is the circuit's constraint count.
+pub fn write_key(
+    pk: &ProvingKey<Bn254>,
+    n_constraints: usize,
+    out: &mut impl Write,
+) -> Result<(), KeyError> {
+    let n_public = pk
+        .vk
+        .gamma_abc_g1
+        .len()
+        .checked_sub(1)
+        .ok_or(KeyError::Inconsistent("no IC points"))?;
+    let n_vars = pk.a_query.len();
+    let layout = Layout::new(
+        n_vars as u64,
+        n_public as u64,
+        pk.h_query.len() as u64,
+        n_constraints as u64,
+    )?;
+    if pk.b_g1_query.len() != n_vars
+        || pk.b_g2_query.len() != n_vars
+        || pk.l_query.len() != n_vars - n_public - 1
+    {
+        return Err(KeyError::Inconsistent(
+            "query lengths differ from the wire count",
+        ));
+    }
+    let mut header = [0u8; HEADER_BYTES];
+    header[..8].copy_from_slice(MAGIC);
+    header[8..12].copy_from_slice(&VERSION.to_le_bytes());
+    for (i, v) in [n_vars, n_public, layout.domain_size, n_constraints]
+        .into_iter()
+        .enumerate()
+    {
+        header[16 + 8 * i..24 + 8 * i].copy_from_slice(&(v as u64).to_le_bytes());
+    }
+    out.write_all(&header)?;
+    let mut g1 = [0u8; G1_BYTES];
+    let mut g2 = [0u8; G2_BYTES];
+    let mut w1 = |p: &G1Affine, out: &mut dyn Write| -> std::io::Result<()> {
+        put_g1(p, &mut g1);
+        out.write_all(&g1)
+    };
+    w1(&pk.vk.alpha_g1, out)?;
+    w1(&pk.beta_g1, out)?;
+    let mut w2 = |p: &G2Affine, out: &mut dyn Write| -> std::io::Result<()> {
+        put_g2(p, &mut g2);
+        out.write_all(&g2)
+    };
+    w2(&pk.vk.beta_g2, out)?;
+    w2(&pk.vk.gamma_g2, out)?;
+    w1(&pk.delta_g1, out)?;
+    w2(&pk.vk.delta_g2, out)?;
+    for p in pk
+        .vk
+        .gamma_abc_g1
+        .iter()
+        .chain(&pk.a_query)
+        .chain(&pk.b_g1_query)
+    {
+        w1(p, out)?;
+    }
+    for p in &pk.b_g2_query {
+        w2(p, out)?;
+    }
+    for p in pk.l_query.iter().chain(&pk.h_query) {
+        w1(p, out)?;
+    }
+    Ok(())
+}
+
+/// `pk` as `.zpk` bytes in memory.
+pub fn key_to_bytes(pk: &ProvingKey<Bn254>, n_constraints: usize) -> Result<Vec<u8>, KeyError> {
+    let mut v = Vec::new();
+    write_key(pk, n_constraints, &mut v)?;
+    Ok(v)
+}
+
+/// SHA3-256 of a key file's bytes: the digest a model package pins.
+pub fn digest(bytes: &[u8]) -> [u8; 32] {
+    Sha3_256::digest(bytes).into()
+}
+
+/// A `.zpk` file mapped read-only into memory.
+pub struct MappedKey {
+    map: memmap2::Mmap,
+    layout: Layout,
+}
+
+impl MappedKey {
+    /// Maps `path` and checks its header and length. Reads no point.
+    pub fn open(path: &Path) -> Result<Self, KeyError> {
+        let file = std::fs::File::open(path)?;
+        // SAFETY: the map is read-only. Key files are content-addressed and never modified in
+        // place (they are written to a temporary name and renamed), so the bytes cannot change
+        // under us; a truncation by another process would raise SIGBUS, as with any mmap reader.
+        let map = unsafe { memmap2::Mmap::map(&file)? };
+        let layout = KeyView::new(&map)?.layout;
+        Ok(MappedKey { map, layout })
+    }
+
+    /// Like [`MappedKey::open`], and checks the file's SHA3-256 against `expected` (one pass over
+    /// the file: use where the digest was not already checked when the file was obtained).
+    pub fn open_verified(path: &Path, expected: &[u8; 32]) -> Result<Self, KeyError> {
+        let key = Self::open(path)?;
+        let actual = digest(&key.map);
+        if &actual != expected {
+            return Err(KeyError::DigestMismatch {
+                expected: hex::encode(expected),
+                actual: hex::encode(actual),
+            });
+        }
+        Ok(key)
+    }
+
+    /// The key.
+    pub fn view(&self) -> KeyView<'_> {
+        KeyView {
+            bytes: &self.map,
+            layout: self.layout,
+        }
+    }
+}

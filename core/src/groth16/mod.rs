@@ -1,0 +1,31 @@
+//! Groth16 over BN254 in the snarkjs/circom QAP convention, so keys and proofs interoperate.
+//!
+//! - [`setup`]: a deterministic, **insecure** development setup from a seed.
+//! - [`prover`]: a matrix-free prover: it consumes the witness builder's wire values and
+//!   per-constraint `A·z`, `B·z`, `C·z` evaluations plus a proving key, never the R1CS matrices.
+//! - [`key_file`]: the `.zpk` proving-key layout, read by mmap with no per-point parsing.
+//! - [`verifier`]: verification (arkworks' pairing check, after validating the proof's points).
+//!
+//! The convention (snarkjs `groth16 prove`): the evaluation domain has `n` points, where
+//! `n >= constraints + public inputs + 1`; row `constraints + i` has `A = z_i` for the one wire and
+//! each public input; `H` is committed through its evaluations on the odd powers of the `2n`-th
+//! root of unity, against `hExps_k = L^{(2n)}_{2k+1}(τ)/δ` (odd Lagrange basis of the doubled
+//! domain), so no division by the vanishing polynomial is needed.
+
+pub mod encoding;
+pub mod key_file;
+pub mod progress;
+pub mod prover;
+pub mod qap;
+pub mod setup;
+pub mod verifier;
+
+pub use ark_groth16::{Proof, ProvingKey, VerifyingKey};
+pub use key_file::{KeyError, KeyView, MappedKey};
+pub use progress::{Phase, ProveControl};
+pub use prover::{prove, ProveError};
+pub use setup::dev_setup_insecure;
+pub use verifier::{verify, VerifyError};
+
+#[cfg(test)]
+mod tests;

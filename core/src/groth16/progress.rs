@@ -1,0 +1,30 @@
+//! Progress reporting and cancellation for long proving phases.
+
+/// A phase of proving, in the order they run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Phase {
+    /// Computing the witness (the inference itself).
+    Witness,
+    /// Interpolating A, B, C and evaluating them on the coset.
+    Fft,
+    /// The G1 multi-scalar multiplications (A, B in G1, C, H).
+    MsmG1,
+    /// The G2 multi-scalar multiplication (B).
+    MsmG2,
+}
+
+/// What the prover tells its caller, and asks it, between units of work.
+pub trait ProveControl: Sync {
+    /// `fraction` of `phase` is done (0.0 to 1.0, non-decreasing within a phase).
+    fn progress(&self, _phase: Phase, _fraction: f32) {}
+    /// Whether the caller asked to stop; the prover then returns `Cancelled` promptly.
+    fn is_cancelled(&self) -> bool {
+        false
+    }
+}
+
+/// Reports nothing and never cancels.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Silent;
+
+impl ProveControl for Silent {}

@@ -1,0 +1,178 @@
+//! The matrix-free Groth16 prover.
+//!
+//! Inputs: the witness builder's output (wire values and each constraint's `A·z`, `B·z`, `C·z`) and
+//! a proving key in the `.zpk` layout. The multi-scalar multiplications stream the key's points in
+//! chunks, decoding each chunk into a reused buffer, so peak memory is the witness, one length-`n`
+//! scalar vector and one chunk of points, whatever the key's size.
+
+use super::encoding::{get_g1, get_g2, G1_BYTES, G2_BYTES};
+use super::key_file::KeyView;
+use super::progress::{Phase, ProveControl};
+use super::qap::{h_scalars, Domains};
+use ark_bn254::{Bn254, Fr, G1Affine, G1Projective, G2Affine, G2Projective};
+use ark_ec::{AffineRepr, CurveGroup, VariableBaseMSM};
+use ark_ff::UniformRand;
+use ark_groth16::Proof;
+use ark_std::rand::{CryptoRng, RngCore};
+use zkbio_circuits::builder::Witness;
+
+/// Points decoded per G1 chunk (about 18 MiB of affine points).
+const G1_CHUNK: usize = 1 << 18;
+/// Points decoded per G2 chunk (about 17 MiB).
+const G2_CHUNK: usize = 1 << 17;
+
+/// Why no proof was produced.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ProveError {
+    /// The key was made for another circuit.
+    #[error("proving key does not fit the witness: {what} is {key} in the key, {witness} in the witness")]
+    KeyMismatch {
+        /// Which count differs.
+        what: &'static str,
+        /// The key's value.
+        key: usize,
+        /// The witness's value.
+        witness: usize,
+    },
+    /// The inputs do not satisfy the statement (e.g. an image that does not open the commitment).
+    #[error("the inputs do not satisfy the circuit (constraint {0} fails)")]
+    Unsatisfied(usize),
+    /// The caller cancelled.
+    #[error("proving was cancelled")]
+    Cancelled,
+}
+
+fn check_shape(key: &KeyView<'_>, w: &Witness) -> Result<(), ProveError> {
+    let checks = [
+        ("the wire count", key.n_vars(), w.wires.len()),
+        ("the public-input count", key.n_public(), w.n_public),
+        ("the constraint count", key.n_constraints(), w.a.len()),
+    ];
+    for (what, k, v) in checks {
+        if k != v {
+            return Err(ProveError::KeyMismatch {
+                what,
+                key: k,
+                witness: v,
+            });
+        }
+    }
+    if w.b.len() != w.a.len() || w.c.len() != w.a.len() {
+        return Err(ProveError::KeyMismatch {
+            what: "the evaluation count",
+            key: w.a.len(),
+            witness: w.b.len().min(w.c.len()),
+        });
+    }
+    Ok(())
+}
+
+fn cancelled(ctl: &dyn ProveControl) -> Result<(), ProveError> {
+    if ctl.is_cancelled() {
+        Err(ProveError::Cancelled)
+    } else {
+        Ok(())
+    }
+}
+
+/// `Σ scalars[i]·P_i` over G1 points encoded in `bases`, streamed in chunks.
+fn msm_g1(
+    bases: &[u8],
+    scalars: &[Fr],
+    ctl: &dyn ProveControl,
+    done: &mut usize,
+    total: usize,
+) -> Result<G1Projective, ProveError> {
+    let mut buf: Vec<G1Affine> = Vec::with_capacity(G1_CHUNK.min(scalars.len()));
+    let mut acc = G1Projective::default();
+    for (i, sc) in scalars.chunks(G1_CHUNK).enumerate() {
+        cancelled(ctl)?;
+        let start = i * G1_CHUNK * G1_BYTES;
+        buf.clear();
+        buf.extend(
+            bases[start..start + sc.len() * G1_BYTES]
+                .chunks_exact(G1_BYTES)
+                .map(get_g1),
+        );
+        acc += G1Projective::msm_unchecked(&buf, sc);
+        *done += sc.len();
+        ctl.progress(Phase::MsmG1, *done as f32 / total as f32);
+    }
+    Ok(acc)
+}
+
+/// `Σ scalars[i]·Q_i` over G2 points encoded in `bases`, streamed in chunks.
+fn msm_g2(
+    bases: &[u8],
+    scalars: &[Fr],
+    ctl: &dyn ProveControl,
+) -> Result<G2Projective, ProveError> {
+    let mut buf: Vec<G2Affine> = Vec::with_capacity(G2_CHUNK.min(scalars.len()));
+    let mut acc = G2Projective::default();
+    let mut done = 0;
+    for (i, sc) in scalars.chunks(G2_CHUNK).enumerate() {
+        cancelled(ctl)?;
+        let start = i * G2_CHUNK * G2_BYTES;
+        buf.clear();
+        buf.extend(
+            bases[start..start + sc.len() * G2_BYTES]
+                .chunks_exact(G2_BYTES)
+                .map(get_g2),
+        );
+        acc += G2Projective::msm_unchecked(&buf, sc);
+        done += sc.len();
+        ctl.progress(Phase::MsmG2, done as f32 / scalars.len() as f32);
+    }
+    Ok(acc)
+}
+
+/// Proves that `witness` satisfies the circuit `key` was made for.
+///
+/// `witness` is consumed: its evaluations are released after the FFT phase and its wire values
+/// are zeroized when the proof is done. `rng` draws the zero-knowledge blinding `r, s`.
+pub fn prove(
+    key: &KeyView<'_>,
+    mut witness: Witness,
+    rng: &mut (impl RngCore + CryptoRng),
+    ctl: &dyn ProveControl,
+) -> Result<Proof<Bn254>, ProveError> {
+    check_shape(key, &witness)?;
+    if let Some(i) = witness.first_unsatisfied() {
+        return Err(ProveError::Unsatisfied(i));
+    }
+    let domains = Domains::new(key.domain_size()).ok_or(ProveError::KeyMismatch {
+        what: "the domain size",
+        key: key.domain_size(),
+        witness: witness.a.len(),
+    })?;
+    cancelled(ctl)?;
+    ctl.progress(Phase::Fft, 0.0);
+    let h = h_scalars(&mut witness, &domains, ctl);
+    witness.drop_evaluations();
+    cancelled(ctl)?;
+
+    let z = &witness.wires;
+    let private = &z[key.n_public() + 1..];
+    let total = 2 * z.len() + private.len() + h.len();
+    let mut done = 0;
+    ctl.progress(Phase::MsmG1, 0.0);
+    let a = msm_g1(key.a_bytes(), z, ctl, &mut done, total)?;
+    let b1 = msm_g1(key.b_g1_bytes(), z, ctl, &mut done, total)?;
+    let c = msm_g1(key.c_bytes(), private, ctl, &mut done, total)?;
+    let hz = msm_g1(key.h_bytes(), &h, ctl, &mut done, total)?;
+    drop(h);
+    ctl.progress(Phase::MsmG2, 0.0);
+    let b2 = msm_g2(key.b_g2_bytes(), z, ctl)?;
+
+    let (r, s) = (Fr::rand(rng), Fr::rand(rng));
+    let delta_g1 = key.delta_g1().into_group();
+    let pi_a = a + key.alpha_g1() + delta_g1 * r;
+    let pi_b = b2 + key.beta_g2() + key.delta_g2().into_group() * s;
+    let pi_b1 = b1 + key.beta_g1() + delta_g1 * s;
+    let pi_c = c + hz + pi_a * s + pi_b1 * r - delta_g1 * (r * s);
+    Ok(Proof {
+        a: pi_a.into_affine(),
+        b: pi_b.into_affine(),
+        c: pi_c.into_affine(),
+    })
+}

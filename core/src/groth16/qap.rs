@@ -1,0 +1,68 @@
+//! From per-constraint evaluations to the `H` scalars, in snarkjs's convention.
+
+use super::progress::{Phase, ProveControl};
+use ark_bn254::Fr;
+use ark_ff::{AdditiveGroup, Zero};
+use ark_poly::{EvaluationDomain, Radix2EvaluationDomain};
+use zeroize::Zeroize;
+use zkbio_circuits::builder::Witness;
+
+/// The `n`-point domain and the coset `ω_{2n}·⟨ω_n⟩` (the odd powers of the `2n`-th root).
+pub struct Domains {
+    /// The evaluation domain of the constraints.
+    pub base: Radix2EvaluationDomain<Fr>,
+    /// Where `A·B − C` is evaluated; the vanishing polynomial is `−2` there.
+    pub odd_coset: Radix2EvaluationDomain<Fr>,
+}
+
+impl Domains {
+    /// Domains for `n` points (a power of two up to BN254's 2-adicity).
+    pub fn new(n: usize) -> Option<Domains> {
+        let base = Radix2EvaluationDomain::<Fr>::new(n)?;
+        if base.size() != n {
+            return None;
+        }
+        let doubled = Radix2EvaluationDomain::<Fr>::new(2 * n)?;
+        let odd_coset = base.get_coset(doubled.group_gen)?;
+        Some(Domains { base, odd_coset })
+    }
+
+    /// Interpolates `evals` (on the base domain) and re-evaluates on the odd coset, in place.
+    fn to_odd_coset(&self, evals: &mut Vec<Fr>) {
+        self.base.ifft_in_place(evals);
+        self.odd_coset.fft_in_place(evals);
+    }
+}
+
+/// Consumes the witness's `A·z`, `B·z`, `C·z` and returns `A·B − C` on the odd coset: the scalars
+/// of the H multi-exponentiation. Adds snarkjs's public-input rows (`A = z_i` at row `m + i`).
+///
+/// At most two length-`n` vectors are alive at once; each is zeroized when done.
+pub fn h_scalars(w: &mut Witness, domains: &Domains, ctl: &dyn ProveControl) -> Vec<Fr> {
+    let n = domains.base.size();
+    let mut a = std::mem::take(&mut w.a);
+    a.extend_from_slice(&w.wires[..=w.n_public]);
+    a.resize(n, Fr::ZERO);
+    domains.to_odd_coset(&mut a);
+    ctl.progress(Phase::Fft, 1.0 / 3.0);
+
+    let mut b = std::mem::take(&mut w.b);
+    b.resize(n, Fr::ZERO);
+    domains.to_odd_coset(&mut b);
+    for (x, y) in a.iter_mut().zip(&b) {
+        *x *= y;
+    }
+    b.zeroize();
+    drop(b);
+    ctl.progress(Phase::Fft, 2.0 / 3.0);
+
+    let mut c = std::mem::take(&mut w.c);
+    c.resize(n, Fr::zero());
+    domains.to_odd_coset(&mut c);
+    for (x, y) in a.iter_mut().zip(&c) {
+        *x -= y;
+    }
+    c.zeroize();
+    ctl.progress(Phase::Fft, 1.0);
+    a
+}

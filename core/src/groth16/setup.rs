@@ -1,0 +1,110 @@
+//! A deterministic development setup. **INSECURE**: anyone who knows the seed knows the toxic
+//! waste (τ, α, β, γ, δ) and can forge proofs for this key. Use it for tests, demos and benchmarks;
+//! production keys come from a phase-2 ceremony (`snarkjs zkey contribute`) and are imported.
+
+use super::qap::Domains;
+use ark_bn254::{Bn254, Fr, G1Projective, G2Projective};
+use ark_ec::scalar_mul::ScalarMul;
+use ark_ec::PrimeGroup;
+use ark_ff::{Field, UniformRand, Zero};
+use ark_groth16::{ProvingKey, VerifyingKey};
+use ark_poly::EvaluationDomain;
+use ark_std::rand::SeedableRng;
+use rand_chacha::ChaCha20Rng;
+use zkbio_circuits::builder::R1cs;
+
+/// Why a setup could not be made.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum SetupError {
+    /// The circuit needs a larger FFT domain than BN254's scalar field offers.
+    #[error("circuit too large: a domain of {0} points is not available")]
+    DomainTooLarge(usize),
+}
+
+fn nonzero(rng: &mut ChaCha20Rng) -> Fr {
+    loop {
+        let x = Fr::rand(rng);
+        if !x.is_zero() {
+            return x;
+        }
+    }
+}
+
+/// Makes a proving key for `r1cs` from `seed`. **INSECURE** (see the module docs): the name says so
+/// on purpose.
+pub fn dev_setup_insecure(r1cs: &R1cs, seed: [u8; 32]) -> Result<ProvingKey<Bn254>, SetupError> {
+    let n = r1cs.domain_size();
+    let domains = Domains::new(n).ok_or(SetupError::DomainTooLarge(n))?;
+    let mut rng = ChaCha20Rng::from_seed(seed);
+    let (tau, alpha, beta, gamma, delta) = (
+        nonzero(&mut rng),
+        nonzero(&mut rng),
+        nonzero(&mut rng),
+        nonzero(&mut rng),
+        nonzero(&mut rng),
+    );
+
+    // A_i(τ), B_i(τ), C_i(τ) for every wire, in the Lagrange basis of the base domain.
+    let lagrange = domains.base.evaluate_all_lagrange_coefficients(tau);
+    let m = r1cs.constraints.len();
+    let (mut at, mut bt, mut ct) = (
+        vec![Fr::zero(); r1cs.n_wires],
+        vec![Fr::zero(); r1cs.n_wires],
+        vec![Fr::zero(); r1cs.n_wires],
+    );
+    for (k, row) in r1cs.constraints.iter().enumerate() {
+        for (terms, acc) in [(&row.a, &mut at), (&row.b, &mut bt), (&row.c, &mut ct)] {
+            for &(w, coeff) in terms {
+                acc[w as usize] += coeff * lagrange[k];
+            }
+        }
+    }
+    for i in 0..=r1cs.n_public {
+        at[i] += lagrange[m + i];
+    }
+    drop(lagrange);
+
+    let (gamma_inv, delta_inv) = (
+        gamma.inverse().expect("nonzero"),
+        delta.inverse().expect("nonzero"),
+    );
+    let combined = |i: usize| beta * at[i] + alpha * bt[i] + ct[i];
+    let ic: Vec<Fr> = (0..=r1cs.n_public)
+        .map(|i| combined(i) * gamma_inv)
+        .collect();
+    let l: Vec<Fr> = (r1cs.n_public + 1..r1cs.n_wires)
+        .map(|i| combined(i) * delta_inv)
+        .collect();
+    drop(ct);
+
+    // hExps_k = L^{(2n)}_{2k+1}(τ) / δ.
+    let doubled = ark_poly::Radix2EvaluationDomain::<Fr>::new(2 * n)
+        .ok_or(SetupError::DomainTooLarge(2 * n))?;
+    let h: Vec<Fr> = doubled
+        .evaluate_all_lagrange_coefficients(tau)
+        .into_iter()
+        .skip(1)
+        .step_by(2)
+        .map(|x| x * delta_inv)
+        .collect();
+
+    let g1 = G1Projective::generator();
+    let g2 = G2Projective::generator();
+    let vk = VerifyingKey {
+        alpha_g1: g1.batch_mul(&[alpha])[0],
+        beta_g2: g2.batch_mul(&[beta])[0],
+        gamma_g2: g2.batch_mul(&[gamma])[0],
+        delta_g2: g2.batch_mul(&[delta])[0],
+        gamma_abc_g1: g1.batch_mul(&ic),
+    };
+    Ok(ProvingKey {
+        vk,
+        beta_g1: g1.batch_mul(&[beta])[0],
+        delta_g1: g1.batch_mul(&[delta])[0],
+        a_query: g1.batch_mul(&at),
+        b_g1_query: g1.batch_mul(&bt),
+        b_g2_query: g2.batch_mul(&bt),
+        h_query: g1.batch_mul(&h),
+        l_query: g1.batch_mul(&l),
+    })
+}
