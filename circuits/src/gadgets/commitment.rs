@@ -41,7 +41,7 @@ pub enum CommitKind {
 /// The tag `kind·2^96 + VERSION·2^64 + len`.
 pub fn tag(kind: CommitKind, len: usize) -> Fr {
     let two64 = Fr::from(u64::MAX) + Fr::from(1u64);
-    Fr::from(kind as u64) * two64 * Fr::from(1u64 << 32) * Fr::from(1u64 << 32)
+    Fr::from(kind as u64) * two64 * Fr::from(1u64 << 32)
         + Fr::from(VERSION) * two64
         + Fr::from(len as u64)
 }
