@@ -8,6 +8,7 @@
 
 pub mod builder;
 pub mod check;
+pub mod circom;
 pub mod circuit;
 pub mod gadgets;
 pub mod soundness;

@@ -19,6 +19,7 @@ pub mod prover;
 pub mod qap;
 pub mod setup;
 pub mod verifier;
+pub mod zkey_convert;
 
 pub use ark_groth16::{Proof, ProvingKey, VerifyingKey};
 pub use key_file::{KeyError, KeyView, MappedKey};

@@ -1,0 +1,85 @@
+//! Conversions between our keys and snarkjs `.zkey` files (desktop, one-time steps).
+//!
+//! Importing a ceremony's `.zkey` checks it against the circuit: its A/B coefficient section must be
+//! exactly what `snarkjs zkey new` writes for our `.r1cs`, so a key for another circuit (or another
+//! version of the same model) is refused before anything is proven with it.
+
+use ark_bn254::Bn254;
+use ark_groth16::ProvingKey;
+use zkbio_circuits::builder::R1cs;
+use zkbio_circuits::circom::zkey::{coefs_from_r1cs, Zkey, CS_HASH_SIZE};
+
+/// Why a `.zkey` cannot be used for a circuit.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ImportError {
+    /// A count differs between the key and the circuit.
+    #[error("the .zkey was made for another circuit: {what} is {zkey} in the key, {circuit} in the circuit")]
+    Shape {
+        /// Which count.
+        what: &'static str,
+        /// The key's value.
+        zkey: usize,
+        /// The circuit's value.
+        circuit: usize,
+    },
+    /// Same counts, different constraints.
+    #[error(
+        "the .zkey was made for another circuit: its A/B coefficients differ from this circuit's"
+    )]
+    Coefficients,
+}
+
+/// A snarkjs `.zkey` for `pk`, whose circuit is `r1cs`. Section 10 records no contribution and a
+/// zero circuit hash: such a key can seed a ceremony (`snarkjs zkey contribute`) but is not one.
+pub fn to_zkey(pk: &ProvingKey<Bn254>, r1cs: &R1cs) -> Zkey {
+    Zkey {
+        n_vars: r1cs.n_wires,
+        n_public: r1cs.n_public,
+        domain_size: pk.h_query.len(),
+        alpha_g1: pk.vk.alpha_g1,
+        beta_g1: pk.beta_g1,
+        beta_g2: pk.vk.beta_g2,
+        gamma_g2: pk.vk.gamma_g2,
+        delta_g1: pk.delta_g1,
+        delta_g2: pk.vk.delta_g2,
+        ic: pk.vk.gamma_abc_g1.clone(),
+        coefs: coefs_from_r1cs(r1cs),
+        a: pk.a_query.clone(),
+        b_g1: pk.b_g1_query.clone(),
+        b_g2: pk.b_g2_query.clone(),
+        c: pk.l_query.clone(),
+        h: pk.h_query.clone(),
+        contributions: Zkey::empty_contributions(&[0; CS_HASH_SIZE]),
+    }
+}
+
+/// Our proving key from a snarkjs `.zkey`, after checking it was made for `r1cs`.
+pub fn from_zkey(z: &Zkey, r1cs: &R1cs) -> Result<ProvingKey<Bn254>, ImportError> {
+    let shape = [
+        ("the wire count", z.n_vars, r1cs.n_wires),
+        ("the public-input count", z.n_public, r1cs.n_public),
+        ("the domain size", z.domain_size, r1cs.domain_size()),
+    ];
+    for (what, zkey, circuit) in shape {
+        if zkey != circuit {
+            return Err(ImportError::Shape {
+                what,
+                zkey,
+                circuit,
+            });
+        }
+    }
+    if z.coefs != coefs_from_r1cs(r1cs) {
+        return Err(ImportError::Coefficients);
+    }
+    Ok(ProvingKey {
+        vk: z.verifying_key(),
+        beta_g1: z.beta_g1,
+        delta_g1: z.delta_g1,
+        a_query: z.a.clone(),
+        b_g1_query: z.b_g1.clone(),
+        b_g2_query: z.b_g2.clone(),
+        h_query: z.h.clone(),
+        l_query: z.c.clone(),
+    })
+}
