@@ -1,1 +1,64 @@
-fn main() {}
+//! `zkbio`: the developer CLI (desktop). Phones use the SDK through its bindings.
+
+mod artifacts;
+mod bench;
+mod commands;
+mod demo;
+mod mem;
+mod png_io;
+mod report;
+mod statement;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// zkbio: prove what a phone computed from biometrics, in zero knowledge (Groth16, BN254).
+#[derive(Parser, Debug)]
+#[command(version, about)]
+struct Cli {
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Subcommand, Debug)]
+enum Cmd {
+    /// Run the whole flow on the embedded default sample, phase by phase (time, peak memory).
+    Demo(demo::DemoArgs),
+    /// INSECURE development setup from a seed: proving key (.zpk) and verification key.
+    Setup(commands::SetupArgs),
+    /// Prove a statement with a .zpk key; writes proof.json and public.json.
+    Prove(commands::ProveArgs),
+    /// Verify proof.json + public.json against verification_key.json (exit code 1 if rejected).
+    Verify(commands::VerifyArgs),
+    /// Export circuit, witness or keys in snarkjs/circom formats, or the Solidity verifier.
+    #[command(subcommand)]
+    Export(commands::ExportCmd),
+    /// Convert a snarkjs .zkey (e.g. from a phase-2 ceremony) into a .zpk, checked against the circuit.
+    ImportZkey(commands::ImportArgs),
+    /// Benchmark witness generation and proving (medians), optionally against snarkjs.
+    Bench(bench::BenchArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.cmd {
+        Cmd::Demo(a) => demo::run(a),
+        Cmd::Setup(a) => commands::setup(a),
+        Cmd::Prove(a) => commands::prove_cmd(a),
+        Cmd::Verify(a) => match commands::verify_cmd(a) {
+            Ok(true) => Ok(()),
+            Ok(false) => return ExitCode::from(1),
+            Err(e) => Err(e),
+        },
+        Cmd::Export(c) => commands::export(c),
+        Cmd::ImportZkey(a) => commands::import_zkey(a),
+        Cmd::Bench(a) => bench::run(a),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}

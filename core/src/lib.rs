@@ -1,4 +1,6 @@
 //! zkbio-core: the SDK's logic (no FFI): proving, keys, registry encoding and flows.
 #![deny(missing_docs)]
 
+pub mod evm;
 pub mod groth16;
+pub mod sample;

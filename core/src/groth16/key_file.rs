@@ -406,6 +406,11 @@ impl MappedKey {
         Ok(key)
     }
 
+    /// SHA3-256 of the mapped file (one pass over it).
+    pub fn digest(&self) -> [u8; 32] {
+        digest(&self.map)
+    }
+
     /// The key.
     pub fn view(&self) -> KeyView<'_> {
         KeyView {

@@ -1,0 +1,64 @@
+//! Reading and writing the files commands exchange (snarkjs formats and `.zpk`).
+
+use ark_bn254::{Bn254, Fr};
+use std::path::Path;
+use zkbio_circuits::circom::json::{
+    public_from_json, public_to_json, ProofJson, VerificationKeyJson,
+};
+use zkbio_core::groth16::{Proof, VerifyingKey};
+
+/// Error text for a failed file operation on `path`.
+pub fn io_err(path: &Path, e: impl std::fmt::Display) -> String {
+    format!("{}: {e}", path.display())
+}
+
+/// Writes `value` as pretty JSON.
+pub fn write_json(path: &Path, value: &impl serde::Serialize) -> Result<(), String> {
+    let text = serde_json::to_string_pretty(value).map_err(|e| io_err(path, e))?;
+    std::fs::write(path, text + "\n").map_err(|e| io_err(path, e))
+}
+
+fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| io_err(path, e))?;
+    serde_json::from_str(&text).map_err(|e| io_err(path, e))
+}
+
+/// Reads a snarkjs `verification_key.json`.
+pub fn read_vk(path: &Path) -> Result<VerifyingKey<Bn254>, String> {
+    read_json::<VerificationKeyJson>(path)?
+        .to_vk()
+        .map_err(|e| io_err(path, e))
+}
+
+/// Reads a snarkjs `proof.json`.
+pub fn read_proof(path: &Path) -> Result<Proof<Bn254>, String> {
+    read_json::<ProofJson>(path)?
+        .to_proof()
+        .map_err(|e| io_err(path, e))
+}
+
+/// Reads a snarkjs `public.json`.
+pub fn read_public(path: &Path) -> Result<Vec<Fr>, String> {
+    public_from_json(&read_json::<Vec<String>>(path)?).map_err(|e| io_err(path, e))
+}
+
+/// Writes `verification_key.json`, `proof.json` and `public.json`-style files as requested.
+pub fn write_vk(path: &Path, vk: &VerifyingKey<Bn254>) -> Result<(), String> {
+    write_json(path, &VerificationKeyJson::from_vk(vk))
+}
+
+/// Writes a snarkjs `proof.json`.
+pub fn write_proof(path: &Path, proof: &Proof<Bn254>) -> Result<(), String> {
+    write_json(path, &ProofJson::from_proof(proof))
+}
+
+/// Writes a snarkjs `public.json`.
+pub fn write_public(path: &Path, public: &[Fr]) -> Result<(), String> {
+    write_json(path, &public_to_json(public))
+}
+
+/// 32-byte seed from text (SHA3-256), so seeds can be typed.
+pub fn seed_from_text(text: &str) -> [u8; 32] {
+    use sha3::Digest;
+    sha3::Sha3_256::digest(text.as_bytes()).into()
+}

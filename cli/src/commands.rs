@@ -1,0 +1,293 @@
+//! `zkbio setup | prove | verify | export | import-zkey`.
+
+use crate::artifacts::{
+    io_err, read_proof, read_public, read_vk, seed_from_text, write_proof, write_public, write_vk,
+};
+use crate::report::ConsoleProgress;
+use crate::statement::{InputArgs, Statement};
+use clap::Subcommand;
+use std::path::{Path, PathBuf};
+use zkbio_circuits::circom::{r1cs as r1cs_file, wtns, Zkey};
+use zkbio_circuits::Circuit;
+use zkbio_core::evm;
+use zkbio_core::groth16::key_file::{key_to_bytes, write_key, MappedKey};
+use zkbio_core::groth16::zkey_convert::{from_zkey, to_zkey};
+use zkbio_core::groth16::{dev_setup_insecure, prove, verify};
+
+/// `zkbio setup`: an INSECURE development setup.
+#[derive(clap::Args, Debug)]
+pub struct SetupArgs {
+    /// Statement, e.g. `image-opening` or `image-opening:4x16`.
+    #[arg(long, default_value = "image-opening")]
+    pub circuit: Statement,
+    /// Seed text (the key is a deterministic function of it: INSECURE, for development only).
+    #[arg(long)]
+    pub seed: String,
+    /// Output directory: circuit.zpk and verification_key.json.
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+/// `zkbio prove`.
+#[derive(clap::Args, Debug)]
+pub struct ProveArgs {
+    /// Statement the key was made for.
+    #[arg(long, default_value = "image-opening")]
+    pub circuit: Statement,
+    /// Proving key (.zpk).
+    #[arg(long)]
+    pub key: PathBuf,
+    /// Output directory: proof.json and public.json.
+    #[arg(long)]
+    pub out: PathBuf,
+    #[command(flatten)]
+    pub input: InputArgs,
+}
+
+/// `zkbio verify`.
+#[derive(clap::Args, Debug)]
+pub struct VerifyArgs {
+    /// verification_key.json (snarkjs format).
+    #[arg(long)]
+    pub vk: PathBuf,
+    /// proof.json (snarkjs format).
+    #[arg(long)]
+    pub proof: PathBuf,
+    /// public.json (snarkjs format).
+    #[arg(long)]
+    pub public: PathBuf,
+    /// Also verify with the Solidity verifier in an embedded EVM.
+    #[arg(long)]
+    pub evm: bool,
+}
+
+/// `zkbio export …`.
+#[derive(Subcommand, Debug)]
+pub enum ExportCmd {
+    /// The circuit as circom `.r1cs`.
+    R1cs {
+        /// Statement.
+        #[arg(long, default_value = "image-opening")]
+        circuit: Statement,
+        /// Output file.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// A witness as circom `.wtns`.
+    Wtns {
+        /// Statement.
+        #[arg(long, default_value = "image-opening")]
+        circuit: Statement,
+        /// Output file.
+        #[arg(long)]
+        out: PathBuf,
+        #[command(flatten)]
+        input: InputArgs,
+    },
+    /// A `.zpk` proving key as a snarkjs `.zkey`.
+    Zkey {
+        /// Statement the key was made for.
+        #[arg(long, default_value = "image-opening")]
+        circuit: Statement,
+        /// Proving key (.zpk).
+        #[arg(long)]
+        key: PathBuf,
+        /// Output file.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// The verification key (snarkjs `verification_key.json`).
+    Vk {
+        /// Proving key (.zpk).
+        #[arg(long)]
+        key: PathBuf,
+        /// Output file.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// The Solidity verifier: source, ABI, and the deployment init code for this key.
+    Solidity {
+        /// Proving key (.zpk).
+        #[arg(long)]
+        key: PathBuf,
+        /// Output directory.
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+/// `zkbio import-zkey`: a snarkjs `.zkey` (e.g. from a phase-2 ceremony) to `.zpk`.
+#[derive(clap::Args, Debug)]
+pub struct ImportArgs {
+    /// Statement the key must belong to (its coefficients are checked against it).
+    #[arg(long, default_value = "image-opening")]
+    pub circuit: Statement,
+    /// snarkjs .zkey.
+    #[arg(long)]
+    pub zkey: PathBuf,
+    /// Output .zpk.
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+/// The verifier's Solidity source, as compiled into the embedded artifact (a test checks they match).
+const VERIFIER_SOURCE: &str = include_str!("../../contracts/src/Groth16Verifier.sol");
+
+fn r1cs_of(stmt: Statement) -> Result<zkbio_circuits::builder::R1cs, String> {
+    let Statement::ImageOpening(s) = stmt;
+    s.to_r1cs().map_err(|e| e.to_string())
+}
+
+fn mkdir(dir: &Path) -> Result<(), String> {
+    std::fs::create_dir_all(dir).map_err(|e| io_err(dir, e))
+}
+
+/// Runs `zkbio setup`.
+pub fn setup(a: SetupArgs) -> Result<(), String> {
+    eprintln!(
+        "WARNING: development setup from a seed: INSECURE, anyone with the seed can forge proofs"
+    );
+    let r1cs = r1cs_of(a.circuit)?;
+    eprintln!(
+        "{}: {} constraints; running setup ...",
+        a.circuit,
+        r1cs.constraints.len()
+    );
+    let pk = dev_setup_insecure(&r1cs, seed_from_text(&a.seed)).map_err(|e| e.to_string())?;
+    mkdir(&a.out)?;
+    let path = a.out.join("circuit.zpk");
+    let bytes = key_to_bytes(&pk, r1cs.constraints.len()).map_err(|e| e.to_string())?;
+    std::fs::write(&path, &bytes).map_err(|e| io_err(&path, e))?;
+    write_vk(&a.out.join("verification_key.json"), &pk.vk)?;
+    println!(
+        "{} ({} bytes, sha3-256 {})",
+        path.display(),
+        bytes.len(),
+        hex::encode(zkbio_core::groth16::key_file::digest(&bytes))
+    );
+    Ok(())
+}
+
+/// Runs `zkbio prove`.
+pub fn prove_cmd(a: ProveArgs) -> Result<(), String> {
+    let Statement::ImageOpening(s) = a.circuit;
+    let key = MappedKey::open(&a.key).map_err(|e| io_err(&a.key, e))?;
+    let input = a.input.load(a.circuit)?;
+    let public = s.public_inputs(&input);
+    let w = s.witness(&input).map_err(|e| e.to_string())?;
+    let proof = prove(
+        &key.view(),
+        w,
+        &mut rand::rngs::OsRng,
+        &ConsoleProgress::new(),
+    )
+    .map_err(|e| e.to_string())?;
+    mkdir(&a.out)?;
+    write_proof(&a.out.join("proof.json"), &proof)?;
+    write_public(&a.out.join("public.json"), &public)?;
+    println!("proof written to {}", a.out.display());
+    Ok(())
+}
+
+/// Runs `zkbio verify`; `Ok(false)` means the proof was rejected.
+pub fn verify_cmd(a: VerifyArgs) -> Result<bool, String> {
+    let vk = read_vk(&a.vk)?;
+    let proof = read_proof(&a.proof)?;
+    let public = read_public(&a.public)?;
+    let ok = match verify(&vk, &proof, &public) {
+        Ok(()) => {
+            println!("OK: the proof verifies (Rust verifier)");
+            true
+        }
+        Err(e) => {
+            println!("REJECTED: {e}");
+            false
+        }
+    };
+    if a.evm {
+        let v = evm::deploy_and_verify(&vk, &proof, &public).map_err(|e| e.to_string())?;
+        println!(
+            "EVM verifier: {} (gas {})",
+            if v.accepted { "OK" } else { "REJECTED" },
+            v.gas_used
+        );
+        return Ok(ok && v.accepted);
+    }
+    Ok(ok)
+}
+
+/// Runs `zkbio export …`.
+pub fn export(cmd: ExportCmd) -> Result<(), String> {
+    match cmd {
+        ExportCmd::R1cs { circuit, out } => {
+            let bytes = r1cs_file::to_bytes(&r1cs_of(circuit)?).map_err(|e| e.to_string())?;
+            std::fs::write(&out, bytes).map_err(|e| io_err(&out, e))
+        }
+        ExportCmd::Wtns {
+            circuit,
+            out,
+            input,
+        } => {
+            let Statement::ImageOpening(s) = circuit;
+            let w = s
+                .witness(&input.load(circuit)?)
+                .map_err(|e| e.to_string())?;
+            let bytes = wtns::to_bytes(&w.wires).map_err(|e| e.to_string())?;
+            std::fs::write(&out, bytes).map_err(|e| io_err(&out, e))
+        }
+        ExportCmd::Zkey { circuit, key, out } => {
+            let pk = MappedKey::open(&key)
+                .map_err(|e| io_err(&key, e))?
+                .view()
+                .to_proving_key();
+            let z = to_zkey(&pk, &r1cs_of(circuit)?);
+            let f = std::fs::File::create(&out).map_err(|e| io_err(&out, e))?;
+            z.write(&mut std::io::BufWriter::new(f))
+                .map_err(|e| io_err(&out, e))
+        }
+        ExportCmd::Vk { key, out } => {
+            let vk = MappedKey::open(&key)
+                .map_err(|e| io_err(&key, e))?
+                .view()
+                .verifying_key();
+            write_vk(&out, &vk)
+        }
+        ExportCmd::Solidity { key, out } => {
+            let vk = MappedKey::open(&key)
+                .map_err(|e| io_err(&key, e))?
+                .view()
+                .verifying_key();
+            mkdir(&out)?;
+            let init = evm::verifier_init_code(&vk).map_err(|e| e.to_string())?;
+            let src = out.join("Groth16Verifier.sol");
+            std::fs::write(&src, VERIFIER_SOURCE).map_err(|e| io_err(&src, e))?;
+            let abi = out.join("Groth16Verifier.abi.json");
+            let artifact: serde_json::Value = serde_json::from_str(evm::VERIFIER_ARTIFACT_JSON)
+                .map_err(|e| format!("embedded verifier artifact: {e}"))?;
+            crate::artifacts::write_json(&abi, &artifact["abi"])?;
+            let init_path = out.join("deploy.initcode.hex");
+            std::fs::write(&init_path, format!("0x{}\n", hex::encode(init)))
+                .map_err(|e| io_err(&init_path, e))?;
+            println!(
+                "wrote {}, {} and {} (creation code + this key's constructor arguments)",
+                src.display(),
+                abi.display(),
+                init_path.display()
+            );
+            Ok(())
+        }
+    }
+}
+
+/// Runs `zkbio import-zkey`.
+pub fn import_zkey(a: ImportArgs) -> Result<(), String> {
+    let bytes = std::fs::read(&a.zkey).map_err(|e| io_err(&a.zkey, e))?;
+    let z = Zkey::from_bytes(&bytes).map_err(|e| io_err(&a.zkey, e))?;
+    let r1cs = r1cs_of(a.circuit)?;
+    let pk = from_zkey(&z, &r1cs).map_err(|e| io_err(&a.zkey, e))?;
+    let f = std::fs::File::create(&a.out).map_err(|e| io_err(&a.out, e))?;
+    let mut w = std::io::BufWriter::new(f);
+    write_key(&pk, r1cs.constraints.len(), &mut w).map_err(|e| io_err(&a.out, e))?;
+    println!("imported {} -> {}", a.zkey.display(), a.out.display());
+    Ok(())
+}

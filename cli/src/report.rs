@@ -1,0 +1,77 @@
+//! Console reporting: numbered phases with wall time and peak memory, and a progress line.
+
+use crate::mem::{mib, peak_rss_bytes, reset_peak};
+use std::io::{IsTerminal, Write};
+use std::time::{Duration, Instant};
+use zkbio_core::groth16::progress::{Phase, ProveControl};
+
+/// One measured phase.
+#[derive(Clone, Debug)]
+pub struct Measured {
+    /// Wall time.
+    pub time: Duration,
+    /// Peak RSS during the phase, if the platform reports it.
+    pub peak_rss: Option<u64>,
+}
+
+/// Runs `f` as phase `name`, printing its result line; returns `f`'s value and the measurement.
+pub fn phase<T>(name: &str, f: impl FnOnce() -> T) -> (T, Measured) {
+    if std::io::stderr().is_terminal() {
+        eprint!("  {name} ...\r");
+    }
+    reset_peak();
+    let start = Instant::now();
+    let out = f();
+    let m = Measured {
+        time: start.elapsed(),
+        peak_rss: peak_rss_bytes(),
+    };
+    println!(
+        "  {:<44} {:>10}   peak RSS {}",
+        name,
+        fmt_duration(m.time),
+        m.peak_rss.map(mib).unwrap_or_else(|| "n/a".into())
+    );
+    (out, m)
+}
+
+/// `d` in ms or s.
+pub fn fmt_duration(d: Duration) -> String {
+    if d.as_secs_f64() < 1.0 {
+        format!("{:.1} ms", d.as_secs_f64() * 1e3)
+    } else {
+        format!("{:.2} s", d.as_secs_f64())
+    }
+}
+
+/// Shows prover progress on stderr when it is a terminal.
+pub struct ConsoleProgress {
+    tty: bool,
+}
+
+impl ConsoleProgress {
+    /// A progress line, drawn only on a terminal.
+    pub fn new() -> Self {
+        ConsoleProgress {
+            tty: std::io::stderr().is_terminal(),
+        }
+    }
+}
+
+impl ProveControl for ConsoleProgress {
+    fn progress(&self, phase: Phase, fraction: f32) {
+        if self.tty {
+            let mut e = std::io::stderr();
+            let _ = write!(
+                e,
+                "\r    {:<8} {:>5.1}%   ",
+                format!("{phase:?}"),
+                fraction * 100.0
+            );
+            if phase == Phase::MsmG2 && fraction >= 1.0 {
+                let _ = writeln!(e);
+            }
+            let _ = e.flush();
+        }
+    }
+}
