@@ -3,7 +3,7 @@
 use crate::artifacts::{
     io_err, read_proof, read_public, read_vk, seed_from_text, write_proof, write_public, write_vk,
 };
-use crate::report::ConsoleProgress;
+use crate::report::{step_progress, ConsoleProgress};
 use crate::statement::{InputArgs, Statement};
 use clap::Subcommand;
 use std::path::{Path, PathBuf};
@@ -12,7 +12,7 @@ use zkbio_circuits::Circuit;
 use zkbio_core::evm;
 use zkbio_core::groth16::key_file::{key_to_bytes, write_key, MappedKey};
 use zkbio_core::groth16::zkey_convert::{from_zkey, to_zkey};
-use zkbio_core::groth16::{dev_setup_insecure, prove, verify};
+use zkbio_core::groth16::{dev_setup_insecure_with_progress, prove, verify};
 
 /// `zkbio setup`: an INSECURE development setup.
 #[derive(clap::Args, Debug)]
@@ -153,7 +153,8 @@ pub fn setup(a: SetupArgs) -> Result<(), String> {
         a.circuit,
         r1cs.constraints.len()
     );
-    let pk = dev_setup_insecure(&r1cs, seed_from_text(&a.seed)).map_err(|e| e.to_string())?;
+    let pk = dev_setup_insecure_with_progress(&r1cs, seed_from_text(&a.seed), &step_progress())
+        .map_err(|e| e.to_string())?;
     mkdir(&a.out)?;
     let path = a.out.join("circuit.zpk");
     let bytes = key_to_bytes(&pk, r1cs.constraints.len()).map_err(|e| e.to_string())?;

@@ -1,7 +1,7 @@
 //! `zkbio demo`: the whole spine on the embedded default, phase by phase.
 
 use crate::artifacts::{seed_from_text, write_proof, write_public, write_vk};
-use crate::report::{fmt_duration, phase, ConsoleProgress, Measured};
+use crate::report::{fmt_duration, phase, step_progress, ConsoleProgress, Measured};
 use crate::statement::{InputArgs, Statement};
 use std::path::PathBuf;
 use zkbio_circuits::circom::{r1cs as r1cs_file, wtns};
@@ -9,7 +9,7 @@ use zkbio_circuits::Circuit;
 use zkbio_core::evm;
 use zkbio_core::groth16::key_file::{write_key, MappedKey};
 use zkbio_core::groth16::zkey_convert::to_zkey;
-use zkbio_core::groth16::{dev_setup_insecure, prove, verify};
+use zkbio_core::groth16::{dev_setup_insecure_with_progress, prove, verify};
 
 /// Options of `zkbio demo`.
 #[derive(clap::Args, Debug)]
@@ -57,7 +57,7 @@ pub fn run(args: DemoArgs) -> Result<(), String> {
     );
 
     let (pk, m) = phase("2. dev setup (INSECURE)", || {
-        dev_setup_insecure(&r1cs, seed_from_text(&args.seed))
+        dev_setup_insecure_with_progress(&r1cs, seed_from_text(&args.seed), &step_progress())
     });
     let pk = pk.map_err(|e| e.to_string())?;
     phases.push(m);

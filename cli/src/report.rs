@@ -75,3 +75,21 @@ impl ProveControl for ConsoleProgress {
         }
     }
 }
+
+/// Progress of a long step list (setup): a live line on a terminal, a line per finished step
+/// otherwise (logs).
+pub fn step_progress() -> impl Fn(&'static str, f32) {
+    let tty = std::io::stderr().is_terminal();
+    move |step, fraction| {
+        let mut e = std::io::stderr();
+        if tty {
+            let _ = write!(e, "\r    {step:<16} {:>5.1}%   ", fraction * 100.0);
+            if fraction >= 1.0 {
+                let _ = writeln!(e);
+            }
+        } else if fraction >= 1.0 {
+            let _ = writeln!(e, "    {step}: done");
+        }
+        let _ = e.flush();
+    }
+}

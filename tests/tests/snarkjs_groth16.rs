@@ -27,7 +27,7 @@ const STMT: ImageOpening = ImageOpening { rows: 2, cols: 8 };
 
 fn input(seed: u64) -> ImageOpeningInput {
     let image = (0..16).map(|i| (i * 17 + seed * 3) as u8).collect();
-    let mask = (0..16).map(|i| (i + seed) % 4 != 0).collect();
+    let mask = (0..16).map(|i| !(i + seed).is_multiple_of(4)).collect();
     STMT.input(image, mask, Fr::from(1000 + seed), Fr::from(77 + seed))
         .unwrap()
 }

@@ -198,7 +198,7 @@ mod tests {
             .map(|i| ((i as u64 * 31 + seed) % 256) as u8)
             .collect();
         let mask = (0..stmt.pixels())
-            .map(|i| (i as u64 + seed) % 3 != 0)
+            .map(|i| !(i as u64 + seed).is_multiple_of(3))
             .collect();
         stmt.input(image, mask, Fr::from(seed + 11), Fr::from(seed * 1000 + 7))
             .unwrap()

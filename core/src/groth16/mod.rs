@@ -25,7 +25,7 @@ pub use ark_groth16::{Proof, ProvingKey, VerifyingKey};
 pub use key_file::{KeyError, KeyView, MappedKey};
 pub use progress::{Phase, ProveControl};
 pub use prover::{prove, ProveError};
-pub use setup::dev_setup_insecure;
+pub use setup::{dev_setup_insecure, dev_setup_insecure_with_progress};
 pub use verifier::{verify, VerifyError};
 
 #[cfg(test)]

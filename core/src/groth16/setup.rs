@@ -4,7 +4,7 @@
 
 use super::qap::Domains;
 use ark_bn254::{Bn254, Fr, G1Projective, G2Projective};
-use ark_ec::scalar_mul::ScalarMul;
+use ark_ec::scalar_mul::{BatchMulPreprocessing, ScalarMul};
 use ark_ec::PrimeGroup;
 use ark_ff::{Field, UniformRand, Zero};
 use ark_groth16::{ProvingKey, VerifyingKey};
@@ -30,9 +30,39 @@ fn nonzero(rng: &mut ChaCha20Rng) -> Fr {
     }
 }
 
+/// Scalars multiplied per progress report.
+const CHUNK: usize = 1 << 16;
+
+/// `[v_i]·G` for all `v_i`, with one precomputed table, reporting `progress(what, fraction)`.
+fn batch_mul<T>(
+    table: &BatchMulPreprocessing<T>,
+    v: &[Fr],
+    what: &'static str,
+    progress: &dyn Fn(&'static str, f32),
+) -> Vec<T::MulBase>
+where
+    T: ScalarMul<ScalarField = Fr>,
+{
+    let mut out = Vec::with_capacity(v.len());
+    for chunk in v.chunks(CHUNK) {
+        out.extend(table.batch_mul(chunk));
+        progress(what, out.len() as f32 / v.len() as f32);
+    }
+    out
+}
+
 /// Makes a proving key for `r1cs` from `seed`. **INSECURE** (see the module docs): the name says so
 /// on purpose.
 pub fn dev_setup_insecure(r1cs: &R1cs, seed: [u8; 32]) -> Result<ProvingKey<Bn254>, SetupError> {
+    dev_setup_insecure_with_progress(r1cs, seed, &|_, _| {})
+}
+
+/// [`dev_setup_insecure`], reporting `progress(step, fraction done)` as it goes. **INSECURE**.
+pub fn dev_setup_insecure_with_progress(
+    r1cs: &R1cs,
+    seed: [u8; 32],
+    progress: &dyn Fn(&'static str, f32),
+) -> Result<ProvingKey<Bn254>, SetupError> {
     let n = r1cs.domain_size();
     let domains = Domains::new(n).ok_or(SetupError::DomainTooLarge(n))?;
     let mut rng = ChaCha20Rng::from_seed(seed);
@@ -90,21 +120,24 @@ pub fn dev_setup_insecure(r1cs: &R1cs, seed: [u8; 32]) -> Result<ProvingKey<Bn25
 
     let g1 = G1Projective::generator();
     let g2 = G2Projective::generator();
+    // One table per group, sized for the longest vector, serves every query.
+    let t1 = BatchMulPreprocessing::new(g1, n.max(r1cs.n_wires));
+    let t2 = BatchMulPreprocessing::new(g2, r1cs.n_wires);
     let vk = VerifyingKey {
-        alpha_g1: g1.batch_mul(&[alpha])[0],
-        beta_g2: g2.batch_mul(&[beta])[0],
-        gamma_g2: g2.batch_mul(&[gamma])[0],
-        delta_g2: g2.batch_mul(&[delta])[0],
-        gamma_abc_g1: g1.batch_mul(&ic),
+        alpha_g1: t1.batch_mul(&[alpha])[0],
+        beta_g2: t2.batch_mul(&[beta])[0],
+        gamma_g2: t2.batch_mul(&[gamma])[0],
+        delta_g2: t2.batch_mul(&[delta])[0],
+        gamma_abc_g1: t1.batch_mul(&ic),
     };
     Ok(ProvingKey {
         vk,
-        beta_g1: g1.batch_mul(&[beta])[0],
-        delta_g1: g1.batch_mul(&[delta])[0],
-        a_query: g1.batch_mul(&at),
-        b_g1_query: g1.batch_mul(&bt),
-        b_g2_query: g2.batch_mul(&bt),
-        h_query: g1.batch_mul(&h),
-        l_query: g1.batch_mul(&l),
+        beta_g1: t1.batch_mul(&[beta])[0],
+        delta_g1: t1.batch_mul(&[delta])[0],
+        a_query: batch_mul(&t1, &at, "A query (G1)", progress),
+        b_g1_query: batch_mul(&t1, &bt, "B query (G1)", progress),
+        b_g2_query: batch_mul(&t2, &bt, "B query (G2)", progress),
+        h_query: batch_mul(&t1, &h, "H query (G1)", progress),
+        l_query: batch_mul(&t1, &l, "C query (G1)", progress),
     })
 }

@@ -18,7 +18,7 @@ fn input(seed: u64) -> zkbio_circuits::statements::image_opening::ImageOpeningIn
         .map(|i| (i as u64 * 7 + seed) as u8)
         .collect();
     let mask = (0..STMT.pixels())
-        .map(|i| (i as u64 ^ seed) % 5 != 0)
+        .map(|i| !(i as u64 ^ seed).is_multiple_of(5))
         .collect();
     STMT.input(image, mask, Fr::from(seed + 1), Fr::from(42u64))
         .unwrap()

@@ -1,0 +1,181 @@
+//! The CLI end to end at a small size: `zkbio demo --out` leaves snarkjs-checkable artifacts, and
+//! `setup`/`prove`/`verify` agree with them.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn zkbio(args: &[&str]) -> (bool, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_zkbio"))
+        .args(args)
+        .output()
+        .expect("run zkbio");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
+fn snarkjs(args: &[&str]) -> (bool, String) {
+    let cli = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tools/js/node_modules/snarkjs/build/cli.cjs");
+    assert!(
+        cli.is_file(),
+        "snarkjs is missing: run `npm ci --prefix tools/js`"
+    );
+    let out = Command::new("node")
+        .arg(cli)
+        .args(args)
+        .output()
+        .expect("run node");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
+fn tmp(name: &str) -> PathBuf {
+    let p = std::env::temp_dir().join(format!("zkbio-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&p);
+    p
+}
+
+#[test]
+fn demo_artifacts_check_out_in_snarkjs() {
+    let dir = tmp("demo");
+    let d = |f: &str| dir.join(f).to_str().unwrap().to_owned();
+    let (ok, out) = zkbio(&["demo", "--circuit", "image-opening:8x32", "--out", &d("")]);
+    assert!(ok, "{out}");
+    assert!(
+        out.contains("INSECURE"),
+        "the demo must say its setup is insecure:\n{out}"
+    );
+    assert!(out.contains("verify (EVM"), "{out}");
+    for f in [
+        "circuit.r1cs",
+        "witness.wtns",
+        "circuit.zkey",
+        "verification_key.json",
+        "proof.json",
+        "public.json",
+    ] {
+        assert!(dir.join(f).is_file(), "missing {f}");
+    }
+    let (ok, out) = snarkjs(&[
+        "groth16",
+        "verify",
+        &d("verification_key.json"),
+        &d("public.json"),
+        &d("proof.json"),
+    ]);
+    assert!(ok && out.contains("OK!"), "{out}");
+    let (ok, out) = snarkjs(&["wtns", "check", &d("circuit.r1cs"), &d("witness.wtns")]);
+    assert!(ok, "{out}");
+
+    // prove again from the PNGs the demo left, with the same key, and verify with the CLI.
+    let key_dir = tmp("demo-key");
+    let k = |f: &str| key_dir.join(f).to_str().unwrap().to_owned();
+    let (ok, out) = zkbio(&[
+        "import-zkey",
+        "--circuit",
+        "image-opening:8x32",
+        "--zkey",
+        &d("circuit.zkey"),
+        "--out",
+        &d("again.zpk"),
+    ]);
+    assert!(ok, "{out}");
+    let (ok, out) = zkbio(&[
+        "prove",
+        "--circuit",
+        "image-opening:8x32",
+        "--key",
+        &d("again.zpk"),
+        "--out",
+        &k(""),
+        "--image",
+        &d("sample_image.png"),
+        "--mask",
+        &d("sample_mask.png"),
+    ]);
+    assert!(ok, "{out}");
+    let public_demo = std::fs::read_to_string(dir.join("public.json")).unwrap();
+    let public_png = std::fs::read_to_string(key_dir.join("public.json")).unwrap();
+    assert_eq!(
+        public_demo, public_png,
+        "the PNG round trip must commit to the same image"
+    );
+    let (ok, out) = zkbio(&[
+        "verify",
+        "--vk",
+        &d("verification_key.json"),
+        "--proof",
+        &k("proof.json"),
+        "--public",
+        &k("public.json"),
+        "--evm",
+    ]);
+    assert!(ok, "{out}");
+
+    // A changed public input is rejected with exit code 1.
+    let tampered = public_png.replacen("\"42\"", "\"43\"", 1);
+    assert_ne!(tampered, public_png);
+    std::fs::write(key_dir.join("public.json"), tampered).unwrap();
+    let (ok, out) = zkbio(&[
+        "verify",
+        "--vk",
+        &d("verification_key.json"),
+        "--proof",
+        &k("proof.json"),
+        "--public",
+        &k("public.json"),
+    ]);
+    assert!(!ok && out.contains("REJECTED"), "{out}");
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_dir_all(&key_dir);
+}
+
+#[test]
+fn bad_inputs_get_clear_errors() {
+    let dir = tmp("bad");
+    std::fs::create_dir_all(&dir).unwrap();
+    let garbage = dir.join("garbage.zpk");
+    std::fs::write(&garbage, b"not a key").unwrap();
+    let g = garbage.to_str().unwrap();
+    let (ok, out) = zkbio(&[
+        "prove",
+        "--circuit",
+        "image-opening:2x8",
+        "--key",
+        g,
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    assert!(!ok && out.contains("garbage.zpk"), "{out}");
+    let (ok, out) = zkbio(&[
+        "setup",
+        "--circuit",
+        "image-opening:0x8",
+        "--seed",
+        "x",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    assert!(!ok && out.contains("out of range"), "{out}");
+    let (ok, out) = zkbio(&[
+        "prove",
+        "--circuit",
+        "image-opening:2x8",
+        "--key",
+        g,
+        "--out",
+        dir.to_str().unwrap(),
+        "--salt",
+        "-1",
+    ]);
+    assert!(!ok, "{out}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
