@@ -72,3 +72,39 @@ fn circomlibjs_agrees_on_random_inputs() {
         assert_eq!(js.trim(), ours.to_string(), "len {len}");
     }
 }
+
+#[test]
+fn poseidon_gadget_and_native_match_circomlibjs_for_every_width() {
+    use zkbio_circuits::gadgets::poseidon::{hash, poseidon, MAX_INPUTS};
+    let vectors: Vec<Vec<Fr>> = (1..=MAX_INPUTS)
+        .map(|n| {
+            (0..n)
+                .map(|i| {
+                    Fr::from(0x1234_5678_9abc_u64 * (n as u64) + i as u64) - Fr::from(n as u64 * 3)
+                })
+                .collect()
+        })
+        .collect();
+    let arg: Vec<Vec<String>> = vectors
+        .iter()
+        .map(|v| v.iter().map(|x| x.to_string()).collect())
+        .collect();
+    let js: Vec<String> = serde_json::from_str(&zkbio_tests::node(
+        "poseidon.js",
+        &[&serde_json::to_string(&arg).unwrap()],
+    ))
+    .unwrap();
+    assert_eq!(js.len(), MAX_INPUTS);
+    for (v, expected) in vectors.iter().zip(&js) {
+        let expected: Fr = expected.parse().unwrap();
+        assert_eq!(hash(v), expected, "native, {} inputs", v.len());
+        let mut wb = WitnessBuilder::new();
+        let vars: Vec<Fr> = v.iter().map(|x| wb.alloc(*x)).collect();
+        assert_eq!(
+            poseidon(&mut wb, &vars),
+            expected,
+            "gadget, {} inputs",
+            v.len()
+        );
+    }
+}
