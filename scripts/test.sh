@@ -1,15 +1,23 @@
 #!/usr/bin/env bash
 # The project's test command (README): installs the independent reference implementations the
-# tests compare against, then runs every test. Works on a fresh machine with Rust, Node and Python.
+# tests compare against, then runs every test. Works on a fresh machine with Rust, Node.js 18+ and
+# Python 3.11 (open-iris 1.11.2 pins numpy 1.24, which has no wheels for newer Pythons).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+root=$PWD
 
 # snarkjs, circomlibjs, solc (pinned in tools/js/package-lock.json).
 npm ci --prefix tools/js --no-audit --no-fund --loglevel=error
 
-# open-iris 1.11.2 for the iris-code differential tests.
-if [ -f tests/openiris/requirements.txt ]; then
-  python3 -m pip install --quiet --disable-pip-version-check -r tests/openiris/requirements.txt
+# open-iris 1.11.2 in its own virtualenv, and the vectors the differential test compares against.
+venv="$root/target/openiris-venv"
+if [ ! -x "$venv/bin/python" ]; then
+  python3 -m venv "$venv"
 fi
+"$venv/bin/pip" install --quiet --disable-pip-version-check -r tests/openiris/requirements.txt
+vectors="$root/target/openiris-vectors"
+rm -rf "$vectors"
+"$venv/bin/python" tests/openiris/gen_vectors.py "$vectors"
+export ZKBIO_OPENIRIS_VECTORS="$vectors"
 
 cargo test --workspace --all-targets "$@"

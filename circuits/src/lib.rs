@@ -11,6 +11,7 @@ pub mod check;
 pub mod circom;
 pub mod circuit;
 pub mod gadgets;
+pub mod models;
 pub mod soundness;
 pub mod statements;
 

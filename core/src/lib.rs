@@ -3,4 +3,5 @@
 
 pub mod evm;
 pub mod groth16;
+pub mod iris;
 pub mod sample;

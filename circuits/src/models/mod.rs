@@ -1,0 +1,3 @@
+//! Model descriptions that circuits are compiled from: versioned, canonically encoded, hashed.
+
+pub mod iris;
