@@ -4,4 +4,6 @@
 pub mod evm;
 pub mod groth16;
 pub mod iris;
+pub mod package;
 pub mod sample;
+pub mod vault;

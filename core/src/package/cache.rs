@@ -1,0 +1,364 @@
+//! A content-addressed cache of package files, with a size limit and LRU eviction.
+//!
+//! ```text
+//! <root>/objects/<sha3-256 hex>        complete files, each checked against its digest
+//! <root>/partial/<sha3-256 hex>.part   downloads in progress (resumed from their length)
+//! ```
+//!
+//! Files are keyed by content, so packages sharing a file share one copy, and a file is
+//! re-hashed whenever a package that uses it is fetched (a cache hit is never trusted
+//! blindly). Recency is kept in memory and in each object's modification time, so the LRU
+//! order survives a restart. Partial files do not count toward the limit.
+
+use std::collections::HashMap;
+use std::fs::{self, File};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+use std::time::SystemTime;
+
+use sha3::{Digest, Keccak256, Sha3_256};
+
+use super::fetch::{download_to_part, DownloadConfig, DownloadEvent, DownloadObserver, Fetcher};
+use super::manifest::{Artifact, ArtifactRole};
+use super::verify::{VerifiedArtifact, VerifiedManifest, VerifiedPackage};
+use super::PackageError;
+
+struct Entry {
+    size: u64,
+    last_used: u64,
+}
+
+struct Index {
+    entries: HashMap<[u8; 32], Entry>,
+    clock: u64,
+}
+
+impl Index {
+    fn total(&self) -> u64 {
+        self.entries.values().map(|e| e.size).sum()
+    }
+
+    fn touch(&mut self, digest: [u8; 32], size: u64) {
+        self.clock += 1;
+        self.entries.insert(
+            digest,
+            Entry {
+                size,
+                last_used: self.clock,
+            },
+        );
+    }
+}
+
+/// The cache directory of package files.
+pub struct ArtifactCache {
+    objects: PathBuf,
+    partial: PathBuf,
+    limit: u64,
+    index: Mutex<Index>,
+}
+
+/// What [`hash_file`] measured.
+struct FileHashes {
+    sha3: [u8; 32],
+    keccak: Option<[u8; 32]>,
+    len: u64,
+}
+
+/// SHA3-256, optionally keccak256, and length of a file, read in chunks.
+fn hash_file(path: &Path, with_keccak: bool) -> Result<FileHashes, PackageError> {
+    let mut file = File::open(path).map_err(PackageError::io("open", path))?;
+    let mut sha3 = Sha3_256::new();
+    let mut keccak = with_keccak.then(Keccak256::new);
+    let mut buf = vec![0u8; 1 << 20];
+    let mut len = 0u64;
+    loop {
+        let n = file
+            .read(&mut buf)
+            .map_err(PackageError::io("read", path))?;
+        if n == 0 {
+            break;
+        }
+        sha3.update(&buf[..n]);
+        if let Some(k) = keccak.as_mut() {
+            k.update(&buf[..n]);
+        }
+        len += n as u64;
+    }
+    Ok(FileHashes {
+        sha3: sha3.finalize().into(),
+        keccak: keccak.map(|k| k.finalize().into()),
+        len,
+    })
+}
+
+fn parse_digest(name: &str) -> Option<[u8; 32]> {
+    let mut digest = [0u8; 32];
+    (name.len() == 64
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)))
+    .then(|| hex::decode_to_slice(name, &mut digest).ok())
+    .flatten()
+    .map(|()| digest)
+}
+
+fn sync_dir(dir: &Path) -> Result<(), PackageError> {
+    #[cfg(unix)]
+    File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(PackageError::io("sync", dir))?;
+    #[cfg(not(unix))]
+    let _ = dir;
+    Ok(())
+}
+
+fn remove_if_present(path: &Path) -> Result<(), PackageError> {
+    match fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            Err(PackageError::io("remove", path)(e))
+        }
+        _ => Ok(()),
+    }
+}
+
+impl ArtifactCache {
+    /// Opens (creating if needed) the cache in `root`, holding at most `limit_bytes` of
+    /// complete files.
+    pub fn open(root: impl Into<PathBuf>, limit_bytes: u64) -> Result<Self, PackageError> {
+        let root = root.into();
+        let objects = root.join("objects");
+        let partial = root.join("partial");
+        for dir in [&objects, &partial] {
+            fs::create_dir_all(dir).map_err(PackageError::io("create directory", dir))?;
+        }
+        let mut found = Vec::new();
+        for entry in fs::read_dir(&objects).map_err(PackageError::io("list", &objects))? {
+            let entry = entry.map_err(PackageError::io("list", &objects))?;
+            let Some(digest) = entry.file_name().to_str().and_then(parse_digest) else {
+                continue;
+            };
+            let meta = entry
+                .metadata()
+                .map_err(PackageError::io("stat", &entry.path()))?;
+            found.push((
+                meta.modified().unwrap_or(SystemTime::UNIX_EPOCH),
+                digest,
+                meta.len(),
+            ));
+        }
+        found.sort();
+        let mut index = Index {
+            entries: HashMap::new(),
+            clock: 0,
+        };
+        for (_, digest, size) in found {
+            index.touch(digest, size);
+        }
+        Ok(Self {
+            objects,
+            partial,
+            limit: limit_bytes,
+            index: Mutex::new(index),
+        })
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Index> {
+        // The index only caches what the directory holds; a panic mid-update leaves at worst
+        // a stale entry, which the next fetch re-checks against the file.
+        self.index.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn object_path(&self, digest: &[u8; 32]) -> PathBuf {
+        self.objects.join(hex::encode(digest))
+    }
+
+    fn part_path(&self, digest: &[u8; 32]) -> PathBuf {
+        self.partial.join(format!("{}.part", hex::encode(digest)))
+    }
+
+    /// The size limit.
+    pub fn limit(&self) -> u64 {
+        self.limit
+    }
+
+    /// Bytes of complete files held.
+    pub fn total_size(&self) -> u64 {
+        self.lock().total()
+    }
+
+    /// Whether a complete file with this SHA3-256 is held.
+    pub fn contains(&self, sha3_256: &[u8; 32]) -> bool {
+        self.lock().entries.contains_key(sha3_256)
+    }
+
+    /// The digests held, least recently used first.
+    pub fn lru_order(&self) -> Vec<[u8; 32]> {
+        let index = self.lock();
+        let mut entries: Vec<(&[u8; 32], &Entry)> = index.entries.iter().collect();
+        entries.sort_by_key(|(_, e)| e.last_used);
+        entries.into_iter().map(|(d, _)| *d).collect()
+    }
+
+    /// Brings every file of `manifest`'s package into the cache from `base_url` (each file
+    /// at `<base_url>/<name>`), resuming partial downloads, and checks each file's size and
+    /// SHA3-256 and the model's keccak256 against the registry pin. Files already cached are
+    /// re-hashed instead of downloaded. Least recently used files of other packages are
+    /// evicted to make room.
+    pub fn fetch_package(
+        &self,
+        manifest: &VerifiedManifest,
+        base_url: &str,
+        fetcher: &dyn Fetcher,
+        observer: &dyn DownloadObserver,
+        config: &DownloadConfig,
+    ) -> Result<VerifiedPackage, PackageError> {
+        let mut index = self.lock();
+        let artifacts = &manifest.manifest().artifacts;
+        let keep: Vec<[u8; 32]> = artifacts.iter().map(|a| a.sha3_256).collect();
+        let needed: u64 = artifacts.iter().map(|a| a.size).sum();
+        if needed > self.limit {
+            return Err(PackageError::CacheTooSmall {
+                needed,
+                limit: self.limit,
+            });
+        }
+        let missing: u64 = artifacts
+            .iter()
+            .filter(|a| !index.entries.contains_key(&a.sha3_256))
+            .map(|a| a.size)
+            .sum();
+        self.evict(&mut index, missing, &keep)?;
+
+        let mut verified = Vec::with_capacity(artifacts.len());
+        for artifact in artifacts {
+            let url = format!("{}/{}", base_url.trim_end_matches('/'), artifact.name);
+            let path = self.obtain(&mut index, artifact, &url, fetcher, observer, config)?;
+            if artifact.role == ArtifactRole::Model {
+                self.check_model_hash(&mut index, artifact, &path, manifest.pin().model_hash)?;
+            }
+            observer.on_event(&DownloadEvent::Verified {
+                artifact: artifact.name.clone(),
+            });
+            verified.push(VerifiedArtifact {
+                name: artifact.name.clone(),
+                role: artifact.role,
+                sha3_256: artifact.sha3_256,
+                size: artifact.size,
+                path,
+            });
+        }
+        Ok(VerifiedPackage::new(manifest.clone(), verified))
+    }
+
+    /// The cached file of `artifact`, after checking it, or downloading and checking it.
+    fn obtain(
+        &self,
+        index: &mut Index,
+        artifact: &Artifact,
+        url: &str,
+        fetcher: &dyn Fetcher,
+        observer: &dyn DownloadObserver,
+        config: &DownloadConfig,
+    ) -> Result<PathBuf, PackageError> {
+        let object = self.object_path(&artifact.sha3_256);
+        if index.entries.contains_key(&artifact.sha3_256) {
+            let intact = matches!(hash_file(&object, false), Ok(h) if h.sha3 == artifact.sha3_256 && h.len == artifact.size);
+            if intact {
+                index.touch(artifact.sha3_256, artifact.size);
+                // Best effort: the modification time only orders eviction after a restart.
+                let _ = File::options()
+                    .write(true)
+                    .open(&object)
+                    .and_then(|f| f.set_modified(SystemTime::now()));
+                observer.on_event(&DownloadEvent::CacheHit {
+                    artifact: artifact.name.clone(),
+                });
+                return Ok(object);
+            }
+            // Damaged on disk: drop it and download again.
+            index.entries.remove(&artifact.sha3_256);
+            remove_if_present(&object)?;
+        }
+
+        let part = self.part_path(&artifact.sha3_256);
+        download_to_part(
+            fetcher,
+            url,
+            &part,
+            &artifact.name,
+            artifact.size,
+            config,
+            observer,
+        )?;
+        let FileHashes { sha3, len, .. } = hash_file(&part, false)?;
+        if len != artifact.size || sha3 != artifact.sha3_256 {
+            // Not resumable: the bytes already there are wrong somewhere.
+            remove_if_present(&part)?;
+            return Err(if len != artifact.size {
+                PackageError::SizeMismatch {
+                    artifact: artifact.name.clone(),
+                    expected: artifact.size,
+                    found: len,
+                }
+            } else {
+                PackageError::DigestMismatch {
+                    artifact: artifact.name.clone(),
+                    expected: artifact.sha3_256,
+                    found: sha3,
+                }
+            });
+        }
+        fs::rename(&part, &object).map_err(PackageError::io("rename", &part))?;
+        sync_dir(&self.objects)?;
+        index.touch(artifact.sha3_256, artifact.size);
+        Ok(object)
+    }
+
+    /// Checks the model file against the registry's keccak256; a mismatch evicts it.
+    fn check_model_hash(
+        &self,
+        index: &mut Index,
+        artifact: &Artifact,
+        path: &Path,
+        pinned: [u8; 32],
+    ) -> Result<(), PackageError> {
+        let found = hash_file(path, true)?.keccak.unwrap_or_default();
+        if found != pinned {
+            index.entries.remove(&artifact.sha3_256);
+            remove_if_present(path)?;
+            return Err(PackageError::ModelHashMismatch {
+                expected: pinned,
+                found,
+            });
+        }
+        Ok(())
+    }
+
+    /// Evicts least recently used files outside `keep` until `incoming` more bytes fit.
+    fn evict(
+        &self,
+        index: &mut Index,
+        incoming: u64,
+        keep: &[[u8; 32]],
+    ) -> Result<(), PackageError> {
+        while index.total() + incoming > self.limit {
+            let victim = index
+                .entries
+                .iter()
+                .filter(|(digest, _)| !keep.contains(digest))
+                .min_by_key(|(_, e)| e.last_used)
+                .map(|(digest, _)| *digest);
+            let Some(victim) = victim else {
+                return Err(PackageError::CacheTooSmall {
+                    needed: index.total() + incoming,
+                    limit: self.limit,
+                });
+            };
+            remove_if_present(&self.object_path(&victim))?;
+            index.entries.remove(&victim);
+        }
+        Ok(())
+    }
+}

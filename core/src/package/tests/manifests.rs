@@ -1,0 +1,189 @@
+//! Manifest parsing, signatures and registry pins.
+
+use alloy_primitives::Address;
+use num_bigint::BigUint;
+
+use super::fixtures::{package, PUBLISHER_KEY};
+use crate::package::{
+    publisher_address, verify_manifest, ArtifactRole, Manifest, ModelKind, PackageError,
+    RegistryPin,
+};
+
+fn trusted() -> Vec<Address> {
+    vec![publisher_address(&PUBLISHER_KEY).expect("address")]
+}
+
+#[test]
+fn a_signed_manifest_round_trips_through_json_and_verifies() {
+    let p = package(2, [100, 200, 50], "");
+    assert_eq!(p.publisher, trusted()[0]);
+    let json = p.json();
+    let text = String::from_utf8(json.clone()).expect("utf8");
+    assert!(
+        text.contains("\"kind\": \"iris\"") && text.contains("\"role\": \"proving_key\""),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "\"model_hash\": \"0x{}\"",
+            hex::encode(p.pin.model_hash)
+        )),
+        "{text}"
+    );
+    assert_eq!(Manifest::from_json(&json).expect("parse"), p.manifest);
+    let verified = verify_manifest(&json, &p.pin, &trusted()).expect("verify");
+    assert_eq!(verified.publisher(), p.publisher);
+    assert_eq!(verified.manifest().version, 2);
+}
+
+/// A named change to a signed manifest.
+type Mutation = (&'static str, fn(&mut Manifest));
+
+#[test]
+fn changing_any_signed_field_breaks_the_signature() {
+    let p = package(2, [100, 200, 50], "");
+    let mutations: Vec<Mutation> = vec![
+        ("version", |m| m.version += 1),
+        ("kind", |m| m.kind = ModelKind::Face),
+        ("model hash", |m| m.model_hash[5] ^= 1),
+        ("artifact digest", |m| m.artifacts[1].sha3_256[0] ^= 1),
+        ("artifact size", |m| m.artifacts[2].size += 1),
+        ("artifact name", |m| {
+            m.artifacts[0].name = "other.bin".into()
+        }),
+        ("artifact order", |m| m.artifacts.swap(1, 2)),
+    ];
+    for (what, mutate) in mutations {
+        let mut m = p.manifest.clone();
+        mutate(&mut m);
+        // The pin follows the change, so only the signature can catch it.
+        let pin = RegistryPin {
+            kind: m.kind,
+            version: m.version,
+            model_hash: m.model_hash,
+        };
+        let result = verify_manifest(m.to_json().as_bytes(), &pin, &trusted());
+        assert!(
+            matches!(
+                result,
+                Err(PackageError::UntrustedPublisher { .. } | PackageError::BadSignature)
+            ),
+            "{what}: {result:?}"
+        );
+    }
+}
+
+#[test]
+fn a_manifest_signed_by_another_key_is_untrusted() {
+    let mut p = package(2, [100, 200, 50], "");
+    let other = p.manifest.sign(&[0x22; 32]).expect("sign");
+    match verify_manifest(&p.json(), &p.pin, &trusted()) {
+        Err(PackageError::UntrustedPublisher { publisher }) => assert_eq!(publisher, other),
+        other => panic!("expected UntrustedPublisher, got {other:?}"),
+    }
+}
+
+#[test]
+fn the_high_s_twin_of_a_valid_signature_is_refused() {
+    let mut p = package(2, [100, 200, 50], "");
+    let mut sig = p.manifest.signature.expect("signed");
+    let order = BigUint::parse_bytes(
+        b"FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141",
+        16,
+    )
+    .expect("n");
+    let high_s = &order - BigUint::from_bytes_be(&sig[32..64]);
+    let high_s = high_s.to_bytes_be();
+    sig[32..64].fill(0);
+    sig[64 - high_s.len()..64].copy_from_slice(&high_s);
+    sig[64] ^= 1; // 27 <-> 28: the twin recovers the same key
+    p.manifest.signature = Some(sig);
+    assert!(matches!(
+        p.manifest.publisher(),
+        Err(PackageError::BadSignature)
+    ));
+}
+
+#[test]
+fn a_model_whose_hash_is_not_the_registry_pin_is_refused_before_any_download() {
+    let p = package(2, [100, 200, 50], "");
+    let mut pin = p.pin;
+    pin.model_hash[0] ^= 0xff;
+    match verify_manifest(&p.json(), &pin, &trusted()) {
+        Err(PackageError::ModelHashMismatch { expected, found }) => {
+            assert_eq!(expected, pin.model_hash);
+            assert_eq!(found, p.pin.model_hash);
+        }
+        other => panic!("expected ModelHashMismatch, got {other:?}"),
+    }
+    let wrong_version = RegistryPin {
+        version: 3,
+        ..p.pin
+    };
+    assert!(matches!(
+        verify_manifest(&p.json(), &wrong_version, &trusted()),
+        Err(PackageError::VersionMismatch {
+            expected: 3,
+            found: 2
+        })
+    ));
+    let wrong_kind = RegistryPin {
+        kind: ModelKind::Face,
+        ..p.pin
+    };
+    assert!(matches!(
+        verify_manifest(&p.json(), &wrong_kind, &trusted()),
+        Err(PackageError::KindMismatch { .. })
+    ));
+}
+
+#[test]
+fn malformed_manifests_are_refused_with_their_own_errors() {
+    let p = package(2, [100, 200, 50], "");
+    let json = String::from_utf8(p.json()).expect("utf8");
+
+    let unknown_field = json.replacen("\"format\"", "\"extra\": 1, \"format\"", 1);
+    assert!(matches!(
+        Manifest::from_json(unknown_field.as_bytes()),
+        Err(PackageError::ManifestJson(_))
+    ));
+
+    let mut m = p.manifest.clone();
+    m.format = 2;
+    assert!(matches!(
+        Manifest::from_json(m.to_json().as_bytes()),
+        Err(PackageError::UnsupportedFormat(2))
+    ));
+
+    let mut m = p.manifest.clone();
+    m.artifacts[2].role = ArtifactRole::ProvingKey;
+    assert!(matches!(
+        Manifest::from_json(m.to_json().as_bytes()),
+        Err(PackageError::InvalidManifest(_))
+    ));
+
+    for bad_name in ["../model.bin", ".hidden", "a/b", ""] {
+        let mut m = p.manifest.clone();
+        m.artifacts[0].name = bad_name.into();
+        assert!(
+            matches!(
+                Manifest::from_json(m.to_json().as_bytes()),
+                Err(PackageError::InvalidManifest(_))
+            ),
+            "{bad_name:?}"
+        );
+    }
+
+    let mut m = p.manifest.clone();
+    m.signature = None;
+    assert!(matches!(
+        verify_manifest(m.to_json().as_bytes(), &p.pin, &trusted()),
+        Err(PackageError::Unsigned)
+    ));
+
+    let huge = vec![b' '; 70 * 1024];
+    assert!(matches!(
+        Manifest::from_json(&huge),
+        Err(PackageError::ManifestTooLarge { .. })
+    ));
+}
