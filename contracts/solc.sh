@@ -46,8 +46,17 @@ case "$mode" in
     printf 'solc, the solidity compiler commandline interface\nVersion: %s\n' "$version"
     ;;
   json)
+    # Files, not pipes, around solcjs: it reads its input with a blocking readFileSync(0), which
+    # fails with EAGAIN on the non-blocking pipe forge hands it, and it calls process.exit()
+    # right after writing, which cuts output to a pipe at 64 KiB. The input is buffered through
+    # node's stream reader, which handles non-blocking pipes.
+    input=$(mktemp)
+    output=$(mktemp)
+    trap 'rm -f "$input" "$output"' EXIT
+    node -e 'process.stdin.pipe(require("fs").createWriteStream(process.argv[1]))' "$input"
+    "$solcjs" --standard-json "${args[@]}" < "$input" > "$output"
     # Keep stdout from the first line that opens a JSON object, and check that it parses.
-    "$solcjs" --standard-json "${args[@]}" | node -e '
+    node -e '
       let raw = "";
       process.stdin.setEncoding("utf8");
       process.stdin.on("data", (d) => (raw += d));
@@ -61,7 +70,7 @@ case "$mode" in
           process.exit(1);
         }
         process.stdout.write(json.trimEnd() + "\n");
-      });'
+      });' < "$output"
     ;;
   *)
     echo "usage: solc.sh --version | solc.sh --standard-json [--base-path P] [--include-path P] < input.json" >&2

@@ -20,4 +20,7 @@ rm -rf "$vectors"
 "$venv/bin/python" tests/openiris/gen_vectors.py "$vectors"
 export ZKBIO_OPENIRIS_VECTORS="$vectors"
 
+# Solidity: the registry's forge tests (forge and anvil come from npm, pinned in tools/js).
+bash contracts/forge.sh test
+
 cargo test --workspace --all-targets "$@"

@@ -9,7 +9,6 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::time::{Duration, Instant};
 use zkbio_circuits::circom::wtns;
-use zkbio_circuits::Circuit;
 use zkbio_core::groth16::key_file::{key_to_bytes, MappedKey};
 use zkbio_core::groth16::progress::Silent;
 use zkbio_core::groth16::zkey_convert::to_zkey;
@@ -19,7 +18,7 @@ use zkbio_core::groth16::{dev_setup_insecure, prove, verify};
 #[derive(clap::Args, Debug)]
 pub struct BenchArgs {
     /// Statement to benchmark.
-    #[arg(long, default_value = "image-opening")]
+    #[arg(long, default_value = "iris")]
     pub circuit: Statement,
     /// Timed runs per measurement (the median is reported).
     #[arg(long, default_value_t = 3)]
@@ -41,13 +40,12 @@ fn median(mut v: Vec<Duration>) -> Duration {
 
 /// Runs the benchmark.
 pub fn run(a: BenchArgs) -> Result<(), String> {
-    let Statement::ImageOpening(s) = a.circuit;
     let runs = a.runs.max(1);
     let dir = a.dir.clone().unwrap_or_else(|| {
         std::env::temp_dir().join(format!("zkbio-bench-{}", std::process::id()))
     });
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-    let r1cs = s.to_r1cs().map_err(|e| e.to_string())?;
+    let r1cs = a.circuit.r1cs()?;
     println!(
         "bench {}: {} constraints, {} runs each (medians)",
         a.circuit,
@@ -66,14 +64,14 @@ pub fn run(a: BenchArgs) -> Result<(), String> {
         key_to_bytes(&pk, r1cs.constraints.len()).map_err(|e| e.to_string())?,
     )
     .map_err(|e| e.to_string())?;
-    let input = a.input.load(a.circuit)?;
-    let public = s.public_inputs(&input);
+    let prepared = a.input.prepare(&a.circuit)?;
+    let public = prepared.public.clone();
     if a.snarkjs.is_some() {
         let f = std::fs::File::create(dir.join("circuit.zkey")).map_err(|e| e.to_string())?;
         to_zkey(&pk, &r1cs)
             .write(&mut std::io::BufWriter::new(f))
             .map_err(|e| e.to_string())?;
-        let w = s.witness(&input).map_err(|e| e.to_string())?;
+        let w = prepared.witness()?;
         std::fs::write(
             dir.join("witness.wtns"),
             wtns::to_bytes(&w.wires).map_err(|e| e.to_string())?,
@@ -91,7 +89,7 @@ pub fn run(a: BenchArgs) -> Result<(), String> {
         let key = MappedKey::open(&key_path).map_err(|e| e.to_string())?;
         load.push(t.elapsed());
         let t = Instant::now();
-        let w = s.witness(&input).map_err(|e| e.to_string())?;
+        let w = prepared.witness()?;
         wit.push(t.elapsed());
         let t = Instant::now();
         let proof =

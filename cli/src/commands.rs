@@ -8,7 +8,6 @@ use crate::statement::{InputArgs, Statement};
 use clap::Subcommand;
 use std::path::{Path, PathBuf};
 use zkbio_circuits::circom::{r1cs as r1cs_file, wtns, Zkey};
-use zkbio_circuits::Circuit;
 use zkbio_core::evm;
 use zkbio_core::groth16::key_file::{key_to_bytes, write_key, MappedKey};
 use zkbio_core::groth16::zkey_convert::{from_zkey, to_zkey};
@@ -17,8 +16,8 @@ use zkbio_core::groth16::{dev_setup_insecure_with_progress, prove, verify};
 /// `zkbio setup`: an INSECURE development setup.
 #[derive(clap::Args, Debug)]
 pub struct SetupArgs {
-    /// Statement, e.g. `image-opening` or `image-opening:4x16`.
-    #[arg(long, default_value = "image-opening")]
+    /// Statement: `iris`, `iris-scaled`, `image-opening` or `image-opening:RxC`.
+    #[arg(long, default_value = "iris")]
     pub circuit: Statement,
     /// Seed text (the key is a deterministic function of it: INSECURE, for development only).
     #[arg(long)]
@@ -32,7 +31,7 @@ pub struct SetupArgs {
 #[derive(clap::Args, Debug)]
 pub struct ProveArgs {
     /// Statement the key was made for.
-    #[arg(long, default_value = "image-opening")]
+    #[arg(long, default_value = "iris")]
     pub circuit: Statement,
     /// Proving key (.zpk).
     #[arg(long)]
@@ -67,7 +66,7 @@ pub enum ExportCmd {
     /// The circuit as circom `.r1cs`.
     R1cs {
         /// Statement.
-        #[arg(long, default_value = "image-opening")]
+        #[arg(long, default_value = "iris")]
         circuit: Statement,
         /// Output file.
         #[arg(long)]
@@ -76,7 +75,7 @@ pub enum ExportCmd {
     /// A witness as circom `.wtns`.
     Wtns {
         /// Statement.
-        #[arg(long, default_value = "image-opening")]
+        #[arg(long, default_value = "iris")]
         circuit: Statement,
         /// Output file.
         #[arg(long)]
@@ -87,7 +86,7 @@ pub enum ExportCmd {
     /// A `.zpk` proving key as a snarkjs `.zkey`.
     Zkey {
         /// Statement the key was made for.
-        #[arg(long, default_value = "image-opening")]
+        #[arg(long, default_value = "iris")]
         circuit: Statement,
         /// Proving key (.zpk).
         #[arg(long)]
@@ -105,6 +104,8 @@ pub enum ExportCmd {
         #[arg(long)]
         out: PathBuf,
     },
+    /// An iris model's canonical file (its keccak256 is the model hash).
+    IrisModel(crate::iris_code::ExportModelArgs),
     /// The Solidity verifier: source, ABI, and the deployment init code for this key.
     Solidity {
         /// Proving key (.zpk).
@@ -120,7 +121,7 @@ pub enum ExportCmd {
 #[derive(clap::Args, Debug)]
 pub struct ImportArgs {
     /// Statement the key must belong to (its coefficients are checked against it).
-    #[arg(long, default_value = "image-opening")]
+    #[arg(long, default_value = "iris")]
     pub circuit: Statement,
     /// snarkjs .zkey.
     #[arg(long)]
@@ -133,9 +134,8 @@ pub struct ImportArgs {
 /// The verifier's Solidity source, as compiled into the embedded artifact (a test checks they match).
 const VERIFIER_SOURCE: &str = include_str!("../../contracts/src/Groth16Verifier.sol");
 
-fn r1cs_of(stmt: Statement) -> Result<zkbio_circuits::builder::R1cs, String> {
-    let Statement::ImageOpening(s) = stmt;
-    s.to_r1cs().map_err(|e| e.to_string())
+fn r1cs_of(stmt: &Statement) -> Result<zkbio_circuits::builder::R1cs, String> {
+    stmt.r1cs()
 }
 
 fn mkdir(dir: &Path) -> Result<(), String> {
@@ -147,7 +147,7 @@ pub fn setup(a: SetupArgs) -> Result<(), String> {
     eprintln!(
         "WARNING: development setup from a seed: INSECURE, anyone with the seed can forge proofs"
     );
-    let r1cs = r1cs_of(a.circuit)?;
+    let r1cs = r1cs_of(&a.circuit)?;
     eprintln!(
         "{}: {} constraints; running setup ...",
         a.circuit,
@@ -171,11 +171,10 @@ pub fn setup(a: SetupArgs) -> Result<(), String> {
 
 /// Runs `zkbio prove`.
 pub fn prove_cmd(a: ProveArgs) -> Result<(), String> {
-    let Statement::ImageOpening(s) = a.circuit;
     let key = MappedKey::open(&a.key).map_err(|e| io_err(&a.key, e))?;
-    let input = a.input.load(a.circuit)?;
-    let public = s.public_inputs(&input);
-    let w = s.witness(&input).map_err(|e| e.to_string())?;
+    let prepared = a.input.prepare(&a.circuit)?;
+    let public = prepared.public.clone();
+    let w = prepared.witness()?;
     let proof = prove(
         &key.view(),
         w,
@@ -221,7 +220,7 @@ pub fn verify_cmd(a: VerifyArgs) -> Result<bool, String> {
 pub fn export(cmd: ExportCmd) -> Result<(), String> {
     match cmd {
         ExportCmd::R1cs { circuit, out } => {
-            let bytes = r1cs_file::to_bytes(&r1cs_of(circuit)?).map_err(|e| e.to_string())?;
+            let bytes = r1cs_file::to_bytes(&r1cs_of(&circuit)?).map_err(|e| e.to_string())?;
             std::fs::write(&out, bytes).map_err(|e| io_err(&out, e))
         }
         ExportCmd::Wtns {
@@ -229,10 +228,7 @@ pub fn export(cmd: ExportCmd) -> Result<(), String> {
             out,
             input,
         } => {
-            let Statement::ImageOpening(s) = circuit;
-            let w = s
-                .witness(&input.load(circuit)?)
-                .map_err(|e| e.to_string())?;
+            let w = input.prepare(&circuit)?.witness()?;
             let bytes = wtns::to_bytes(&w.wires).map_err(|e| e.to_string())?;
             std::fs::write(&out, bytes).map_err(|e| io_err(&out, e))
         }
@@ -241,7 +237,7 @@ pub fn export(cmd: ExportCmd) -> Result<(), String> {
                 .map_err(|e| io_err(&key, e))?
                 .view()
                 .to_proving_key();
-            let z = to_zkey(&pk, &r1cs_of(circuit)?);
+            let z = to_zkey(&pk, &r1cs_of(&circuit)?);
             let f = std::fs::File::create(&out).map_err(|e| io_err(&out, e))?;
             z.write(&mut std::io::BufWriter::new(f))
                 .map_err(|e| io_err(&out, e))
@@ -253,6 +249,7 @@ pub fn export(cmd: ExportCmd) -> Result<(), String> {
                 .verifying_key();
             write_vk(&out, &vk)
         }
+        ExportCmd::IrisModel(a) => crate::iris_code::export_model(a),
         ExportCmd::Solidity { key, out } => {
             let vk = MappedKey::open(&key)
                 .map_err(|e| io_err(&key, e))?
@@ -284,7 +281,7 @@ pub fn export(cmd: ExportCmd) -> Result<(), String> {
 pub fn import_zkey(a: ImportArgs) -> Result<(), String> {
     let bytes = std::fs::read(&a.zkey).map_err(|e| io_err(&a.zkey, e))?;
     let z = Zkey::from_bytes(&bytes).map_err(|e| io_err(&a.zkey, e))?;
-    let r1cs = r1cs_of(a.circuit)?;
+    let r1cs = r1cs_of(&a.circuit)?;
     let pk = from_zkey(&z, &r1cs).map_err(|e| io_err(&a.zkey, e))?;
     let f = std::fs::File::create(&a.out).map_err(|e| io_err(&a.out, e))?;
     let mut w = std::io::BufWriter::new(f);

@@ -5,7 +5,6 @@ use crate::report::{fmt_duration, phase, step_progress, ConsoleProgress, Measure
 use crate::statement::{InputArgs, Statement};
 use std::path::PathBuf;
 use zkbio_circuits::circom::{r1cs as r1cs_file, wtns};
-use zkbio_circuits::Circuit;
 use zkbio_core::evm;
 use zkbio_core::groth16::key_file::{write_key, MappedKey};
 use zkbio_core::groth16::zkey_convert::to_zkey;
@@ -14,8 +13,8 @@ use zkbio_core::groth16::{dev_setup_insecure_with_progress, prove, verify};
 /// Options of `zkbio demo`.
 #[derive(clap::Args, Debug)]
 pub struct DemoArgs {
-    /// Statement to run (default: the full-size 128x512 image opening).
-    #[arg(long, default_value = "image-opening")]
+    /// Statement to run (default: Proof 1 with the open-iris v0.1 model at full size).
+    #[arg(long, default_value = "iris")]
     pub circuit: Statement,
     /// Also leave circuit.r1cs, witness.wtns, circuit.zkey, verification_key.json, proof.json and
     /// public.json (snarkjs formats) in this directory.
@@ -31,9 +30,9 @@ pub struct DemoArgs {
 /// Runs the demo; `Err` carries a message for the user.
 pub fn run(args: DemoArgs) -> Result<(), String> {
     let stmt = args.circuit;
-    let Statement::ImageOpening(s) = stmt;
+    let (rows, cols) = stmt.image_size();
     println!("zkbio demo: {stmt}");
-    println!("  statement: I know a {}x{} iris image, its mask and a salt that open the public C_img; bound to `binding`", s.rows, s.cols);
+    println!("  statement: {}", stmt.describe());
     println!("  input: the embedded synthetic sample (no real biometric data ships with zkbio)");
     println!(
         "  WARNING: the setup is the INSECURE development setup (seeded toxic waste): demo only"
@@ -45,7 +44,7 @@ pub fn run(args: DemoArgs) -> Result<(), String> {
     std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     let mut phases: Vec<Measured> = Vec::new();
 
-    let (r1cs, m) = phase("1. synthesize circuit (R1CS)", || stmt_r1cs(stmt));
+    let (r1cs, m) = phase("1. synthesize circuit (R1CS)", || stmt_r1cs(&stmt));
     let r1cs = r1cs?;
     phases.push(m);
     println!(
@@ -110,20 +109,19 @@ pub fn run(args: DemoArgs) -> Result<(), String> {
     phases.push(m);
     println!("     sha3-256 {}", hex::encode(d));
 
-    let input = args.input.load(stmt)?;
+    let prepared = args.input.prepare(&stmt)?;
     if args.out.is_some() && args.input.image.is_none() {
         // Leave the sample as PNGs too, so `zkbio prove --image --mask` can be tried on it.
-        let (image, mask) =
-            zkbio_core::sample::synthetic_iris(s.rows, s.cols, args.input.sample_seed);
+        let (image, mask) = zkbio_core::sample::synthetic_iris(rows, cols, args.input.sample_seed);
         let mask_px: Vec<u8> = mask.iter().map(|&m| if m { 255 } else { 0 }).collect();
-        crate::png_io::write_gray(&dir.join("sample_image.png"), s.cols, s.rows, &image)?;
-        crate::png_io::write_gray(&dir.join("sample_mask.png"), s.cols, s.rows, &mask_px)?;
+        crate::png_io::write_gray(&dir.join("sample_image.png"), cols, rows, &image)?;
+        crate::png_io::write_gray(&dir.join("sample_mask.png"), cols, rows, &mask_px)?;
     }
-    let public = s.public_inputs(&input);
+    let public = prepared.public.clone();
     let (w, m) = phase("5. witness (inference + A/B/C evaluations)", || {
-        s.witness(&input)
+        prepared.witness()
     });
-    let w = w.map_err(|e| e.to_string())?;
+    let w = w?;
     phases.push(m);
     if args.out.is_some() {
         std::fs::write(
@@ -144,7 +142,10 @@ pub fn run(args: DemoArgs) -> Result<(), String> {
     let (ok, m) = phase("7. verify (Rust)", || verify(&vk, &proof, &public));
     ok.map_err(|e| format!("our verifier rejected the proof: {e}"))?;
     phases.push(m);
-    println!("     accepted; C_img = {}", public[0]);
+    println!("     accepted");
+    for (name, value) in stmt.public_names().iter().zip(&public) {
+        println!("     {name:<8} = {value}");
+    }
 
     let (evm_verdict, m) = phase("8. verify (EVM: Groth16Verifier in revm)", || {
         evm::deploy_and_verify(&vk, &proof, &public)
@@ -178,7 +179,6 @@ pub fn run(args: DemoArgs) -> Result<(), String> {
     Ok(())
 }
 
-fn stmt_r1cs(stmt: Statement) -> Result<zkbio_circuits::builder::R1cs, String> {
-    let Statement::ImageOpening(s) = stmt;
-    s.to_r1cs().map_err(|e| e.to_string())
+fn stmt_r1cs(stmt: &Statement) -> Result<zkbio_circuits::builder::R1cs, String> {
+    stmt.r1cs()
 }

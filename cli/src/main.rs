@@ -4,6 +4,7 @@ mod artifacts;
 mod bench;
 mod commands;
 mod demo;
+mod iris_code;
 mod mem;
 mod png_io;
 mod report;
@@ -37,6 +38,8 @@ enum Cmd {
     ImportZkey(commands::ImportArgs),
     /// Benchmark witness generation and proving (medians), optionally against snarkjs.
     Bench(bench::BenchArgs),
+    /// Compute an iris code from a normalized iris (PNG image and mask), as open-iris does.
+    IrisCode(iris_code::IrisCodeArgs),
 }
 
 fn main() -> ExitCode {
@@ -53,6 +56,7 @@ fn main() -> ExitCode {
         Cmd::Export(c) => commands::export(c),
         Cmd::ImportZkey(a) => commands::import_zkey(a),
         Cmd::Bench(a) => bench::run(a),
+        Cmd::IrisCode(a) => iris_code::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -4,27 +4,40 @@ use crate::png_io;
 use ark_bn254::Fr;
 use std::path::PathBuf;
 use std::str::FromStr;
+use zkbio_circuits::builder::{R1cs, Witness};
+use zkbio_circuits::models::iris::IrisModel;
 use zkbio_circuits::statements::image_opening::{ImageOpening, ImageOpeningInput};
+use zkbio_circuits::statements::iris_code::{IrisCodeInput, IrisCodeStatement};
+use zkbio_circuits::Circuit;
 use zkbio_core::sample::synthetic_iris;
 
 /// A statement the CLI can set up and prove.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub enum Statement {
+    /// Proof 1: the iris code of a committed image under an iris model (`iris`, `iris-scaled`).
+    IrisCode(Box<IrisCodeStatement>),
     /// "I know an image + mask + salt opening C_img" at `rows x cols`.
     ImageOpening(ImageOpening),
 }
 
+const KNOWN: &str = "iris, iris-scaled, image-opening[:RxC]";
+
 impl FromStr for Statement {
     type Err = String;
 
-    /// `image-opening` (128x512) or `image-opening:RxC`.
+    /// `iris` (open-iris v0.1, 128x512), `iris-scaled` (the CI-size model), `image-opening`
+    /// (128x512) or `image-opening:RxC`.
     fn from_str(s: &str) -> Result<Self, String> {
         let (name, size) = s.split_once(':').unwrap_or((s, ""));
-        match name {
-            "image-opening" => {
-                if size.is_empty() {
-                    return Ok(Statement::ImageOpening(ImageOpening::full_size()));
-                }
+        match (name, size) {
+            ("iris", "") => Ok(Statement::IrisCode(Box::new(IrisCodeStatement::new(
+                IrisModel::open_iris_v0_1(),
+            )))),
+            ("iris-scaled", "") => Ok(Statement::IrisCode(Box::new(IrisCodeStatement::new(
+                IrisModel::scaled_test_model(),
+            )))),
+            ("image-opening", "") => Ok(Statement::ImageOpening(ImageOpening::full_size())),
+            ("image-opening", size) => {
                 let (r, c) = size
                     .split_once('x')
                     .ok_or_else(|| format!("size must be RxC, not {size:?}"))?;
@@ -35,9 +48,7 @@ impl FromStr for Statement {
                 }
                 Ok(Statement::ImageOpening(ImageOpening { rows, cols }))
             }
-            _ => Err(format!(
-                "unknown statement {name:?} (known: image-opening[:RxC])"
-            )),
+            _ => Err(format!("unknown statement {s:?} (known: {KNOWN})")),
         }
     }
 }
@@ -45,7 +56,79 @@ impl FromStr for Statement {
 impl std::fmt::Display for Statement {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
+            Statement::IrisCode(s) => write!(
+                f,
+                "iris ({} v{})",
+                s.model.name(),
+                s.model.iris_code_version()
+            ),
             Statement::ImageOpening(s) => write!(f, "image-opening:{}x{}", s.rows, s.cols),
+        }
+    }
+}
+
+/// A loaded, shape-checked input with its public inputs, ready for witness generation.
+pub struct Prepared {
+    /// The statement's public inputs, in order.
+    pub public: Vec<Fr>,
+    input: PreparedInput,
+}
+
+enum PreparedInput {
+    IrisCode(Box<IrisCodeStatement>, IrisCodeInput),
+    ImageOpening(ImageOpening, ImageOpeningInput),
+}
+
+impl Prepared {
+    /// Computes the witness (the inference) and the per-constraint evaluations.
+    pub fn witness(&self) -> Result<Witness, String> {
+        match &self.input {
+            PreparedInput::IrisCode(s, i) => s.witness(i).map_err(|e| e.to_string()),
+            PreparedInput::ImageOpening(s, i) => s.witness(i).map_err(|e| e.to_string()),
+        }
+    }
+}
+
+impl Statement {
+    /// Image rows and columns the statement takes.
+    pub fn image_size(&self) -> (usize, usize) {
+        match self {
+            Statement::IrisCode(s) => (s.model.image_rows(), s.model.image_cols()),
+            Statement::ImageOpening(s) => (s.rows, s.cols),
+        }
+    }
+
+    /// The constraint system (recording mode).
+    pub fn r1cs(&self) -> Result<R1cs, String> {
+        match self {
+            Statement::IrisCode(s) => s.to_r1cs().map_err(|e| e.to_string()),
+            Statement::ImageOpening(s) => s.to_r1cs().map_err(|e| e.to_string()),
+        }
+    }
+
+    /// Names of the public inputs, in order.
+    pub fn public_names(&self) -> &'static [&'static str] {
+        match self {
+            Statement::IrisCode(_) => &["C_img", "C_code", "binding"],
+            Statement::ImageOpening(_) => &["C_img", "binding"],
+        }
+    }
+
+    /// One sentence saying what a proof of this statement shows.
+    pub fn describe(&self) -> String {
+        match self {
+            Statement::IrisCode(s) => format!(
+                "I know a {}x{} iris image, mask and salt opening the public C_img whose iris code \
+                 under model {} (hash 0x{}) opens the public C_code; bound to `binding`",
+                s.model.image_rows(),
+                s.model.image_cols(),
+                s.model.name(),
+                hex::encode(s.model.model_hash())
+            ),
+            Statement::ImageOpening(s) => format!(
+                "I know a {}x{} iris image, its mask and a salt that open the public C_img; bound to `binding`",
+                s.rows, s.cols
+            ),
         }
     }
 }
@@ -62,9 +145,13 @@ pub struct InputArgs {
     /// Without --image: use the embedded synthetic sample with this seed.
     #[arg(long, default_value_t = 1)]
     pub sample_seed: u64,
-    /// The commitment's salt (decimal field element). Default: a fixed demo value.
+    /// The image commitment's salt (decimal field element). Default: a fixed demo value.
     #[arg(long, default_value = "1234567890")]
     pub salt: String,
+    /// The code commitment's salt, for `iris` statements (decimal). Default: a fixed demo value;
+    /// a real app draws it at random for every proof.
+    #[arg(long, default_value = "987654321")]
+    pub salt_code: String,
     /// The binding public input (decimal field element).
     #[arg(long, default_value = "42")]
     pub binding: String,
@@ -81,22 +168,44 @@ fn parse_fr(what: &str, s: &str) -> Result<Fr, String> {
 }
 
 impl InputArgs {
-    /// Loads and checks the input for `stmt`.
-    pub fn load(&self, stmt: Statement) -> Result<ImageOpeningInput, String> {
-        let Statement::ImageOpening(s) = stmt;
-        let (image, mask) = match (&self.image, &self.mask) {
-            (Some(i), Some(m)) => (
-                png_io::read_gray(i, s.cols, s.rows)?,
-                png_io::read_mask(m, s.cols, s.rows)?,
-            ),
-            _ => synthetic_iris(s.rows, s.cols, self.sample_seed),
-        };
-        s.input(
-            image,
-            mask,
-            parse_fr("--salt", &self.salt)?,
-            parse_fr("--binding", &self.binding)?,
-        )
-        .map_err(|e| e.to_string())
+    /// The image and mask: from the PNGs if given, else the embedded synthetic sample.
+    pub fn image_and_mask(&self, rows: usize, cols: usize) -> Result<(Vec<u8>, Vec<bool>), String> {
+        match (&self.image, &self.mask) {
+            (Some(i), Some(m)) => Ok((
+                png_io::read_gray(i, cols, rows)?,
+                png_io::read_mask(m, cols, rows)?,
+            )),
+            _ => Ok(synthetic_iris(rows, cols, self.sample_seed)),
+        }
+    }
+
+    /// Loads and checks the input for `stmt` and computes its public inputs.
+    pub fn prepare(&self, stmt: &Statement) -> Result<Prepared, String> {
+        let (rows, cols) = stmt.image_size();
+        let (image, mask) = self.image_and_mask(rows, cols)?;
+        let salt = parse_fr("--salt", &self.salt)?;
+        let binding = parse_fr("--binding", &self.binding)?;
+        match stmt {
+            Statement::IrisCode(s) => {
+                let salt_code = parse_fr("--salt-code", &self.salt_code)?;
+                let input = s
+                    .input(image, mask, salt, salt_code, binding)
+                    .map_err(|e| e.to_string())?;
+                let public = s.public_inputs(&input).map_err(|e| e.to_string())?;
+                Ok(Prepared {
+                    public: public.to_vec(),
+                    input: PreparedInput::IrisCode(s.clone(), input),
+                })
+            }
+            Statement::ImageOpening(s) => {
+                let input = s
+                    .input(image, mask, salt, binding)
+                    .map_err(|e| e.to_string())?;
+                Ok(Prepared {
+                    public: s.public_inputs(&input).to_vec(),
+                    input: PreparedInput::ImageOpening(*s, input),
+                })
+            }
+        }
     }
 }

@@ -5,5 +5,6 @@ pub mod evm;
 pub mod groth16;
 pub mod iris;
 pub mod package;
+pub mod registry;
 pub mod sample;
 pub mod vault;

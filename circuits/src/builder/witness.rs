@@ -1,8 +1,11 @@
 //! Witness mode: computes wire values and each constraint's `A·z`, `B·z`, `C·z`, nothing else.
 
 use super::Builder;
+use crate::circuit::SynthesisError;
 use ark_bn254::Fr;
 use ark_ff::One;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use zeroize::Zeroize;
 
 /// A full assignment plus the per-constraint evaluations the matrix-free prover needs.
@@ -55,6 +58,7 @@ impl Drop for Witness {
 #[derive(Debug)]
 pub struct WitnessBuilder {
     w: Witness,
+    cancel: Option<Arc<AtomicBool>>,
 }
 
 impl Default for WitnessBuilder {
@@ -74,6 +78,17 @@ impl WitnessBuilder {
                 b: Vec::new(),
                 c: Vec::new(),
             },
+            cancel: None,
+        }
+    }
+
+    /// A builder whose [`Builder::checkpoint`] returns [`SynthesisError::Cancelled`] once `cancel`
+    /// is set (by another thread, e.g. an app's cancel button), so witness generation stops at
+    /// the circuit's next checkpoint.
+    pub fn with_cancel(cancel: Arc<AtomicBool>) -> Self {
+        WitnessBuilder {
+            cancel: Some(cancel),
+            ..Self::new()
         }
     }
 
@@ -114,5 +129,41 @@ impl Builder for WitnessBuilder {
 
     fn num_constraints(&self) -> usize {
         self.w.a.len()
+    }
+
+    fn checkpoint(&mut self) -> Result<(), SynthesisError> {
+        match &self.cancel {
+            Some(flag) if flag.load(Ordering::Relaxed) => Err(SynthesisError::Cancelled),
+            _ => Ok(()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::statements::image_opening::ImageOpening;
+    use crate::Circuit;
+
+    #[test]
+    fn cancel_flag_stops_synthesis_at_a_checkpoint() {
+        let stmt = ImageOpening { rows: 4, cols: 16 };
+        let input = stmt.placeholder_input();
+        let flag = Arc::new(AtomicBool::new(false));
+        let mut wb = WitnessBuilder::with_cancel(flag.clone());
+        assert_eq!(stmt.synthesize(&mut wb, &input), Ok(()));
+        assert_eq!(
+            wb.finish().a.len(),
+            stmt.to_r1cs().unwrap().constraints.len()
+        );
+
+        flag.store(true, Ordering::Relaxed);
+        let mut wb = WitnessBuilder::with_cancel(flag);
+        assert_eq!(
+            stmt.synthesize(&mut wb, &input),
+            Err(SynthesisError::Cancelled)
+        );
+        // A builder without a flag never cancels.
+        assert!(WitnessBuilder::new().checkpoint().is_ok());
     }
 }

@@ -1,3 +1,4 @@
 //! Complete statements (circuits with public inputs) built from the gadgets.
 
 pub mod image_opening;
+pub mod iris_code;

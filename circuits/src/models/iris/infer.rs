@@ -64,7 +64,6 @@ pub struct CodeBits {
 
 impl CodeBits {
     /// Bits computed elsewhere (the circuit's witness), in code order.
-    #[allow(dead_code)] // used by the iris-code statement, landing next
     pub(crate) fn from_parts(code: Vec<bool>, mask: Vec<bool>) -> Self {
         Self { code, mask }
     }

@@ -1,0 +1,510 @@
+//! Proof 1, iris-code regeneration: "I know an image, mask and salt opening `C_img`; running the
+//! iris model on them gives the code bits and mask bits that open `C_code` under `salt_code`",
+//! bound to a `binding`. Public inputs, in order: `C_img`, `C_code`, `binding`.
+//!
+//! The model's kernels are constants of the circuit: each response is a linear combination of
+//! pixel wires with the kernel values as coefficients, which costs no constraint. Layout (see
+//! [`ConstraintCounts`] and `docs/IRIS.md` for the semantics):
+//!
+//! - each pixel is one wire plus its 8 bits (9 constraints), so a response has one term per
+//!   pixel; each input mask bit is a boolean wire;
+//! - `C_img = Commit(IrisImage, image || pack_bits(mask); salt_img)` over those wires;
+//! - per probe and part `q`: the code bit is `S_q > 0`, by decomposing `S_q - 1 + 2^(n-1)` with
+//!   the smallest `n` that bounds `|S_q| <= 255 * D_q` (the response is on the C side of that
+//!   constraint: snarkjs's `.zkey` stores only A and B coefficients);
+//! - the mask bit is `(S_re != 0 or S_im != 0) and N_q >= T_q`, where `N_q` is the linear
+//!   combination of mask bits with coefficients `|K_q|` and `T_q` the per-window constant of
+//!   [`crate::models::iris::MaskRule::min_passing_weight`] (exactly the model's rule);
+//!   "nonzero" is `is_zero(S_re^2 + S_im^2)` negated (no wrap-around: `|S| < 2^31`), computed
+//!   from the sign test's bits (about 30 terms instead of hundreds); the AND is a product;
+//! - `C_code = Commit(IrisCode, pack_bits(code) || pack_bits(mask); salt_code)`.
+//!
+//! The public `C_code` is computed natively with [`IrisInference`], the same inference
+//! `zkbio-core` runs; the circuit recomputes the bits from the committed image, so a witness
+//! exists only if both agree.
+
+mod plan;
+
+pub use plan::{sign_width, threshold_width, ConstraintCounts};
+
+use super::image_opening::{image_commitment, InputError};
+use crate::builder::{Builder, LinearCombination, Witness, WitnessBuilder};
+use crate::circuit::{Circuit, SynthesisError};
+use crate::gadgets::bits::{from_bits_le, to_bits_le};
+use crate::gadgets::boolean::alloc_bit;
+use crate::gadgets::commitment::{commit, commit_gadget, pack_bits, CommitKind};
+use crate::gadgets::equality::{enforce_equal, is_zero};
+use crate::gadgets::sign::is_nonnegative;
+use crate::models::iris::{CodeBits, IrisInference, IrisModel};
+use ark_bn254::Fr;
+use ark_ff::{Field, One};
+use plan::{mask_parts, plan, FilterPlan, RowPlan};
+use zeroize::Zeroize;
+
+/// The iris-code statement for one model version.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IrisCodeStatement {
+    /// The model; its kernels are constants of the circuit.
+    pub model: IrisModel,
+}
+
+/// The prover's knowledge: image, mask, both salts and the binding. Wiped on drop; `Debug`
+/// redacts it.
+#[derive(Clone)]
+pub struct IrisCodeInput {
+    rows: usize,
+    cols: usize,
+    image: Vec<u8>,
+    mask: Vec<bool>,
+    salt_img: Fr,
+    salt_code: Fr,
+    binding: Fr,
+}
+
+impl Drop for IrisCodeInput {
+    fn drop(&mut self) {
+        self.image.zeroize();
+        self.mask.zeroize();
+        self.salt_img.zeroize();
+        self.salt_code.zeroize();
+    }
+}
+
+impl std::fmt::Debug for IrisCodeInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "IrisCodeInput({}x{}, redacted)", self.rows, self.cols)
+    }
+}
+
+/// What opens `C_code`: the code bits, the mask bits and `salt_code`. The phone hands it privately
+/// to whoever needs the plain code. Wiped on drop; `Debug` redacts it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct IrisCodeOpening {
+    bits: CodeBits,
+    salt: Fr,
+}
+
+impl IrisCodeOpening {
+    /// Code bits, in the model's code order ([`IrisModel::bit_index`]).
+    pub fn code_bits(&self) -> &[bool] {
+        self.bits.code()
+    }
+
+    /// Mask bits, in the same order.
+    pub fn mask_bits(&self) -> &[bool] {
+        self.bits.mask()
+    }
+
+    /// `salt_code`.
+    pub fn salt(&self) -> Fr {
+        self.salt
+    }
+
+    /// `C_code` of this opening.
+    pub fn commitment(&self) -> Fr {
+        code_commitment(self.code_bits(), self.mask_bits(), self.salt)
+    }
+}
+
+impl Drop for IrisCodeOpening {
+    fn drop(&mut self) {
+        self.salt.zeroize();
+    }
+}
+
+impl std::fmt::Debug for IrisCodeOpening {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "IrisCodeOpening({} bits, redacted)",
+            self.code_bits().len()
+        )
+    }
+}
+
+/// Why [`IrisCodeStatement::witness_with_opening`] failed.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum IrisCodeError {
+    /// The input was made for another image size.
+    #[error(transparent)]
+    Input(#[from] InputError),
+    /// Synthesis stopped (cancelled).
+    #[error(transparent)]
+    Synthesis(#[from] SynthesisError),
+}
+
+/// `C_code = Commit(IrisCode, pack_bits(code) || pack_bits(mask); salt)` (docs/PROTOCOL.md).
+pub fn code_commitment(code: &[bool], mask: &[bool], salt: Fr) -> Fr {
+    let mut bytes = pack_bits(code);
+    bytes.extend(pack_bits(mask));
+    let c = commit(CommitKind::IrisCode, &bytes, salt);
+    bytes.zeroize();
+    c
+}
+
+impl IrisCodeStatement {
+    /// The statement for `model`.
+    pub fn new(model: IrisModel) -> Self {
+        Self { model }
+    }
+
+    fn pixels(&self) -> usize {
+        self.model.image_rows() * self.model.image_cols()
+    }
+
+    fn wrong_size(&self, what: &'static str, got: usize) -> InputError {
+        InputError::WrongSize {
+            what,
+            got,
+            expected: self.pixels(),
+            rows: self.model.image_rows(),
+            cols: self.model.image_cols(),
+        }
+    }
+
+    /// Builds an input, checking its shape. `image` and `mask` are row-major, `rows x cols` of
+    /// the model (`mask[i]` true = valid iris pixel).
+    pub fn input(
+        &self,
+        image: Vec<u8>,
+        mask: Vec<bool>,
+        salt_img: Fr,
+        salt_code: Fr,
+        binding: Fr,
+    ) -> Result<IrisCodeInput, InputError> {
+        // Wrap first so the buffers are wiped on the error paths too.
+        let input = IrisCodeInput {
+            rows: self.model.image_rows(),
+            cols: self.model.image_cols(),
+            image,
+            mask,
+            salt_img,
+            salt_code,
+            binding,
+        };
+        if input.image.len() != self.pixels() {
+            return Err(self.wrong_size("image", input.image.len()));
+        }
+        if input.mask.len() != self.pixels() {
+            return Err(self.wrong_size("mask", input.mask.len()));
+        }
+        Ok(input)
+    }
+
+    /// Whether `input` was made for this statement's image size.
+    fn check(&self, input: &IrisCodeInput) -> Result<(), InputError> {
+        let fits = (input.rows, input.cols) == (self.model.image_rows(), self.model.image_cols());
+        if !fits || input.image.len() != self.pixels() {
+            return Err(self.wrong_size("image", input.image.len()));
+        }
+        if input.mask.len() != self.pixels() {
+            return Err(self.wrong_size("mask", input.mask.len()));
+        }
+        Ok(())
+    }
+
+    /// The code and mask bits of `input` under the model, with `salt_code`: the opening of
+    /// `C_code` (computed natively, as the witness computes it in-circuit).
+    pub fn code_opening(&self, input: &IrisCodeInput) -> Result<IrisCodeOpening, InputError> {
+        self.check(input)?;
+        let bits = IrisInference::new(&self.model)
+            .infer(&input.image, &input.mask)
+            .map_err(|_| self.wrong_size("image", input.image.len()))?;
+        Ok(IrisCodeOpening {
+            bits,
+            salt: input.salt_code,
+        })
+    }
+
+    /// The public inputs `[C_img, C_code, binding]` for `input`.
+    pub fn public_inputs(&self, input: &IrisCodeInput) -> Result<[Fr; 3], InputError> {
+        let opening = self.code_opening(input)?;
+        Ok([
+            image_commitment(&input.image, &input.mask, input.salt_img),
+            opening.commitment(),
+            input.binding,
+        ])
+    }
+
+    /// The constraint count by part (from the layout's formulas; equal to what synthesis lays
+    /// out, as the tests check).
+    pub fn constraint_counts(&self) -> ConstraintCounts {
+        ConstraintCounts::of(&self.model)
+    }
+
+    /// The witness, with the code opening read from the witness's own code and mask bits (what
+    /// the circuit computed, not a second inference).
+    pub fn witness_with_opening(
+        &self,
+        input: &IrisCodeInput,
+    ) -> Result<(Witness, IrisCodeOpening), IrisCodeError> {
+        self.witness_with_opening_using(WitnessBuilder::new(), input)
+    }
+
+    /// [`IrisCodeStatement::witness_with_opening`] on a given builder, e.g.
+    /// [`WitnessBuilder::with_cancel`] so an app can stop it between probe rows.
+    pub fn witness_with_opening_using(
+        &self,
+        mut wb: WitnessBuilder,
+        input: &IrisCodeInput,
+    ) -> Result<(Witness, IrisCodeOpening), IrisCodeError> {
+        let publics = self.public_inputs(input)?;
+        let mut counts = ConstraintCounts::default();
+        let BitWires { code, mask } = self.synthesize_with(&mut wb, input, publics, &mut counts)?;
+        let bits = |v: &[Fr]| v.iter().map(|x| x.is_one()).collect::<Vec<bool>>();
+        let opening = IrisCodeOpening {
+            bits: CodeBits::from_parts(bits(&code), bits(&mask)),
+            salt: input.salt_code,
+        };
+        Ok((wb.finish(), opening))
+    }
+
+    /// Lays out the circuit with the given public-input values, tallying constraints by part.
+    /// Returns the code and mask bits (in code order) as the builder's combinations.
+    fn synthesize_with<B: Builder>(
+        &self,
+        b: &mut B,
+        input: &IrisCodeInput,
+        publics: [Fr; 3],
+        counts: &mut ConstraintCounts,
+    ) -> Result<BitWires<B::Lc>, SynthesisError> {
+        let c_img = b.alloc_public(publics[0]);
+        let c_code = b.alloc_public(publics[1]);
+        let binding = b.alloc_public(publics[2]);
+        tally(b, &mut counts.binding, |b| {
+            // A public input in no constraint would not affect verification: square it.
+            let sq = b.alloc(publics[2] * publics[2]);
+            b.enforce(&binding, &binding, &sq);
+        });
+
+        let pixels = tally(b, &mut counts.image_bits, |b| alloc_pixels(b, &input.image))?;
+        let mask_bits: Vec<B::Lc> = tally(b, &mut counts.image_mask_bits, |b| {
+            input.mask.iter().map(|&m| alloc_bit(b, m)).collect()
+        });
+        b.checkpoint()?;
+        tally(b, &mut counts.image_commitment, |b| {
+            let mut bytes = pixels.clone();
+            bytes.extend(mask_bits.chunks(8).map(from_bits_le::<B>));
+            let salt = b.alloc(input.salt_img);
+            let c = commit_gadget(b, CommitKind::IrisImage, &bytes, &salt);
+            enforce_equal(b, &c, &c_img);
+        });
+
+        let BitWires { code, mask } = self.infer_bits(b, &pixels, &mask_bits, counts)?;
+
+        b.checkpoint()?;
+        tally(b, &mut counts.code_commitment, |b| {
+            let bytes: Vec<B::Lc> = code
+                .chunks(8)
+                .chain(mask.chunks(8))
+                .map(from_bits_le::<B>)
+                .collect();
+            let salt = b.alloc(input.salt_code);
+            let c = commit_gadget(b, CommitKind::IrisCode, &bytes, &salt);
+            enforce_equal(b, &c, &c_code);
+        });
+        Ok(BitWires { code, mask })
+    }
+
+    /// The code and mask bits of every probe, in code order.
+    fn infer_bits<B: Builder>(
+        &self,
+        b: &mut B,
+        pixels: &[B::Lc],
+        mask_bits: &[B::Lc],
+        counts: &mut ConstraintCounts,
+    ) -> Result<BitWires<B::Lc>, SynthesisError> {
+        let m = &self.model;
+        let mut code = vec![B::Lc::zero(); m.code_len()];
+        let mut mask = vec![B::Lc::zero(); m.code_len()];
+        let image = Image {
+            pixels,
+            mask_bits,
+            cols: m.image_cols(),
+        };
+        let parts = mask_parts(m);
+        for (f, fp) in plan(m).iter().enumerate() {
+            for (row, rp) in fp.rows.iter().enumerate() {
+                // One unit of cancellable work: a probe row of a filter.
+                b.checkpoint()?;
+                for (col, &start) in fp.start_cols.iter().enumerate() {
+                    let bits = probe(b, fp, rp, start, &image, parts, counts);
+                    for q in 0..2 {
+                        let i = m.bit_index(row, col, f, q);
+                        code[i] = bits.code[q].clone();
+                        mask[i] = bits.mask[q].clone();
+                    }
+                }
+            }
+        }
+        Ok(BitWires { code, mask })
+    }
+}
+
+/// Code and mask bits in code order, as a builder's combinations.
+struct BitWires<L> {
+    code: Vec<L>,
+    mask: Vec<L>,
+}
+
+/// Runs `f` and adds the constraints it laid out to `slot`.
+fn tally<B: Builder, T>(b: &mut B, slot: &mut usize, f: impl FnOnce(&mut B) -> T) -> T {
+    let before = b.num_constraints();
+    let out = f(b);
+    *slot += b.num_constraints() - before;
+    out
+}
+
+/// Each pixel as its own wire, range-checked by its 8 bits (9 constraints): a response then has
+/// one term per pixel instead of eight.
+fn alloc_pixels<B: Builder>(b: &mut B, image: &[u8]) -> Result<Vec<B::Lc>, SynthesisError> {
+    let mut pixels = Vec::with_capacity(image.len());
+    for (i, &v) in image.iter().enumerate() {
+        if i % 4096 == 0 {
+            b.checkpoint()?;
+        }
+        let px = b.alloc(Fr::from(v));
+        to_bits_le(b, &px, 8);
+        pixels.push(px);
+    }
+    Ok(pixels)
+}
+
+/// The image's wires, row-major.
+struct Image<'a, L> {
+    pixels: &'a [L],
+    mask_bits: &'a [L],
+    cols: usize,
+}
+
+/// One probe's bits: `code[q]`, `mask[q]` for the real (0) and imaginary (1) parts.
+struct ProbeBits<L> {
+    code: [L; 2],
+    mask: [L; 2],
+}
+
+/// The four bits of the probe whose window starts at image column `start` (see the module docs).
+fn probe<B: Builder>(
+    b: &mut B,
+    fp: &FilterPlan,
+    rp: &RowPlan,
+    start: usize,
+    image: &Image<'_, B::Lc>,
+    parts: &[usize],
+    counts: &mut ConstraintCounts,
+) -> ProbeBits<B::Lc> {
+    let kc = fp.kernel_cols;
+    let mut s = [B::Lc::zero(), B::Lc::zero()];
+    let mut n = [B::Lc::zero(), B::Lc::zero()];
+    for a in 0..rp.rows {
+        let row = (rp.image_row + a) * image.cols;
+        let k_row = (rp.kernel_row + a) * kc;
+        for t in 0..kc {
+            // Angular wrap-around; the model bounds kc / 2 by the width.
+            let px = row + (start + t) % image.cols;
+            for (s_q, k_q) in s.iter_mut().zip(&fp.coeffs) {
+                s_q.add_scaled(&image.pixels[px], k_q[k_row + t]);
+            }
+            for &q in parts {
+                n[q].add_scaled(&image.mask_bits[px], fp.abs_coeffs[q][k_row + t]);
+            }
+        }
+    }
+    let [s_re, s_im] = s;
+    let (code, small) = tally(b, &mut counts.code_bits, |b| {
+        let (c_re, v_re) = positive_with_value(b, s_re, rp.sign_bits[0]);
+        let (c_im, v_im) = positive_with_value(b, s_im, rp.sign_bits[1]);
+        ([c_re, c_im], [v_re, v_im])
+    });
+    let mask = tally(b, &mut counts.mask_bits, |b| {
+        let one = B::Lc::constant(Fr::one());
+        let nonzero = one - is_zero_pair(b, &small);
+        let mut mask = [B::Lc::zero(), B::Lc::zero()];
+        for &q in parts {
+            // Moved out, not cloned: the weight has a term per window pixel.
+            let n_q = std::mem::replace(&mut n[q], B::Lc::zero());
+            let shifted = n_q - B::Lc::constant(Fr::from(rp.threshold[q]));
+            let passes = is_nonnegative(b, &shifted, rp.threshold_bits[q]);
+            mask[q] = and(b, &nonzero, &passes);
+        }
+        if parts.len() == 1 {
+            // Duplicated mask: both parts' bits are the imaginary part's.
+            mask[0] = mask[1].clone();
+        }
+        mask
+    });
+    ProbeBits { code, mask }
+}
+
+/// `sign::is_positive`'s construction, keeping the bits: decomposes `x - 1 + 2^(n-1)` into `n`
+/// bits (`n + 1` constraints; `x` on the C side). Returns the bit `x > 0` and `x` rebuilt from the
+/// bits, a combination of `n` wires that later gadgets can use instead of `x`'s many terms.
+fn positive_with_value<B: Builder>(b: &mut B, x: B::Lc, n: usize) -> (B::Lc, B::Lc) {
+    let offset = Fr::from(2u64).pow([(n - 1) as u64]) - Fr::one();
+    let bits = to_bits_le(b, &(x + B::Lc::constant(offset)), n);
+    let value = from_bits_le::<B>(&bits) - B::Lc::constant(offset);
+    // n >= 2 (sign_width), so the top bit exists.
+    (bits[n - 1].clone(), value)
+}
+
+/// 1 iff `v[0] == 0` and `v[1] == 0`: `is_zero(v0^2 + v1^2)`. Exact over the integers because
+/// `|v| < 2^31` (the model bounds `255 * D`), so the sum of squares cannot wrap the field.
+/// Five constraints.
+fn is_zero_pair<B: Builder>(b: &mut B, v: &[B::Lc; 2]) -> B::Lc {
+    let (x, y) = (b.value(&v[0]), b.value(&v[1]));
+    let x_sq = b.alloc(x * x);
+    b.enforce(&v[0], &v[0], &x_sq);
+    let sum = b.alloc(x * x + y * y);
+    b.enforce(&v[1], &v[1], &(sum.clone() - x_sq));
+    is_zero(b, &sum)
+}
+
+/// `x * y` of two bits, one constraint.
+fn and<B: Builder>(b: &mut B, x: &B::Lc, y: &B::Lc) -> B::Lc {
+    let out = b.alloc(b.value(x) * b.value(y));
+    b.enforce(x, y, &out);
+    out
+}
+
+impl Circuit for IrisCodeStatement {
+    type Input = IrisCodeInput;
+
+    fn public_count(&self) -> usize {
+        3
+    }
+
+    fn placeholder_input(&self) -> IrisCodeInput {
+        IrisCodeInput {
+            rows: self.model.image_rows(),
+            cols: self.model.image_cols(),
+            image: vec![0; self.pixels()],
+            mask: vec![false; self.pixels()],
+            salt_img: Fr::from(0u64),
+            salt_code: Fr::from(0u64),
+            binding: Fr::from(0u64),
+        }
+    }
+
+    /// An input made for another image size lays out this statement's constraints with zero
+    /// data and zero commitments, which no witness satisfies (a proof attempt fails with
+    /// "unsatisfied"); [`IrisCodeStatement::public_inputs`] reports the size error.
+    fn synthesize<B: Builder>(
+        &self,
+        b: &mut B,
+        input: &IrisCodeInput,
+    ) -> Result<(), SynthesisError> {
+        let mut counts = ConstraintCounts::default();
+        match self.public_inputs(input) {
+            Ok(publics) => self.synthesize_with(b, input, publics, &mut counts)?,
+            Err(_) => {
+                let placeholder = self.placeholder_input();
+                let publics = [Fr::from(0u64), Fr::from(0u64), input.binding];
+                self.synthesize_with(b, &placeholder, publics, &mut counts)?
+            }
+        };
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,133 @@
+//! `zkbio iris-code`: an iris code from a normalized iris (PNG image and mask), and
+//! `zkbio export iris-model`: a model's canonical file.
+
+use crate::artifacts::io_err;
+use crate::png_io;
+use clap::ValueEnum;
+use std::path::PathBuf;
+use zkbio_core::iris::{IrisEngine, IrisModel, IrisTemplate, NormalizedIris};
+
+/// How `iris-code` prints the code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum CodeFormat {
+    /// Exactly open-iris's `json.dumps(IrisTemplate.serialize())`.
+    Openiris,
+    /// Two lines, `code <hex>` and `mask <hex>`: the template's bytes (np.packbits order, first
+    /// bit most significant) in hex.
+    Hex,
+}
+
+/// `zkbio iris-code`.
+#[derive(clap::Args, Debug)]
+pub struct IrisCodeArgs {
+    /// Normalized iris: 8-bit grayscale PNG, the model's image size (512 wide, 128 tall for
+    /// open-iris v0.1).
+    #[arg(long)]
+    pub image: PathBuf,
+    /// Its mask: a PNG of the same size whose non-zero pixels are valid iris.
+    #[arg(long)]
+    pub mask: PathBuf,
+    /// Canonical model file (see `zkbio export iris-model`). Default: open-iris 1.11.2, code v0.1.
+    #[arg(long)]
+    pub model: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = CodeFormat::Openiris)]
+    pub format: CodeFormat,
+}
+
+/// A built-in iris model.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum BuiltinModel {
+    /// open-iris 1.11.2's default filter bank, `iris_code_version` v0.1 (128 x 512).
+    #[value(name = "open-iris-v0.1")]
+    OpenIrisV0_1,
+    /// The small CI model (32 x 128).
+    ScaledTest,
+}
+
+/// `zkbio export iris-model`.
+#[derive(clap::Args, Debug)]
+pub struct ExportModelArgs {
+    /// Which model.
+    #[arg(long, value_enum, default_value_t = BuiltinModel::OpenIrisV0_1)]
+    pub name: BuiltinModel,
+    /// Output file (canonical bytes; its keccak256 is the model hash).
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+fn load_model(path: Option<&PathBuf>) -> Result<IrisModel, String> {
+    match path {
+        None => Ok(IrisModel::open_iris_v0_1()),
+        Some(p) => {
+            let bytes = std::fs::read(p).map_err(|e| io_err(p, e))?;
+            IrisModel::from_canonical_bytes(&bytes).map_err(|e| io_err(p, e))
+        }
+    }
+}
+
+/// `np.packbits`: first bit most significant, last byte zero-padded.
+fn packbits_hex(bits: &[bool]) -> String {
+    let bytes: Vec<u8> = bits
+        .chunks(8)
+        .map(|c| {
+            c.iter()
+                .enumerate()
+                .fold(0u8, |acc, (i, &b)| acc | (u8::from(b) << (7 - i)))
+        })
+        .collect();
+    hex::encode(bytes)
+}
+
+/// Runs `zkbio iris-code`.
+pub fn run(a: IrisCodeArgs) -> Result<(), String> {
+    let model = load_model(a.model.as_ref())?;
+    let (rows, cols) = (model.image_rows(), model.image_cols());
+    let image = png_io::read_gray(&a.image, cols, rows)?;
+    let mask = png_io::read_mask(&a.mask, cols, rows)?;
+    let iris = NormalizedIris::new(&model, image, mask).map_err(|e| e.to_string())?;
+    let code = IrisEngine::new(&model)
+        .infer(&iris)
+        .map_err(|e| e.to_string())?;
+    match a.format {
+        CodeFormat::Openiris => {
+            let template =
+                IrisTemplate::new(code, model.iris_code_version()).map_err(|e| e.to_string())?;
+            println!("{}", template.to_json());
+        }
+        CodeFormat::Hex => {
+            println!("code {}", packbits_hex(code.code_bits()));
+            println!("mask {}", packbits_hex(code.mask_bits()));
+        }
+    }
+    Ok(())
+}
+
+/// Runs `zkbio export iris-model`.
+pub fn export_model(a: ExportModelArgs) -> Result<(), String> {
+    let model = match a.name {
+        BuiltinModel::OpenIrisV0_1 => IrisModel::open_iris_v0_1(),
+        BuiltinModel::ScaledTest => IrisModel::scaled_test_model(),
+    };
+    let bytes = model.to_canonical_bytes();
+    std::fs::write(&a.out, &bytes).map_err(|e| io_err(&a.out, e))?;
+    println!(
+        "{} ({}, {} bytes, model hash 0x{})",
+        a.out.display(),
+        model.name(),
+        bytes.len(),
+        hex::encode(model.model_hash())
+    );
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn packbits_puts_the_first_bit_first() {
+        let bits = [true, false, false, false, false, false, false, true, true];
+        assert_eq!(packbits_hex(&bits), "8180");
+    }
+}

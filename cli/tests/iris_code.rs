@@ -1,0 +1,185 @@
+//! `zkbio iris-code` and `zkbio export iris-model` against open-iris 1.11.2's committed vectors:
+//! PNGs of a case's normalized iris give exactly open-iris's template JSON.
+
+#[path = "../../core/tests/iris_openiris/patterns.rs"]
+mod patterns;
+
+use serde_json::Value;
+use sha3::{Digest, Sha3_256};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use zkbio_core::iris::{CodeShape, IrisModel, IrisTemplate};
+
+fn zkbio(args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_zkbio"))
+        .args(args)
+        .output()
+        .expect("run zkbio");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn tmp(name: &str) -> PathBuf {
+    let p = std::env::temp_dir().join(format!("zkbio-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&p);
+    std::fs::create_dir_all(&p).expect("temp dir");
+    p
+}
+
+fn vectors() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/openiris/vectors")
+}
+
+fn write_png(path: &Path, width: usize, height: usize, pixels: &[u8]) {
+    let file = std::fs::File::create(path).expect("create PNG");
+    let mut enc = png::Encoder::new(std::io::BufWriter::new(file), width as u32, height as u32);
+    enc.set_color(png::ColorType::Grayscale);
+    enc.set_depth(png::BitDepth::Eight);
+    let mut w = enc.write_header().expect("PNG header");
+    w.write_image_data(pixels).expect("PNG data");
+}
+
+/// Writes the case's image and mask as PNGs (checked against the manifest's SHA3-256) and returns
+/// their paths and the committed template JSON.
+fn case_pngs(dir: &Path, name: &str, model: &IrisModel) -> (String, String, String) {
+    let text = std::fs::read_to_string(vectors().join("manifest.json")).expect("manifest");
+    let manifest: Value = serde_json::from_str(&text).expect("JSON");
+    let case = manifest["cases"]
+        .as_array()
+        .expect("cases")
+        .iter()
+        .find(|c| c["name"] == name)
+        .expect("committed case");
+    let (rows, cols) = (model.image_rows(), model.image_cols());
+    let image = patterns::image(&case["image"], rows, cols);
+    let mask: Vec<u8> = patterns::mask(&case["mask"], rows, cols)
+        .into_iter()
+        .map(u8::from)
+        .collect();
+    let sha = |b: &[u8]| hex::encode(Sha3_256::digest(b));
+    assert_eq!(sha(&image), case["image_sha3_256"], "{name}: image");
+    assert_eq!(sha(&mask), case["mask_sha3_256"], "{name}: mask");
+    let (i, m) = (
+        dir.join(format!("{name}.png")),
+        dir.join(format!("{name}.mask.png")),
+    );
+    write_png(&i, cols, rows, &image);
+    // Any non-zero value marks a valid pixel.
+    let mask_png: Vec<u8> = mask.iter().map(|&v| v * 200).collect();
+    write_png(&m, cols, rows, &mask_png);
+    let expected = std::fs::read_to_string(vectors().join(format!("cases/{name}.template.json")))
+        .expect("committed template");
+    (
+        i.to_string_lossy().into_owned(),
+        m.to_string_lossy().into_owned(),
+        expected,
+    )
+}
+
+fn packbits_hex(bits: &[bool]) -> String {
+    let mut bytes = vec![0u8; bits.len().div_ceil(8)];
+    for (i, &b) in bits.iter().enumerate() {
+        bytes[i / 8] |= u8::from(b) << (7 - i % 8);
+    }
+    hex::encode(bytes)
+}
+
+#[test]
+fn default_model_prints_open_iris_template_json() {
+    let dir = tmp("iris-code");
+    let model = IrisModel::open_iris_v0_1();
+    for name in ["random_s7_wrap_cols_off", "random_s2_mask900"] {
+        let (image, mask, expected) = case_pngs(&dir, name, &model);
+        let (ok, out, err) = zkbio(&["iris-code", "--image", &image, "--mask", &mask]);
+        assert!(ok, "{err}");
+        assert_eq!(out, expected + "\n", "{name}: template JSON");
+
+        let (ok, out, err) = zkbio(&[
+            "iris-code",
+            "--image",
+            &image,
+            "--mask",
+            &mask,
+            "--format",
+            "hex",
+        ]);
+        assert!(ok, "{err}");
+        let t = IrisTemplate::from_json(
+            &std::fs::read_to_string(vectors().join(format!("cases/{name}.template.json")))
+                .expect("template"),
+            CodeShape::of(&model),
+        )
+        .expect("template parses");
+        let want = format!(
+            "code {}\nmask {}\n",
+            packbits_hex(t.code().code_bits()),
+            packbits_hex(t.code().mask_bits())
+        );
+        assert_eq!(out, want, "{name}: hex");
+    }
+}
+
+#[test]
+fn exported_model_file_drives_iris_code() {
+    let dir = tmp("iris-model");
+    let file = dir.join("scaled.zkbiris");
+    let f = file.to_string_lossy().into_owned();
+    let (ok, out, err) = zkbio(&["export", "iris-model", "--name", "scaled-test", "--out", &f]);
+    assert!(ok, "{err}");
+    let model = IrisModel::scaled_test_model();
+    assert!(out.contains(&hex::encode(model.model_hash())), "{out}");
+    assert_eq!(
+        std::fs::read(&file).expect("model file"),
+        model.to_canonical_bytes()
+    );
+    for name in ["scaled_random_s22_mask800", "scaled_checker_blobs"] {
+        let (image, mask, expected) = case_pngs(&dir, name, &model);
+        let (ok, out, err) = zkbio(&[
+            "iris-code",
+            "--image",
+            &image,
+            "--mask",
+            &mask,
+            "--model",
+            &f,
+        ]);
+        assert!(ok, "{err}");
+        assert_eq!(out, expected + "\n", "{name}");
+    }
+
+    // The default export is open-iris v0.1.
+    let default = dir.join("default.zkbiris");
+    let (ok, _, err) = zkbio(&["export", "iris-model", "--out", default.to_str().unwrap()]);
+    assert!(ok, "{err}");
+    assert_eq!(
+        std::fs::read(&default).expect("model file"),
+        IrisModel::open_iris_v0_1().to_canonical_bytes()
+    );
+}
+
+#[test]
+fn bad_inputs_are_reported() {
+    let dir = tmp("iris-code-bad");
+    let model = IrisModel::scaled_test_model();
+    // Scaled-size PNGs with the default (128 x 512) model.
+    let (image, mask, _) = case_pngs(&dir, "scaled_zeros", &model);
+    let (ok, _, err) = zkbio(&["iris-code", "--image", &image, "--mask", &mask]);
+    assert!(!ok);
+    assert!(err.contains("must be 512x128"), "{err}");
+    let junk = dir.join("junk.zkbiris");
+    std::fs::write(&junk, b"not a model").expect("write");
+    let (ok, _, err) = zkbio(&[
+        "iris-code",
+        "--image",
+        &image,
+        "--mask",
+        &mask,
+        "--model",
+        junk.to_str().unwrap(),
+    ]);
+    assert!(!ok);
+    assert!(err.contains("junk.zkbiris"), "{err}");
+}

@@ -1,0 +1,440 @@
+//! End to end on a real EVM node: anvil (pinned, tools/js) on 127.0.0.1, the registry compiled
+//! by forge, verifiers deployed with zkbio's verification keys, real Groth16 proofs from zkbio's
+//! prover (insecure dev setup) of the real iris-code statement with two small models, and every
+//! transaction signed locally (k256) or sent through the node's `eth_sendTransaction`, as an
+//! EIP-1193 wallet would. The Rust encodings (binding, EIP-712 digest, calls, errors) are
+//! checked against the contract itself.
+#![cfg(feature = "http-fetcher")]
+
+mod registry_support;
+
+use std::collections::BTreeSet;
+
+use alloy_primitives::{keccak256, Address, U256};
+use alloy_sol_types::{SolConstructor, SolEventInterface};
+use ark_bn254::Fr;
+use registry_support::*;
+use serde_json::{json, Value};
+use zkbio_circuits::statements::iris_code::IrisCodeStatement;
+use zkbio_core::evm::verifier_init_code;
+use zkbio_core::registry::BiometricRegistry::{
+    self as R, BiometricRegistryCalls, BiometricRegistryErrors, BiometricRegistryEvents,
+};
+use zkbio_core::registry::*;
+
+const CHAIN_ID: u64 = 31337;
+
+fn signer(byte: u8) -> LocalSigner {
+    LocalSigner::from_bytes(&[byte; 32]).expect("valid key")
+}
+
+/// Funds `account` with 100 ETH (anvil's `anvil_setBalance`).
+fn fund<T: RpcTransport>(rpc: &RpcClient<T>, account: Address) {
+    let wei = U256::from(100u8) * U256::from(10u64).pow(U256::from(18u8));
+    rpc.request(
+        "anvil_setBalance",
+        json!([format!("{account:#x}"), format!("{wei:#x}")]),
+    )
+    .expect("anvil_setBalance");
+}
+
+/// The decoded registry events of a receipt.
+fn events(receipt: &Receipt) -> Vec<BiometricRegistryEvents> {
+    receipt
+        .logs
+        .iter()
+        .map(|log| {
+            BiometricRegistryEvents::decode_raw_log(&log.topics, &log.data)
+                .expect("a registry event")
+        })
+        .collect()
+}
+
+/// The registry error of a failed call (panics on anything else).
+fn registry_error(result: Result<Receipt, RegistryError>) -> BiometricRegistryErrors {
+    match result {
+        Err(RegistryError::Reverted(Revert::Registry(e))) => e,
+        other => panic!("expected a registry custom error, got {other:?}"),
+    }
+}
+
+/// Canonical signature of an ABI item (`name(type,...)`, tuples expanded).
+fn abi_type(param: &Value) -> String {
+    let ty = param["type"].as_str().expect("type");
+    match ty.strip_prefix("tuple") {
+        Some(suffix) => {
+            let inner: Vec<String> = param["components"]
+                .as_array()
+                .expect("components")
+                .iter()
+                .map(abi_type)
+                .collect();
+            format!("({}){suffix}", inner.join(","))
+        }
+        None => ty.to_string(),
+    }
+}
+
+fn abi_signature(item: &Value) -> String {
+    let inputs: Vec<String> = item["inputs"]
+        .as_array()
+        .expect("inputs")
+        .iter()
+        .map(abi_type)
+        .collect();
+    format!(
+        "{}({})",
+        item["name"].as_str().expect("name"),
+        inputs.join(",")
+    )
+}
+
+#[test]
+fn rust_bindings_match_the_compiled_abi() {
+    let abi = registry_artifact()["abi"].as_array().expect("abi");
+    let of_type = |t: &str| -> BTreeSet<String> {
+        abi.iter()
+            .filter(|i| i["type"] == t)
+            .map(abi_signature)
+            .collect()
+    };
+    let ours = |sigs: &[&str]| -> BTreeSet<String> { sigs.iter().map(|s| s.to_string()).collect() };
+    assert_eq!(
+        of_type("function"),
+        ours(BiometricRegistryCalls::SIGNATURES)
+    );
+    assert_eq!(of_type("error"), ours(BiometricRegistryErrors::SIGNATURES));
+    assert_eq!(of_type("event"), ours(BiometricRegistryEvents::SIGNATURES));
+    // Indexed flags and output types are part of decoding too: spot-check the records.
+    let record_of = abi
+        .iter()
+        .find(|i| i["name"] == "recordOf")
+        .expect("recordOf");
+    assert_eq!(
+        abi_type(&record_of["outputs"][0]),
+        "(uint256,uint256,uint256,uint256,uint32,uint32,address)"
+    );
+    let enrolled = abi
+        .iter()
+        .find(|i| i["name"] == "Enrolled")
+        .expect("Enrolled");
+    let indexed: Vec<bool> = enrolled["inputs"]
+        .as_array()
+        .expect("inputs")
+        .iter()
+        .map(|p| p["indexed"].as_bool().unwrap_or(false))
+        .collect();
+    assert_eq!(indexed, [true, true, false, false, false, false, false]);
+}
+
+#[test]
+fn enroll_reenroll_and_face_match_on_anvil() {
+    let anvil = Anvil::start(CHAIN_ID);
+    let rpc = anvil.client();
+    assert_eq!(rpc.chain_id().unwrap(), CHAIN_ID);
+
+    let owner = signer(0x01);
+    let scanner = signer(0x02);
+    let subject = signer(0x03);
+    let relying_party = signer(0x04);
+    for account in [&owner, &subject, &relying_party] {
+        fund(&rpc, account.address());
+    }
+
+    // --- deployment: the registry (forge's bytecode) and one verifier per circuit.
+    let mut init = registry_creation_code();
+    init.extend(
+        R::constructorCall {
+            initialOwner: owner.address(),
+        }
+        .abi_encode(),
+    );
+    let deployed = rpc.deploy_signed(&owner, init).expect("deploy registry");
+    let registry = RegistryContract::new(deployed.contract_address.expect("address"));
+    assert_eq!(
+        registry.address,
+        create_address(owner.address(), 0),
+        "CREATE address"
+    );
+    assert_eq!(registry.owner(&rpc).unwrap(), owner.address());
+
+    let iris_v1 = IrisCodeStatement::new(small_iris_model(1));
+    let iris_v2 = IrisCodeStatement::new(small_iris_model(-1));
+    let keys_v1 = setup(&iris_v1, 11);
+    let keys_v2 = setup(&iris_v2, 12);
+    let keys_face = setup(&AnyInputs, 13);
+    let deploy_verifier = |keys: &Keys| {
+        let code = verifier_init_code(&keys.vk).expect("verifier init code");
+        rpc.deploy_signed(&owner, code)
+            .expect("deploy verifier")
+            .contract_address
+            .expect("address")
+    };
+    let verifier_v1 = deploy_verifier(&keys_v1);
+    let verifier_v2 = deploy_verifier(&keys_v2);
+    let verifier_face = deploy_verifier(&keys_face);
+
+    // --- administration, through eth_sendTransaction (the node signs, as a wallet would).
+    rpc.request(
+        "anvil_impersonateAccount",
+        json!([format!("{:#x}", owner.address())]),
+    )
+    .expect("impersonate the owner");
+    let admin = |tx: TxRequest| -> Receipt {
+        let hash = rpc
+            .send_transaction(owner.address(), &tx)
+            .expect("admin tx");
+        rpc.wait_for_receipt(hash).expect("admin receipt")
+    };
+    let added = admin(registry.add_scanner(scanner.address()));
+    assert_eq!(
+        events(&added),
+        [BiometricRegistryEvents::ScannerAdded(R::ScannerAdded {
+            scanner: scanner.address()
+        })]
+    );
+    let model_hash = |v: u8| keccak256([b'm', v]);
+    admin(registry.add_model_version(ModelKind::Iris, 1, model_hash(1), verifier_v1));
+    admin(registry.add_model_version(ModelKind::Iris, 2, model_hash(2), verifier_v2));
+    admin(registry.add_model_version(ModelKind::FaceEmbedding, 1, model_hash(3), verifier_face));
+    admin(registry.add_model_version(ModelKind::Face, 1, model_hash(3), verifier_face));
+    assert!(registry.is_scanner(&rpc, scanner.address()).unwrap());
+    let v2 = registry.model_version(&rpc, ModelKind::Iris, 2).unwrap();
+    assert_eq!(
+        (v2.modelHash, v2.verifier, v2.status),
+        (model_hash(2), verifier_v2, R::VersionStatus::Active)
+    );
+
+    // Only the owner administers: a typed error, caught at gas estimation.
+    let err = registry_error(rpc.send_signed(&subject, &registry.add_scanner(subject.address())));
+    assert_eq!(
+        err,
+        BiometricRegistryErrors::NotOwner(R::NotOwner {
+            caller: subject.address()
+        })
+    );
+
+    // --- the Rust encodings are the contract's.
+    let me = subject.address();
+    for (wallet, nonce) in [(me, U256::ZERO), (relying_party.address(), U256::MAX)] {
+        let onchain = registry
+            .read(&rpc, R::bindingForCall { wallet, nonce })
+            .unwrap();
+        assert_eq!(
+            onchain,
+            binding_word(CHAIN_ID, registry.address, wallet, nonce)
+        );
+    }
+
+    // --- enrollment: the scanner attests (C_img, C_face) for the subject's wallet.
+    let mut rng = rng(5);
+    let (image, mask, salt_img) = enrolled_iris();
+    let c_img =
+        zkbio_circuits::statements::image_opening::image_commitment(&image, &mask, salt_img);
+    let c_face = Fr::from(0xface_u64); // the face image commitment (no face statement yet)
+    let signature =
+        ScannerSignature::sign(&scanner, CHAIN_ID, registry.address, c_img, c_face, me).unwrap();
+    let digest = registry
+        .read(
+            &rpc,
+            R::enrollmentDigestCall {
+                imageCommitment: zkbio_core::evm::abi::fr_word(&c_img),
+                faceCommitment: zkbio_core::evm::abi::fr_word(&c_face),
+                subject: me,
+            },
+        )
+        .unwrap();
+    assert_eq!(
+        digest,
+        enrollment_digest(CHAIN_ID, registry.address, c_img, c_face, me)
+    );
+    assert_eq!(
+        signature
+            .recover_enrollment(CHAIN_ID, registry.address, c_img, c_face, me)
+            .unwrap(),
+        scanner.address()
+    );
+
+    // The phone reads its nonce, proves with iris model v1 and submits from its wallet.
+    let nonce = registry.nonce(&rpc, me).unwrap();
+    assert_eq!(nonce, U256::ZERO);
+    let b0 = binding(CHAIN_ID, registry.address, me, nonce);
+    let (public1, proof1) = iris_proof(&iris_v1, &keys_v1, Fr::from(0xc0de1_u64), b0, &mut rng);
+    assert_eq!(public1[0], c_img);
+    let c_code1 = public1[1];
+    let enroll_tx = registry.enroll(me, c_img, c_face, &signature, 1, c_code1, &proof1);
+    let enrolled = rpc.send_signed(&subject, &enroll_tx).expect("enroll");
+    let word = zkbio_core::evm::abi::fr_word;
+    assert_eq!(
+        events(&enrolled),
+        [BiometricRegistryEvents::Enrolled(R::Enrolled {
+            subject: me,
+            scanner: scanner.address(),
+            irisVersion: 1,
+            imageCommitment: word(&c_img),
+            faceCommitment: word(&c_face),
+            codeCommitment: word(&c_code1),
+            nonce: U256::ZERO,
+        })]
+    );
+    let record = registry.record(&rpc, me).unwrap();
+    assert_eq!(
+        (
+            record.imageCommitment,
+            record.faceCommitment,
+            record.codeCommitment,
+            record.irisVersion,
+            record.scanner
+        ),
+        (
+            word(&c_img),
+            word(&c_face),
+            word(&c_code1),
+            1,
+            scanner.address()
+        )
+    );
+    assert_eq!(registry.nonce(&rpc, me).unwrap(), U256::from(1u8));
+
+    // The same submission again: refused with the typed error, nothing spent.
+    assert_eq!(
+        registry_error(rpc.send_signed(&subject, &enroll_tx)),
+        BiometricRegistryErrors::AlreadyEnrolled(R::AlreadyEnrolled { subject: me })
+    );
+
+    // --- re-enrollment to iris model v2: same image, new code, next nonce.
+    let b1 = binding(CHAIN_ID, registry.address, me, U256::from(1u8));
+    let (public2, proof2) = iris_proof(&iris_v2, &keys_v2, Fr::from(0xc0de2_u64), b1, &mut rng);
+    assert_eq!(public2[0], c_img, "the stored C_img");
+    let c_code2 = public2[1];
+    assert_ne!(c_code2, c_code1, "another model, another code");
+    // A proof made for another wallet fails, from the subject's wallet.
+    let b_other = binding(
+        CHAIN_ID,
+        registry.address,
+        relying_party.address(),
+        U256::from(1u8),
+    );
+    let (_, proof_other) = iris_proof(&iris_v2, &keys_v2, Fr::from(0xc0de2_u64), b_other, &mut rng);
+    assert_eq!(
+        registry_error(rpc.send_signed(&subject, &registry.reenroll(me, 2, c_code2, &proof_other))),
+        BiometricRegistryErrors::InvalidProof(R::InvalidProof {})
+    );
+    let reenrolled = rpc
+        .send_signed(&subject, &registry.reenroll(me, 2, c_code2, &proof2))
+        .expect("reenroll");
+    assert_eq!(
+        events(&reenrolled),
+        [BiometricRegistryEvents::Reenrolled(R::Reenrolled {
+            subject: me,
+            fromVersion: 1,
+            toVersion: 2,
+            codeCommitment: word(&c_code2),
+            nonce: U256::from(1u8),
+        })]
+    );
+    let record = registry.record(&rpc, me).unwrap();
+    assert_eq!(
+        (
+            record.codeCommitment,
+            record.irisVersion,
+            record.imageCommitment
+        ),
+        (word(&c_code2), 2, word(&c_img))
+    );
+
+    // Replays: the same proof, and a re-randomized one (other bytes, still a valid Groth16
+    // proof), under a version v3 that reuses v2's verifier so that only the nonce can stop them.
+    admin(registry.add_model_version(ModelKind::Iris, 3, model_hash(4), verifier_v2));
+    let proof2b = rerandomize(&proof2, &mut rng);
+    assert_ne!(proof2b, proof2);
+    zkbio_core::groth16::verify(&keys_v2.vk, &proof2b, &public2).expect("still a valid proof");
+    for replay in [&proof2, &proof2b] {
+        assert_eq!(
+            registry_error(rpc.send_signed(&subject, &registry.reenroll(me, 3, c_code2, replay))),
+            BiometricRegistryErrors::InvalidProof(R::InvalidProof {})
+        );
+    }
+    assert_eq!(
+        registry_error(rpc.send_signed(&subject, &registry.reenroll(me, 2, c_code2, &proof2))),
+        BiometricRegistryErrors::VersionNotNewer(R::VersionNotNewer {
+            current: 2,
+            requested: 2
+        })
+    );
+
+    // A deprecated version is refused.
+    admin(registry.deprecate_model_version(ModelKind::Iris, 3));
+    let b2 = binding(CHAIN_ID, registry.address, me, U256::from(2u8));
+    let (public3, proof3) = iris_proof(&iris_v2, &keys_v2, Fr::from(0xc0de3_u64), b2, &mut rng);
+    assert_eq!(
+        registry_error(rpc.send_signed(&subject, &registry.reenroll(me, 3, public3[1], &proof3))),
+        BiometricRegistryErrors::ModelVersionIsDeprecated(R::ModelVersionIsDeprecated {
+            kind: 0,
+            version: 3
+        })
+    );
+
+    // --- face embedding and face match (stand-in circuit for the face statements).
+    let c_emb = Fr::from(0xe4b_u64);
+    let b2 = binding(
+        CHAIN_ID,
+        registry.address,
+        me,
+        registry.nonce(&rpc, me).unwrap(),
+    );
+    let public = [c_face, c_emb, b2];
+    let proof = prove_checked(&AnyInputs, &keys_face, &public, &public, &mut rng);
+    rpc.send_signed(
+        &subject,
+        &registry.register_face_embedding(me, 1, c_emb, &proof),
+    )
+    .expect("register face embedding");
+
+    let rp = relying_party.address();
+    let challenge = U256::from_be_bytes(keccak256(b"relying party challenge").0);
+    let tau = Fr::from(1000u64);
+    let public = [
+        c_emb,
+        tau,
+        binding(CHAIN_ID, registry.address, rp, challenge),
+    ];
+    let proof = prove_checked(&AnyInputs, &keys_face, &public, &public, &mut rng);
+    let face_tx = registry.verify_face_match(me, challenge, tau, &proof);
+    let matched = rpc
+        .send_signed(&relying_party, &face_tx)
+        .expect("face match");
+    assert_eq!(
+        events(&matched),
+        [BiometricRegistryEvents::FaceMatchVerified(
+            R::FaceMatchVerified {
+                subject: me,
+                relyingParty: rp,
+                challenge,
+                tau: word(&tau),
+                faceVersion: 1,
+            }
+        )]
+    );
+    assert!(registry.challenge_used(&rpc, rp, challenge).unwrap());
+    assert_eq!(
+        registry_error(rpc.send_signed(&relying_party, &face_tx)),
+        BiometricRegistryErrors::ChallengeAlreadyUsed(R::ChallengeAlreadyUsed {
+            relyingParty: rp,
+            challenge
+        })
+    );
+    // Another relying party cannot reuse it (bound to `rp`).
+    fund(&rpc, scanner.address());
+    assert_eq!(
+        registry_error(rpc.send_signed(&scanner, &face_tx)),
+        BiometricRegistryErrors::InvalidProof(R::InvalidProof {})
+    );
+
+    // Gas of the three calls, as mined (21 000 and call data included).
+    eprintln!(
+        "gas used on anvil: enroll {}, reenroll {}, verifyFaceMatch {}",
+        enrolled.gas_used, reenrolled.gas_used, matched.gas_used
+    );
+    assert!(enrolled.gas_used < 500_000 && reenrolled.gas_used < 400_000);
+}

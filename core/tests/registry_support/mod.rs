@@ -1,0 +1,279 @@
+//! Shared by the registry tests: the statements they prove (the real iris-code statement with two
+//! small models, and a stand-in for the face statements), the Foundry build of the contracts,
+//! and an anvil node on 127.0.0.1 that lives as long as its handle.
+#![allow(dead_code)] // each test crate uses a different subset
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::sync::OnceLock;
+
+use ark_bn254::{Bn254, Fr};
+use ark_ec::{AffineRepr, CurveGroup};
+use ark_ff::{Field, UniformRand};
+use ark_groth16::{Proof, VerifyingKey};
+use ark_std::rand::SeedableRng;
+use rand_chacha::ChaCha20Rng;
+use serde_json::Value;
+use zkbio_circuits::builder::Builder;
+use zkbio_circuits::models::iris::{IntKernel, IrisFilter, IrisModel, MaskRule, ProbeGrid};
+use zkbio_circuits::statements::iris_code::IrisCodeStatement;
+use zkbio_circuits::{Circuit, SynthesisError};
+use zkbio_core::groth16::key_file::{key_to_bytes, KeyView};
+use zkbio_core::groth16::progress::Silent;
+use zkbio_core::groth16::{dev_setup_insecure, prove, verify};
+
+/// The workspace root.
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("core/ has a parent")
+        .to_path_buf()
+}
+
+// ------------------------------------------------------------------ statements
+
+/// A small iris model (12 x 24 image, two 3x5 / 5x3 kernels, 3 x 4 probes); `variant` changes
+/// the kernel values, so versions 1 and 2 compute different codes from the same image.
+pub fn small_iris_model(variant: i16) -> IrisModel {
+    let k = |v: [i16; 15]| v.iter().map(|x| x * variant).collect::<Vec<_>>();
+    let k1 = IntKernel::new(
+        3,
+        5,
+        k([3, -7, 11, -2, 5, -9, 4, 8, -6, 1, 2, -3, 7, -5, 9]),
+        k([-4, 6, -1, 9, -8, 2, -5, 3, 7, -2, 6, 1, -9, 4, -3]),
+    );
+    let k2 = IntKernel::new(
+        5,
+        3,
+        vec![1, -2, 3, -4, 5, -6, 7, -8, 9, -10, 11, -12, 13, -14, 15],
+        vec![15, -14, 13, 12, -11, 10, -9, 8, 7, -6, 5, -4, 3, 2, -1],
+    );
+    let grid = || ProbeGrid::new(vec![0, 5, 11], vec![0, 7, 15, 23]);
+    IrisModel::new(
+        format!("zkbio-registry-test-{variant}"),
+        "v0.1".into(),
+        12,
+        24,
+        vec![IrisFilter::new(k1, grid()), IrisFilter::new(k2, grid())],
+        MaskRule::new(3, 4, true),
+        true,
+    )
+    .expect("valid model")
+}
+
+/// The enrolled iris: a deterministic 12 x 24 image and mask, and `salt_img`.
+pub fn enrolled_iris() -> (Vec<u8>, Vec<bool>, Fr) {
+    let image = (0..12 * 24).map(|i| ((i * 37 + 11) % 256) as u8).collect();
+    let mask = (0..12 * 24).map(|i| i % 17 != 3).collect();
+    (image, mask, Fr::from(0x5a17_u64))
+}
+
+/// A stand-in for the face statements (which do not exist yet): three public inputs, each
+/// constrained (squared), nothing private, so every input triple has a proof. It exercises the
+/// registry's input order, binding, replay and gas rules with a real verifier, not face matching.
+#[derive(Clone, Copy, Debug)]
+pub struct AnyInputs;
+
+impl Circuit for AnyInputs {
+    type Input = [Fr; 3];
+
+    fn public_count(&self) -> usize {
+        3
+    }
+
+    fn placeholder_input(&self) -> [Fr; 3] {
+        [Fr::from(0u64); 3]
+    }
+
+    fn synthesize<B: Builder>(&self, b: &mut B, input: &[Fr; 3]) -> Result<(), SynthesisError> {
+        let publics: Vec<B::Lc> = input.iter().map(|x| b.alloc_public(*x)).collect();
+        for (x, value) in publics.iter().zip(input) {
+            let sq = b.alloc(value.square());
+            b.enforce(x, x, &sq);
+        }
+        Ok(())
+    }
+}
+
+/// A proving key (as `.zpk` bytes) and its verification key.
+pub struct Keys {
+    pub zpk: Vec<u8>,
+    pub vk: VerifyingKey<Bn254>,
+}
+
+/// An insecure dev setup for `circuit` from `seed`.
+pub fn setup<C: Circuit>(circuit: &C, seed: u8) -> Keys {
+    let r1cs = circuit.to_r1cs().expect("not cancelled");
+    let pk = dev_setup_insecure(&r1cs, [seed; 32]).expect("setup");
+    let zpk = key_to_bytes(&pk, r1cs.constraints.len()).expect("key bytes");
+    let vk = KeyView::new(&zpk).expect("key view").verifying_key();
+    Keys { zpk, vk }
+}
+
+/// Proves `input` with zkbio's prover and checks the proof with zkbio's verifier.
+pub fn prove_checked<C: Circuit>(
+    circuit: &C,
+    keys: &Keys,
+    input: &C::Input,
+    public: &[Fr],
+    rng: &mut ChaCha20Rng,
+) -> Proof<Bn254> {
+    let key = KeyView::new(&keys.zpk).expect("key view");
+    let witness = circuit.witness(input).expect("not cancelled");
+    let proof = prove(&key, witness, rng, &Silent).expect("prove");
+    verify(&keys.vk, &proof, public).expect("the proof verifies");
+    proof
+}
+
+/// An iris-code proof of `stmt` for the enrolled iris with `salt_code` and `binding`; returns
+/// `[C_img, C_code, binding]` and the proof.
+pub fn iris_proof(
+    stmt: &IrisCodeStatement,
+    keys: &Keys,
+    salt_code: Fr,
+    binding: Fr,
+    rng: &mut ChaCha20Rng,
+) -> ([Fr; 3], Proof<Bn254>) {
+    let (image, mask, salt_img) = enrolled_iris();
+    let input = stmt
+        .input(image, mask, salt_img, salt_code, binding)
+        .expect("sizes match");
+    let public = stmt.public_inputs(&input).expect("sizes match");
+    let proof = prove_checked(stmt, keys, &input, &public, rng);
+    (public, proof)
+}
+
+/// Another valid proof of the same statement (Groth16 proofs are malleable):
+/// `(A / r, r B, C)` for a random `r`.
+pub fn rerandomize(proof: &Proof<Bn254>, rng: &mut ChaCha20Rng) -> Proof<Bn254> {
+    let r = Fr::rand(rng);
+    let r_inv = r.inverse().expect("nonzero");
+    Proof {
+        a: (proof.a.into_group() * r_inv).into_affine(),
+        b: (proof.b.into_group() * r).into_affine(),
+        c: proof.c,
+    }
+}
+
+/// A deterministic RNG for a test.
+pub fn rng(seed: u64) -> ChaCha20Rng {
+    ChaCha20Rng::seed_from_u64(seed)
+}
+
+// ------------------------------------------------------------------ Foundry
+
+/// The registry's Foundry artifact (`contracts/out/BiometricRegistry.sol/BiometricRegistry.json`),
+/// built once per test process with the pinned forge (`contracts/forge.sh build`).
+pub fn registry_artifact() -> &'static Value {
+    static ARTIFACT: OnceLock<Value> = OnceLock::new();
+    ARTIFACT.get_or_init(|| {
+        let contracts = repo_root().join("contracts");
+        let forge = contracts.join("forge.sh");
+        let out = Command::new(&forge)
+            .arg("build")
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run {}: {e}", forge.display()));
+        assert!(
+            out.status.success(),
+            "forge build failed (run npm ci --prefix tools/js first):\n{}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let path = contracts.join("out/BiometricRegistry.sol/BiometricRegistry.json");
+        let text =
+            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        serde_json::from_str(&text).expect("artifact is JSON")
+    })
+}
+
+/// The registry's creation code (without constructor arguments).
+pub fn registry_creation_code() -> Vec<u8> {
+    let hex_code = registry_artifact()["bytecode"]["object"]
+        .as_str()
+        .expect("bytecode.object");
+    hex::decode(hex_code.trim_start_matches("0x")).expect("hex bytecode")
+}
+
+// ------------------------------------------------------------------ anvil
+
+#[cfg(feature = "http-fetcher")]
+#[allow(unused_imports)] // registry_fixture does not start a node
+pub use anvil::Anvil;
+
+#[cfg(feature = "http-fetcher")]
+mod anvil {
+    use std::net::TcpListener;
+    use std::process::{Child, Command, Stdio};
+    use std::time::{Duration, Instant};
+
+    use zkbio_core::registry::{HttpTransport, RpcClient};
+
+    use super::repo_root;
+
+    /// An anvil node on 127.0.0.1 (pinned anvil from tools/js), killed when dropped.
+    pub struct Anvil {
+        child: Child,
+        /// `http://127.0.0.1:PORT`.
+        pub url: String,
+    }
+
+    impl Anvil {
+        /// Starts anvil on a free loopback port with chain id `chain_id` and waits until it answers.
+        pub fn start(chain_id: u64) -> Anvil {
+            let script = repo_root().join("contracts").join("anvil.sh");
+            // A free port: bind port 0, read it, release it (anvil binds it right after).
+            let port = TcpListener::bind("127.0.0.1:0")
+                .and_then(|l| l.local_addr())
+                .expect("a free loopback port")
+                .port();
+            let child = Command::new(&script)
+                .args(["--host", "127.0.0.1", "--port", &port.to_string()])
+                .args(["--chain-id", &chain_id.to_string(), "--silent"])
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::inherit())
+                .spawn()
+                .unwrap_or_else(|e| panic!("cannot start {}: {e}", script.display()));
+            let mut anvil = Anvil {
+                child,
+                url: format!("http://127.0.0.1:{port}"),
+            };
+            anvil.wait_ready();
+            anvil
+        }
+
+        fn wait_ready(&mut self) {
+            let start = Instant::now();
+            let rpc = self.client();
+            loop {
+                if rpc.chain_id().is_ok() {
+                    return;
+                }
+                if let Ok(Some(status)) = self.child.try_wait() {
+                    panic!("anvil exited early: {status}");
+                }
+                assert!(
+                    start.elapsed() < Duration::from_secs(30),
+                    "anvil did not answer on {} within 30 s",
+                    self.url
+                );
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        }
+    }
+
+    impl Anvil {
+        /// A JSON-RPC client of this node.
+        pub fn client(&self) -> RpcClient<HttpTransport> {
+            RpcClient::new(HttpTransport::new(&self.url, Duration::from_secs(30)))
+        }
+    }
+
+    impl Drop for Anvil {
+        fn drop(&mut self) {
+            // anvil.sh execs anvil, so this is the node's own process.
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
