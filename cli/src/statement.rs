@@ -58,7 +58,7 @@ impl std::fmt::Display for Statement {
         match self {
             Statement::IrisCode(s) => write!(
                 f,
-                "iris ({} v{})",
+                "iris ({} {})",
                 s.model.name(),
                 s.model.iris_code_version()
             ),
