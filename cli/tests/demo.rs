@@ -4,17 +4,21 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn zkbio(args: &[&str]) -> (bool, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_zkbio"))
-        .args(args)
-        .output()
-        .expect("run zkbio");
+/// Runs `cmd`; returns whether it succeeded and its stdout followed by stderr.
+fn run(mut cmd: Command) -> (bool, String) {
+    let out = cmd.output().expect("spawn");
     let text = format!(
         "{}{}",
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
     (out.status.success(), text)
+}
+
+fn zkbio(args: &[&str]) -> (bool, String) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_zkbio"));
+    cmd.args(args);
+    run(cmd)
 }
 
 fn snarkjs(args: &[&str]) -> (bool, String) {
@@ -24,17 +28,9 @@ fn snarkjs(args: &[&str]) -> (bool, String) {
         cli.is_file(),
         "snarkjs is missing: run `npm ci --prefix tools/js`"
     );
-    let out = Command::new("node")
-        .arg(cli)
-        .args(args)
-        .output()
-        .expect("run node");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (out.status.success(), text)
+    let mut cmd = Command::new("node");
+    cmd.arg(cli).args(args);
+    run(cmd)
 }
 
 fn tmp(name: &str) -> PathBuf {

@@ -75,53 +75,52 @@ fn cancelled(ctl: &dyn ProveControl) -> Result<(), ProveError> {
     }
 }
 
-/// `Σ scalars[i]·P_i` over G1 points encoded in `bases`, streamed in chunks.
-fn msm_g1(
+/// How one group's points are streamed: encoded width, decoder, chunk length, progress phase.
+struct Stream<A> {
+    width: usize,
+    decode: fn(&[u8]) -> A,
+    chunk: usize,
+    phase: Phase,
+}
+
+const G1_STREAM: Stream<G1Affine> = Stream {
+    width: G1_BYTES,
+    decode: get_g1,
+    chunk: G1_CHUNK,
+    phase: Phase::MsmG1,
+};
+
+const G2_STREAM: Stream<G2Affine> = Stream {
+    width: G2_BYTES,
+    decode: get_g2,
+    chunk: G2_CHUNK,
+    phase: Phase::MsmG2,
+};
+
+/// `Σ scalars[i]·P_i` over the points encoded in `bases`, decoded chunk by chunk into one reused
+/// buffer. `done`/`total` count scalars across the calls of one phase, for progress.
+fn msm_streamed<G: VariableBaseMSM<ScalarField = Fr>>(
+    s: &Stream<G::MulBase>,
     bases: &[u8],
     scalars: &[Fr],
     ctl: &dyn ProveControl,
     done: &mut usize,
     total: usize,
-) -> Result<G1Projective, ProveError> {
-    let mut buf: Vec<G1Affine> = Vec::with_capacity(G1_CHUNK.min(scalars.len()));
-    let mut acc = G1Projective::default();
-    for (i, sc) in scalars.chunks(G1_CHUNK).enumerate() {
+) -> Result<G, ProveError> {
+    let mut buf: Vec<G::MulBase> = Vec::with_capacity(s.chunk.min(scalars.len()));
+    let mut acc = G::zero();
+    for (i, sc) in scalars.chunks(s.chunk).enumerate() {
         cancelled(ctl)?;
-        let start = i * G1_CHUNK * G1_BYTES;
+        let start = i * s.chunk * s.width;
         buf.clear();
         buf.extend(
-            bases[start..start + sc.len() * G1_BYTES]
-                .chunks_exact(G1_BYTES)
-                .map(get_g1),
+            bases[start..start + sc.len() * s.width]
+                .chunks_exact(s.width)
+                .map(s.decode),
         );
-        acc += G1Projective::msm_unchecked(&buf, sc);
+        acc += G::msm_unchecked(&buf, sc);
         *done += sc.len();
-        ctl.progress(Phase::MsmG1, *done as f32 / total as f32);
-    }
-    Ok(acc)
-}
-
-/// `Σ scalars[i]·Q_i` over G2 points encoded in `bases`, streamed in chunks.
-fn msm_g2(
-    bases: &[u8],
-    scalars: &[Fr],
-    ctl: &dyn ProveControl,
-) -> Result<G2Projective, ProveError> {
-    let mut buf: Vec<G2Affine> = Vec::with_capacity(G2_CHUNK.min(scalars.len()));
-    let mut acc = G2Projective::default();
-    let mut done = 0;
-    for (i, sc) in scalars.chunks(G2_CHUNK).enumerate() {
-        cancelled(ctl)?;
-        let start = i * G2_CHUNK * G2_BYTES;
-        buf.clear();
-        buf.extend(
-            bases[start..start + sc.len() * G2_BYTES]
-                .chunks_exact(G2_BYTES)
-                .map(get_g2),
-        );
-        acc += G2Projective::msm_unchecked(&buf, sc);
-        done += sc.len();
-        ctl.progress(Phase::MsmG2, done as f32 / scalars.len() as f32);
+        ctl.progress(s.phase, *done as f32 / total as f32);
     }
     Ok(acc)
 }
@@ -147,7 +146,7 @@ pub fn prove(
     })?;
     cancelled(ctl)?;
     ctl.progress(Phase::Fft, 0.0);
-    let h = h_scalars(&mut witness, &domains, ctl);
+    let h = h_scalars(&mut witness, &domains, ctl).ok_or(ProveError::Cancelled)?;
     witness.drop_evaluations();
     cancelled(ctl)?;
 
@@ -156,13 +155,14 @@ pub fn prove(
     let total = 2 * z.len() + private.len() + h.len();
     let mut done = 0;
     ctl.progress(Phase::MsmG1, 0.0);
-    let a = msm_g1(key.a_bytes(), z, ctl, &mut done, total)?;
-    let b1 = msm_g1(key.b_g1_bytes(), z, ctl, &mut done, total)?;
-    let c = msm_g1(key.c_bytes(), private, ctl, &mut done, total)?;
-    let hz = msm_g1(key.h_bytes(), &h, ctl, &mut done, total)?;
+    let a: G1Projective = msm_streamed(&G1_STREAM, key.a_bytes(), z, ctl, &mut done, total)?;
+    let b1: G1Projective = msm_streamed(&G1_STREAM, key.b_g1_bytes(), z, ctl, &mut done, total)?;
+    let c: G1Projective = msm_streamed(&G1_STREAM, key.c_bytes(), private, ctl, &mut done, total)?;
+    let hz: G1Projective = msm_streamed(&G1_STREAM, key.h_bytes(), &h, ctl, &mut done, total)?;
     drop(h);
     ctl.progress(Phase::MsmG2, 0.0);
-    let b2 = msm_g2(key.b_g2_bytes(), z, ctl)?;
+    let mut done = 0;
+    let b2: G2Projective = msm_streamed(&G2_STREAM, key.b_g2_bytes(), z, ctl, &mut done, z.len())?;
 
     let (r, s) = (Fr::rand(rng), Fr::rand(rng));
     let delta_g1 = key.delta_g1().into_group();

@@ -4,7 +4,7 @@ use super::progress::{Phase, ProveControl};
 use ark_bn254::Fr;
 use ark_ff::{AdditiveGroup, Zero};
 use ark_poly::{EvaluationDomain, Radix2EvaluationDomain};
-use zeroize::Zeroize;
+use zeroize::Zeroizing;
 use zkbio_circuits::builder::Witness;
 
 /// The `n`-point domain and the coset `ω_{2n}·⟨ω_n⟩` (the odd powers of the `2n`-th root).
@@ -28,41 +28,50 @@ impl Domains {
     }
 
     /// Interpolates `evals` (on the base domain) and re-evaluates on the odd coset, in place.
-    fn to_odd_coset(&self, evals: &mut Vec<Fr>) {
+    /// `None` if `ctl` asks to stop before either transform.
+    fn to_odd_coset(&self, evals: &mut Vec<Fr>, ctl: &dyn ProveControl) -> Option<()> {
+        if ctl.is_cancelled() {
+            return None;
+        }
         self.base.ifft_in_place(evals);
+        if ctl.is_cancelled() {
+            return None;
+        }
         self.odd_coset.fft_in_place(evals);
+        Some(())
     }
 }
 
 /// Consumes the witness's `A·z`, `B·z`, `C·z` and returns `A·B − C` on the odd coset: the scalars
 /// of the H multi-exponentiation. Adds snarkjs's public-input rows (`A = z_i` at row `m + i`).
 ///
-/// At most two length-`n` vectors are alive at once; each is zeroized when done.
-pub fn h_scalars(w: &mut Witness, domains: &Domains, ctl: &dyn ProveControl) -> Vec<Fr> {
+/// At most two length-`n` vectors are alive at once; each is zeroized when done. Returns `None`
+/// if `ctl` asks to stop: it is asked before each of the six transforms, so a cancellation waits
+/// for one FFT at most.
+pub fn h_scalars(w: &mut Witness, domains: &Domains, ctl: &dyn ProveControl) -> Option<Vec<Fr>> {
     let n = domains.base.size();
-    let mut a = std::mem::take(&mut w.a);
+    let mut a = Zeroizing::new(std::mem::take(&mut w.a));
     a.extend_from_slice(&w.wires[..=w.n_public]);
     a.resize(n, Fr::ZERO);
-    domains.to_odd_coset(&mut a);
+    domains.to_odd_coset(&mut a, ctl)?;
     ctl.progress(Phase::Fft, 1.0 / 3.0);
 
-    let mut b = std::mem::take(&mut w.b);
+    let mut b = Zeroizing::new(std::mem::take(&mut w.b));
     b.resize(n, Fr::ZERO);
-    domains.to_odd_coset(&mut b);
-    for (x, y) in a.iter_mut().zip(&b) {
+    domains.to_odd_coset(&mut b, ctl)?;
+    for (x, y) in a.iter_mut().zip(b.iter()) {
         *x *= y;
     }
-    b.zeroize();
     drop(b);
     ctl.progress(Phase::Fft, 2.0 / 3.0);
 
-    let mut c = std::mem::take(&mut w.c);
+    let mut c = Zeroizing::new(std::mem::take(&mut w.c));
     c.resize(n, Fr::zero());
-    domains.to_odd_coset(&mut c);
-    for (x, y) in a.iter_mut().zip(&c) {
+    domains.to_odd_coset(&mut c, ctl)?;
+    for (x, y) in a.iter_mut().zip(c.iter()) {
         *x -= y;
     }
-    c.zeroize();
+    drop(c);
     ctl.progress(Phase::Fft, 1.0);
-    a
+    Some(std::mem::take(&mut *a))
 }
