@@ -24,3 +24,10 @@ export ZKBIO_OPENIRIS_VECTORS="$vectors"
 bash contracts/forge.sh test
 
 cargo test --workspace --all-targets "$@"
+
+# Kotlin bindings on the JVM: JNA from Debian, kotlinc from npm (pinned in bindings/kotlin).
+if [ ! -f /usr/share/java/jna.jar ]; then
+  apt-get update -qq && apt-get install -y -qq libjna-java >/dev/null
+fi
+npm ci --prefix bindings/kotlin --no-audit --no-fund --loglevel=error
+bash bindings/kotlin/run-tests.sh

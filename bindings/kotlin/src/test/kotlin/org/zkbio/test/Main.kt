@@ -1,0 +1,47 @@
+// A minimal test runner (no JUnit needed): runs every test, prints one line per test and a final
+// `N passed, M failed`, and exits non-zero if any failed.
+package org.zkbio.test
+
+import java.io.File
+import kotlin.system.exitProcess
+import kotlinx.coroutines.runBlocking
+import kotlinx.coroutines.withTimeout
+
+fun main(args: Array<String>) {
+    val dir = File(args.getOrElse(0) { error("usage: MainKt KEY_DIR") })
+    val t = ZkbioTests(Keys(dir))
+    val tests: List<Pair<String, suspend () -> Unit>> = listOf(
+        "loads materials and exposes the statement" to t::loadsMaterials,
+        "proves and verifies" to t::provesAndVerifies,
+        "progress events arrive in order" to t::progressEventsInOrder,
+        "cancellation mid-proof is prompt and typed" to t::cancellationIsPromptAndTyped,
+        "coroutine cancellation stops the prover" to t::coroutineCancellationStopsTheProver,
+        "typed errors on bad input" to t::typedErrorsOnBadInput,
+        "typed errors on bad key files" to t::typedErrorsOnBadKeyFiles,
+        "snarkjs JSON export" to t::snarkjsJsonExport,
+        "shared materials prove concurrently" to t::sharedMaterialsProveConcurrently,
+    )
+    var passed = 0
+    var failed = 0
+    for ((name, test) in tests) {
+        val start = System.nanoTime()
+        val error = runCatching { runBlocking { withTimeout(300_000) { test() } } }.exceptionOrNull()
+        val ms = (System.nanoTime() - start) / 1_000_000
+        if (error == null) {
+            passed++
+            println("PASS $name (${ms} ms)")
+        } else {
+            failed++
+            println("FAIL $name (${ms} ms): $error")
+            error.printStackTrace(System.out)
+        }
+    }
+    for ((size, byPhase) in t.latencies) {
+        val text = byPhase.entries.joinToString { (p, ms) ->
+            if (ms < 0) "$p (proof completed first)" else "$p %.1f ms".format(ms)
+        }
+        println("cancellation latency (cancel() to Cancelled), image-opening $size: $text")
+    }
+    println("$passed passed, $failed failed")
+    exitProcess(if (failed == 0) 0 else 1)
+}

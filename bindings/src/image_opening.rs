@@ -1,0 +1,141 @@
+//! The image-opening statement: "I know an image, mask and salt opening `C_img`", bound to a
+//! `binding`. Public inputs, in order: `C_img`, `binding` (docs/PROTOCOL.md).
+
+use crate::background;
+use crate::control::{CancellationToken, Control, ProgressListener};
+use crate::error::ZkbioError;
+use crate::field;
+use crate::materials::{ProvingMaterials, StatementCircuit};
+use crate::proof::Groth16Proof;
+use ark_bn254::Fr;
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+use zkbio_circuits::statements::image_opening::ImageOpening;
+use zkbio_circuits::{Circuit, WitnessBuilder};
+use zkbio_core::groth16::{prove, Phase, ProveControl};
+
+/// What the prover knows. Field elements are 32 bytes, big-endian, below the BN254 scalar modulus.
+#[derive(Clone, uniffi::Record)]
+pub struct ImageOpeningInput {
+    /// The normalized iris image, `rows x cols` bytes, row-major.
+    pub image: Vec<u8>,
+    /// Its mask, `rows x cols` entries, row-major (true = valid iris pixel).
+    pub mask: Vec<bool>,
+    /// `salt_img`, the commitment's salt (secret).
+    pub salt: Vec<u8>,
+    /// The binding (docs/PROTOCOL.md: `keccak256(abi.encode(chain_id, registry, wallet, nonce)) >> 8`).
+    pub binding: Vec<u8>,
+}
+
+impl std::fmt::Debug for ImageOpeningInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ImageOpeningInput { <redacted> }")
+    }
+}
+
+/// The statement's public inputs, each 32 bytes big-endian.
+#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+pub struct ImageOpeningPublicInputs {
+    /// `C_img = Commit(IrisImage, image || pack_bits(mask); salt)`.
+    pub c_img: Vec<u8>,
+    /// The binding, as given.
+    pub binding: Vec<u8>,
+}
+
+impl ImageOpeningPublicInputs {
+    /// In the verifier's order: `[C_img, binding]`.
+    pub(crate) fn to_list(&self) -> Vec<Vec<u8>> {
+        vec![self.c_img.clone(), self.binding.clone()]
+    }
+}
+
+/// A proof of the image-opening statement and the public inputs it is valid for.
+#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+pub struct ImageOpeningProof {
+    /// The Groth16 proof.
+    pub proof: Groth16Proof,
+    /// Its public inputs.
+    pub public_inputs: ImageOpeningPublicInputs,
+}
+
+#[uniffi::export]
+impl ProvingMaterials {
+    /// Proves the image-opening statement for `input`, on a thread of its own (Kotlin: a
+    /// `suspend fun`, Swift: an `async` method). `listener` receives progress on that thread;
+    /// `cancel` stops the proof (as does dropping the call). Fails with `InvalidInput` (wrong
+    /// image or mask size, malformed salt or binding, materials for another statement),
+    /// `Cancelled`, or `CorruptedArtifact` (a key made for another circuit).
+    pub async fn prove_image_opening(
+        self: Arc<Self>,
+        input: ImageOpeningInput,
+        listener: Option<Arc<dyn ProgressListener>>,
+        cancel: Option<Arc<CancellationToken>>,
+    ) -> Result<ImageOpeningProof, ZkbioError> {
+        let flag = cancel.map(|c| c.flag()).unwrap_or_default();
+        let worker_flag = flag.clone();
+        background::run(flag, move || {
+            self.prove_image_opening_blocking(input, listener, worker_flag)
+        })
+        .await
+    }
+}
+
+impl ProvingMaterials {
+    fn prove_image_opening_blocking(
+        &self,
+        input: ImageOpeningInput,
+        listener: Option<Arc<dyn ProgressListener>>,
+        cancel: Arc<AtomicBool>,
+    ) -> Result<ImageOpeningProof, ZkbioError> {
+        let StatementCircuit::ImageOpening(stmt) = self.circuit;
+        let ImageOpeningInput {
+            image,
+            mask,
+            salt,
+            binding,
+        } = input;
+        let (salt, binding): (Fr, Fr) = (
+            field::from_secret_bytes("salt", salt)?,
+            field::from_bytes("binding", &binding)?,
+        );
+        // From here the image, mask and salt live in the circuit's input, wiped on drop.
+        let input = stmt.input(image, mask, salt, binding)?;
+        let ctl = Control::new(listener, cancel.clone());
+        if ctl.is_cancelled() {
+            return Err(ZkbioError::Cancelled);
+        }
+        ctl.progress(Phase::Witness, 0.0);
+        let witness = witness(&stmt, &input, cancel)?;
+        drop(input);
+        // `[C_img, binding]`, as the circuit computed them.
+        let public = match witness.public_inputs() {
+            [c_img, binding] => [*c_img, *binding],
+            other => {
+                return Err(ZkbioError::Internal {
+                    why: format!("the witness has {} public inputs, not 2", other.len()),
+                })
+            }
+        };
+        ctl.progress(Phase::Witness, 1.0);
+        let proof = prove(&self.key.view(), witness, &mut rand::rngs::OsRng, &ctl)
+            .map_err(|e| self.prove_error(e))?;
+        Ok(ImageOpeningProof {
+            proof: Groth16Proof::from(&proof),
+            public_inputs: ImageOpeningPublicInputs {
+                c_img: field::to_bytes(&public[0]),
+                binding: field::to_bytes(&public[1]),
+            },
+        })
+    }
+}
+
+/// The witness, stopping at the circuit's next checkpoint once `cancel` is set.
+fn witness(
+    stmt: &ImageOpening,
+    input: &<ImageOpening as Circuit>::Input,
+    cancel: Arc<AtomicBool>,
+) -> Result<zkbio_circuits::builder::Witness, ZkbioError> {
+    let mut wb = WitnessBuilder::with_cancel(cancel);
+    stmt.synthesize(&mut wb, input)?;
+    Ok(wb.finish())
+}
