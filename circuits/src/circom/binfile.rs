@@ -136,6 +136,18 @@ impl<'a> BinFile<'a> {
         }
     }
 
+    /// Checks that section `id`'s `bytes` are exactly `expected` long.
+    pub fn check_size(id: u32, bytes: &[u8], expected: u64) -> Result<(), BinFileError> {
+        if bytes.len() as u64 != expected {
+            return Err(BinFileError::SizeMismatch {
+                section: id,
+                expected,
+                found: bytes.len() as u64,
+            });
+        }
+        Ok(())
+    }
+
     /// A reader over section `id` that reports truncation in that section's terms.
     pub fn reader(
         &self,

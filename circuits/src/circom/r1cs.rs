@@ -188,15 +188,7 @@ pub fn from_bytes(bytes: &[u8]) -> Result<R1cs, FormatError> {
     }
     r.finish()?;
     if let Some(map) = file.optional_section(WIRE_MAP)? {
-        let expected = 8 * u64::from(header.n_wires);
-        if map.len() as u64 != expected {
-            return Err(super::BinFileError::SizeMismatch {
-                section: WIRE_MAP,
-                expected,
-                found: map.len() as u64,
-            }
-            .into());
-        }
+        BinFile::check_size(WIRE_MAP, map, 8 * u64::from(header.n_wires))?;
     }
     Ok(R1cs {
         n_wires: header.n_wires as usize,

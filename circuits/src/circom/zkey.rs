@@ -338,15 +338,7 @@ fn sized_section<'a>(
     item: usize,
 ) -> Result<&'a [u8], FormatError> {
     let bytes = file.section(id)?;
-    let expected = count as u64 * item as u64;
-    if bytes.len() as u64 != expected {
-        return Err(super::BinFileError::SizeMismatch {
-            section: id,
-            expected,
-            found: bytes.len() as u64,
-        }
-        .into());
-    }
+    BinFile::check_size(id, bytes, count as u64 * item as u64)?;
     Ok(bytes)
 }
 
