@@ -2,6 +2,7 @@
 #![deny(missing_docs)]
 
 pub mod evm;
+pub mod flows;
 pub mod groth16;
 pub mod iris;
 pub mod package;

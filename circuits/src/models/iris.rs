@@ -443,6 +443,37 @@ impl IrisModel {
         )
     }
 
+    /// A tiny model for tests and demos of the flows (12 x 24 image, two 3x5 / 5x3 kernels,
+    /// 3 x 4 probes, a few thousand constraints): `variant` scales the first kernel, so two
+    /// variants compute different codes from the same image, like two model versions.
+    pub fn tiny_test_model(variant: i16) -> Self {
+        let k = |v: [i16; 15]| v.iter().map(|x| x * variant).collect::<Vec<_>>();
+        let k1 = IntKernel::new(
+            3,
+            5,
+            k([3, -7, 11, -2, 5, -9, 4, 8, -6, 1, 2, -3, 7, -5, 9]),
+            k([-4, 6, -1, 9, -8, 2, -5, 3, 7, -2, 6, 1, -9, 4, -3]),
+        );
+        let k2 = IntKernel::new(
+            5,
+            3,
+            vec![1, -2, 3, -4, 5, -6, 7, -8, 9, -10, 11, -12, 13, -14, 15],
+            vec![15, -14, 13, 12, -11, 10, -9, 8, 7, -6, 5, -4, 3, 2, -1],
+        );
+        let grid = || ProbeGrid::new(vec![0, 5, 11], vec![0, 7, 15, 23]);
+        // Fixed, valid parameters: construction cannot fail.
+        Self::new(
+            format!("zkbio-tiny-test-{variant}"),
+            "v0.1".into(),
+            12,
+            24,
+            vec![IrisFilter::new(k1, grid()), IrisFilter::new(k2, grid())],
+            MaskRule::new(3, 4, true),
+            true,
+        )
+        .expect("the tiny test model is valid")
+    }
+
     fn from_gabor(
         name: &str,
         rows: usize,

@@ -60,14 +60,14 @@ pub struct ArtifactCache {
 }
 
 /// What [`hash_file`] measured.
-struct FileHashes {
-    sha3: [u8; 32],
-    keccak: Option<[u8; 32]>,
-    len: u64,
+pub(crate) struct FileHashes {
+    pub(crate) sha3: [u8; 32],
+    pub(crate) keccak: Option<[u8; 32]>,
+    pub(crate) len: u64,
 }
 
 /// SHA3-256, optionally keccak256, and length of a file, read in chunks.
-fn hash_file(path: &Path, with_keccak: bool) -> Result<FileHashes, PackageError> {
+pub(crate) fn hash_file(path: &Path, with_keccak: bool) -> Result<FileHashes, PackageError> {
     let mut file = File::open(path).map_err(PackageError::io("open", path))?;
     let mut sha3 = Sha3_256::new();
     let mut keccak = with_keccak.then(Keccak256::new);

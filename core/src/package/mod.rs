@@ -15,6 +15,7 @@ pub mod fetch;
 #[cfg(feature = "http-fetcher")]
 pub mod http;
 pub mod manifest;
+pub mod publish;
 pub mod verify;
 
 #[cfg(test)]
@@ -28,6 +29,7 @@ pub use http::HttpFetcher;
 pub use manifest::{
     publisher_address, Artifact, ArtifactRole, Manifest, ModelKind, MANIFEST_FORMAT,
 };
+pub use publish::{publish_package, MANIFEST_FILE};
 pub use verify::{
     verify_manifest, RegistryPin, VerifiedArtifact, VerifiedManifest, VerifiedPackage,
 };

@@ -13,6 +13,9 @@ pub const IRIS_ROWS: usize = 128;
 pub const IRIS_COLS: usize = 512;
 /// Pixels (and mask bits) of a normalized iris image.
 pub const IRIS_PIXELS: usize = IRIS_ROWS * IRIS_COLS;
+/// Largest iris side the vault stores. Production images are [`IRIS_ROWS`] x [`IRIS_COLS`]
+/// (open-iris); smaller shapes exist for test models, larger ones would be a malformed input.
+pub const MAX_IRIS_SIDE: usize = 1024;
 /// Largest face crop side the vault stores; real crops are far smaller, the bound only
 /// keeps a malformed input from asking for an absurd allocation.
 pub const MAX_FACE_SIDE: u16 = 2048;
@@ -33,13 +36,17 @@ pub(crate) fn is_canonical_field_element(bytes: &[u8; 32]) -> bool {
 /// Why parts of a bundle were refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum BundleError {
-    /// The iris image or mask does not have 128 x 512 values.
-    #[error("iris {what} has {len} values, expected {IRIS_PIXELS}")]
+    /// The iris image or mask does not have `rows x cols` values, or a side is out of range.
+    #[error("iris {what} has {len} values, expected {rows} x {cols} (sides 1..={MAX_IRIS_SIDE})")]
     IrisSize {
         /// `"image"` or `"mask"`.
         what: &'static str,
         /// How many values it had.
         len: usize,
+        /// Rows it should have.
+        rows: usize,
+        /// Columns it should have.
+        cols: usize,
     },
     /// The face image's pixel count does not match its dimensions, or they are out of range.
     #[error("face image of {width}x{height} cannot hold {len} pixels (sides 1..={MAX_FACE_SIDE})")]
@@ -91,30 +98,66 @@ impl FieldBytes {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Signature65(pub [u8; 65]);
 
-/// A normalized iris: image bytes and validity mask, both 128 x 512, row-major.
+/// A normalized iris: image bytes and validity mask, row-major, 128 x 512 for open-iris
+/// models (smaller for test models).
 #[derive(Clone, Debug)]
 pub struct IrisSample {
+    rows: usize,
+    cols: usize,
     image: SecretVec<u8>,
     mask: SecretVec<bool>,
 }
 
 impl IrisSample {
-    /// Takes a 128 x 512 image and mask, row-major.
+    /// Takes a 128 x 512 image and mask, row-major (the open-iris shape).
     pub fn new(image: Vec<u8>, mask: Vec<bool>) -> Result<Self, BundleError> {
+        Self::with_shape(IRIS_ROWS, IRIS_COLS, image, mask)
+    }
+
+    /// Takes a `rows x cols` image and mask, row-major (for models of another image size).
+    pub fn with_shape(
+        rows: usize,
+        cols: usize,
+        image: Vec<u8>,
+        mask: Vec<bool>,
+    ) -> Result<Self, BundleError> {
         // Wrap first so the inputs are wiped even when they are refused.
-        Self::from_secret(SecretVec::new(image), SecretVec::new(mask))
+        Self::from_secret(rows, cols, SecretVec::new(image), SecretVec::new(mask))
     }
 
     pub(crate) fn from_secret(
+        rows: usize,
+        cols: usize,
         image: SecretVec<u8>,
         mask: SecretVec<bool>,
     ) -> Result<Self, BundleError> {
+        let sides_ok = (1..=MAX_IRIS_SIDE).contains(&rows) && (1..=MAX_IRIS_SIDE).contains(&cols);
         for (what, len) in [("image", image.len()), ("mask", mask.len())] {
-            if len != IRIS_PIXELS {
-                return Err(BundleError::IrisSize { what, len });
+            if !sides_ok || len != rows * cols {
+                return Err(BundleError::IrisSize {
+                    what,
+                    len,
+                    rows,
+                    cols,
+                });
             }
         }
-        Ok(Self { image, mask })
+        Ok(Self {
+            rows,
+            cols,
+            image,
+            mask,
+        })
+    }
+
+    /// Rows of the image.
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+
+    /// Columns of the image.
+    pub fn cols(&self) -> usize {
+        self.cols
     }
 
     /// Image bytes, row-major.
@@ -369,8 +412,15 @@ mod tests {
             err,
             BundleError::IrisSize {
                 what: "image",
-                len: IRIS_PIXELS - 1
+                len: IRIS_PIXELS - 1,
+                rows: IRIS_ROWS,
+                cols: IRIS_COLS,
             }
+        );
+        assert!(IrisSample::with_shape(12, 24, vec![0; 288], vec![true; 288]).is_ok());
+        assert!(IrisSample::with_shape(0, 0, vec![], vec![]).is_err());
+        assert!(
+            IrisSample::with_shape(1, MAX_IRIS_SIDE + 1, vec![0; 1025], vec![true; 1025]).is_err()
         );
         assert!(FaceImage::new(3, 4, vec![0; 11]).is_err());
         assert!(FaceImage::new(0, 0, vec![]).is_err());

@@ -4,7 +4,8 @@
 //! the commitments (`docs/PROTOCOL.md`), with zero padding bits:
 //!
 //! ```text
-//! u16 rows=128 | u16 cols=512 | image: rows*cols bytes | mask: rows*cols/8 bytes
+//! u16 rows | u16 cols | image: rows*cols bytes | mask: ceil(rows*cols/8) bytes
+//! (rows x cols is 128 x 512 for open-iris models; sides 1..=1024)
 //! u16 face width | u16 face height | face: width*height bytes
 //! salt_img 32 | salt_face 32 | scanner_sig 65 | subject 20 | C_img 32 | C_face 32
 //! u8 has_iris_model (0|1) [ u32 version | C_code 32 | u8 has_opening (0|1)
@@ -19,8 +20,8 @@
 
 use super::bundle::{
     Address, BundleError, CodeOpening, EmbeddingOpening, EnrollmentBundle, FaceImage,
-    FaceModelState, FieldBytes, IrisModelState, IrisSample, Signature65, IRIS_COLS, IRIS_PIXELS,
-    IRIS_ROWS, MAX_OPENING_LEN,
+    FaceModelState, FieldBytes, IrisModelState, IrisSample, Signature65, MAX_IRIS_SIDE,
+    MAX_OPENING_LEN,
 };
 use super::secret::{Salt, SecretVec};
 
@@ -66,8 +67,9 @@ fn opening_lengths(bundle: &EnrollmentBundle) -> usize {
 
 /// The exact encoded length of `bundle`.
 fn encoded_len(bundle: &EnrollmentBundle) -> usize {
-    4 + IRIS_PIXELS
-        + packed_len(IRIS_PIXELS)
+    let pixels = bundle.iris.rows() * bundle.iris.cols();
+    4 + pixels
+        + packed_len(pixels)
         + 4
         + bundle.face.pixels().len()
         + 32
@@ -116,8 +118,9 @@ pub(crate) fn encode(bundle: &EnrollmentBundle) -> SecretVec<u8> {
         buf: SecretVec::zeroed(encoded_len(bundle)),
         at: 0,
     };
-    w.put(&(IRIS_ROWS as u16).to_be_bytes());
-    w.put(&(IRIS_COLS as u16).to_be_bytes());
+    // Sides are at most MAX_IRIS_SIDE (checked by IrisSample), so they fit a u16.
+    w.put(&(bundle.iris.rows() as u16).to_be_bytes());
+    w.put(&(bundle.iris.cols() as u16).to_be_bytes());
     w.put(bundle.iris.image());
     w.put_bits(bundle.iris.mask());
     w.put(&bundle.face.width().to_be_bytes());
@@ -233,12 +236,13 @@ impl<'a> Reader<'a> {
 /// Decodes a plaintext made by [`encode`].
 pub(crate) fn decode(plaintext: &[u8]) -> Result<EnrollmentBundle, CodecError> {
     let mut r = Reader { rest: plaintext };
-    if usize::from(r.u16()?) != IRIS_ROWS || usize::from(r.u16()?) != IRIS_COLS {
+    let (rows, cols) = (usize::from(r.u16()?), usize::from(r.u16()?));
+    if !(1..=MAX_IRIS_SIDE).contains(&rows) || !(1..=MAX_IRIS_SIDE).contains(&cols) {
         return Err(CodecError::Invalid("iris dimensions"));
     }
-    let image = r.bytes(IRIS_PIXELS)?;
-    let mask = r.bits(IRIS_PIXELS)?;
-    let iris = IrisSample::from_secret(image, mask)?;
+    let image = r.bytes(rows * cols)?;
+    let mask = r.bits(rows * cols)?;
+    let iris = IrisSample::from_secret(rows, cols, image, mask)?;
     let (width, height) = (r.u16()?, r.u16()?);
     let pixels = r.bytes(usize::from(width) * usize::from(height))?;
     let face = FaceImage::from_secret(width, height, pixels)?;

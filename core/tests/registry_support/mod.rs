@@ -15,7 +15,7 @@ use ark_std::rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use serde_json::Value;
 use zkbio_circuits::builder::Builder;
-use zkbio_circuits::models::iris::{IntKernel, IrisFilter, IrisModel, MaskRule, ProbeGrid};
+use zkbio_circuits::models::iris::IrisModel;
 use zkbio_circuits::statements::iris_code::IrisCodeStatement;
 use zkbio_circuits::{Circuit, SynthesisError};
 use zkbio_core::groth16::key_file::{key_to_bytes, KeyView};
@@ -35,30 +35,7 @@ pub fn repo_root() -> PathBuf {
 /// A small iris model (12 x 24 image, two 3x5 / 5x3 kernels, 3 x 4 probes); `variant` changes
 /// the kernel values, so versions 1 and 2 compute different codes from the same image.
 pub fn small_iris_model(variant: i16) -> IrisModel {
-    let k = |v: [i16; 15]| v.iter().map(|x| x * variant).collect::<Vec<_>>();
-    let k1 = IntKernel::new(
-        3,
-        5,
-        k([3, -7, 11, -2, 5, -9, 4, 8, -6, 1, 2, -3, 7, -5, 9]),
-        k([-4, 6, -1, 9, -8, 2, -5, 3, 7, -2, 6, 1, -9, 4, -3]),
-    );
-    let k2 = IntKernel::new(
-        5,
-        3,
-        vec![1, -2, 3, -4, 5, -6, 7, -8, 9, -10, 11, -12, 13, -14, 15],
-        vec![15, -14, 13, 12, -11, 10, -9, 8, 7, -6, 5, -4, 3, 2, -1],
-    );
-    let grid = || ProbeGrid::new(vec![0, 5, 11], vec![0, 7, 15, 23]);
-    IrisModel::new(
-        format!("zkbio-registry-test-{variant}"),
-        "v0.1".into(),
-        12,
-        24,
-        vec![IrisFilter::new(k1, grid()), IrisFilter::new(k2, grid())],
-        MaskRule::new(3, 4, true),
-        true,
-    )
-    .expect("valid model")
+    IrisModel::tiny_test_model(variant)
 }
 
 /// The enrolled iris: a deterministic 12 x 24 image and mask, and `salt_img`.

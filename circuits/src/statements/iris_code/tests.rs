@@ -1,7 +1,6 @@
 use super::*;
 use crate::builder::Recorder;
 use crate::check::modes_agree;
-use crate::models::iris::{IntKernel, IrisFilter, MaskRule, ProbeGrid};
 use crate::soundness::assert_mutations_rejected;
 use crate::statements::image_opening::ImageOpening;
 use ark_std::rand::SeedableRng;
@@ -10,29 +9,7 @@ use rand_chacha::ChaCha20Rng;
 /// A second shape: 12 x 24 image, kernels 3x5 and 5x3 (hand-written, no zero weights), probes on
 /// both borders, duplicated masks and an inclusive rule (the scaled model covers the others).
 fn small_model() -> IrisModel {
-    let k1 = IntKernel::new(
-        3,
-        5,
-        vec![3, -7, 11, -2, 5, -9, 4, 8, -6, 1, 2, -3, 7, -5, 9],
-        vec![-4, 6, -1, 9, -8, 2, -5, 3, 7, -2, 6, 1, -9, 4, -3],
-    );
-    let k2 = IntKernel::new(
-        5,
-        3,
-        vec![1, -2, 3, -4, 5, -6, 7, -8, 9, -10, 11, -12, 13, -14, 15],
-        vec![15, -14, 13, 12, -11, 10, -9, 8, 7, -6, 5, -4, 3, 2, -1],
-    );
-    let grid = || ProbeGrid::new(vec![0, 5, 11], vec![0, 7, 15, 23]);
-    IrisModel::new(
-        "zkbio-small-test".into(),
-        "v0.1".into(),
-        12,
-        24,
-        vec![IrisFilter::new(k1, grid()), IrisFilter::new(k2, grid())],
-        MaskRule::new(3, 4, true),
-        true,
-    )
-    .expect("valid model")
+    IrisModel::tiny_test_model(1)
 }
 
 /// Deterministic bytes (xorshift64*).

@@ -1,0 +1,58 @@
+//! **INSECURE** development packages: an iris model with a proving key from the seeded
+//! development setup. For tests, demos and local registries only; a real model version's key
+//! comes from a trusted setup ceremony.
+
+use std::path::Path;
+
+use zkbio_circuits::circom::json::VerificationKeyJson;
+use zkbio_circuits::models::iris::IrisModel;
+use zkbio_circuits::statements::iris_code::IrisCodeStatement;
+use zkbio_circuits::Circuit;
+
+use super::FlowError;
+use crate::groth16::dev_setup_insecure;
+use crate::groth16::key_file::write_key;
+use crate::package::{publish_package, Manifest, ModelKind, PackageError};
+
+/// File names of a development package.
+pub const DEV_PACKAGE_FILES: [&str; 3] = ["model.bin", "circuit.zpk", "verification_key.json"];
+
+fn write(path: &Path, bytes: &[u8]) -> Result<(), FlowError> {
+    std::fs::write(path, bytes).map_err(|e| FlowError::Package(PackageError::io("write", path)(e)))
+}
+
+/// Writes a complete, signed iris-model package for `model` as `version` into `dir`
+/// ([`DEV_PACKAGE_FILES`] and `manifest.json`), with an **INSECURE** key seeded by `seed`.
+pub fn publish_dev_iris_package(
+    dir: &Path,
+    version: u32,
+    model: &IrisModel,
+    seed: [u8; 32],
+    publisher_key: &[u8; 32],
+) -> Result<Manifest, FlowError> {
+    std::fs::create_dir_all(dir)
+        .map_err(|e| FlowError::Package(PackageError::io("create", dir)(e)))?;
+    let statement = IrisCodeStatement::new(model.clone());
+    let r1cs = statement
+        .to_r1cs()
+        .map_err(|e| FlowError::Model(e.to_string()))?;
+    let pk = dev_setup_insecure(&r1cs, seed).map_err(|e| FlowError::Key(e.to_string()))?;
+    write(&dir.join(DEV_PACKAGE_FILES[0]), &model.to_canonical_bytes())?;
+    let key_path = dir.join(DEV_PACKAGE_FILES[1]);
+    let file = std::fs::File::create(&key_path)
+        .map_err(|e| FlowError::Package(PackageError::io("create", &key_path)(e)))?;
+    let mut out = std::io::BufWriter::new(file);
+    write_key(&pk, r1cs.constraints.len(), &mut out)?;
+    std::io::Write::flush(&mut out)
+        .map_err(|e| FlowError::Package(PackageError::io("write", &key_path)(e)))?;
+    let vk = serde_json::to_vec_pretty(&VerificationKeyJson::from_vk(&pk.vk))
+        .map_err(|e| FlowError::Key(e.to_string()))?;
+    write(&dir.join(DEV_PACKAGE_FILES[2]), &vk)?;
+    Ok(publish_package(
+        dir,
+        ModelKind::Iris,
+        version,
+        DEV_PACKAGE_FILES,
+        publisher_key,
+    )?)
+}

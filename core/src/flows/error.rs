@@ -1,0 +1,105 @@
+//! What the flows refuse, and why.
+
+use alloy_primitives::Address;
+
+use crate::groth16::key_file::KeyError;
+use crate::groth16::ProveError;
+use crate::package::PackageError;
+use crate::registry::RegistryError;
+use crate::vault::{BundleError, VaultError};
+
+/// Why a flow step failed. Every variant is raised before anything is stored or submitted.
+#[derive(Debug, thiserror::Error)]
+pub enum FlowError {
+    /// The vault refused (missing record, wrong key, tampered file, I/O).
+    #[error(transparent)]
+    Vault(#[from] VaultError),
+    /// A model package was refused.
+    #[error(transparent)]
+    Package(#[from] PackageError),
+    /// A bundle part was refused (wrong size, value out of the field).
+    #[error(transparent)]
+    Bundle(#[from] BundleError),
+    /// The enrollment transfer does not decode.
+    #[error("enrollment transfer: {0}")]
+    Transfer(String),
+    /// A commitment does not open with the data it came with (`C_img`, `C_face`, `C_code`).
+    #[error("{what} does not match the committed data")]
+    CommitmentMismatch {
+        /// Which commitment.
+        what: &'static str,
+    },
+    /// The scanner signature does not recover (malformed, high `s`, bad `v`).
+    #[error("scanner signature: {0}")]
+    Signature(RegistryError),
+    /// The signature recovers to an address that is not a trusted scanner.
+    #[error("the enrollment was signed by {scanner}, which is not a trusted scanner")]
+    UntrustedScanner {
+        /// The recovered signer.
+        scanner: Address,
+    },
+    /// A record with this id already exists; importing never overwrites one.
+    #[error("record {id} already exists")]
+    RecordExists {
+        /// The record id.
+        id: String,
+    },
+    /// The model's image size differs from the stored iris.
+    #[error("the model takes {model_rows}x{model_cols} images, the stored iris is {rows}x{cols}")]
+    ImageSize {
+        /// Model rows.
+        model_rows: usize,
+        /// Model columns.
+        model_cols: usize,
+        /// Stored rows.
+        rows: usize,
+        /// Stored columns.
+        cols: usize,
+    },
+    /// The registry only accepts `enroll`/`reenroll` from the subject's own wallet.
+    #[error("wallet {wallet} is not the enrolled subject {subject}")]
+    WalletNotSubject {
+        /// The wallet asked for.
+        wallet: Address,
+        /// The record's subject.
+        subject: Address,
+    },
+    /// An enrollment was asked for a record that already has a registered iris code.
+    #[error("already enrolled with iris model version {version}; use re-enrollment")]
+    AlreadyEnrolled {
+        /// The registered version.
+        version: u32,
+    },
+    /// A re-enrollment was asked for a record with no registered iris code.
+    #[error("not enrolled yet; use enrollment")]
+    NotEnrolled,
+    /// A re-enrollment must move to a newer model version.
+    #[error("model version {offered} is not newer than the registered version {current}")]
+    NotNewer {
+        /// The registered version.
+        current: u32,
+        /// The package's version.
+        offered: u32,
+    },
+    /// The package is not an iris-model package.
+    #[error("the package holds a {0} model, not an iris model")]
+    WrongKind(&'static str),
+    /// The model file does not parse.
+    #[error("model file: {0}")]
+    Model(String),
+    /// The proving key does not open, or was made for another circuit.
+    #[error("proving key: {0}")]
+    Key(String),
+    /// Proving failed (cancelled, or the witness does not satisfy the key's circuit).
+    #[error(transparent)]
+    Prove(#[from] ProveError),
+    /// Stopped by the caller.
+    #[error("cancelled")]
+    Cancelled,
+}
+
+impl From<KeyError> for FlowError {
+    fn from(e: KeyError) -> Self {
+        FlowError::Key(e.to_string())
+    }
+}

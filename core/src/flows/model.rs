@@ -1,0 +1,143 @@
+//! An iris-model package ready for proving: the model and its mapped proving key.
+
+use std::path::Path;
+
+use ark_bn254::Bn254;
+use ark_groth16::VerifyingKey;
+use sha3::{Digest, Keccak256};
+use zkbio_circuits::circom::json::VerificationKeyJson;
+use zkbio_circuits::models::iris::IrisModel;
+use zkbio_circuits::statements::iris_code::IrisCodeStatement;
+
+use super::FlowError;
+use crate::groth16::MappedKey;
+use crate::package::{ArtifactRole, ModelKind, PackageError, VerifiedPackage};
+
+/// One iris model version with its proving key: what [`super::prove_iris_code`] needs.
+///
+/// Loading re-reads each file it uses and checks it again (the model's keccak256 against the
+/// registry pin, the key's SHA3-256 against the manifest), so a file changed in the cache after
+/// its download was verified is caught. It also checks that the key was made for this model's
+/// circuit (public input count, constraint count, and the package's verification key), so a
+/// mismatched package fails here with a clear error rather than as a proof the registry rejects.
+pub struct IrisModelPackage {
+    version: u32,
+    statement: IrisCodeStatement,
+    key: MappedKey,
+}
+
+impl std::fmt::Debug for IrisModelPackage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IrisModelPackage")
+            .field("version", &self.version)
+            .field("model", &self.statement.model.name())
+            .finish_non_exhaustive()
+    }
+}
+
+fn read(path: &Path) -> Result<Vec<u8>, FlowError> {
+    std::fs::read(path).map_err(|source| {
+        FlowError::Package(PackageError::Io {
+            op: "read",
+            path: path.display().to_string(),
+            source,
+        })
+    })
+}
+
+fn role_path(pkg: &VerifiedPackage, role: ArtifactRole) -> Result<&Path, FlowError> {
+    // A VerifiedPackage has one file of each role; a missing one is a bug upstream.
+    pkg.path(role)
+        .ok_or_else(|| FlowError::Key(format!("the package has no {role:?} file")))
+}
+
+impl IrisModelPackage {
+    /// Opens a package that [`crate::package::ArtifactCache::fetch_package`] verified.
+    pub fn load(pkg: &VerifiedPackage) -> Result<Self, FlowError> {
+        let verified = pkg.manifest();
+        let manifest = verified.manifest();
+        if manifest.kind != ModelKind::Iris {
+            return Err(FlowError::WrongKind("face"));
+        }
+        let model_bytes = read(role_path(pkg, ArtifactRole::Model)?)?;
+        let hash: [u8; 32] = Keccak256::digest(&model_bytes).into();
+        if hash != verified.pin().model_hash {
+            return Err(FlowError::Package(PackageError::ModelHashMismatch {
+                expected: verified.pin().model_hash,
+                found: hash,
+            }));
+        }
+        let model = IrisModel::from_canonical_bytes(&model_bytes)
+            .map_err(|e| FlowError::Model(e.to_string()))?;
+        let key_artifact = pkg
+            .artifacts()
+            .iter()
+            .find(|a| a.role == ArtifactRole::ProvingKey)
+            .ok_or_else(|| FlowError::Key("the package has no proving key".into()))?;
+        let key = MappedKey::open_verified(&key_artifact.path, &key_artifact.sha3_256)?;
+        let vk_json = read(role_path(pkg, ArtifactRole::VerificationKey)?)?;
+        let vk = serde_json::from_slice::<VerificationKeyJson>(&vk_json)
+            .map_err(|e| FlowError::Key(format!("verification key JSON: {e}")))?
+            .to_vk()
+            .map_err(|e| FlowError::Key(format!("verification key: {e}")))?;
+        Self::new(manifest.version, model, key, Some(&vk))
+    }
+
+    /// A model version from its parts (desktop tools, tests). When `vk` is given it must be
+    /// the key's own verification key.
+    pub fn new(
+        version: u32,
+        model: IrisModel,
+        key: MappedKey,
+        vk: Option<&VerifyingKey<Bn254>>,
+    ) -> Result<Self, FlowError> {
+        let statement = IrisCodeStatement::new(model);
+        let view = key.view();
+        if view.n_public() != 3 {
+            return Err(FlowError::Key(format!(
+                "made for a circuit with {} public inputs, the iris-code statement has 3",
+                view.n_public()
+            )));
+        }
+        let expected = statement.constraint_counts().total();
+        if view.n_constraints() != expected {
+            return Err(FlowError::Key(format!(
+                "made for a circuit of {} constraints, model {} has {expected}",
+                view.n_constraints(),
+                statement.model.name()
+            )));
+        }
+        if let Some(vk) = vk {
+            if *vk != view.verifying_key() {
+                return Err(FlowError::Key(
+                    "the package's verification key is not the proving key's".into(),
+                ));
+            }
+        }
+        Ok(Self {
+            version,
+            statement,
+            key,
+        })
+    }
+
+    /// The model version (as registered).
+    pub fn version(&self) -> u32 {
+        self.version
+    }
+
+    /// The model.
+    pub fn model(&self) -> &IrisModel {
+        &self.statement.model
+    }
+
+    /// The iris-code statement of this model.
+    pub fn statement(&self) -> &IrisCodeStatement {
+        &self.statement
+    }
+
+    /// The mapped proving key.
+    pub fn key(&self) -> &MappedKey {
+        &self.key
+    }
+}

@@ -1,0 +1,333 @@
+//! The flows end to end on a tiny model: import, package, regenerate, prove, confirm.
+
+use std::path::Path;
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+
+use alloy_primitives::{Address, U256};
+use zkbio_circuits::models::iris::IrisModel;
+use zkbio_circuits::statements::iris_code::code_commitment;
+
+use super::dev::publish_dev_iris_package;
+use super::*;
+use crate::groth16::progress::Silent;
+use crate::groth16::{verify, MappedKey};
+use crate::package::{
+    publisher_address, verify_manifest, ArtifactCache, DownloadConfig, FetchError, Fetcher,
+    ModelKind, PackageError, Quiet, RegistryPin, MANIFEST_FILE,
+};
+use crate::registry::{binding, BiometricRegistry, LocalSigner};
+use crate::vault::{FaceImage, InMemoryKeyProvider, IrisSample, KeyId, RecordId, Vault, VaultKey};
+use alloy_sol_types::SolCall;
+
+const PUBLISHER: [u8; 32] = [0x42; 32];
+const TARGET: RegistryTarget = RegistryTarget {
+    chain_id: 31337,
+    registry: Address::new([0x77; 20]),
+};
+
+/// Serves a directory: `<anything>/<name>` is the file `name`.
+struct DirFetcher(std::path::PathBuf);
+
+impl Fetcher for DirFetcher {
+    fn fetch_range(&self, url: &str, start: u64, end: Option<u64>) -> Result<Vec<u8>, FetchError> {
+        let name = url.rsplit('/').next().unwrap_or_default();
+        let bytes = std::fs::read(self.0.join(name)).map_err(|_| FetchError::Status(404))?;
+        let end = end.map_or(bytes.len(), |e| (e as usize).min(bytes.len()));
+        Ok(bytes[start as usize..end].to_vec())
+    }
+}
+
+fn signer(byte: u8) -> LocalSigner {
+    LocalSigner::from_bytes(&[byte; 32]).expect("key")
+}
+
+fn tiny_iris() -> IrisSample {
+    let (image, mask) = crate::sample::synthetic_iris(12, 24, 7);
+    IrisSample::with_shape(12, 24, image, mask).expect("iris")
+}
+
+fn transfer(subject: Address) -> Vec<u8> {
+    let face = FaceImage::new(8, 6, (0..48).map(|i| (i * 5) as u8).collect()).expect("face");
+    let t = scanner_enroll(&signer(2), TARGET, subject, tiny_iris(), face).expect("enroll");
+    t.to_bytes().as_slice().to_vec()
+}
+
+fn vault(dir: &Path) -> Vault {
+    let keys = InMemoryKeyProvider::new();
+    keys.set_key(KeyId(1), VaultKey::generate().expect("key"));
+    Vault::open(dir, Arc::new(keys)).expect("vault")
+}
+
+/// A package of `model` as `version`, published, fetched into a cache and loaded.
+fn package(dir: &Path, version: u32, model: &IrisModel) -> IrisModelPackage {
+    let src = dir.join(format!("published-{version}"));
+    let manifest = publish_dev_iris_package(&src, version, model, [version as u8; 32], &PUBLISHER)
+        .expect("publish");
+    let pin = RegistryPin {
+        kind: ModelKind::Iris,
+        version,
+        model_hash: model.model_hash(),
+    };
+    assert_eq!(manifest.model_hash, pin.model_hash);
+    let json = std::fs::read(src.join(MANIFEST_FILE)).expect("manifest");
+    let trusted = [publisher_address(&PUBLISHER).expect("address")];
+    let verified = verify_manifest(&json, &pin, &trusted).expect("verify");
+    let cache = ArtifactCache::open(dir.join("cache"), 1 << 30).expect("cache");
+    let pkg = cache
+        .fetch_package(
+            &verified,
+            "https://models.invalid/iris",
+            &DirFetcher(src),
+            &Quiet,
+            &DownloadConfig::default(),
+        )
+        .expect("fetch");
+    IrisModelPackage::load(&pkg).expect("load")
+}
+
+fn id() -> RecordId {
+    RecordId::new("me").expect("id")
+}
+
+#[test]
+fn import_checks_commitments_and_scanner_and_never_overwrites() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let vault = vault(dir.path());
+    let subject = signer(3).address();
+    let bytes = transfer(subject);
+    let scanner = signer(2).address();
+
+    let err = import_enrollment(&vault, &id(), &bytes, &[signer(9).address()]).unwrap_err();
+    assert!(matches!(err, FlowError::UntrustedScanner { scanner: s } if s == scanner));
+    assert!(
+        !vault.contains(&id()),
+        "nothing stored from a refused import"
+    );
+
+    let imported = import_enrollment(&vault, &id(), &bytes, &[scanner]).expect("import");
+    assert_eq!(imported.scanner, scanner);
+    assert_eq!(imported.target, TARGET);
+    assert_eq!(imported.record.subject, subject);
+    assert_eq!(vault.public_record(&id()).expect("stored"), imported.record);
+    assert!(matches!(
+        import_enrollment(&vault, &id(), &bytes, &[scanner]),
+        Err(FlowError::RecordExists { .. })
+    ));
+
+    // Every single-byte change of the transfer is refused (or, in the signature's recovery
+    // byte, recovers another signer), and nothing is stored.
+    let other = RecordId::new("tampered").expect("id");
+    for i in (0..bytes.len()).step_by(7).chain([bytes.len() - 1]) {
+        let mut bad = bytes.clone();
+        bad[i] ^= 0x01;
+        assert!(
+            import_enrollment(&vault, &other, &bad, &[scanner]).is_err(),
+            "flip at byte {i} was imported"
+        );
+    }
+    assert!(!vault.contains(&other));
+    assert!(matches!(
+        EnrollmentTransfer::from_bytes(&bytes[..bytes.len() - 1]),
+        Err(FlowError::Transfer(_))
+    ));
+}
+
+#[test]
+fn enroll_then_reenroll_through_verified_packages() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let vault = vault(&dir.path().join("vault"));
+    let wallet = signer(3).address();
+    import_enrollment(&vault, &id(), &transfer(wallet), &[signer(2).address()]).expect("import");
+    let v1 = package(dir.path(), 1, &IrisModel::tiny_test_model(1));
+    let v2 = package(dir.path(), 2, &IrisModel::tiny_test_model(-1));
+
+    // Regeneration is the model's inference on the stored image.
+    let code_v1 = regenerate_iris_code(&vault, &id(), &v1).expect("regenerate");
+    let code_v2 = regenerate_iris_code(&vault, &id(), &v2).expect("regenerate");
+    assert_ne!(code_v1.code_bits(), code_v2.code_bits());
+
+    // Re-enrollment before enrollment is refused before proving.
+    let nonce = U256::from(0);
+    assert!(matches!(
+        prove_reenrollment(&vault, &id(), &v2, TARGET, wallet, nonce, &Silent),
+        Err(FlowError::NotEnrolled)
+    ));
+    let enrolled =
+        prove_enrollment(&vault, &id(), &v1, TARGET, wallet, nonce, &Silent).expect("prove");
+    let vk1 = v1.key().view().verifying_key();
+    verify(&vk1, &enrolled.proof, &enrolled.public_inputs).expect("the proof verifies");
+    let c_img = vault.public_record(&id()).expect("record").c_img;
+    assert_eq!(
+        super::transfer::field_bytes(&enrolled.public_inputs[0], "C_img").unwrap(),
+        c_img
+    );
+    assert_eq!(
+        enrolled.public_inputs[2],
+        binding(TARGET.chain_id, TARGET.registry, wallet, nonce)
+    );
+    // The calldata is `enroll(subject, ...)` with the proof's C_code and version.
+    assert_eq!(enrolled.tx.to, TARGET.registry);
+    let call = BiometricRegistry::enrollCall::abi_decode(&enrolled.tx.data).expect("enroll call");
+    assert_eq!(call.subject, wallet);
+    assert_eq!(call.version, 1);
+    assert_eq!(
+        call.codeCommitment,
+        crate::evm::abi::fr_word(&enrolled.public_inputs[1])
+    );
+    // The opening opens C_code, and its bits are the circuit's code (in the model's order).
+    let opening = &enrolled.opening;
+    let salt = super::transfer::fr_of(opening.salt().expose());
+    assert_eq!(
+        code_commitment(opening.code_bits(), opening.mask_bits(), salt),
+        enrolled.public_inputs[1]
+    );
+    // Proving again gives the same C_code (derived salt) but a fresh proof.
+    let again =
+        prove_enrollment(&vault, &id(), &v1, TARGET, wallet, nonce, &Silent).expect("prove");
+    assert_eq!(again.public_inputs, enrolled.public_inputs);
+    assert_ne!(again.proof, enrolled.proof);
+
+    confirm_iris_code(&vault, &id(), &enrolled).expect("confirm");
+    let record = vault.public_record(&id()).expect("record");
+    assert_eq!(record.iris_model.map(|m| m.0), Some(1));
+    assert!(matches!(
+        prove_enrollment(&vault, &id(), &v1, TARGET, wallet, nonce, &Silent),
+        Err(FlowError::AlreadyEnrolled { version: 1 })
+    ));
+    assert!(matches!(
+        prove_reenrollment(&vault, &id(), &v1, TARGET, wallet, U256::from(1), &Silent),
+        Err(FlowError::NotNewer {
+            current: 1,
+            offered: 1
+        })
+    ));
+
+    let nonce = U256::from(1);
+    let re =
+        prove_reenrollment(&vault, &id(), &v2, TARGET, wallet, nonce, &Silent).expect("reenroll");
+    let vk2 = v2.key().view().verifying_key();
+    verify(&vk2, &re.proof, &re.public_inputs).expect("verifies under v2");
+    assert!(verify(&vk1, &re.proof, &re.public_inputs).is_err());
+    assert_eq!(re.public_inputs[0], enrolled.public_inputs[0], "same C_img");
+    assert_ne!(re.public_inputs[1], enrolled.public_inputs[1], "new C_code");
+    let call = BiometricRegistry::reenrollCall::abi_decode(&re.tx.data).expect("reenroll call");
+    assert_eq!((call.subject, call.version), (wallet, 2));
+    confirm_iris_code(&vault, &id(), &re).expect("confirm");
+    // The image survived both updates: v1's code regenerates as before.
+    let code = regenerate_iris_code(&vault, &id(), &v1).expect("regenerate");
+    assert_eq!(code.code_bits(), code_v1.code_bits());
+    // A state never goes back to an older version.
+    assert!(matches!(
+        confirm_iris_code(&vault, &id(), &enrolled),
+        Err(FlowError::NotNewer {
+            current: 2,
+            offered: 1
+        })
+    ));
+}
+
+#[test]
+fn doomed_requests_are_refused_before_proving() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let vault = vault(&dir.path().join("vault"));
+    let wallet = signer(3).address();
+    import_enrollment(&vault, &id(), &transfer(wallet), &[signer(2).address()]).expect("import");
+    let v1 = package(dir.path(), 1, &IrisModel::tiny_test_model(1));
+    let stranger = signer(4).address();
+    assert!(matches!(
+        prove_enrollment(&vault, &id(), &v1, TARGET, stranger, U256::ZERO, &Silent),
+        Err(FlowError::WalletNotSubject { .. })
+    ));
+    let cancelled = Arc::new(AtomicBool::new(true));
+    let request = IrisProofRequest::new(IrisPurpose::Enroll, TARGET, wallet, U256::ZERO);
+    assert!(matches!(
+        prove_iris_code(&vault, &id(), &v1, &request, &Silent, cancelled),
+        Err(FlowError::Cancelled)
+    ));
+    // A full-size image cannot go through a 12 x 24 model.
+    let (image, mask) = crate::sample::synthetic_iris(128, 512, 1);
+    let face = FaceImage::new(4, 4, vec![9; 16]).expect("face");
+    let big = scanner_enroll(
+        &signer(2),
+        TARGET,
+        wallet,
+        IrisSample::new(image, mask).unwrap(),
+        face,
+    )
+    .expect("enroll");
+    let big_id = RecordId::new("big").expect("id");
+    import_enrollment(
+        &vault,
+        &big_id,
+        big.to_bytes().as_slice(),
+        &[signer(2).address()],
+    )
+    .expect("import");
+    assert!(matches!(
+        prove_enrollment(&vault, &big_id, &v1, TARGET, wallet, U256::ZERO, &Silent),
+        Err(FlowError::ImageSize {
+            rows: 128,
+            cols: 512,
+            ..
+        })
+    ));
+    assert!(matches!(
+        regenerate_iris_code(&vault, &big_id, &v1),
+        Err(FlowError::ImageSize { .. })
+    ));
+    assert!(matches!(
+        prove_enrollment(
+            &vault,
+            &RecordId::new("nobody").unwrap(),
+            &v1,
+            TARGET,
+            wallet,
+            U256::ZERO,
+            &Silent
+        ),
+        Err(FlowError::Vault(_))
+    ));
+}
+
+#[test]
+fn a_key_for_another_model_or_a_changed_file_is_refused_at_load() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let src = dir.path().join("pkg");
+    publish_dev_iris_package(&src, 1, &IrisModel::tiny_test_model(1), [1; 32], &PUBLISHER)
+        .expect("publish");
+    let key = MappedKey::open(&src.join("circuit.zpk")).expect("key");
+    // The tiny model's key has the tiny model's constraint count; the scaled model's does not.
+    let err = IrisModelPackage::new(1, IrisModel::scaled_test_model(), key, None).unwrap_err();
+    assert!(matches!(err, FlowError::Key(_)), "{err}");
+
+    // A model file changed in the cache after verification is caught by load.
+    let model = IrisModel::tiny_test_model(1);
+    let pin = RegistryPin {
+        kind: ModelKind::Iris,
+        version: 1,
+        model_hash: model.model_hash(),
+    };
+    let json = std::fs::read(src.join(MANIFEST_FILE)).expect("manifest");
+    let trusted = [publisher_address(&PUBLISHER).expect("address")];
+    let verified = verify_manifest(&json, &pin, &trusted).expect("verify");
+    let cache = ArtifactCache::open(dir.path().join("cache"), 1 << 30).expect("cache");
+    let pkg = cache
+        .fetch_package(
+            &verified,
+            "x",
+            &DirFetcher(src.clone()),
+            &Quiet,
+            &DownloadConfig::default(),
+        )
+        .expect("fetch");
+    let model_path = pkg.path(crate::package::ArtifactRole::Model).expect("path");
+    let mut bytes = std::fs::read(model_path).expect("read");
+    let last = bytes.len() - 1;
+    bytes[last] ^= 1;
+    std::fs::write(model_path, &bytes).expect("write");
+    assert!(matches!(
+        IrisModelPackage::load(&pkg),
+        Err(FlowError::Package(PackageError::ModelHashMismatch { .. }))
+    ));
+}

@@ -1,0 +1,49 @@
+//! Making a package (publishing tools, the CLI, tests; phones only consume packages).
+
+use std::path::Path;
+
+use super::cache::hash_file;
+use super::manifest::{Artifact, ArtifactRole, Manifest, ModelKind, MANIFEST_FORMAT};
+use super::PackageError;
+
+/// The file name of the manifest in a package directory (and under its base URL).
+pub const MANIFEST_FILE: &str = "manifest.json";
+
+/// Writes `dir/manifest.json` for the files already in `dir`, `names` in role order (model,
+/// proving key, verification key), signed with the publisher's secp256k1 `secret_key`. The
+/// model hash is the model file's keccak256 (what the registry pins). Returns the manifest.
+pub fn publish_package(
+    dir: &Path,
+    kind: ModelKind,
+    version: u32,
+    names: [&str; 3],
+    secret_key: &[u8; 32],
+) -> Result<Manifest, PackageError> {
+    let mut artifacts = Vec::with_capacity(3);
+    let mut model_hash = [0u8; 32];
+    for (name, role) in names.into_iter().zip(ArtifactRole::ALL) {
+        let hashes = hash_file(&dir.join(name), role == ArtifactRole::Model)?;
+        if let Some(keccak) = hashes.keccak {
+            model_hash = keccak;
+        }
+        artifacts.push(Artifact {
+            name: name.to_string(),
+            role,
+            sha3_256: hashes.sha3,
+            size: hashes.len,
+        });
+    }
+    let mut manifest = Manifest {
+        format: MANIFEST_FORMAT,
+        kind,
+        version,
+        model_hash,
+        artifacts,
+        signature: None,
+    };
+    manifest.check_structure()?;
+    manifest.sign(secret_key)?;
+    let path = dir.join(MANIFEST_FILE);
+    std::fs::write(&path, manifest.to_json()).map_err(PackageError::io("write", &path))?;
+    Ok(manifest)
+}
