@@ -6,6 +6,7 @@
 //
 // The Rust test core/tests/verifier_bytecode.rs runs this into a temporary file and requires the
 // committed JSON to match byte for byte, so the shipped bytecode always comes from this source.
+// contracts/build-registry.js builds BiometricRegistry with the same `build` function.
 // Settings are pinned here, not taken from the environment:
 // - optimizer on, 200 runs: the usual trade-off for a contract called often;
 // - evmVersion "paris": no PUSH0 (Shanghai), so the same bytecode deploys on every EVM chain that
@@ -20,15 +21,8 @@ const fs = require('fs');
 const path = require('path');
 
 const ROOT = path.resolve(__dirname, '..');
-const SOURCE_NAME = 'src/Groth16Verifier.sol';
-const CONTRACT = 'Groth16Verifier';
-const SETTINGS = {
-  optimizer: { enabled: true, runs: 200 },
-  evmVersion: 'paris',
-  outputSelection: {
-    [SOURCE_NAME]: { [CONTRACT]: ['abi', 'evm.bytecode.object', 'evm.deployedBytecode.object'] },
-  },
-};
+const OPTIMIZER = { enabled: true, runs: 200 };
+const EVM_VERSION = 'paris';
 
 function loadSolc() {
   const dir = path.join(ROOT, 'tools', 'js', 'node_modules', 'solc');
@@ -39,24 +33,34 @@ function loadSolc() {
   }
 }
 
-function main() {
-  const out = path.resolve(process.argv[2] || path.join(ROOT, 'core', 'src', 'evm', 'Groth16Verifier.json'));
+// Compiles contract CONTRACT of contracts/src/CONTRACT.sol (a single file without imports) and
+// writes its artifact to OUT (default core/src/evm/CONTRACT.json).
+function build(contract, outArg) {
+  const sourceName = `src/${contract}.sol`;
+  const settings = {
+    optimizer: OPTIMIZER,
+    evmVersion: EVM_VERSION,
+    outputSelection: {
+      [sourceName]: { [contract]: ['abi', 'evm.bytecode.object', 'evm.deployedBytecode.object'] },
+    },
+  };
+  const out = path.resolve(outArg || path.join(ROOT, 'core', 'src', 'evm', `${contract}.json`));
   const solc = loadSolc();
-  const content = fs.readFileSync(path.join(ROOT, 'contracts', SOURCE_NAME), 'utf8');
-  const input = { language: 'Solidity', sources: { [SOURCE_NAME]: { content } }, settings: SETTINGS };
+  const content = fs.readFileSync(path.join(ROOT, 'contracts', sourceName), 'utf8');
+  const input = { language: 'Solidity', sources: { [sourceName]: { content } }, settings };
   const output = JSON.parse(solc.compile(JSON.stringify(input)));
 
-  // Warnings fail the build too: the audited contract compiles cleanly.
+  // Warnings fail the build too: the audited contracts compile cleanly.
   const diagnostics = output.errors || [];
   for (const d of diagnostics) process.stderr.write(`${d.formattedMessage || d.message}\n`);
   if (diagnostics.length > 0) throw new Error(`solc reported ${diagnostics.length} diagnostic(s)`);
 
-  const c = output.contracts[SOURCE_NAME][CONTRACT];
+  const c = output.contracts[sourceName][contract];
   const artifact = {
-    contractName: CONTRACT,
-    sourceName: SOURCE_NAME,
+    contractName: contract,
+    sourceName,
     compiler: solc.version(),
-    settings: { optimizer: SETTINGS.optimizer, evmVersion: SETTINGS.evmVersion },
+    settings: { optimizer: OPTIMIZER, evmVersion: EVM_VERSION },
     abi: c.abi,
     bytecode: `0x${c.evm.bytecode.object}`,
     deployedBytecode: `0x${c.evm.deployedBytecode.object}`,
@@ -68,9 +72,16 @@ function main() {
   );
 }
 
-try {
-  main();
-} catch (e) {
-  process.stderr.write(`build-verifier: ${e.message}\n`);
-  process.exit(1);
+// Runs `build` as a command: exit code 1 with the message on failure.
+function cli(contract, tool) {
+  try {
+    build(contract, process.argv[2]);
+  } catch (e) {
+    process.stderr.write(`${tool}: ${e.message}\n`);
+    process.exit(1);
+  }
 }
+
+module.exports = { build, cli };
+
+if (require.main === module) cli('Groth16Verifier', 'build-verifier');

@@ -3,12 +3,20 @@
 use crate::artifacts::{seed_from_text, write_proof, write_public, write_vk};
 use crate::report::{fmt_duration, phase, step_progress, ConsoleProgress, Measured};
 use crate::statement::{InputArgs, Statement};
+use ark_bn254::{Bn254, Fr};
 use std::path::PathBuf;
 use zkbio_circuits::circom::{r1cs as r1cs_file, wtns};
 use zkbio_core::evm;
+use zkbio_core::evm::{EmbeddedEvm, EvmError};
 use zkbio_core::groth16::key_file::{write_key, MappedKey};
 use zkbio_core::groth16::zkey_convert::to_zkey;
 use zkbio_core::groth16::{dev_setup_insecure_with_progress, prove, verify};
+use zkbio_core::groth16::{Proof, VerifyingKey};
+use zkbio_core::registry::BiometricRegistry as R;
+use zkbio_core::registry::{
+    binding, create_address, Address, EmbeddedRegistry, LocalSigner, ModelKind, Revert,
+    ScannerSignature, B256, U256,
+};
 
 /// Options of `zkbio demo`.
 #[derive(clap::Args, Debug)]
@@ -109,7 +117,24 @@ pub fn run(args: DemoArgs) -> Result<(), String> {
     phases.push(m);
     println!("     sha3-256 {}", hex::encode(d));
 
-    let prepared = args.input.prepare(&stmt)?;
+    // The iris statements end by enrolling in a registry on the embedded EVM, so their proof is
+    // bound to it: the registry's address is fixed (the owner's first CREATE) before proving.
+    let demo_registry = match &stmt {
+        Statement::IrisCode(s) if !args.input.binding_given() => {
+            Some(DemoRegistry::new(s.model.model_hash())?)
+        }
+        _ => None,
+    };
+    let prepared = args
+        .input
+        .prepare_bound(&stmt, demo_registry.as_ref().map(|r| r.binding))?;
+    if let Some(r) = &demo_registry {
+        println!(
+            "     binding = registry binding (chain {EMBEDDED_CHAIN_ID}, registry {}, subject {}, nonce 0)",
+            r.address,
+            r.subject.address()
+        );
+    }
     if args.out.is_some() && args.input.image.is_none() {
         // Leave the sample as PNGs too, so `zkbio prove --image --mask` can be tried on it.
         let (image, mask) = zkbio_core::sample::synthetic_iris(rows, cols, args.input.sample_seed);
@@ -157,7 +182,7 @@ pub fn run(args: DemoArgs) -> Result<(), String> {
     }
     println!("     accepted; verifyProof gas {}", v.gas_used);
 
-    let mut tampered = public;
+    let mut tampered = public.clone();
     tampered[0] += ark_bn254::Fr::from(1u64);
     let rejected = verify(&vk, &proof, &tampered).is_err()
         && !evm::deploy_and_verify(&vk, &proof, &tampered)
@@ -167,6 +192,25 @@ pub fn run(args: DemoArgs) -> Result<(), String> {
         return Err("a proof with a changed public input was accepted".into());
     }
     println!("  tampered C_img: rejected by both verifiers");
+
+    match (&stmt, &demo_registry) {
+        (Statement::IrisCode(_), Some(reg)) => {
+            let (report, m) = phase("9. enroll via BiometricRegistry (revm)", || {
+                registry_step(reg, &vk, &proof, &public)
+            });
+            let report = report?;
+            phases.push(m);
+            for line in report {
+                println!("     {line}");
+            }
+        }
+        (Statement::IrisCode(_), None) => {
+            println!("  registry step skipped: --binding was given, so the proof is not bound to the demo registry")
+        }
+        (Statement::ImageOpening(_), _) => {
+            println!("  registry step skipped: the image-opening statement has no registry use")
+        }
+    }
     let total: std::time::Duration = phases.iter().map(|p| p.time).sum();
     println!(
         "done in {}; artifacts in {}",
@@ -181,4 +225,195 @@ pub fn run(args: DemoArgs) -> Result<(), String> {
 
 fn stmt_r1cs(stmt: &Statement) -> Result<zkbio_circuits::builder::R1cs, String> {
     stmt.r1cs()
+}
+
+/// Chain id of the embedded EVM (revm's default); the deployed registry's `bindingFor` confirms it.
+const EMBEDDED_CHAIN_ID: u64 = 1;
+
+/// The iris model version the demo registers.
+const DEMO_VERSION: u32 = 1;
+
+/// The registry the demo's subject enrolls in (iris statements): its accounts, and its address
+/// and the subject's binding, fixed before proving.
+struct DemoRegistry {
+    /// Deploys and administers the registry.
+    owner: LocalSigner,
+    /// Signs the enrollment (EIP-712).
+    scanner: LocalSigner,
+    /// The enrolling wallet.
+    subject: LocalSigner,
+    /// The registry's address: the owner's first contract creation.
+    address: Address,
+    /// keccak256 of the model's canonical bytes.
+    model_hash: B256,
+    /// `binding(chain, registry, subject, nonce 0)`: the proof's last public input.
+    binding: Fr,
+}
+
+impl DemoRegistry {
+    fn new(model_hash: [u8; 32]) -> Result<Self, String> {
+        let key = |who: &str| {
+            LocalSigner::from_bytes(&seed_from_text(&format!("zkbio demo {who}")))
+                .map_err(|e| format!("demo {who} key: {e}"))
+        };
+        let (owner, scanner, subject) = (key("registry owner")?, key("scanner")?, key("subject")?);
+        let address = create_address(owner.address(), 0);
+        let binding = binding(EMBEDDED_CHAIN_ID, address, subject.address(), U256::ZERO);
+        Ok(Self {
+            owner,
+            scanner,
+            subject,
+            address,
+            model_hash: B256::from(model_hash),
+            binding,
+        })
+    }
+}
+
+/// `what` failed in the embedded EVM; a revert shows the registry's decoded custom error.
+fn evm_err(what: &str, e: EvmError) -> String {
+    match e {
+        EvmError::Reverted { output, .. } => {
+            format!("{what} reverted: {}", Revert::decode(&output))
+        }
+        e => format!("{what}: {e}"),
+    }
+}
+
+/// Deploys the registry (embedded artifact) and a verifier for `vk`, registers the scanner and
+/// the model version, enrolls the demo subject with `proof` of `public` = `[C_img, C_code,
+/// binding]`, reads the record back and replays the enrollment; returns the lines to print.
+fn registry_step(
+    reg: &DemoRegistry,
+    vk: &VerifyingKey<Bn254>,
+    proof: &Proof<Bn254>,
+    public: &[Fr],
+) -> Result<Vec<String>, String> {
+    let word = zkbio_core::evm::abi::fr_word;
+    let mut lines = Vec::new();
+    let mut evm = EmbeddedEvm::new();
+    let (owner, scanner, subject) = (
+        reg.owner.address(),
+        reg.scanner.address(),
+        reg.subject.address(),
+    );
+    let (registry, deployed) =
+        EmbeddedRegistry::deploy(&mut evm, owner).map_err(|e| evm_err("deploy registry", e))?;
+    if deployed.address != reg.address {
+        return Err(format!(
+            "the registry was deployed at {}, not at the predicted {}",
+            deployed.address, reg.address
+        ));
+    }
+    let onchain = registry
+        .read(
+            &mut evm,
+            R::bindingForCall {
+                wallet: subject,
+                nonce: U256::ZERO,
+            },
+        )
+        .map_err(|e| evm_err("bindingFor", e))?;
+    if onchain != word(&reg.binding) {
+        return Err(format!(
+            "the registry's binding differs from the proof's: is the embedded EVM's chain id not {EMBEDDED_CHAIN_ID}?"
+        ));
+    }
+    lines.push(format!(
+        "registry {} (owner {owner}); deploy gas {}",
+        deployed.address, deployed.gas_used
+    ));
+    let init = zkbio_core::evm::verifier_init_code(vk).map_err(|e| e.to_string())?;
+    let verifier = evm
+        .deploy_from(owner, &init)
+        .map_err(|e| evm_err("deploy verifier", e))?;
+    lines.push(format!(
+        "verifier {}; deploy gas {}",
+        verifier.address, verifier.gas_used
+    ));
+    let gas = registry
+        .send(&mut evm, owner, &registry.contract.add_scanner(scanner))
+        .map_err(|e| evm_err("addScanner", e))?;
+    lines.push(format!("addScanner({scanner}) gas {gas}"));
+    let add_model = registry.contract.add_model_version(
+        ModelKind::Iris,
+        DEMO_VERSION,
+        reg.model_hash,
+        verifier.address,
+    );
+    let gas = registry
+        .send(&mut evm, owner, &add_model)
+        .map_err(|e| evm_err("addModelVersion", e))?;
+    lines.push(format!(
+        "addModelVersion(iris, {DEMO_VERSION}, model hash {}) gas {gas}",
+        reg.model_hash
+    ));
+
+    let (c_img, c_code) = (public[0], public[1]);
+    // The demo has no face image: C_face is a placeholder the scanner signs along.
+    let c_face = Fr::from(0u64);
+    let signature = ScannerSignature::sign(
+        &reg.scanner,
+        EMBEDDED_CHAIN_ID,
+        registry.contract.address,
+        c_img,
+        c_face,
+        subject,
+    )
+    .map_err(|e| format!("scanner signature: {e}"))?;
+    let enroll = registry.contract.enroll(
+        subject,
+        c_img,
+        c_face,
+        &signature,
+        DEMO_VERSION,
+        c_code,
+        proof,
+    );
+    let gas = registry
+        .send(&mut evm, subject, &enroll)
+        .map_err(|e| evm_err("enroll", e))?;
+    lines.push(format!(
+        "enroll(subject {subject}) with the scanner's EIP-712 signature and the proof: gas {gas}"
+    ));
+
+    let record = registry
+        .read(&mut evm, R::recordOfCall { subject })
+        .map_err(|e| evm_err("recordOf", e))?;
+    let nonce = registry
+        .read(&mut evm, R::noncesCall { wallet: subject })
+        .map_err(|e| evm_err("nonces", e))?;
+    let expected = (
+        word(&c_img),
+        word(&c_code),
+        DEMO_VERSION,
+        scanner,
+        U256::from(1u8),
+    );
+    let got = (
+        record.imageCommitment,
+        record.codeCommitment,
+        record.irisVersion,
+        record.scanner,
+        nonce,
+    );
+    if got != expected {
+        return Err(format!(
+            "the registry's record {got:?} is not the enrollment {expected:?}"
+        ));
+    }
+    lines.push(format!(
+        "record: C_code {} (= the proof's C_code), iris version {}, nonce now {nonce}",
+        record.codeCommitment, record.irisVersion
+    ));
+
+    match registry.send(&mut evm, subject, &enroll) {
+        Err(EvmError::Reverted { output, gas_used }) => lines.push(format!(
+            "replayed enroll: reverted with {} (gas {gas_used})",
+            Revert::decode(&output)
+        )),
+        Ok(_) => return Err("a replayed enroll transaction was accepted".into()),
+        Err(e) => return Err(evm_err("replayed enroll", e)),
+    }
+    Ok(lines)
 }

@@ -67,7 +67,7 @@ fn load_model(path: Option<&PathBuf>) -> Result<IrisModel, String> {
 }
 
 /// `np.packbits`: first bit most significant, last byte zero-padded.
-fn packbits_hex(bits: &[bool]) -> String {
+pub(crate) fn packbits_hex(bits: &[bool]) -> String {
     let bytes: Vec<u8> = bits
         .chunks(8)
         .map(|c| {

@@ -4,11 +4,14 @@ mod artifacts;
 mod bench;
 mod commands;
 mod demo;
+mod enroll_cmd;
 mod iris_code;
 mod mem;
 mod png_io;
+mod registry_cmd;
 mod report;
 mod statement;
+mod vault_cmd;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -40,6 +43,18 @@ enum Cmd {
     Bench(bench::BenchArgs),
     /// Compute an iris code from a normalized iris (PNG image and mask), as open-iris does.
     IrisCode(iris_code::IrisCodeArgs),
+    /// Deploy, administer and inspect a BiometricRegistry on an EVM node (JSON-RPC).
+    #[command(subcommand)]
+    Registry(registry_cmd::RegistryCmd),
+    /// The phone's flows on a desktop vault: import, regenerate, prove, confirm.
+    #[command(subcommand)]
+    Vault(vault_cmd::VaultCmd),
+    /// Model packages (development: a signed package with an INSECURE key).
+    #[command(subcommand)]
+    Package(vault_cmd::PackageCmd),
+    /// A scanner simulator (development): sign an enrollment and write its transfer file.
+    #[command(subcommand)]
+    Scanner(vault_cmd::ScannerCmd),
 }
 
 fn main() -> ExitCode {
@@ -57,6 +72,10 @@ fn main() -> ExitCode {
         Cmd::ImportZkey(a) => commands::import_zkey(a),
         Cmd::Bench(a) => bench::run(a),
         Cmd::IrisCode(a) => iris_code::run(a),
+        Cmd::Registry(c) => registry_cmd::run(c),
+        Cmd::Vault(c) => vault_cmd::run_vault(c),
+        Cmd::Package(c) => vault_cmd::run_package(c),
+        Cmd::Scanner(c) => vault_cmd::run_scanner(c),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

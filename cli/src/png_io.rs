@@ -2,7 +2,11 @@
 
 use std::path::Path;
 
-fn read(path: &Path, width: usize, height: usize) -> Result<Vec<u8>, String> {
+/// `(width, height, pixels)`; the size must be `expect` when given.
+fn read_sized(
+    path: &Path,
+    expect: Option<(usize, usize)>,
+) -> Result<(usize, usize, Vec<u8>), String> {
     let file = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let decoder = png::Decoder::new(std::io::BufReader::new(file));
     let mut reader = decoder
@@ -17,7 +21,8 @@ fn read(path: &Path, width: usize, height: usize) -> Result<Vec<u8>, String> {
             info.bit_depth
         ));
     }
-    if (info.width as usize, info.height as usize) != (width, height) {
+    let size = (info.width as usize, info.height as usize);
+    if let Some((width, height)) = expect.filter(|&e| e != size) {
         return Err(format!(
             "{}: is {}x{} (width x height), must be {width}x{height}",
             path.display(),
@@ -30,7 +35,16 @@ fn read(path: &Path, width: usize, height: usize) -> Result<Vec<u8>, String> {
         .next_frame(&mut buf)
         .map_err(|e| format!("{}: {e}", path.display()))?;
     buf.truncate(frame.buffer_size());
-    Ok(buf)
+    Ok((size.0, size.1, buf))
+}
+
+fn read(path: &Path, width: usize, height: usize) -> Result<Vec<u8>, String> {
+    Ok(read_sized(path, Some((width, height)))?.2)
+}
+
+/// An 8-bit grayscale PNG of any size: `(width, height, pixels)`.
+pub fn read_gray_any(path: &Path) -> Result<(usize, usize, Vec<u8>), String> {
+    read_sized(path, None)
 }
 
 /// The image's pixels, row-major.

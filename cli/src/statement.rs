@@ -152,10 +152,14 @@ pub struct InputArgs {
     /// a real app draws it at random for every proof.
     #[arg(long, default_value = "987654321")]
     pub salt_code: String,
-    /// The binding public input (decimal field element).
-    #[arg(long, default_value = "42")]
-    pub binding: String,
+    /// The binding public input (decimal field element). Default: 42; in `zkbio demo` with an
+    /// iris statement, the demo registry's binding for the demo subject.
+    #[arg(long)]
+    pub binding: Option<String>,
 }
+
+/// The binding when neither `--binding` nor the command gives one.
+const DEFAULT_BINDING: u64 = 42;
 
 fn parse_fr(what: &str, s: &str) -> Result<Fr, String> {
     let n =
@@ -179,12 +183,28 @@ impl InputArgs {
         }
     }
 
-    /// Loads and checks the input for `stmt` and computes its public inputs.
+    /// Whether `--binding` was given.
+    pub fn binding_given(&self) -> bool {
+        self.binding.is_some()
+    }
+
+    /// Loads and checks the input for `stmt` and computes its public inputs; the binding is
+    /// `--binding`, or 42.
     pub fn prepare(&self, stmt: &Statement) -> Result<Prepared, String> {
+        self.prepare_bound(stmt, None)
+    }
+
+    /// Like [`Self::prepare`], with `binding` as the binding unless `--binding` is given (e.g.
+    /// the registry's binding for a wallet and nonce).
+    pub fn prepare_bound(&self, stmt: &Statement, binding: Option<Fr>) -> Result<Prepared, String> {
         let (rows, cols) = stmt.image_size();
         let (image, mask) = self.image_and_mask(rows, cols)?;
         let salt = parse_fr("--salt", &self.salt)?;
-        let binding = parse_fr("--binding", &self.binding)?;
+        let binding = match (&self.binding, binding) {
+            (Some(text), _) => parse_fr("--binding", text)?,
+            (None, Some(b)) => b,
+            (None, None) => Fr::from(DEFAULT_BINDING),
+        };
         match stmt {
             Statement::IrisCode(s) => {
                 let salt_code = parse_fr("--salt-code", &self.salt_code)?;

@@ -6,6 +6,7 @@
 //! checked against the contract itself.
 #![cfg(feature = "http-fetcher")]
 
+mod artifact_support;
 mod registry_support;
 
 use std::collections::BTreeSet;
@@ -13,8 +14,9 @@ use std::collections::BTreeSet;
 use alloy_primitives::{keccak256, Address, U256};
 use alloy_sol_types::{SolConstructor, SolEventInterface};
 use ark_bn254::Fr;
+use artifact_support::{abi_signature, abi_type};
 use registry_support::*;
-use serde_json::{json, Value};
+use serde_json::json;
 use zkbio_circuits::statements::iris_code::IrisCodeStatement;
 use zkbio_core::evm::verifier_init_code;
 use zkbio_core::registry::BiometricRegistry::{
@@ -56,37 +58,6 @@ fn registry_error(result: Result<Receipt, RegistryError>) -> BiometricRegistryEr
         Err(RegistryError::Reverted(Revert::Registry(e))) => e,
         other => panic!("expected a registry custom error, got {other:?}"),
     }
-}
-
-/// Canonical signature of an ABI item (`name(type,...)`, tuples expanded).
-fn abi_type(param: &Value) -> String {
-    let ty = param["type"].as_str().expect("type");
-    match ty.strip_prefix("tuple") {
-        Some(suffix) => {
-            let inner: Vec<String> = param["components"]
-                .as_array()
-                .expect("components")
-                .iter()
-                .map(abi_type)
-                .collect();
-            format!("({}){suffix}", inner.join(","))
-        }
-        None => ty.to_string(),
-    }
-}
-
-fn abi_signature(item: &Value) -> String {
-    let inputs: Vec<String> = item["inputs"]
-        .as_array()
-        .expect("inputs")
-        .iter()
-        .map(abi_type)
-        .collect();
-    format!(
-        "{}({})",
-        item["name"].as_str().expect("name"),
-        inputs.join(",")
-    )
 }
 
 #[test]

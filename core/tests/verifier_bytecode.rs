@@ -1,126 +1,28 @@
 //! The committed verifier artifact (core/src/evm/Groth16Verifier.json) is exactly what the pinned
 //! solc makes of contracts/src/Groth16Verifier.sol, and the Rust bindings match its ABI.
 
-use std::path::PathBuf;
-use std::process::Command;
+mod artifact_support;
 
 use alloy_sol_types::{SolCall, SolConstructor, SolError, SolType};
+use artifact_support::{abi_signature, assert_pinned_paris_build, assert_rebuild_matches};
 use serde_json::Value;
 use zkbio_core::evm::abi::Groth16Verifier;
 use zkbio_core::evm::{verifier_creation_code, VERIFIER_ARTIFACT_JSON};
 
-fn repo_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("core/ has a parent")
-        .to_path_buf()
-}
-
 #[test]
 fn committed_bytecode_is_reproducible() {
-    let root = repo_root();
-    assert!(
-        root.join("tools/js/node_modules/solc").is_dir(),
-        "pinned solc missing: run npm ci --prefix tools/js"
-    );
-    let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
-        .join(format!("Groth16Verifier.{}.json", std::process::id()));
-    let run = Command::new("node")
-        .arg(root.join("contracts/build-verifier.js"))
-        .arg(&out)
-        .output()
-        .unwrap_or_else(|e| {
-            panic!("cannot run node ({e}): install Node.js, then run npm ci --prefix tools/js")
-        });
-    assert!(
-        run.status.success(),
-        "contracts/build-verifier.js failed (run npm ci --prefix tools/js if solc is missing):\n{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
-    let fresh = std::fs::read_to_string(&out).expect("read fresh artifact");
-    let _ = std::fs::remove_file(&out);
-    let field = |json: &str, key: &str| -> String {
-        let v: Value = serde_json::from_str(json).expect("artifact is JSON");
-        v[key].as_str().unwrap_or_default().to_owned()
-    };
-    let (new, old) = (
-        field(&fresh, "bytecode"),
-        field(VERIFIER_ARTIFACT_JSON, "bytecode"),
-    );
-    if new != old {
-        let at = new
-            .bytes()
-            .zip(old.bytes())
-            .take_while(|(a, b)| a == b)
-            .count();
-        panic!(
-            "committed creation bytecode ({} hex digits) differs from a fresh compile of \
-             contracts/src/Groth16Verifier.sol ({} hex digits) from digit {at} on: \
-             run `node contracts/build-verifier.js` and commit core/src/evm/Groth16Verifier.json",
-            old.len(),
-            new.len()
-        );
-    }
-    assert!(
-        fresh == VERIFIER_ARTIFACT_JSON,
-        "committed artifact (ABI, settings) differs from a fresh build: run `node contracts/build-verifier.js`"
+    assert_rebuild_matches(
+        "build-verifier.js",
+        "Groth16Verifier",
+        VERIFIER_ARTIFACT_JSON,
     );
 }
 
 #[test]
 fn artifact_pins_compiler_and_settings() {
-    let v: Value = serde_json::from_str(VERIFIER_ARTIFACT_JSON).expect("artifact is JSON");
-    assert!(
-        v["compiler"]
-            .as_str()
-            .is_some_and(|c| c.starts_with("0.8.37+")),
-        "{}",
-        v["compiler"]
-    );
-    assert_eq!(v["settings"]["optimizer"]["enabled"], true);
-    assert_eq!(v["settings"]["optimizer"]["runs"], 200);
-    assert_eq!(v["settings"]["evmVersion"], "paris");
+    assert_pinned_paris_build(VERIFIER_ARTIFACT_JSON);
     let code = verifier_creation_code().expect("creation code decodes");
     assert!(code.len() > 1000, "creation code is {} bytes", code.len());
-    // Paris has no PUSH0 (0x5f); the runtime must not need Shanghai. Walk the opcodes (skipping
-    // PUSH data) of the deployed code up to its metadata trailer.
-    let runtime = hex::decode(
-        v["deployedBytecode"]
-            .as_str()
-            .expect("deployedBytecode")
-            .trim_start_matches("0x"),
-    )
-    .expect("runtime hex");
-    let meta_len = usize::from(u16::from_be_bytes([
-        runtime[runtime.len() - 2],
-        runtime[runtime.len() - 1],
-    ]));
-    let body = &runtime[..runtime.len() - 2 - meta_len];
-    let mut pc = 0;
-    while pc < body.len() {
-        let op = body[pc];
-        assert_ne!(op, 0x5f, "PUSH0 at {pc}: the build is not for paris");
-        pc += 1 + if (0x60..=0x7f).contains(&op) {
-            usize::from(op - 0x5f)
-        } else {
-            0
-        };
-    }
-}
-
-/// Canonical signature `name(type,...)` of an ABI entry's inputs.
-fn signature(entry: &Value) -> String {
-    let types: Vec<&str> = entry["inputs"]
-        .as_array()
-        .expect("inputs")
-        .iter()
-        .map(|i| i["type"].as_str().expect("type"))
-        .collect();
-    format!(
-        "{}({})",
-        entry["name"].as_str().unwrap_or_default(),
-        types.join(",")
-    )
 }
 
 #[test]
@@ -132,9 +34,9 @@ fn bindings_match_the_compiled_abi() {
     let mut constructor = None;
     for e in abi {
         match e["type"].as_str() {
-            Some("function") => functions.push(signature(e)),
-            Some("error") => errors.push(signature(e)),
-            Some("constructor") => constructor = Some(signature(e)),
+            Some("function") => functions.push(abi_signature(e)),
+            Some("error") => errors.push(abi_signature(e)),
+            Some("constructor") => constructor = Some(abi_signature(e)),
             other => panic!("unexpected ABI entry {other:?}"),
         }
     }

@@ -309,31 +309,48 @@ pub fn prove_reenrollment(
 }
 
 /// Records in the vault that the registry accepted `proof`'s call: the record's iris model
-/// state becomes `(version, C_code, opening)`. The image and every other field are kept. The
-/// opening is checked against `C_code` first, and a state never moves to an older version.
+/// state becomes `(version, C_code, opening)`. See [`record_iris_code`].
 pub fn confirm_iris_code(
     vault: &Vault,
     id: &RecordId,
     proof: &IrisCodeProof,
 ) -> Result<(), FlowError> {
-    let c_code = proof.public_inputs[1];
-    let salt = fr_of(proof.opening.salt().expose());
-    if code_commitment(proof.opening.code_bits(), proof.opening.mask_bits(), salt) != c_code {
+    record_iris_code(
+        vault,
+        id,
+        proof.version,
+        &proof.public_inputs[1],
+        &proof.opening,
+    )
+}
+
+/// Stores `(version, c_code, opening)` as record `id`'s iris model state, once the registry
+/// holds that `C_code`. The image and every other field are kept. The opening is checked
+/// against `c_code` first, and a state never moves to an older version.
+pub fn record_iris_code(
+    vault: &Vault,
+    id: &RecordId,
+    version: u32,
+    c_code: &Fr,
+    opening: &CodeOpening,
+) -> Result<(), FlowError> {
+    let salt = fr_of(opening.salt().expose());
+    if code_commitment(opening.code_bits(), opening.mask_bits(), salt) != *c_code {
         return Err(FlowError::CommitmentMismatch { what: "C_code" });
     }
     let current = vault.with_bundle(id, |b| b.iris_model.as_ref().map(|m| m.version))?;
     if let Some(current) = current {
-        if proof.version < current {
+        if version < current {
             return Err(FlowError::NotNewer {
                 current,
-                offered: proof.version,
+                offered: version,
             });
         }
     }
     let state = IrisModelState {
-        version: proof.version,
-        c_code: field_bytes(&c_code, "C_code")?,
-        opening: Some(proof.opening.clone()),
+        version,
+        c_code: field_bytes(c_code, "C_code")?,
+        opening: Some(opening.clone()),
     };
     vault.update(id, move |bundle| bundle.iris_model = Some(state))?;
     Ok(())

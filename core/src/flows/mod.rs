@@ -34,7 +34,8 @@ mod tests;
 pub use error::FlowError;
 pub use iris::{
     confirm_iris_code, derive_salt_code, prove_enrollment, prove_iris_code, prove_reenrollment,
-    regenerate_iris_code, IrisCodeProof, IrisProofRequest, IrisPurpose, RegistryTarget,
+    record_iris_code, regenerate_iris_code, IrisCodeProof, IrisProofRequest, IrisPurpose,
+    RegistryTarget,
 };
 pub use model::IrisModelPackage;
 pub use transfer::{

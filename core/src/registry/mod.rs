@@ -31,6 +31,7 @@
 
 mod abi;
 mod calls;
+mod deploy;
 mod eip712;
 mod revert;
 mod rlp;
@@ -42,6 +43,10 @@ mod tests;
 
 pub use abi::{proof_words, BiometricRegistry, IGroth16Verifier};
 pub use calls::{ModelKind, RegistryContract, TxRequest};
+pub use deploy::{
+    add_model_with_verifier, creation_code, deploy_registry, deploy_verifier, registry_init_code,
+    AddedModel, Deployed, EmbeddedRegistry, REGISTRY_ARTIFACT_JSON,
+};
 pub use eip712::{
     binding, binding_word, domain_separator, enrollment_digest, fr_from_word, ScannerSignature,
     DOMAIN_NAME, DOMAIN_VERSION, ENROLLMENT_TYPE,

@@ -1,0 +1,633 @@
+//! The phone's flows from a desktop: `zkbio vault import|status|regenerate|prove|confirm`, and the
+//! developer fixtures they need, `zkbio package dev-iris` and `zkbio scanner enroll`.
+//!
+//! The vault's key lives in a [`FileKeyProvider`] directory (`--keys`, default `<vault>.keys`):
+//! a desktop stand-in for the phone's Keychain / Keystore. Model packages come from an
+//! `http(s)://` base URL (the blocking [`HttpFetcher`]) or a local directory, and are cached
+//! by digest in `--cache` (default `<vault>.cache`).
+
+use crate::artifacts::{
+    io_err, read_public, seed_from_text, write_json, write_proof, write_public,
+};
+use crate::png_io;
+use crate::report::ConsoleProgress;
+use clap::{Subcommand, ValueEnum};
+use serde_json::json;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+use zkbio_core::flows::dev::publish_dev_iris_package;
+use zkbio_core::flows::{
+    import_enrollment, prove_iris_code, record_iris_code, regenerate_iris_code, scanner_enroll,
+    IrisModelPackage, IrisProofRequest, IrisPurpose, RegistryTarget,
+};
+use zkbio_core::iris::IrisModel;
+use zkbio_core::package::{
+    publisher_address, verify_manifest, ArtifactCache, DownloadConfig, DownloadEvent,
+    DownloadObserver, FetchError, Fetcher, HttpFetcher, ModelKind, RegistryPin, MANIFEST_FILE,
+};
+use zkbio_core::registry::{Address, LocalSigner, U256};
+use zkbio_core::vault::{
+    CodeOpening, FaceImage, FileKeyProvider, IrisSample, RecordId, Salt, Vault,
+};
+
+/// `zkbio package …`.
+#[derive(Subcommand, Debug)]
+pub enum PackageCmd {
+    /// Write a signed iris-model package with an INSECURE development key (tests, demos).
+    DevIris(DevIrisArgs),
+}
+
+/// `zkbio scanner …` (a scanner simulator for development).
+#[derive(Subcommand, Debug)]
+pub enum ScannerCmd {
+    /// Commit to an iris and a face image, sign the enrollment, and write the transfer file the
+    /// phone imports.
+    Enroll(ScannerEnrollArgs),
+}
+
+/// `zkbio vault …`: the phone's flows on a desktop vault.
+#[derive(Subcommand, Debug)]
+pub enum VaultCmd {
+    /// Check a scanner's enrollment transfer and store it as a new record.
+    Import(ImportArgs),
+    /// List the records, or print one record's public part.
+    Status(StatusArgs),
+    /// Print the iris code of a record's stored image under a model package (no proof).
+    Regenerate(RegenerateArgs),
+    /// Prove a record's iris code under a model package for `enroll` or `reenroll`; write the
+    /// proof, its public inputs, the registry call and the private opening.
+    Prove(ProveArgs),
+    /// After the registry accepted the call: store the new iris model state and opening.
+    Confirm(ConfirmArgs),
+}
+
+/// Which built-in iris model a development package holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DevModel {
+    /// open-iris 1.11.2, code v0.1 (128 x 512; a minutes-long setup, a 600 MiB key).
+    #[value(name = "open-iris-v0.1")]
+    OpenIris,
+    /// The scaled test model (32 x 128).
+    ScaledTest,
+    /// The tiny test model (12 x 24), variant `--variant`.
+    Tiny,
+}
+
+/// `zkbio package dev-iris`.
+#[derive(clap::Args, Debug)]
+pub struct DevIrisArgs {
+    /// Directory to write model.bin, circuit.zpk, verification_key.json and manifest.json into.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Model version (as it will be registered).
+    #[arg(long)]
+    pub version: u32,
+    /// Which model.
+    #[arg(long, value_enum, default_value_t = DevModel::Tiny)]
+    pub model: DevModel,
+    /// Variant of the tiny model (scales its first kernel: 1 and -1 differ).
+    #[arg(long, default_value_t = 1, allow_hyphen_values = true)]
+    pub variant: i16,
+    /// The publisher's secp256k1 private key (32 bytes hex) that signs the manifest.
+    #[arg(long)]
+    pub publisher_key: String,
+    /// Seed text of the INSECURE development setup.
+    #[arg(long, default_value = "zkbio dev package")]
+    pub seed: String,
+}
+
+/// A built-in sample iris for the scanner simulator.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Sample {
+    /// 12 x 24 (the tiny test model's size).
+    Tiny,
+    /// 32 x 128 (the scaled test model's size).
+    Scaled,
+    /// 128 x 512 (open-iris).
+    Full,
+}
+
+/// `zkbio scanner enroll`.
+#[derive(clap::Args, Debug)]
+pub struct ScannerEnrollArgs {
+    /// The scanner's private key (32 bytes hex).
+    #[arg(long)]
+    pub scanner_key: String,
+    /// Chain id of the registry.
+    #[arg(long)]
+    pub chain_id: u64,
+    /// The registry's address.
+    #[arg(long)]
+    pub registry: String,
+    /// The subject's wallet address.
+    #[arg(long)]
+    pub subject: String,
+    /// A synthetic sample iris (default: tiny), unless --image and --mask are given.
+    #[arg(long, value_enum, default_value_t = Sample::Tiny)]
+    pub sample: Sample,
+    /// Seed of the synthetic sample.
+    #[arg(long, default_value_t = 1)]
+    pub sample_seed: u64,
+    /// Normalized iris as an 8-bit grayscale PNG (instead of a sample); its size is the iris's.
+    #[arg(long, requires = "mask")]
+    pub image: Option<PathBuf>,
+    /// Its mask: a PNG of the same size, non-zero = valid iris.
+    #[arg(long, requires = "image")]
+    pub mask: Option<PathBuf>,
+    /// Transfer file to write.
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+/// A desktop vault.
+#[derive(clap::Args, Debug)]
+pub struct VaultArgs {
+    /// Vault directory (created if missing).
+    #[arg(long)]
+    pub vault: PathBuf,
+    /// Key directory (desktop stand-in for the Keychain / Keystore); default `<vault>.keys`.
+    #[arg(long)]
+    pub keys: Option<PathBuf>,
+}
+
+impl VaultArgs {
+    /// Opens the vault.
+    pub fn open(&self) -> Result<Vault, String> {
+        let keys = self
+            .keys
+            .clone()
+            .unwrap_or_else(|| sibling(&self.vault, "keys"));
+        let provider = FileKeyProvider::open(&keys).map_err(|e| io_err(&keys, e))?;
+        Vault::open(&self.vault, Arc::new(provider)).map_err(|e| io_err(&self.vault, e))
+    }
+}
+
+fn sibling(dir: &Path, suffix: &str) -> PathBuf {
+    let mut name = dir.as_os_str().to_owned();
+    name.push(format!(".{suffix}"));
+    PathBuf::from(name)
+}
+
+/// Where a model package comes from and what it must match.
+#[derive(clap::Args, Debug)]
+pub struct PackageArgs {
+    /// The package's base URL (`http(s)://…`, files at `<url>/<name>`) or a local directory.
+    #[arg(long)]
+    pub package: String,
+    /// Trusted publisher address (repeatable).
+    #[arg(long = "publisher", required = true)]
+    pub publishers: Vec<String>,
+    /// Cache directory; default `<vault>.cache`.
+    #[arg(long)]
+    pub cache: Option<PathBuf>,
+    /// Cache size limit in MiB.
+    #[arg(long, default_value_t = 4096)]
+    pub cache_mib: u64,
+}
+
+/// The registry pin a package must match, when not read from a registry.
+#[derive(clap::Args, Debug)]
+pub struct PinArgs {
+    /// The model version registered on chain.
+    #[arg(long)]
+    pub version: u32,
+    /// The registered model hash (keccak256 of the model file, 0x + 64 hex digits).
+    #[arg(long)]
+    pub model_hash: String,
+}
+
+/// `zkbio vault import`.
+#[derive(clap::Args, Debug)]
+pub struct ImportArgs {
+    #[command(flatten)]
+    pub vault: VaultArgs,
+    /// Record id (1 to 64 of `[A-Za-z0-9_-]`).
+    #[arg(long)]
+    pub record: String,
+    /// The scanner's transfer file.
+    #[arg(long)]
+    pub transfer: PathBuf,
+    /// Trusted scanner address (repeatable; the registry's `isScanner`).
+    #[arg(long = "scanner", required = true)]
+    pub scanners: Vec<String>,
+}
+
+/// `zkbio vault status`.
+#[derive(clap::Args, Debug)]
+pub struct StatusArgs {
+    #[command(flatten)]
+    pub vault: VaultArgs,
+    /// A record to print.
+    #[arg(long)]
+    pub record: Option<String>,
+}
+
+/// `zkbio vault regenerate`.
+#[derive(clap::Args, Debug)]
+pub struct RegenerateArgs {
+    #[command(flatten)]
+    pub vault: VaultArgs,
+    /// Record id.
+    #[arg(long)]
+    pub record: String,
+    #[command(flatten)]
+    pub package: PackageArgs,
+    #[command(flatten)]
+    pub pin: PinArgs,
+}
+
+/// Which registry call a proof is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Purpose {
+    /// `enroll` (first registration).
+    Enroll,
+    /// `reenroll` (model upgrade).
+    Reenroll,
+}
+
+/// `zkbio vault prove`.
+#[derive(clap::Args, Debug)]
+pub struct ProveArgs {
+    #[command(flatten)]
+    pub vault: VaultArgs,
+    /// Record id.
+    #[arg(long)]
+    pub record: String,
+    #[command(flatten)]
+    pub package: PackageArgs,
+    #[command(flatten)]
+    pub pin: PinArgs,
+    /// Which registry call.
+    #[arg(long, value_enum)]
+    pub purpose: Purpose,
+    /// Chain id of the registry.
+    #[arg(long)]
+    pub chain_id: u64,
+    /// The registry's address.
+    #[arg(long)]
+    pub registry: String,
+    /// The sending wallet (must be the record's subject).
+    #[arg(long)]
+    pub wallet: String,
+    /// The wallet's registry nonce (`nonces(wallet)`), decimal.
+    #[arg(long)]
+    pub nonce: u64,
+    /// Directory for proof.json, public.json, tx.json and opening.json (private!).
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+/// `zkbio vault confirm`.
+#[derive(clap::Args, Debug)]
+pub struct ConfirmArgs {
+    #[command(flatten)]
+    pub vault: VaultArgs,
+    /// Record id.
+    #[arg(long)]
+    pub record: String,
+    /// The directory `zkbio vault prove` wrote.
+    #[arg(long)]
+    pub proof_dir: PathBuf,
+}
+
+/// Runs `zkbio package …`.
+pub fn run_package(cmd: PackageCmd) -> Result<(), String> {
+    let PackageCmd::DevIris(a) = cmd;
+    let model = match a.model {
+        DevModel::OpenIris => IrisModel::open_iris_v0_1(),
+        DevModel::ScaledTest => IrisModel::scaled_test_model(),
+        DevModel::Tiny => IrisModel::tiny_test_model(a.variant),
+    };
+    let key = secret_key("--publisher-key", &a.publisher_key)?;
+    println!("WARNING: INSECURE development setup (seeded toxic waste): tests and demos only");
+    let manifest =
+        publish_dev_iris_package(&a.out, a.version, &model, seed_from_text(&a.seed), &key)
+            .map_err(|e| io_err(&a.out, e))?;
+    let publisher = publisher_address(&key).map_err(|e| e.to_string())?;
+    println!("package {}", a.out.display());
+    println!("model {}", model.name());
+    println!("version {}", manifest.version);
+    println!("model_hash 0x{}", hex::encode(manifest.model_hash));
+    println!("publisher {publisher:#x}");
+    Ok(())
+}
+
+/// Runs `zkbio scanner …`.
+pub fn run_scanner(cmd: ScannerCmd) -> Result<(), String> {
+    let ScannerCmd::Enroll(a) = cmd;
+    let scanner =
+        LocalSigner::from_hex(a.scanner_key.trim()).map_err(|e| format!("--scanner-key: {e}"))?;
+    let iris = match (&a.image, &a.mask) {
+        (Some(image), Some(mask)) => {
+            let (cols, rows, pixels) = png_io::read_gray_any(image)?;
+            let mask = png_io::read_mask(mask, cols, rows)?;
+            IrisSample::with_shape(rows, cols, pixels, mask).map_err(|e| e.to_string())?
+        }
+        _ => {
+            let (rows, cols) = match a.sample {
+                Sample::Tiny => (12, 24),
+                Sample::Scaled => (32, 128),
+                Sample::Full => (128, 512),
+            };
+            let (image, mask) = zkbio_core::sample::synthetic_iris(rows, cols, a.sample_seed);
+            IrisSample::with_shape(rows, cols, image, mask).map_err(|e| e.to_string())?
+        }
+    };
+    // The face crop is a stand-in until the face statements exist: a synthetic 16 x 16 image.
+    let face_pixels = (0..256u32)
+        .map(|i| (i.wrapping_mul(2654435761) >> 24) as u8)
+        .collect();
+    let face = FaceImage::new(16, 16, face_pixels).map_err(|e| e.to_string())?;
+    let target = RegistryTarget {
+        chain_id: a.chain_id,
+        registry: address("--registry", &a.registry)?,
+    };
+    let subject = address("--subject", &a.subject)?;
+    let transfer =
+        scanner_enroll(&scanner, target, subject, iris, face).map_err(|e| e.to_string())?;
+    std::fs::write(&a.out, transfer.to_bytes().as_slice()).map_err(|e| io_err(&a.out, e))?;
+    println!("transfer {}", a.out.display());
+    println!("scanner {:#x}", scanner.address());
+    println!("subject {subject:#x}");
+    println!(
+        "c_img 0x{}",
+        hex::encode(transfer.bundle.c_img.to_be_bytes())
+    );
+    Ok(())
+}
+
+/// Runs `zkbio vault …`.
+pub fn run_vault(cmd: VaultCmd) -> Result<(), String> {
+    match cmd {
+        VaultCmd::Import(a) => import(a),
+        VaultCmd::Status(a) => status(a),
+        VaultCmd::Regenerate(a) => regenerate(a),
+        VaultCmd::Prove(a) => prove_cmd(a),
+        VaultCmd::Confirm(a) => confirm(a),
+    }
+}
+
+pub(crate) fn address(what: &str, s: &str) -> Result<Address, String> {
+    Address::from_str(s.trim()).map_err(|e| format!("{what}: {s:?} is not an address ({e})"))
+}
+
+fn secret_key(what: &str, s: &str) -> Result<[u8; 32], String> {
+    hex::decode(s.trim().trim_start_matches("0x"))
+        .ok()
+        .and_then(|b| b.try_into().ok())
+        .ok_or_else(|| format!("{what}: not 32 bytes of hex"))
+}
+
+fn record_id(s: &str) -> Result<RecordId, String> {
+    RecordId::new(s).map_err(|e| format!("--record: {e}"))
+}
+
+fn import(a: ImportArgs) -> Result<(), String> {
+    let vault = a.vault.open()?;
+    let scanners = a
+        .scanners
+        .iter()
+        .map(|s| address("--scanner", s))
+        .collect::<Result<Vec<_>, _>>()?;
+    let bytes =
+        zeroize::Zeroizing::new(std::fs::read(&a.transfer).map_err(|e| io_err(&a.transfer, e))?);
+    let imported = import_enrollment(&vault, &record_id(&a.record)?, &bytes, &scanners)
+        .map_err(|e| format!("import refused: {e}"))?;
+    println!("record {}", a.record);
+    println!("subject {:#x}", imported.record.subject);
+    println!("scanner {:#x}", imported.scanner);
+    println!("chain_id {}", imported.target.chain_id);
+    println!("registry {:#x}", imported.target.registry);
+    Ok(())
+}
+
+fn status(a: StatusArgs) -> Result<(), String> {
+    let vault = a.vault.open()?;
+    match a.record {
+        None => {
+            for info in vault.records() {
+                println!("record {}", info.id);
+            }
+        }
+        Some(id) => {
+            let r = vault
+                .public_record(&record_id(&id)?)
+                .map_err(|e| e.to_string())?;
+            println!("record {id}");
+            println!("subject {:#x}", r.subject);
+            println!("c_img {}", decimal(r.c_img));
+            println!("c_face {}", decimal(r.c_face));
+            match r.iris_model {
+                Some((version, c_code)) => {
+                    println!("iris_version {version}");
+                    println!("c_code {}", decimal(c_code));
+                }
+                None => println!("iris_version none"),
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A commitment in decimal, as `registry status` and public.json print them.
+fn decimal(x: zkbio_core::vault::FieldBytes) -> num_bigint::BigUint {
+    num_bigint::BigUint::from_bytes_be(&x.to_be_bytes())
+}
+
+/// Serves a local package directory: `<base>/<name>` is the file `name` in it.
+struct DirFetcher(PathBuf);
+
+impl Fetcher for DirFetcher {
+    fn fetch_range(&self, url: &str, start: u64, end: Option<u64>) -> Result<Vec<u8>, FetchError> {
+        let name = url.rsplit('/').next().unwrap_or_default();
+        let bytes = std::fs::read(self.0.join(name)).map_err(|_| FetchError::Status(404))?;
+        let start = (start as usize).min(bytes.len());
+        let end = end.map_or(bytes.len(), |e| (e as usize).min(bytes.len()));
+        Ok(bytes[start..end.max(start)].to_vec())
+    }
+}
+
+/// Prints each download step on one line.
+struct Downloads;
+
+impl DownloadObserver for Downloads {
+    fn on_event(&self, event: &DownloadEvent) {
+        if !matches!(event, DownloadEvent::Progress { .. }) {
+            println!("  {event:?}");
+        }
+    }
+}
+
+/// Verifies the manifest against `pin` and the trusted publishers, fetches (or finds in the
+/// cache) every file, and opens the package for proving.
+pub(crate) fn load_package(
+    p: &PackageArgs,
+    vault_dir: &Path,
+    version: u32,
+    model_hash: [u8; 32],
+) -> Result<IrisModelPackage, String> {
+    let fetcher: Box<dyn Fetcher> =
+        if p.package.starts_with("http://") || p.package.starts_with("https://") {
+            Box::new(HttpFetcher::new(Duration::from_secs(60)))
+        } else {
+            Box::new(DirFetcher(PathBuf::from(&p.package)))
+        };
+    let base = p.package.trim_end_matches('/');
+    let manifest = fetcher
+        .fetch_range(&format!("{base}/{MANIFEST_FILE}"), 0, None)
+        .map_err(|e| format!("{base}/{MANIFEST_FILE}: {e}"))?;
+    let trusted = p
+        .publishers
+        .iter()
+        .map(|s| address("--publisher", s))
+        .collect::<Result<Vec<_>, _>>()?;
+    let pin = RegistryPin {
+        kind: ModelKind::Iris,
+        version,
+        model_hash,
+    };
+    let verified =
+        verify_manifest(&manifest, &pin, &trusted).map_err(|e| format!("package refused: {e}"))?;
+    let cache_dir = p
+        .cache
+        .clone()
+        .unwrap_or_else(|| sibling(vault_dir, "cache"));
+    let cache =
+        ArtifactCache::open(&cache_dir, p.cache_mib << 20).map_err(|e| io_err(&cache_dir, e))?;
+    let package = cache
+        .fetch_package(
+            &verified,
+            base,
+            fetcher.as_ref(),
+            &Downloads,
+            &DownloadConfig::default(),
+        )
+        .map_err(|e| format!("package refused: {e}"))?;
+    IrisModelPackage::load(&package).map_err(|e| format!("package refused: {e}"))
+}
+
+pub(crate) fn model_hash(s: &str) -> Result<[u8; 32], String> {
+    hex::decode(s.trim().trim_start_matches("0x"))
+        .ok()
+        .and_then(|b| b.try_into().ok())
+        .ok_or_else(|| format!("--model-hash: {s:?} is not 32 bytes of hex"))
+}
+
+fn regenerate(a: RegenerateArgs) -> Result<(), String> {
+    let vault = a.vault.open()?;
+    let model = load_package(
+        &a.package,
+        &a.vault.vault,
+        a.pin.version,
+        model_hash(&a.pin.model_hash)?,
+    )?;
+    let code =
+        regenerate_iris_code(&vault, &record_id(&a.record)?, &model).map_err(|e| e.to_string())?;
+    println!(
+        "model {} (version {})",
+        model.model().name(),
+        model.version()
+    );
+    println!("code {}", crate::iris_code::packbits_hex(code.code_bits()));
+    println!("mask {}", crate::iris_code::packbits_hex(code.mask_bits()));
+    Ok(())
+}
+
+/// Writes what `zkbio vault prove` leaves: proof.json, public.json, tx.json, opening.json.
+pub(crate) fn write_proof_dir(
+    dir: &Path,
+    p: &zkbio_core::flows::IrisCodeProof,
+) -> Result<(), String> {
+    std::fs::create_dir_all(dir).map_err(|e| io_err(dir, e))?;
+    write_proof(&dir.join("proof.json"), &p.proof)?;
+    write_public(&dir.join("public.json"), &p.public_inputs)?;
+    write_json(
+        &dir.join("tx.json"),
+        &p.tx.to_eip1193(Some(p.request.wallet)),
+    )?;
+    let pack = |bits: &[bool]| hex::encode(zkbio_circuits::gadgets::commitment::pack_bits(bits));
+    write_json(
+        &dir.join("opening.json"),
+        &json!({
+            "version": p.version,
+            "bits": p.opening.code_bits().len(),
+            "code": pack(p.opening.code_bits()),
+            "mask": pack(p.opening.mask_bits()),
+            "salt_code": format!("0x{}", hex::encode(p.opening.salt().expose())),
+        }),
+    )
+}
+
+fn prove_cmd(a: ProveArgs) -> Result<(), String> {
+    let vault = a.vault.open()?;
+    let model = load_package(
+        &a.package,
+        &a.vault.vault,
+        a.pin.version,
+        model_hash(&a.pin.model_hash)?,
+    )?;
+    let purpose = match a.purpose {
+        Purpose::Enroll => IrisPurpose::Enroll,
+        Purpose::Reenroll => IrisPurpose::Reenroll,
+    };
+    let target = RegistryTarget {
+        chain_id: a.chain_id,
+        registry: address("--registry", &a.registry)?,
+    };
+    let request = IrisProofRequest::new(
+        purpose,
+        target,
+        address("--wallet", &a.wallet)?,
+        U256::from(a.nonce),
+    );
+    let proof = prove_iris_code(
+        &vault,
+        &record_id(&a.record)?,
+        &model,
+        &request,
+        &ConsoleProgress::new(),
+        Arc::default(),
+    )
+    .map_err(|e| e.to_string())?;
+    write_proof_dir(&a.out, &proof)?;
+    println!("proof {}", a.out.display());
+    println!("c_code {}", proof.public_inputs[1]);
+    println!("to {:#x}", proof.tx.to);
+    Ok(())
+}
+
+fn bits_from_hex(what: &str, s: &str, n: usize) -> Result<Vec<bool>, String> {
+    let bytes = hex::decode(s).map_err(|e| format!("opening.json {what}: {e}"))?;
+    if bytes.len() != n.div_ceil(8) {
+        return Err(format!(
+            "opening.json {what}: {} bytes for {n} bits",
+            bytes.len()
+        ));
+    }
+    Ok((0..n).map(|i| bytes[i / 8] >> (i % 8) & 1 == 1).collect())
+}
+
+fn confirm(a: ConfirmArgs) -> Result<(), String> {
+    let vault = a.vault.open()?;
+    let path = a.proof_dir.join("opening.json");
+    let text = std::fs::read_to_string(&path).map_err(|e| io_err(&path, e))?;
+    let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| io_err(&path, e))?;
+    let field = |k: &str| v[k].as_str().ok_or_else(|| format!("opening.json: no {k}"));
+    let n = v["bits"].as_u64().ok_or("opening.json: no bits")? as usize;
+    let version = v["version"].as_u64().ok_or("opening.json: no version")? as u32;
+    let salt = model_hash(field("salt_code")?).map_err(|_| "opening.json: bad salt_code")?;
+    let opening = CodeOpening::new(
+        bits_from_hex("code", field("code")?, n)?,
+        bits_from_hex("mask", field("mask")?, n)?,
+        Salt::from_be_bytes(salt).map_err(|e| e.to_string())?,
+    )
+    .map_err(|e| e.to_string())?;
+    let public = read_public(&a.proof_dir.join("public.json"))?;
+    let c_code = public.get(1).ok_or("public.json: fewer than 2 inputs")?;
+    record_iris_code(&vault, &record_id(&a.record)?, version, c_code, &opening)
+        .map_err(|e| e.to_string())?;
+    println!("record {} iris_version {version}", a.record);
+    Ok(())
+}

@@ -1,0 +1,224 @@
+//! The phone's whole flow from the CLI against a real node: model packages published and served
+//! over HTTP on 127.0.0.1 (byte ranges), a registry on anvil, a scanner's enrollment imported into
+//! an encrypted vault, `registry enroll` and, after a model upgrade, `registry reenroll`; the
+//! registry and the vault agree at every step, and doomed requests are refused before proving.
+
+use std::path::Path;
+
+use zkbio_core::registry::LocalSigner;
+
+mod support;
+use support::{field, zkbio_err, zkbio_ok, Anvil, FileServer};
+
+/// anvil's default accounts 0 (owner) and 2 (the subject's wallet), funded at genesis.
+const OWNER_KEY: &str = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+const SUBJECT_KEY: &str = "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a";
+const SCANNER_KEY: &str = "0x0202020202020202020202020202020202020202020202020202020202020202";
+const PUBLISHER_KEY: &str = "0x4242424242424242424242424242424242424242424242424242424242424242";
+
+fn strs(args: &[String]) -> Vec<&str> {
+    args.iter().map(String::as_str).collect()
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().expect("utf8 path")
+}
+
+#[test]
+fn enroll_and_reenroll_a_vault_record_through_the_registry() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    let lower = |x: String| x.to_ascii_lowercase();
+    let subject = format!(
+        "{:#x}",
+        LocalSigner::from_hex(SUBJECT_KEY).unwrap().address()
+    );
+    let scanner = format!(
+        "{:#x}",
+        LocalSigner::from_hex(SCANNER_KEY).unwrap().address()
+    );
+
+    // The publisher's packages for model versions 1 and 2, served over HTTP.
+    let mut publisher = String::new();
+    for (version, variant) in [("1", "1"), ("2", "-1")] {
+        let out = zkbio_ok(&[
+            "package",
+            "dev-iris",
+            "--out",
+            s(&root.join(format!("www/v{version}"))),
+            "--version",
+            version,
+            "--variant",
+            variant,
+            "--publisher-key",
+            PUBLISHER_KEY,
+        ]);
+        publisher = field(&out, "publisher");
+    }
+    let www = FileServer::start(root.join("www"));
+    let pkg = |v: &str| (root.join(format!("www/v{v}")), format!("{}/v{v}", www.url));
+
+    // The registry with model version 1 and the scanner.
+    let anvil = Anvil::start();
+    let (v1_dir, v1_url) = pkg("1");
+    let out = zkbio_ok(&[
+        "registry",
+        "deploy",
+        "--rpc",
+        &anvil.url,
+        "--key",
+        OWNER_KEY,
+        "--vk",
+        s(&v1_dir.join("verification_key.json")),
+        "--kind",
+        "iris",
+        "--version",
+        "1",
+        "--model",
+        s(&v1_dir.join("model.bin")),
+        "--scanner",
+        &scanner,
+    ]);
+    let registry = field(&out, "registry");
+
+    // The scanner's enrollment, imported into the phone's vault.
+    let transfer = root.join("transfer.bin");
+    zkbio_ok(&[
+        "scanner",
+        "enroll",
+        "--scanner-key",
+        SCANNER_KEY,
+        "--chain-id",
+        "31337",
+        "--registry",
+        &registry,
+        "--subject",
+        &subject,
+        "--sample",
+        "tiny",
+        "--out",
+        s(&transfer),
+    ]);
+    let vault = root.join("vault");
+    let v = s(&vault);
+    let err = zkbio_err(&[
+        "vault",
+        "import",
+        "--vault",
+        v,
+        "--record",
+        "me",
+        "--transfer",
+        s(&transfer),
+        "--scanner",
+        &subject,
+    ]);
+    assert!(err.contains("not a trusted scanner"), "{err}");
+    let out = zkbio_ok(&[
+        "vault",
+        "import",
+        "--vault",
+        v,
+        "--record",
+        "me",
+        "--transfer",
+        s(&transfer),
+        "--scanner",
+        &scanner,
+    ]);
+    assert_eq!(lower(field(&out, "scanner")), scanner);
+    // The vault holds the iris encrypted: its first pixels appear in no vault file.
+    let pixels = std::fs::read(&transfer).unwrap()[42..106].to_vec();
+    for f in std::fs::read_dir(&vault).unwrap() {
+        let bytes = std::fs::read(f.unwrap().path()).unwrap();
+        assert!(!bytes.windows(pixels.len()).any(|w| w == pixels));
+    }
+
+    // enroll: package fetched over HTTP and checked against the registry's pin, proof, tx.
+    let flow = |cmd: &str, key: &str, url: &str, version: &str| -> Vec<String> {
+        [
+            "registry",
+            cmd,
+            "--rpc",
+            &anvil.url,
+            "--key",
+            key,
+            "--registry",
+            &registry,
+            "--vault",
+            v,
+            "--record",
+            "me",
+            "--package",
+            url,
+            "--publisher",
+            &publisher,
+            "--version",
+            version,
+        ]
+        .map(String::from)
+        .to_vec()
+    };
+    let enroll = |cmd: &str, url: &str, version: &str| {
+        zkbio_ok(&strs(&flow(cmd, SUBJECT_KEY, url, version)))
+    };
+    let refused = |key: &str, url: &str, version: &str| {
+        zkbio_err(&strs(&flow("reenroll", key, url, version)))
+    };
+    let out = enroll("enroll", &v1_url, "1");
+    assert_eq!(field(&out, "iris_version"), "1");
+    let c_code_v1 = field(&out, "c_code");
+    let status = zkbio_ok(&["vault", "status", "--vault", v, "--record", "me"]);
+    assert_eq!(field(&status, "iris_version"), "1");
+    let on_chain = zkbio_ok(&[
+        "registry",
+        "status",
+        "--rpc",
+        &anvil.url,
+        "--registry",
+        &registry,
+        "--subject",
+        &subject,
+    ]);
+    assert!(
+        on_chain.contains(&format!("C_code {c_code_v1}")),
+        "{on_chain}"
+    );
+
+    // The model upgrade: version 2 registered by the owner; its package served at v2.
+    let (v2_dir, v2_url) = pkg("2");
+    zkbio_ok(&[
+        "registry",
+        "add-model",
+        "--rpc",
+        &anvil.url,
+        "--key",
+        OWNER_KEY,
+        "--registry",
+        &registry,
+        "--kind",
+        "iris",
+        "--version",
+        "2",
+        "--model",
+        s(&v2_dir.join("model.bin")),
+        "--vk",
+        s(&v2_dir.join("verification_key.json")),
+    ]);
+    // Version 1's package under version 2's pin is refused before anything is proven.
+    let err = refused(SUBJECT_KEY, &v1_url, "2");
+    assert!(err.contains("package refused"), "{err}");
+    let out = enroll("reenroll", &v2_url, "2");
+    assert_eq!(field(&out, "iris_version"), "2");
+    assert_ne!(field(&out, "c_code"), c_code_v1);
+    let status = zkbio_ok(&["vault", "status", "--vault", v, "--record", "me"]);
+    assert_eq!(field(&status, "iris_version"), "2");
+    assert_eq!(field(&status, "c_code"), field(&out, "c_code"));
+
+    // Again to the same version: refused by the vault's state before proving.
+    let err = refused(SUBJECT_KEY, &v2_url, "2");
+    assert!(err.contains("not newer"), "{err}");
+    // Another wallet cannot prove for this record.
+    let err = refused(OWNER_KEY, &v2_url, "2");
+    assert!(err.contains("is not the enrolled subject"), "{err}");
+}

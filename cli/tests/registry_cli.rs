@@ -1,0 +1,360 @@
+//! `zkbio registry …` against a real node: anvil (pinned, tools/js) on 127.0.0.1; the registry
+//! deployed from the embedded artifact with a verifier for a tiny 3-input key; scanners and model
+//! versions administered; `status` reflects them; a non-owner gets the decoded custom error.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use ark_bn254::Fr;
+use ark_ff::Field;
+use sha3::Digest;
+use zkbio_circuits::builder::Builder;
+use zkbio_circuits::circom::json::VerificationKeyJson;
+use zkbio_circuits::{Circuit, SynthesisError};
+use zkbio_core::groth16::dev_setup_insecure;
+use zkbio_core::registry::LocalSigner;
+
+mod support;
+use support::Anvil;
+
+/// anvil's first two default accounts (funded at genesis).
+const OWNER_KEY: &str = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+const OTHER_KEY: &str = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
+const SCANNER_A: &str = "0x00000000000000000000000000000000000000aa";
+const SCANNER_B: &str = "0x00000000000000000000000000000000000000bb";
+const SUBJECT: &str = "0x0000000000000000000000000000000000005b1e";
+
+/// Three public inputs, each squared: the smallest circuit a registry verifier accepts.
+struct ThreeInputs;
+
+impl Circuit for ThreeInputs {
+    type Input = [Fr; 3];
+
+    fn public_count(&self) -> usize {
+        3
+    }
+
+    fn placeholder_input(&self) -> [Fr; 3] {
+        [Fr::from(0u64); 3]
+    }
+
+    fn synthesize<B: Builder>(&self, b: &mut B, input: &[Fr; 3]) -> Result<(), SynthesisError> {
+        let publics: Vec<B::Lc> = input.iter().map(|x| b.alloc_public(*x)).collect();
+        for (x, value) in publics.iter().zip(input) {
+            let sq = b.alloc(value.square());
+            b.enforce(x, x, &sq);
+        }
+        Ok(())
+    }
+}
+
+/// Runs `zkbio registry args…` with `env`; returns success and stdout followed by stderr.
+fn zkbio(args: &[&str], env: &[(&str, &str)]) -> (bool, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_zkbio"))
+        .arg("registry")
+        .args(args)
+        .env_remove("ZKBIO_PRIVATE_KEY")
+        .envs(env.iter().copied())
+        .output()
+        .expect("spawn zkbio");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
+/// The value of the output line `key value`.
+fn value<'a>(out: &'a str, key: &str) -> &'a str {
+    out.lines()
+        .find_map(|l| l.strip_prefix(key).and_then(|r| r.strip_prefix(' ')))
+        .unwrap_or_else(|| panic!("no `{key}` line in:\n{out}"))
+}
+
+fn tmp(name: &str) -> PathBuf {
+    let p = std::env::temp_dir().join(format!("zkbio-registry-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&p);
+    std::fs::create_dir_all(&p).unwrap();
+    p
+}
+
+#[test]
+fn deploy_administer_and_read_a_registry() {
+    let dir = tmp("admin");
+    let r1cs = ThreeInputs.to_r1cs().expect("r1cs");
+    let pk = dev_setup_insecure(&r1cs, [7; 32]).expect("setup");
+    let vk_path = dir.join("verification_key.json");
+    std::fs::write(
+        &vk_path,
+        serde_json::to_string(&VerificationKeyJson::from_vk(&pk.vk)).unwrap(),
+    )
+    .unwrap();
+    let vk = vk_path.to_str().unwrap();
+
+    let anvil = Anvil::start();
+    let rpc = anvil.url.as_str();
+    let owner = LocalSigner::from_hex(OWNER_KEY).unwrap().address();
+    let other = LocalSigner::from_hex(OTHER_KEY).unwrap().address();
+    let lower = |s: &str| s.to_ascii_lowercase();
+
+    // Deploy: registry, verifier for the key, iris version 1, scanner A.
+    let hash_v1 = format!("0x{}", "11".repeat(32));
+    let (ok, out) = zkbio(
+        &[
+            "deploy",
+            "--rpc",
+            rpc,
+            "--key",
+            OWNER_KEY,
+            "--vk",
+            vk,
+            "--kind",
+            "iris",
+            "--version",
+            "1",
+            "--model-hash",
+            &hash_v1,
+            "--scanner",
+            SCANNER_A,
+        ],
+        &[],
+    );
+    assert!(ok, "{out}");
+    let registry = value(&out, "registry").to_owned();
+    let verifier = value(&out, "verifier").to_owned();
+    assert_eq!(lower(value(&out, "owner")), lower(&owner.to_string()));
+    assert_eq!(value(&out, "chain-id"), "31337");
+    for tx in [
+        "deploy-registry",
+        "deploy-verifier",
+        "add-model-version",
+        "add-scanner",
+    ] {
+        let gas: u64 = value(&out, &format!("gas {tx}"))
+            .parse()
+            .expect("gas figure");
+        assert!(gas > 21_000, "{tx}: {gas}");
+    }
+
+    // Version 2 from a model file (its keccak256), reusing the verifier; the key from the
+    // environment; scanner B; version 1 deprecated.
+    let model = dir.join("model.bin");
+    let exported = Command::new(env!("CARGO_BIN_EXE_zkbio"))
+        .args(["export", "iris-model", "--name", "scaled-test", "--out"])
+        .arg(&model)
+        .output()
+        .unwrap();
+    assert!(exported.status.success());
+    let hash_v2 = format!(
+        "0x{}",
+        hex::encode(sha3::Keccak256::digest(std::fs::read(&model).unwrap()))
+    );
+    let key_env = [("ZKBIO_PRIVATE_KEY", OWNER_KEY)];
+    let (ok, out) = zkbio(
+        &[
+            "add-model",
+            "--rpc",
+            rpc,
+            "--registry",
+            &registry,
+            "--version",
+            "2",
+            "--model",
+            model.to_str().unwrap(),
+            "--verifier",
+            &verifier,
+        ],
+        &key_env,
+    );
+    assert!(ok, "{out}");
+    let (ok, out) = zkbio(
+        &[
+            "add-scanner",
+            "--rpc",
+            rpc,
+            "--registry",
+            &registry,
+            "--scanner",
+            SCANNER_B,
+        ],
+        &key_env,
+    );
+    assert!(ok, "{out}");
+    let (ok, out) = zkbio(
+        &[
+            "deprecate-model",
+            "--rpc",
+            rpc,
+            "--registry",
+            &registry,
+            "--version",
+            "1",
+        ],
+        &key_env,
+    );
+    assert!(ok && out.contains("model iris 1 deprecated"), "{out}");
+
+    // status reflects all of it.
+    let (ok, out) = zkbio(
+        &[
+            "status",
+            "--rpc",
+            rpc,
+            "--registry",
+            &registry,
+            "--subject",
+            SUBJECT,
+            "--version",
+            "2",
+            "--scanner",
+            SCANNER_A,
+            "--scanner",
+            SCANNER_B,
+            "--scanner",
+            SUBJECT,
+        ],
+        &[],
+    );
+    assert!(ok, "{out}");
+    let out = lower(&out);
+    assert_eq!(value(&out, "owner"), lower(&owner.to_string()));
+    assert_eq!(value(&out, "chain-id"), "31337");
+    assert!(
+        out.contains(&format!("scanner {SCANNER_A} active")),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!("scanner {SCANNER_B} active")),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!("scanner {SUBJECT} inactive")),
+        "{out}"
+    );
+    assert!(out.contains("model iris 2 active"), "{out}");
+    assert_eq!(value(&out, "  hash"), hash_v2);
+    assert_eq!(value(&out, "  verifier"), lower(&verifier));
+    assert!(
+        out.contains(&format!("subject {SUBJECT} not enrolled")),
+        "{out}"
+    );
+    assert_eq!(value(&out, "  nonce"), "0");
+    let (ok, out) = zkbio(
+        &[
+            "status",
+            "--rpc",
+            rpc,
+            "--registry",
+            &registry,
+            "--version",
+            "1",
+        ],
+        &[],
+    );
+    assert!(ok && out.contains("model iris 1 deprecated"), "{out}");
+    assert_eq!(lower(value(&out, "  hash")), hash_v1);
+
+    // Administration by anyone else: the registry's custom error, decoded; non-zero exit.
+    let (ok, out) = zkbio(
+        &[
+            "add-scanner",
+            "--rpc",
+            rpc,
+            "--key",
+            OTHER_KEY,
+            "--registry",
+            &registry,
+            "--scanner",
+            SUBJECT,
+        ],
+        &[],
+    );
+    assert!(!ok, "{out}");
+    assert!(
+        lower(&out).contains(&format!(
+            "notowner {{ caller: {} }}",
+            lower(&other.to_string())
+        )),
+        "{out}"
+    );
+    // A version that exists already: its custom error too.
+    let (ok, out) = zkbio(
+        &[
+            "add-model",
+            "--rpc",
+            rpc,
+            "--key",
+            OWNER_KEY,
+            "--registry",
+            &registry,
+            "--version",
+            "2",
+            "--model-hash",
+            &hash_v1,
+            "--verifier",
+            &verifier,
+        ],
+        &[],
+    );
+    assert!(!ok && out.contains("ModelVersionExists"), "{out}");
+    // Inputs are checked before anything is sent.
+    let (ok, out) = zkbio(
+        &[
+            "add-model",
+            "--rpc",
+            rpc,
+            "--key",
+            OWNER_KEY,
+            "--registry",
+            &registry,
+            "--version",
+            "3",
+            "--model-hash",
+            &hash_v1,
+        ],
+        &[],
+    );
+    assert!(!ok && out.contains("--verifier"), "{out}");
+    let (ok, out) = zkbio(
+        &[
+            "add-scanner",
+            "--rpc",
+            rpc,
+            "--registry",
+            &registry,
+            "--scanner",
+            SCANNER_A,
+        ],
+        &[],
+    );
+    assert!(!ok && out.contains("ZKBIO_PRIVATE_KEY"), "{out}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn iris_demo_enrolls_through_the_embedded_registry() {
+    let out = Command::new(env!("CARGO_BIN_EXE_zkbio"))
+        .args(["demo", "--circuit", "iris-scaled"])
+        .output()
+        .expect("spawn zkbio");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "{text}");
+    assert!(
+        text.contains("binding = registry binding (chain 1"),
+        "{text}"
+    );
+    assert!(text.contains("9. enroll via BiometricRegistry"), "{text}");
+    assert!(
+        text.contains("(= the proof's C_code), iris version 1, nonce now 1"),
+        "{text}"
+    );
+    assert!(
+        text.contains("replayed enroll: reverted with AlreadyEnrolled"),
+        "{text}"
+    );
+}

@@ -1,0 +1,183 @@
+//! Shared by the CLI tests that need a node or a package server: anvil (pinned, tools/js) and a
+//! static HTTP server with byte ranges, both on 127.0.0.1 and stopped when dropped.
+#![allow(dead_code)] // each test crate uses a different subset
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use zkbio_core::registry::{HttpTransport, RpcClient};
+
+/// An anvil node on a free loopback port, killed when dropped.
+pub struct Anvil {
+    child: Child,
+    /// Its JSON-RPC URL.
+    pub url: String,
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free loopback port")
+        .port()
+}
+
+impl Anvil {
+    /// Starts anvil with chain id 31337 and waits until it answers.
+    pub fn start() -> Anvil {
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../contracts/anvil.sh");
+        let port = free_port();
+        let child = Command::new(&script)
+            .args(["--host", "127.0.0.1", "--port", &port.to_string()])
+            .args(["--chain-id", "31337", "--silent"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {}: {e}", script.display()));
+        let mut anvil = Anvil {
+            child,
+            url: format!("http://127.0.0.1:{port}"),
+        };
+        let rpc = RpcClient::new(HttpTransport::new(&anvil.url, Duration::from_secs(5)));
+        let start = Instant::now();
+        while rpc.chain_id().is_err() {
+            if let Ok(Some(status)) = anvil.child.try_wait() {
+                panic!("anvil exited early ({status}): run npm ci --prefix tools/js");
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(30),
+                "anvil did not answer on {} within 30 s",
+                anvil.url
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        anvil
+    }
+}
+
+impl Drop for Anvil {
+    fn drop(&mut self) {
+        // anvil.sh execs anvil, so this is the node's own process.
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Serves the files under a directory over HTTP/1.1 (`GET`, `Range: bytes=a-b` and `a-`).
+pub struct FileServer {
+    /// `http://127.0.0.1:<port>`.
+    pub url: String,
+    stop: Arc<AtomicBool>,
+}
+
+fn respond(mut stream: TcpStream, root: &Path) -> std::io::Result<()> {
+    let mut reader = BufReader::new(stream.try_clone()?);
+    let mut line = String::new();
+    reader.read_line(&mut line)?;
+    let path = line.split_whitespace().nth(1).unwrap_or("/").to_string();
+    let mut range = None;
+    loop {
+        let mut header = String::new();
+        if reader.read_line(&mut header)? == 0 || header.trim().is_empty() {
+            break;
+        }
+        if let Some(v) = header.to_ascii_lowercase().strip_prefix("range: bytes=") {
+            let (a, b) = v.trim().split_once('-').unwrap_or(("0", ""));
+            range = Some((a.parse::<usize>().unwrap_or(0), b.parse::<usize>().ok()));
+        }
+    }
+    let file = root.join(path.trim_start_matches('/'));
+    let Ok(bytes) = std::fs::read(&file) else {
+        return stream.write_all(
+            b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+        );
+    };
+    let (status, body, extra) = match range {
+        Some((a, b)) if a < bytes.len() => {
+            let end = b.map_or(bytes.len(), |b| (b + 1).min(bytes.len()));
+            let cr = format!("Content-Range: bytes {a}-{}/{}\r\n", end - 1, bytes.len());
+            ("206 Partial Content", &bytes[a..end], cr)
+        }
+        _ => ("200 OK", &bytes[..], String::new()),
+    };
+    write!(
+        stream,
+        "HTTP/1.1 {status}\r\nContent-Length: {}\r\n{extra}Connection: close\r\n\r\n",
+        body.len()
+    )?;
+    stream.write_all(body)
+}
+
+impl FileServer {
+    /// Serves `root` until dropped.
+    pub fn start(root: PathBuf) -> FileServer {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let url = format!("http://{}", listener.local_addr().expect("addr"));
+        listener.set_nonblocking(true).expect("nonblocking");
+        let stop = Arc::new(AtomicBool::new(false));
+        let stopped = stop.clone();
+        std::thread::spawn(move || {
+            while !stopped.load(Ordering::Relaxed) {
+                match listener.accept() {
+                    Ok((stream, _)) => {
+                        let _ = stream.set_nonblocking(false);
+                        let _ = respond(stream, &root);
+                    }
+                    Err(_) => std::thread::sleep(Duration::from_millis(5)),
+                }
+            }
+        });
+        FileServer { url, stop }
+    }
+}
+
+impl Drop for FileServer {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
+}
+
+/// Runs the `zkbio` binary.
+pub fn zkbio(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_zkbio"))
+        .args(args)
+        .output()
+        .expect("run zkbio")
+}
+
+/// Runs `zkbio`, requires success, returns stdout.
+pub fn zkbio_ok(args: &[&str]) -> String {
+    let out = zkbio(args);
+    assert!(
+        out.status.success(),
+        "zkbio {args:?} failed:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("utf8")
+}
+
+/// Runs `zkbio`, requires failure, returns stderr.
+pub fn zkbio_err(args: &[&str]) -> String {
+    let out = zkbio(args);
+    assert!(
+        !out.status.success(),
+        "zkbio {args:?} succeeded:\n{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    String::from_utf8(out.stderr).expect("utf8")
+}
+
+/// The value of the first output line `key value`.
+pub fn field(out: &str, key: &str) -> String {
+    out.lines()
+        .find_map(|l| l.strip_prefix(&format!("{key} ")))
+        .unwrap_or_else(|| panic!("no `{key}` line in:\n{out}"))
+        .trim()
+        .to_string()
+}
