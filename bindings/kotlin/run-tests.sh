@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs the Kotlin tests of the zkbio bindings on the JVM against the host library:
-# builds libzkbio_ffi and the dev-key fixture tool, generates the Kotlin bindings from the built
-# library (UniFFI library mode), compiles them with the tests, runs them. Exits non-zero on failure;
-# the last line is `N passed, M failed`.
+# builds libzkbio_ffi, the dev-key fixture tool and the zkbio CLI (for the flow fixtures: INSECURE
+# dev model packages and a scanner's enrollment transfer), generates the Kotlin bindings from the
+# built library (UniFFI library mode), compiles them with the tests, runs them. Exits non-zero on
+# failure; the last line is `N passed, M failed`.
 #
 # Needs: Rust, Java 17+, Node.js/npm (kotlinc comes from npm's kotlin-compiler, pinned in
 # package-lock.json), and JNA (Debian: apt-get install libjna-java; or set JNA_JAR).
@@ -29,16 +30,49 @@ if [ ! -f "$jna" ]; then
 fi
 
 cd "$root"
-echo "== building libzkbio_ffi, dev-key and uniffi-bindgen"
+echo "== building libzkbio_ffi, dev-key, zkbio (fixtures) and uniffi-bindgen"
 cargo build --quiet --profile "$profile" -p zkbio-ffi --lib
 cargo build --quiet -p zkbio-ffi --example dev-key
+cargo build --quiet -p zkbio-cli --bin zkbio
 cargo build --quiet -p uniffi-bindgen --bin uniffi-bindgen
 
 rm -rf "$out"
-mkdir -p "$out/keys" "$out/gen" "$out/classes"
+mkdir -p "$out/keys" "$out/flows" "$out/gen" "$out/classes"
 echo "== INSECURE dev keys (test fixtures)"
 "$target/debug/examples/dev-key" 4x16 kotlin-small "$out/keys/image-4x16.zpk"
 "$target/debug/examples/dev-key" 32x128 kotlin-large "$out/keys/image-32x128.zpk"
+
+echo "== INSECURE dev iris-model packages v1, v2 and an enrollment transfer (test fixtures)"
+zkbio=$target/debug/zkbio
+flows=$out/flows
+# Test-only keys and addresses: never use them anywhere else.
+publisher_key=4242424242424242424242424242424242424242424242424242424242424242
+scanner_key=0202020202020202020202020202020202020202020202020202020202020202
+subject=0x3333333333333333333333333333333333333333
+registry=0x7777777777777777777777777777777777777777
+chain_id=31337
+# `field NAME FILE`: the value of the CLI's output line `NAME value`.
+field() { sed -n "s/^$1 //p" "$2" | head -n 1; }
+# Two versions of the tiny model (variants 1 and -1), each from a setup of its own.
+"$zkbio" package dev-iris --out "$flows/v1" --version 1 --variant 1 --seed kotlin-v1 \
+  --publisher-key "$publisher_key" > "$flows/v1.txt"
+"$zkbio" package dev-iris --out "$flows/v2" --version 2 --variant -1 --seed kotlin-v2 \
+  --publisher-key "$publisher_key" > "$flows/v2.txt"
+"$zkbio" scanner enroll --scanner-key "$scanner_key" --chain-id "$chain_id" \
+  --registry "$registry" --subject "$subject" --sample tiny --out "$flows/transfer.bin" \
+  > "$flows/transfer.txt"
+cat > "$flows/fixtures.properties" <<EOF
+transfer=$flows/transfer.bin
+scanner=$(field scanner "$flows/transfer.txt")
+subject=$subject
+chainId=$chain_id
+registry=$registry
+publisher=$(field publisher "$flows/v1.txt")
+v1.dir=$flows/v1
+v1.modelHash=$(field model_hash "$flows/v1.txt")
+v2.dir=$flows/v2
+v2.modelHash=$(field model_hash "$flows/v2.txt")
+EOF
 
 echo "== generating the Kotlin bindings from $lib"
 "$target/debug/uniffi-bindgen" generate --library "$lib" --language kotlin \
@@ -57,4 +91,5 @@ bash "$kotlinc" -nowarn -jvm-target 17 -cp "$cp" -d "$out/classes" \
 echo "== running"
 java -cp "$out/classes:$cp:$kotlin_lib/kotlin-stdlib.jar" \
   -Djna.library.path="$(dirname "$lib")" \
+  -Dzkbio.flows="$flows/fixtures.properties" \
   org.zkbio.test.MainKt "$out/keys"

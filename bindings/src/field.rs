@@ -1,8 +1,11 @@
-//! Field elements across the boundary: exactly 32 bytes, big-endian, canonical (below the modulus).
+//! Values across the boundary: field elements (exactly 32 bytes, big-endian, canonical: below the
+//! modulus), Ethereum addresses (exactly 20 bytes) and 256-bit integers (exactly 32 bytes,
+//! big-endian).
 
 use crate::error::ZkbioError;
 use ark_ff::{BigInteger, PrimeField};
 use zeroize::Zeroize;
+use zkbio_core::registry::{Address, U256};
 
 /// Bytes of one encoded field element.
 pub(crate) const BYTES: usize = 32;
@@ -46,6 +49,36 @@ pub(crate) fn from_secret_bytes<F: PrimeField>(
     let x = from_bytes(what, &bytes);
     bytes.zeroize();
     x
+}
+
+/// Parses an Ethereum address: exactly 20 bytes. `what` names the argument in the error.
+pub(crate) fn address(what: &str, bytes: &[u8]) -> Result<Address, ZkbioError> {
+    if bytes.len() != 20 {
+        return Err(ZkbioError::invalid(
+            what,
+            format!("expected a 20-byte address, got {} bytes", bytes.len()),
+        ));
+    }
+    Ok(Address::from_slice(bytes))
+}
+
+/// Parses a list of addresses; the error names the entry, e.g. `trusted_scanners[2]`.
+pub(crate) fn addresses(what: &str, list: &[Vec<u8>]) -> Result<Vec<Address>, ZkbioError> {
+    list.iter()
+        .enumerate()
+        .map(|(i, a)| address(&format!("{what}[{i}]"), a))
+        .collect()
+}
+
+/// Parses a 256-bit unsigned integer: exactly 32 bytes, big-endian.
+pub(crate) fn u256(what: &str, bytes: &[u8]) -> Result<U256, ZkbioError> {
+    if bytes.len() != BYTES {
+        return Err(ZkbioError::invalid(
+            what,
+            format!("expected {BYTES} bytes (big-endian), got {}", bytes.len()),
+        ));
+    }
+    Ok(U256::from_be_slice(bytes))
 }
 
 #[cfg(test)]

@@ -7,10 +7,11 @@
 //!   `ProvingMaterials::iris_code(model_path, proving_key_path)`, which loads the model (its
 //!   kernels are constants of the circuit) next to the key and checks they belong together;
 //! - `prove_iris_code(IrisCodeInput { image, mask, salt_img, salt_code, binding }, listener,
-//!   cancel) -> IrisCodeProof { proof, public_inputs: { c_img, c_code, binding }, opening:
-//!   { code_bits, mask_bits, salt_code } }`, running `IrisCodeStatement`'s witness with a
-//!   cancellable builder, then the same prover;
-//! - `verify_iris_code(vk, proof)`, public inputs `[C_img, C_code, binding]`.
+//!   cancel)` returning a record of `Groth16Proof`, `IrisCodePublicInputs` and `IrisCodeOpening`
+//!   (the flows' types, `flows.rs`), running `IrisCodeStatement`'s witness with a cancellable
+//!   builder, then the same prover (public inputs `[C_img, C_code, binding]`).
+//!
+//! (The enrollment flows in `flows.rs` already prove the iris-code statement from a vault record.)
 
 use crate::error::{guard, ZkbioError};
 use crate::proof::VerifyingKey;

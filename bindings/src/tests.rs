@@ -268,3 +268,677 @@ fn cancellation_stops_every_phase() {
         assert!(after.iter().all(|&p| p == at), "{at:?}: {after:?}");
     }
 }
+
+// ---- The enrollment flows -------------------------------------------------------------------
+
+mod flows {
+    use super::block_on;
+    use crate::*;
+    use alloy_sol_types::SolCall;
+    use std::collections::BTreeMap;
+    use std::path::{Path, PathBuf};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::{Arc, Mutex};
+    use zkbio_circuits::models::iris::IrisModel as CoreModel;
+    use zkbio_circuits::statements::iris_code::code_commitment;
+    use zkbio_core::flows::dev::publish_dev_iris_package;
+    use zkbio_core::flows::{scanner_enroll, RegistryTarget};
+    use zkbio_core::package::{publisher_address, MANIFEST_FILE};
+    use zkbio_core::registry::{binding, Address, BiometricRegistry, LocalSigner, U256};
+    use zkbio_core::vault::{FaceImage, IrisSample};
+
+    const PUBLISHER: [u8; 32] = [0x42; 32];
+    const CHAIN: u64 = 31337;
+    const REGISTRY: [u8; 20] = [0x77; 20];
+    const ID: &str = "me";
+
+    /// The host's key store, in memory.
+    #[derive(Default)]
+    struct MemKeys {
+        keys: Mutex<BTreeMap<u32, Vec<u8>>>,
+        unavailable: bool,
+    }
+
+    impl MemKeys {
+        fn with_key(id: u32, key: [u8; 32]) -> Arc<Self> {
+            let keys = MemKeys::default();
+            keys.keys.lock().unwrap().insert(id, key.to_vec());
+            Arc::new(keys)
+        }
+    }
+
+    impl VaultKeyStore for MemKeys {
+        fn get_key(&self, key_id: u32) -> Result<Option<Vec<u8>>, KeyStoreError> {
+            if self.unavailable {
+                return Err(KeyStoreError::Unavailable {
+                    why: "device locked".into(),
+                });
+            }
+            Ok(self.keys.lock().unwrap().get(&key_id).cloned())
+        }
+
+        fn create_key(&self, key_id: u32) -> Result<Vec<u8>, KeyStoreError> {
+            if let Some(key) = self.get_key(key_id)? {
+                return Ok(key);
+            }
+            let mut key = [0u8; 32];
+            rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut key);
+            self.keys.lock().unwrap().insert(key_id, key.to_vec());
+            Ok(key.to_vec())
+        }
+
+        fn delete_key(&self, key_id: u32) -> Result<(), KeyStoreError> {
+            self.keys.lock().unwrap().remove(&key_id);
+            Ok(())
+        }
+    }
+
+    /// Serves a directory: `<anything>/<name>` is the file `name`. Counts calls.
+    struct DirFetcher {
+        dir: PathBuf,
+        calls: AtomicUsize,
+    }
+
+    impl DirFetcher {
+        fn new(dir: &Path) -> Arc<Self> {
+            Arc::new(DirFetcher {
+                dir: dir.to_path_buf(),
+                calls: AtomicUsize::new(0),
+            })
+        }
+    }
+
+    impl Fetcher for DirFetcher {
+        fn fetch_range(
+            &self,
+            url: String,
+            start: u64,
+            end: Option<u64>,
+        ) -> Result<Vec<u8>, FetchError> {
+            self.calls.fetch_add(1, Ordering::Relaxed);
+            let name = url.rsplit('/').next().unwrap_or_default();
+            let bytes = std::fs::read(self.dir.join(name))
+                .map_err(|_| FetchError::Status { status: 404 })?;
+            let end = end.map_or(bytes.len(), |e| (e as usize).min(bytes.len()));
+            Ok(bytes[start as usize..end].to_vec())
+        }
+    }
+
+    #[derive(Default)]
+    struct Events(Mutex<Vec<DownloadEvent>>);
+
+    impl DownloadListener for Events {
+        fn on_event(&self, event: DownloadEvent) {
+            self.0.lock().unwrap().push(event);
+        }
+    }
+
+    fn signer(byte: u8) -> LocalSigner {
+        LocalSigner::from_bytes(&[byte; 32]).unwrap()
+    }
+
+    fn addr(a: Address) -> Vec<u8> {
+        a.to_vec()
+    }
+
+    fn nonce(n: u64) -> Vec<u8> {
+        U256::from(n).to_be_bytes::<32>().to_vec()
+    }
+
+    /// A scanner's enrollment transfer of a 12 x 24 synthetic iris for `subject`, signed by
+    /// `signer(2)`.
+    fn transfer(subject: Address) -> Vec<u8> {
+        let (image, mask) = zkbio_core::sample::synthetic_iris(12, 24, 7);
+        let iris = IrisSample::with_shape(12, 24, image, mask).unwrap();
+        let face = FaceImage::new(8, 6, (0..48).map(|i| (i * 5) as u8).collect()).unwrap();
+        let target = RegistryTarget {
+            chain_id: CHAIN,
+            registry: Address::new(REGISTRY),
+        };
+        let t = scanner_enroll(&signer(2), target, subject, iris, face).unwrap();
+        t.to_bytes().as_slice().to_vec()
+    }
+
+    /// A published INSECURE dev package of the tiny model `variant` as `version`: its
+    /// directory, manifest and pin.
+    fn publish(root: &Path, version: u32, variant: i16) -> (PathBuf, String, ModelPin) {
+        let dir = root.join(format!("published-{version}"));
+        let model = CoreModel::tiny_test_model(variant);
+        publish_dev_iris_package(&dir, version, &model, [version as u8; 32], &PUBLISHER).unwrap();
+        let manifest = std::fs::read_to_string(dir.join(MANIFEST_FILE)).unwrap();
+        let pin = ModelPin {
+            version,
+            model_hash: model.model_hash().to_vec(),
+        };
+        (dir, manifest, pin)
+    }
+
+    fn publishers() -> Vec<Vec<u8>> {
+        vec![addr(publisher_address(&PUBLISHER).unwrap())]
+    }
+
+    fn fetch(
+        cache: &Arc<ModelCache>,
+        published: &(PathBuf, String, ModelPin),
+        listener: Option<Arc<dyn DownloadListener>>,
+    ) -> Result<Arc<IrisModel>, ZkbioError> {
+        let (dir, manifest, pin) = published;
+        block_on(cache.clone().fetch_iris_model(
+            manifest.clone(),
+            "https://models.invalid/iris/".into(),
+            pin.clone(),
+            publishers(),
+            DirFetcher::new(dir),
+            listener,
+            None,
+        ))
+    }
+
+    fn open_vault(dir: &Path, keys: Arc<MemKeys>) -> Arc<ZkbioVault> {
+        ZkbioVault::open(dir.display().to_string(), keys).unwrap()
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn prove(
+        enroll: bool,
+        vault: &Arc<ZkbioVault>,
+        model: &Arc<IrisModel>,
+        wallet: Vec<u8>,
+        n: u64,
+    ) -> Result<Arc<IrisCodeProof>, ZkbioError> {
+        let (v, m) = (vault.clone(), model.clone());
+        let (registry, nonce) = (REGISTRY.to_vec(), nonce(n));
+        block_on(async move {
+            if enroll {
+                prove_enrollment(v, ID.into(), m, CHAIN, registry, wallet, nonce, None, None).await
+            } else {
+                prove_reenrollment(v, ID.into(), m, CHAIN, registry, wallet, nonce, None, None)
+                    .await
+            }
+        })
+    }
+
+    #[test]
+    fn import_fetch_regenerate_prove_confirm_and_reenroll() {
+        let dir = tempfile::tempdir().unwrap();
+        let vault = open_vault(&dir.path().join("vault"), Arc::new(MemKeys::default()));
+        let subject = signer(3).address();
+        let wallet = addr(subject);
+
+        // Import.
+        let imported = vault
+            .import_enrollment(
+                ID.into(),
+                transfer(subject),
+                vec![addr(signer(9).address()), addr(signer(2).address())],
+            )
+            .unwrap();
+        assert_eq!(imported.subject, wallet);
+        assert_eq!(imported.scanner, addr(signer(2).address()));
+        assert_eq!(
+            (imported.chain_id, imported.registry.as_slice()),
+            (CHAIN, &REGISTRY[..])
+        );
+        assert_eq!(vault.records(), vec![ID.to_string()]);
+        let record = vault.public_record(ID.into()).unwrap();
+        assert_eq!(record.c_img, imported.c_img);
+        assert_eq!(record.scanner_signature.len(), 65);
+        assert_eq!(record.iris_model, None);
+
+        // Fetch and verify both versions; the second fetch of v1 is served by the cache.
+        let cache =
+            ModelCache::open(dir.path().join("cache").display().to_string(), 1 << 30).unwrap();
+        let p1 = publish(dir.path(), 1, 1);
+        let p2 = publish(dir.path(), 2, -1);
+        let events = Arc::new(Events::default());
+        let v1 = fetch(&cache, &p1, Some(events.clone())).unwrap();
+        assert_eq!(
+            (v1.version(), v1.image_rows(), v1.image_cols()),
+            (1, 12, 24)
+        );
+        assert_eq!(v1.model_hash(), p1.2.model_hash);
+        let seen = events.0.lock().unwrap().clone();
+        let verified = seen
+            .iter()
+            .filter(|e| matches!(e, DownloadEvent::Verified { .. }))
+            .count();
+        assert_eq!(verified, 3, "{seen:?}");
+        assert!(seen
+            .iter()
+            .any(|e| matches!(e, DownloadEvent::Progress { done, total, .. } if done == total)));
+        assert!(cache.total_size() > 0);
+        let again = Arc::new(Events::default());
+        fetch(&cache, &p1, Some(again.clone())).unwrap();
+        let hits = again.0.lock().unwrap().clone();
+        assert!(
+            hits.iter()
+                .filter(|e| matches!(e, DownloadEvent::CacheHit { .. }))
+                .count()
+                == 3,
+            "{hits:?}"
+        );
+        let v2 = fetch(&cache, &p2, None).unwrap();
+
+        // Regenerate: the two versions give different codes.
+        let regen = |m: &Arc<IrisModel>| {
+            block_on(regenerate_iris_code(vault.clone(), ID.into(), m.clone())).unwrap()
+        };
+        let (code1, code2) = (regen(&v1), regen(&v2));
+        assert_eq!(code1.code_bits.len(), code1.mask_bits.len());
+        assert_ne!(code1.code_bits, code2.code_bits);
+
+        // Doomed requests are refused before proving.
+        assert_eq!(
+            prove(false, &vault, &v2, wallet.clone(), 0).unwrap_err(),
+            ZkbioError::NotEnrolled
+        );
+        let stranger = addr(signer(4).address());
+        assert_eq!(
+            prove(true, &vault, &v1, stranger.clone(), 0).unwrap_err(),
+            ZkbioError::WalletNotSubject {
+                wallet: stranger,
+                subject: wallet.clone()
+            }
+        );
+
+        // Enrollment.
+        let enrolled = prove(true, &vault, &v1, wallet.clone(), 0).unwrap();
+        assert_eq!(enrolled.purpose(), IrisPurpose::Enroll);
+        assert_eq!(enrolled.version(), 1);
+        assert_eq!(enrolled.wallet(), wallet);
+        verify_iris_code(v1.verifying_key(), enrolled.clone()).unwrap();
+        assert_eq!(v1.verifying_key().public_input_count(), 3);
+        assert_eq!(
+            verify_iris_code(v2.verifying_key(), enrolled.clone()),
+            Err(ZkbioError::VerificationFailed)
+        );
+        let public = enrolled.public_inputs();
+        assert_eq!(public.c_img, imported.c_img);
+        assert_eq!(
+            public.binding,
+            crate::field::to_bytes(&binding(CHAIN, Address::new(REGISTRY), subject, U256::ZERO))
+        );
+        assert_eq!(
+            enrolled.public_input_list(),
+            vec![
+                public.c_img.clone(),
+                public.c_code.clone(),
+                public.binding.clone()
+            ]
+        );
+        let tx = enrolled.tx();
+        assert_eq!(tx.to, REGISTRY.to_vec());
+        assert_eq!(tx.value, vec![0; 32]);
+        let call = BiometricRegistry::enrollCall::abi_decode(&tx.data).unwrap();
+        assert_eq!((call.subject, call.version), (subject, 1));
+        assert_eq!(
+            call.codeCommitment.to_be_bytes::<32>().to_vec(),
+            public.c_code
+        );
+        let json: serde_json::Value =
+            serde_json::from_str(&tx_to_eip1193_json(tx.clone()).unwrap()).unwrap();
+        assert_eq!(json["to"], format!("{}", Address::new(REGISTRY)));
+        assert_eq!(json["value"], "0x0");
+        assert!(json["data"].as_str().unwrap().starts_with("0x"));
+        // The opening opens C_code, and it is the regenerated code.
+        let opening = enrolled.opening();
+        let salt = crate::field::from_bytes("salt", &opening.salt_code).unwrap();
+        assert_eq!(
+            crate::field::to_bytes(&code_commitment(
+                &opening.code_bits,
+                &opening.mask_bits,
+                salt
+            )),
+            public.c_code
+        );
+        assert_eq!(opening.code_bits, code1.code_bits);
+        assert_eq!(opening.mask_bits, code1.mask_bits);
+
+        // Confirm: the record holds v1's C_code; enrolling again is refused.
+        confirm_iris_code(vault.clone(), ID.into(), enrolled.clone()).unwrap();
+        let record = vault.public_record(ID.into()).unwrap();
+        assert_eq!(
+            record.iris_model,
+            Some(ModelCommitment {
+                version: 1,
+                commitment: public.c_code.clone()
+            })
+        );
+        assert_eq!(
+            prove(true, &vault, &v1, wallet.clone(), 1).unwrap_err(),
+            ZkbioError::AlreadyEnrolled { version: 1 }
+        );
+        assert_eq!(
+            prove(false, &vault, &v1, wallet.clone(), 1).unwrap_err(),
+            ZkbioError::NotNewer {
+                current: 1,
+                offered: 1
+            }
+        );
+
+        // Re-enrollment to v2.
+        let re = prove(false, &vault, &v2, wallet.clone(), 1).unwrap();
+        assert_eq!((re.purpose(), re.version()), (IrisPurpose::Reenroll, 2));
+        assert_eq!(re.nonce(), nonce(1));
+        verify_iris_code(v2.verifying_key(), re.clone()).unwrap();
+        let re_public = re.public_inputs();
+        assert_eq!(re_public.c_img, public.c_img);
+        assert_ne!(re_public.c_code, public.c_code);
+        let call = BiometricRegistry::reenrollCall::abi_decode(&re.tx().data).unwrap();
+        assert_eq!((call.subject, call.version), (subject, 2));
+        confirm_iris_code(vault.clone(), ID.into(), re.clone()).unwrap();
+        let record = vault.public_record(ID.into()).unwrap();
+        assert_eq!(record.iris_model.map(|m| m.version), Some(2));
+        // A state never goes back to an older version.
+        assert_eq!(
+            confirm_iris_code(vault.clone(), ID.into(), enrolled),
+            Err(ZkbioError::NotNewer {
+                current: 2,
+                offered: 1
+            })
+        );
+        // The vault reopens with the same key store and the image survived: same v1 code.
+        let keys = Arc::new(MemKeys::default());
+        let other = open_vault(&dir.path().join("other"), keys);
+        assert!(other.records().is_empty());
+        assert_eq!(regen(&v1).code_bits, code1.code_bits);
+    }
+
+    #[test]
+    fn refused_imports_are_typed_and_store_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let vault = open_vault(dir.path(), Arc::new(MemKeys::default()));
+        let subject = signer(3).address();
+        let bytes = transfer(subject);
+        let scanner = addr(signer(2).address());
+
+        assert_eq!(
+            vault
+                .import_enrollment(ID.into(), bytes.clone(), vec![addr(signer(9).address())])
+                .unwrap_err(),
+            ZkbioError::UntrustedScanner {
+                scanner: scanner.clone()
+            }
+        );
+        // A changed pixel: C_img no longer opens.
+        let mut pixel = bytes.clone();
+        pixel[200] ^= 1;
+        assert!(matches!(
+            vault.import_enrollment(ID.into(), pixel, vec![scanner.clone()]),
+            Err(ZkbioError::CommitmentMismatch { what }) if what == "C_img"
+        ));
+        let mut magic = bytes.clone();
+        magic[0] ^= 1;
+        assert!(matches!(
+            vault.import_enrollment(ID.into(), magic, vec![scanner.clone()]),
+            Err(ZkbioError::InvalidTransfer { .. })
+        ));
+        assert!(matches!(
+            vault.import_enrollment(
+                ID.into(),
+                bytes[..bytes.len() - 1].to_vec(),
+                vec![scanner.clone()]
+            ),
+            Err(ZkbioError::InvalidTransfer { .. })
+        ));
+        assert!(
+            vault.records().is_empty(),
+            "nothing stored from a refused import"
+        );
+        assert!(matches!(
+            vault.import_enrollment(ID.into(), bytes.clone(), vec![vec![1; 19]]),
+            Err(ZkbioError::InvalidInput { what, .. }) if what == "trusted_scanners[0]"
+        ));
+        assert!(matches!(
+            vault.import_enrollment("bad id!".into(), bytes.clone(), vec![scanner.clone()]),
+            Err(ZkbioError::InvalidInput { what, .. }) if what == "record_id"
+        ));
+
+        vault
+            .import_enrollment(ID.into(), bytes.clone(), vec![scanner.clone()])
+            .unwrap();
+        assert_eq!(
+            vault
+                .import_enrollment(ID.into(), bytes, vec![scanner])
+                .unwrap_err(),
+            ZkbioError::RecordExists { id: ID.into() }
+        );
+        assert_eq!(
+            vault.public_record("nobody".into()).unwrap_err(),
+            ZkbioError::RecordNotFound {
+                id: "nobody".into()
+            }
+        );
+    }
+
+    #[test]
+    fn wrong_or_unavailable_vault_keys_are_typed() {
+        let dir = tempfile::tempdir().unwrap();
+        let keys = MemKeys::with_key(1, [5; 32]);
+        let vault = open_vault(dir.path(), keys.clone());
+        vault
+            .import_enrollment(
+                ID.into(),
+                transfer(signer(3).address()),
+                vec![addr(signer(2).address())],
+            )
+            .unwrap();
+        drop(vault);
+
+        // The same key store opens it again; another key under the same id does not.
+        let vault = open_vault(dir.path(), keys);
+        assert!(vault.public_record(ID.into()).is_ok());
+        drop(vault);
+        let wrong = open_vault(dir.path(), MemKeys::with_key(1, [6; 32]));
+        assert_eq!(
+            wrong.public_record(ID.into()).unwrap_err(),
+            ZkbioError::WrongKey { id: ID.into() }
+        );
+        drop(wrong);
+
+        // A key store that cannot answer now: retryable.
+        let locked = Arc::new(MemKeys {
+            unavailable: true,
+            ..MemKeys::default()
+        });
+        let fresh = dir.path().join("fresh");
+        assert!(matches!(
+            ZkbioVault::open(fresh.display().to_string(), locked),
+            Err(ZkbioError::KeyStore { retryable: true, why }) if why.contains("device locked")
+        ));
+
+        // A key store handing out something that is not a 32-byte key.
+        struct Short;
+        impl VaultKeyStore for Short {
+            fn get_key(&self, _: u32) -> Result<Option<Vec<u8>>, KeyStoreError> {
+                Ok(Some(vec![1; 16]))
+            }
+            fn create_key(&self, _: u32) -> Result<Vec<u8>, KeyStoreError> {
+                Ok(vec![1; 16])
+            }
+            fn delete_key(&self, _: u32) -> Result<(), KeyStoreError> {
+                Ok(())
+            }
+        }
+        assert!(matches!(
+            ZkbioVault::open(dir.path().join("short").display().to_string(), Arc::new(Short)),
+            Err(ZkbioError::KeyStore { retryable: false, why }) if why.contains("16-byte")
+        ));
+        // An exception the app did not declare: its first line, as a plain failure.
+        let unexpected = KeyStoreError::from(uniffi::UnexpectedUniFFICallbackError::new(
+            "java.lang.IllegalStateException: boom\n\tat Foo.bar(Foo.kt:1)",
+        ));
+        assert_eq!(
+            unexpected,
+            KeyStoreError::Failed {
+                why: "unexpected exception from the app: java.lang.IllegalStateException: boom"
+                    .into()
+            }
+        );
+
+        // A tampered record file fails authentication.
+        let file = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|p| p.file_name().unwrap().to_string_lossy().starts_with("me."))
+            .unwrap();
+        let mut bytes = std::fs::read(&file).unwrap();
+        let last = bytes.len() - 1;
+        bytes[last] ^= 1;
+        std::fs::write(&file, bytes).unwrap();
+        let vault = open_vault(dir.path(), MemKeys::with_key(1, [5; 32]));
+        assert!(matches!(
+            vault.public_record(ID.into()),
+            Err(ZkbioError::Tampered { .. })
+        ));
+    }
+
+    #[test]
+    fn refused_packages_download_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache =
+            ModelCache::open(dir.path().join("cache").display().to_string(), 1 << 30).unwrap();
+        let (src, manifest, pin) = publish(dir.path(), 1, 1);
+        let fetch_with = |pin: ModelPin, publishers: Vec<Vec<u8>>, fetcher: Arc<DirFetcher>| {
+            block_on(cache.clone().fetch_iris_model(
+                manifest.clone(),
+                "https://models.invalid/iris".into(),
+                pin,
+                publishers,
+                fetcher,
+                None,
+                None,
+            ))
+        };
+
+        // The manifest's model hash is not the registry's: refused before any download.
+        let fetcher = DirFetcher::new(&src);
+        let mut other = pin.clone();
+        other.model_hash = CoreModel::tiny_test_model(-1).model_hash().to_vec();
+        assert_eq!(
+            fetch_with(other.clone(), publishers(), fetcher.clone()).unwrap_err(),
+            ZkbioError::ModelHashMismatch {
+                expected: other.model_hash.clone(),
+                found: pin.model_hash.clone()
+            }
+        );
+        let mut v2 = pin.clone();
+        v2.version = 2;
+        assert!(matches!(
+            fetch_with(v2, publishers(), fetcher.clone()),
+            Err(ZkbioError::PackageRejected { why }) if why.contains("version")
+        ));
+        let stranger = addr(signer(8).address());
+        assert!(matches!(
+            fetch_with(pin.clone(), vec![stranger], fetcher.clone()),
+            Err(ZkbioError::UntrustedPublisher { publisher }) if publisher == publishers()[0]
+        ));
+        let mut short = pin.clone();
+        short.model_hash.pop();
+        assert!(matches!(
+            fetch_with(short, publishers(), fetcher.clone()),
+            Err(ZkbioError::InvalidInput { what, .. }) if what == "pin.model_hash"
+        ));
+        assert_eq!(
+            fetcher.calls.load(Ordering::Relaxed),
+            0,
+            "nothing was fetched"
+        );
+
+        // A server without the files: a typed, non-retryable download failure.
+        let empty = DirFetcher::new(&dir.path().join("nowhere"));
+        assert!(matches!(
+            fetch_with(pin.clone(), publishers(), empty),
+            Err(ZkbioError::DownloadFailed { retryable: false, why, .. }) if why.contains("404")
+        ));
+        // A cancelled token stops the download.
+        let token = CancellationToken::new();
+        token.cancel();
+        let r = block_on(cache.clone().fetch_iris_model(
+            manifest.clone(),
+            "x".into(),
+            pin.clone(),
+            publishers(),
+            DirFetcher::new(&src),
+            None,
+            Some(token),
+        ));
+        assert_eq!(r.unwrap_err(), ZkbioError::Cancelled);
+        // A cache too small for the package.
+        let tiny = ModelCache::open(dir.path().join("tiny").display().to_string(), 10).unwrap();
+        assert!(matches!(
+            block_on(tiny.fetch_iris_model(
+                manifest.clone(),
+                "x".into(),
+                pin,
+                publishers(),
+                DirFetcher::new(&src),
+                None,
+                None,
+            )),
+            Err(ZkbioError::InvalidInput { what, .. }) if what == "cache_limit_bytes"
+        ));
+    }
+
+    #[test]
+    fn bad_proof_arguments_are_typed() {
+        let dir = tempfile::tempdir().unwrap();
+        let vault = open_vault(&dir.path().join("vault"), Arc::new(MemKeys::default()));
+        let subject = signer(3).address();
+        vault
+            .import_enrollment(
+                ID.into(),
+                transfer(subject),
+                vec![addr(signer(2).address())],
+            )
+            .unwrap();
+        let cache =
+            ModelCache::open(dir.path().join("cache").display().to_string(), 1 << 30).unwrap();
+        let v1 = fetch(&cache, &publish(dir.path(), 1, 1), None).unwrap();
+        let call = |registry: Vec<u8>, wallet: Vec<u8>, nonce: Vec<u8>| {
+            block_on(prove_enrollment(
+                vault.clone(),
+                ID.into(),
+                v1.clone(),
+                CHAIN,
+                registry,
+                wallet,
+                nonce,
+                None,
+                None,
+            ))
+        };
+        let what = |r: Result<Arc<IrisCodeProof>, ZkbioError>| match r {
+            Err(ZkbioError::InvalidInput { what, .. }) => what,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(what(call(vec![1; 21], addr(subject), nonce(0))), "registry");
+        assert_eq!(what(call(REGISTRY.to_vec(), vec![], nonce(0))), "wallet");
+        assert_eq!(
+            what(call(REGISTRY.to_vec(), addr(subject), vec![0; 31])),
+            "nonce"
+        );
+        let token = CancellationToken::new();
+        token.cancel();
+        let r = block_on(prove_enrollment(
+            vault.clone(),
+            ID.into(),
+            v1.clone(),
+            CHAIN,
+            REGISTRY.to_vec(),
+            addr(subject),
+            nonce(0),
+            None,
+            Some(token),
+        ));
+        assert_eq!(r.unwrap_err(), ZkbioError::Cancelled);
+        assert!(matches!(
+            tx_to_eip1193_json(TxRequest {
+                to: vec![1; 3],
+                data: vec![],
+                value: vec![0; 32]
+            }),
+            Err(ZkbioError::InvalidInput { what, .. }) if what == "tx.to"
+        ));
+    }
+}

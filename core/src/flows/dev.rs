@@ -4,6 +4,8 @@
 
 use std::path::Path;
 
+use sha3::{Digest, Sha3_256};
+
 use zkbio_circuits::circom::json::VerificationKeyJson;
 use zkbio_circuits::models::iris::IrisModel;
 use zkbio_circuits::statements::iris_code::IrisCodeStatement;
@@ -22,7 +24,12 @@ fn write(path: &Path, bytes: &[u8]) -> Result<(), FlowError> {
 }
 
 /// Writes a complete, signed iris-model package for `model` as `version` into `dir`
-/// ([`DEV_PACKAGE_FILES`] and `manifest.json`), with an **INSECURE** key seeded by `seed`.
+/// ([`DEV_PACKAGE_FILES`] and `manifest.json`), with an **INSECURE** key.
+///
+/// The setup's seed is `SHA3-256("zkbio/dev-package/v1" || seed || model hash || version)`, so
+/// two packages never share toxic waste even when made with the same `seed`: with shared
+/// waste, two iris circuits whose public-input constraints coincide get the same verification
+/// key, and a proof for one model would verify under the other's verifier.
 pub fn publish_dev_iris_package(
     dir: &Path,
     version: u32,
@@ -36,6 +43,13 @@ pub fn publish_dev_iris_package(
     let r1cs = statement
         .to_r1cs()
         .map_err(|e| FlowError::Model(e.to_string()))?;
+    let seed: [u8; 32] = Sha3_256::new()
+        .chain_update(b"zkbio/dev-package/v1")
+        .chain_update(seed)
+        .chain_update(model.model_hash())
+        .chain_update(version.to_be_bytes())
+        .finalize()
+        .into();
     let pk = dev_setup_insecure(&r1cs, seed).map_err(|e| FlowError::Key(e.to_string()))?;
     write(&dir.join(DEV_PACKAGE_FILES[0]), &model.to_canonical_bytes())?;
     let key_path = dir.join(DEV_PACKAGE_FILES[1]);

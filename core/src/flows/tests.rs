@@ -62,8 +62,9 @@ fn vault(dir: &Path) -> Vault {
 /// A package of `model` as `version`, published, fetched into a cache and loaded.
 fn package(dir: &Path, version: u32, model: &IrisModel) -> IrisModelPackage {
     let src = dir.join(format!("published-{version}"));
-    let manifest = publish_dev_iris_package(&src, version, model, [version as u8; 32], &PUBLISHER)
-        .expect("publish");
+    // One seed for every package: the setup must still differ per model version.
+    let manifest =
+        publish_dev_iris_package(&src, version, model, [7; 32], &PUBLISHER).expect("publish");
     let pin = RegistryPin {
         kind: ModelKind::Iris,
         version,
@@ -208,6 +209,10 @@ fn enroll_then_reenroll_through_verified_packages() {
         prove_reenrollment(&vault, &id(), &v2, TARGET, wallet, nonce, &Silent).expect("reenroll");
     let vk2 = v2.key().view().verifying_key();
     verify(&vk2, &re.proof, &re.public_inputs).expect("verifies under v2");
+    assert_ne!(
+        vk1, vk2,
+        "packages made with one seed still get their own setup"
+    );
     assert!(verify(&vk1, &re.proof, &re.public_inputs).is_err());
     assert_eq!(re.public_inputs[0], enrolled.public_inputs[0], "same C_img");
     assert_ne!(re.public_inputs[1], enrolled.public_inputs[1], "new C_code");

@@ -1,5 +1,6 @@
 // A minimal test runner (no JUnit needed): runs every test, prints one line per test and a final
-// `N passed, M failed`, and exits non-zero if any failed.
+// `N passed, M failed`, and exits non-zero if any failed. Arguments: the dev-key directory; the
+// flow fixtures come from -Dzkbio.flows=FILE (see FlowTest.kt).
 package org.zkbio.test
 
 import java.io.File
@@ -10,6 +11,7 @@ import kotlinx.coroutines.withTimeout
 fun main(args: Array<String>) {
     val dir = File(args.getOrElse(0) { error("usage: MainKt KEY_DIR") })
     val t = ZkbioTests(Keys(dir))
+    val flows = FlowTests(FlowFixtures.fromSystemProperty())
     val tests: List<Pair<String, suspend () -> Unit>> = listOf(
         "loads materials and exposes the statement" to t::loadsMaterials,
         "proves and verifies" to t::provesAndVerifies,
@@ -20,6 +22,9 @@ fun main(args: Array<String>) {
         "typed errors on bad key files" to t::typedErrorsOnBadKeyFiles,
         "snarkjs JSON export" to t::snarkjsJsonExport,
         "shared materials prove concurrently" to t::sharedMaterialsProveConcurrently,
+        "flows: import, fetch over HTTP, regenerate, prove, confirm, re-enroll" to flows::importsFetchesProvesAndConfirms,
+        "flows: a pin mismatch is refused before any download" to flows::pinMismatchIsRefusedBeforeDownload,
+        "flows: refused imports and wrong vault keys are typed" to flows::refusedImportsAndWrongKeysAreTyped,
     )
     var passed = 0
     var failed = 0
@@ -42,6 +47,7 @@ fun main(args: Array<String>) {
         }
         println("cancellation latency (cancel() to Cancelled), image-opening $size: $text")
     }
+    flows.close()
     println("$passed passed, $failed failed")
     exitProcess(if (failed == 0) 0 else 1)
 }

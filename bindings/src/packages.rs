@@ -1,0 +1,345 @@
+//! Model packages: [`ModelCache`] downloads a signed package through the host's networking
+//! ([`Fetcher`]), checks it against the registry's pin, caches it, and opens it as an
+//! [`IrisModel`] ready for the flows.
+
+use crate::background;
+use crate::control::CancellationToken;
+use crate::error::{guard, ZkbioError};
+use crate::field;
+use crate::proof::VerifyingKey;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use zkbio_core::flows::IrisModelPackage;
+use zkbio_core::package::{
+    self, verify_manifest, ArtifactCache, DownloadConfig, DownloadObserver, ModelKind, RegistryPin,
+};
+
+/// Why a [`Fetcher`] could not deliver bytes (Kotlin: `FetchException`, thrown by the app's
+/// implementation; Swift: `FetchError`). Network errors and HTTP 5xx, 408 and 429 are retried.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]
+pub enum FetchError {
+    /// The connection failed or dropped; trying again may work.
+    #[error("network error: {why}")]
+    Network {
+        /// The reason.
+        why: String,
+    },
+    /// The server answered with this HTTP status (other than 200 and 206).
+    #[error("server answered HTTP {status}")]
+    Status {
+        /// The status code.
+        status: u16,
+    },
+    /// The server ignored a `Range` request at a non-zero offset (answered 200 with the whole
+    /// file), so a download cannot resume there.
+    #[error("the server does not support range requests")]
+    RangeNotSupported,
+    /// The request cannot work as made (bad URL, a reply breaking the fetch contract).
+    #[error("invalid request or reply: {why}")]
+    Invalid {
+        /// The reason.
+        why: String,
+    },
+}
+
+impl From<uniffi::UnexpectedUniFFICallbackError> for FetchError {
+    fn from(e: uniffi::UnexpectedUniFFICallbackError) -> Self {
+        // An exception the app did not map (e.g. an IOException): treat as a network failure.
+        FetchError::Network {
+            why: crate::error::unexpected_reason(e),
+        }
+    }
+}
+
+impl From<FetchError> for package::FetchError {
+    fn from(e: FetchError) -> Self {
+        match e {
+            FetchError::Network { why } => package::FetchError::Network(why),
+            FetchError::Status { status } => package::FetchError::Status(status),
+            FetchError::RangeNotSupported => package::FetchError::RangeNotSupported,
+            FetchError::Invalid { why } => package::FetchError::Invalid(why),
+        }
+    }
+}
+
+/// The host's HTTP client, as the package downloader needs it (Kotlin interface, Swift
+/// protocol): OkHttp / `HttpURLConnection`, `URLSession`. Called on zkbio's download thread,
+/// never the caller's, so blocking I/O is fine.
+#[uniffi::export(foreign)]
+pub trait Fetcher: Send + Sync {
+    /// Bytes `start..end` of the resource at `url` (`end` exclusive; `null`/`nil`: to its end),
+    /// e.g. with the header `Range: bytes=start-(end-1)`. It may return fewer bytes than asked
+    /// (the caller asks again from where they stop), but never bytes from another offset (a
+    /// server answering 200 with the whole file to a request at `start > 0` is
+    /// `RangeNotSupported`; at `start == 0` return the first `end` bytes) and never more than
+    /// asked.
+    fn fetch_range(&self, url: String, start: u64, end: Option<u64>)
+        -> Result<Vec<u8>, FetchError>;
+}
+
+/// The app's fetcher as the core's.
+struct HostFetcher(Arc<dyn Fetcher>);
+
+impl package::Fetcher for HostFetcher {
+    fn fetch_range(
+        &self,
+        url: &str,
+        start: u64,
+        end: Option<u64>,
+    ) -> Result<Vec<u8>, package::FetchError> {
+        self.0
+            .fetch_range(url.to_owned(), start, end)
+            .map_err(Into::into)
+    }
+}
+
+/// Something that happened while a package's files were obtained.
+#[derive(Clone, Debug, PartialEq, Eq, uniffi::Enum)]
+pub enum DownloadEvent {
+    /// The file was already in the cache and still matches its digest.
+    CacheHit {
+        /// The file's name in the manifest.
+        artifact: String,
+    },
+    /// A download starts, or resumes from a partial file.
+    Started {
+        /// The file's name.
+        artifact: String,
+        /// Bytes already on disk from an earlier attempt.
+        resumed_from: u64,
+        /// The file's size.
+        total: u64,
+    },
+    /// A chunk arrived.
+    Progress {
+        /// The file's name.
+        artifact: String,
+        /// Bytes on disk.
+        done: u64,
+        /// The file's size.
+        total: u64,
+    },
+    /// A fetch failed and will be retried from the current offset.
+    Retrying {
+        /// The file's name.
+        artifact: String,
+        /// Failed attempts in a row.
+        attempt: u32,
+        /// What failed.
+        why: String,
+    },
+    /// The file's size and digest (for the model, also its keccak256) checked out.
+    Verified {
+        /// The file's name.
+        artifact: String,
+    },
+}
+
+impl From<&package::DownloadEvent> for DownloadEvent {
+    fn from(e: &package::DownloadEvent) -> Self {
+        use package::DownloadEvent as E;
+        match e.clone() {
+            E::CacheHit { artifact } => DownloadEvent::CacheHit { artifact },
+            E::Started {
+                artifact,
+                resumed_from,
+                total,
+            } => DownloadEvent::Started {
+                artifact,
+                resumed_from,
+                total,
+            },
+            E::Progress {
+                artifact,
+                done,
+                total,
+            } => DownloadEvent::Progress {
+                artifact,
+                done,
+                total,
+            },
+            E::Retrying {
+                artifact,
+                attempt,
+                error,
+            } => DownloadEvent::Retrying {
+                artifact,
+                attempt,
+                why: error.to_string(),
+            },
+            E::Verified { artifact } => DownloadEvent::Verified { artifact },
+        }
+    }
+}
+
+/// Receives download events (Kotlin interface, Swift protocol). Called on zkbio's download
+/// thread: hop to the UI thread yourself, and return quickly.
+#[uniffi::export(foreign)]
+pub trait DownloadListener: Send + Sync {
+    /// One event; per file: `CacheHit`, or `Started`, `Progress`… (and `Retrying`), then
+    /// `Verified`.
+    fn on_event(&self, event: DownloadEvent);
+}
+
+/// The core's observer over the app's listener and a cancel flag.
+struct Observer {
+    listener: Option<Arc<dyn DownloadListener>>,
+    cancel: Arc<AtomicBool>,
+}
+
+impl DownloadObserver for Observer {
+    fn on_event(&self, event: &package::DownloadEvent) {
+        if let Some(l) = &self.listener {
+            l.on_event(event.into());
+        }
+    }
+
+    fn is_cancelled(&self) -> bool {
+        self.cancel.load(Ordering::Relaxed)
+    }
+}
+
+/// What the registry says an iris model version is (`modelVersions(IRIS, version)`): the
+/// package must be this version and its model file must have this keccak256.
+#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+pub struct ModelPin {
+    /// The model version.
+    pub version: u32,
+    /// keccak256 of the canonical model file, 32 bytes.
+    pub model_hash: Vec<u8>,
+}
+
+/// The on-disk cache of model packages: complete files by digest, evicted least recently used
+/// first beyond its size limit; partial downloads resume. Open one per directory for the app's
+/// lifetime and share it.
+#[derive(uniffi::Object)]
+pub struct ModelCache {
+    cache: ArtifactCache,
+    dir: String,
+}
+
+impl std::fmt::Debug for ModelCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "ModelCache({})", self.dir)
+    }
+}
+
+#[uniffi::export]
+impl ModelCache {
+    /// Opens (creating if needed) the cache in directory `dir`, holding at most
+    /// `limit_bytes` of complete files (a package must fit: the full-size iris package is
+    /// about 650 MB). Fails with `Io`.
+    #[uniffi::constructor]
+    pub fn open(dir: String, limit_bytes: u64) -> Result<Arc<Self>, ZkbioError> {
+        guard(|| {
+            let cache = ArtifactCache::open(&dir, limit_bytes)?;
+            Ok(Arc::new(ModelCache { cache, dir }))
+        })
+    }
+
+    /// Bytes of complete files held.
+    pub fn total_size(&self) -> u64 {
+        self.cache.total_size()
+    }
+
+    /// Obtains an iris model package and opens it, on a thread of its own (Kotlin `suspend`,
+    /// Swift `async`):
+    ///
+    /// 1. `manifest_json` (the package's `manifest.json`, which the app fetched) is checked
+    ///    before anything downloads: signed by one of `trusted_publishers` (20-byte addresses),
+    ///    an iris model, and `pin`'s version and model hash;
+    /// 2. each file missing from the cache is downloaded from `<base_url>/<name>` through
+    ///    `fetcher` (resuming partial files), and every file's size and SHA3-256, and the
+    ///    model's keccak256, are checked;
+    /// 3. the model is parsed and the proving key mapped, checked to be made for that model.
+    ///
+    /// `listener` receives [`DownloadEvent`]s; `cancel` (or dropping the call) stops between
+    /// chunks, keeping the partial file. Fails with `ModelHashMismatch`, `UntrustedPublisher`,
+    /// `PackageRejected` (malformed, unsigned, another kind or version), `DownloadFailed`,
+    /// `CorruptedArtifact` (a file not matching the manifest, a key for another model),
+    /// `Cancelled`, `InvalidInput` (arguments; a cache too small for the package) or `Io`.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn fetch_iris_model(
+        self: Arc<Self>,
+        manifest_json: String,
+        base_url: String,
+        pin: ModelPin,
+        trusted_publishers: Vec<Vec<u8>>,
+        fetcher: Arc<dyn Fetcher>,
+        listener: Option<Arc<dyn DownloadListener>>,
+        cancel: Option<Arc<CancellationToken>>,
+    ) -> Result<Arc<IrisModel>, ZkbioError> {
+        let flag = cancel.map(|c| c.flag()).unwrap_or_default();
+        let observer = Observer {
+            listener,
+            cancel: flag.clone(),
+        };
+        background::run(flag, move || {
+            let model_hash: [u8; 32] = pin.model_hash.as_slice().try_into().map_err(|_| {
+                ZkbioError::invalid(
+                    "pin.model_hash",
+                    format!("expected 32 bytes, got {}", pin.model_hash.len()),
+                )
+            })?;
+            let pin = RegistryPin {
+                kind: ModelKind::Iris,
+                version: pin.version,
+                model_hash,
+            };
+            let trusted = field::addresses("trusted_publishers", &trusted_publishers)?;
+            let manifest = verify_manifest(manifest_json.as_bytes(), &pin, &trusted)?;
+            let pkg = self.cache.fetch_package(
+                &manifest,
+                &base_url,
+                &HostFetcher(fetcher),
+                &observer,
+                &DownloadConfig::default(),
+            )?;
+            Ok(Arc::new(IrisModel {
+                package: IrisModelPackage::load(&pkg)?,
+            }))
+        })
+        .await
+    }
+}
+
+/// One iris model version, verified and ready: the model and its memory-mapped proving key.
+/// Share it; it is thread-safe, and concurrent proofs read the same mapping.
+#[derive(Debug, uniffi::Object)]
+pub struct IrisModel {
+    pub(crate) package: IrisModelPackage,
+}
+
+#[uniffi::export]
+impl IrisModel {
+    /// The model version (as registered).
+    pub fn version(&self) -> u32 {
+        self.package.version()
+    }
+
+    /// The model's name.
+    pub fn name(&self) -> String {
+        self.package.model().name().to_owned()
+    }
+
+    /// keccak256 of the canonical model file (the registry's model hash), 32 bytes.
+    pub fn model_hash(&self) -> Vec<u8> {
+        self.package.model().model_hash().to_vec()
+    }
+
+    /// Height of the normalized iris images the model takes.
+    pub fn image_rows(&self) -> u32 {
+        u32::try_from(self.package.model().image_rows()).unwrap_or(u32::MAX)
+    }
+
+    /// Width of the normalized iris images the model takes.
+    pub fn image_cols(&self) -> u32 {
+        u32::try_from(self.package.model().image_cols()).unwrap_or(u32::MAX)
+    }
+
+    /// The verifying key of this version's iris-code proofs (public inputs
+    /// `[C_img, C_code, binding]`).
+    pub fn verifying_key(&self) -> Arc<VerifyingKey> {
+        VerifyingKey::new(self.package.key().view().verifying_key())
+    }
+}
