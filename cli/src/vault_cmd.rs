@@ -24,8 +24,8 @@ use zkbio_core::flows::{
 };
 use zkbio_core::iris::IrisModel;
 use zkbio_core::package::{
-    publisher_address, verify_manifest, ArtifactCache, DownloadConfig, DownloadEvent,
-    DownloadObserver, FetchError, Fetcher, HttpFetcher, ModelKind, RegistryPin, MANIFEST_FILE,
+    publisher_address, verify_manifest, ArtifactCache, DirFetcher, DownloadConfig, DownloadEvent,
+    DownloadObserver, Fetcher, HttpFetcher, ModelKind, RegistryPin, MANIFEST_FILE,
 };
 use zkbio_core::registry::{Address, LocalSigner, U256};
 use zkbio_core::vault::{
@@ -436,19 +436,6 @@ fn decimal(x: zkbio_core::vault::FieldBytes) -> num_bigint::BigUint {
     num_bigint::BigUint::from_bytes_be(&x.to_be_bytes())
 }
 
-/// Serves a local package directory: `<base>/<name>` is the file `name` in it.
-struct DirFetcher(PathBuf);
-
-impl Fetcher for DirFetcher {
-    fn fetch_range(&self, url: &str, start: u64, end: Option<u64>) -> Result<Vec<u8>, FetchError> {
-        let name = url.rsplit('/').next().unwrap_or_default();
-        let bytes = std::fs::read(self.0.join(name)).map_err(|_| FetchError::Status(404))?;
-        let start = (start as usize).min(bytes.len());
-        let end = end.map_or(bytes.len(), |e| (e as usize).min(bytes.len()));
-        Ok(bytes[start..end.max(start)].to_vec())
-    }
-}
-
 /// Prints each download step on one line.
 struct Downloads;
 
@@ -472,7 +459,7 @@ pub(crate) fn load_package(
         if p.package.starts_with("http://") || p.package.starts_with("https://") {
             Box::new(HttpFetcher::new(Duration::from_secs(60)))
         } else {
-            Box::new(DirFetcher(PathBuf::from(&p.package)))
+            Box::new(DirFetcher::new(&p.package))
         };
     let base = p.package.trim_end_matches('/');
     let manifest = fetcher

@@ -1,26 +1,22 @@
-//! End to end on a real EVM node: anvil (pinned, tools/js) on 127.0.0.1, the registry compiled
-//! by forge, verifiers deployed with zkbio's verification keys, real Groth16 proofs from zkbio's
+//! End to end on a real EVM node: anvil (pinned, tools/js) on 127.0.0.1, the registry from the
+//! SDK's embedded artifact, verifiers deployed with zkbio's verification keys, real Groth16 proofs from zkbio's
 //! prover (insecure dev setup) of the real iris-code statement with two small models, and every
 //! transaction signed locally (k256) or sent through the node's `eth_sendTransaction`, as an
 //! EIP-1193 wallet would. The Rust encodings (binding, EIP-712 digest, calls, errors) are
 //! checked against the contract itself.
 #![cfg(feature = "http-fetcher")]
 
-mod artifact_support;
 mod registry_support;
 
-use std::collections::BTreeSet;
-
 use alloy_primitives::{keccak256, Address, U256};
-use alloy_sol_types::{SolConstructor, SolEventInterface};
+use alloy_sol_types::SolEventInterface;
 use ark_bn254::Fr;
-use artifact_support::{abi_signature, abi_type};
 use registry_support::*;
 use serde_json::json;
 use zkbio_circuits::statements::iris_code::IrisCodeStatement;
 use zkbio_core::evm::verifier_init_code;
 use zkbio_core::registry::BiometricRegistry::{
-    self as R, BiometricRegistryCalls, BiometricRegistryErrors, BiometricRegistryEvents,
+    self as R, BiometricRegistryErrors, BiometricRegistryEvents,
 };
 use zkbio_core::registry::*;
 
@@ -61,44 +57,6 @@ fn registry_error(result: Result<Receipt, RegistryError>) -> BiometricRegistryEr
 }
 
 #[test]
-fn rust_bindings_match_the_compiled_abi() {
-    let abi = registry_artifact()["abi"].as_array().expect("abi");
-    let of_type = |t: &str| -> BTreeSet<String> {
-        abi.iter()
-            .filter(|i| i["type"] == t)
-            .map(abi_signature)
-            .collect()
-    };
-    let ours = |sigs: &[&str]| -> BTreeSet<String> { sigs.iter().map(|s| s.to_string()).collect() };
-    assert_eq!(
-        of_type("function"),
-        ours(BiometricRegistryCalls::SIGNATURES)
-    );
-    assert_eq!(of_type("error"), ours(BiometricRegistryErrors::SIGNATURES));
-    assert_eq!(of_type("event"), ours(BiometricRegistryEvents::SIGNATURES));
-    // Indexed flags and output types are part of decoding too: spot-check the records.
-    let record_of = abi
-        .iter()
-        .find(|i| i["name"] == "recordOf")
-        .expect("recordOf");
-    assert_eq!(
-        abi_type(&record_of["outputs"][0]),
-        "(uint256,uint256,uint256,uint256,uint32,uint32,address)"
-    );
-    let enrolled = abi
-        .iter()
-        .find(|i| i["name"] == "Enrolled")
-        .expect("Enrolled");
-    let indexed: Vec<bool> = enrolled["inputs"]
-        .as_array()
-        .expect("inputs")
-        .iter()
-        .map(|p| p["indexed"].as_bool().unwrap_or(false))
-        .collect();
-    assert_eq!(indexed, [true, true, false, false, false, false, false]);
-}
-
-#[test]
 fn enroll_reenroll_and_face_match_on_anvil() {
     let anvil = Anvil::start(CHAIN_ID);
     let rpc = anvil.client();
@@ -112,15 +70,10 @@ fn enroll_reenroll_and_face_match_on_anvil() {
         fund(&rpc, account.address());
     }
 
-    // --- deployment: the registry (forge's bytecode) and one verifier per circuit.
-    let mut init = registry_creation_code();
-    init.extend(
-        R::constructorCall {
-            initialOwner: owner.address(),
-        }
-        .abi_encode(),
-    );
-    let deployed = rpc.deploy_signed(&owner, init).expect("deploy registry");
+    // --- deployment: the registry (the SDK's embedded bytecode) and one verifier per circuit.
+    let deployed = rpc
+        .deploy_signed(&owner, registry_init_code(owner.address()))
+        .expect("deploy registry");
     let registry = RegistryContract::new(deployed.contract_address.expect("address"));
     assert_eq!(
         registry.address,

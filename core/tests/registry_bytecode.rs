@@ -2,10 +2,13 @@
 //! pinned solc makes of contracts/src/BiometricRegistry.sol, the Rust bindings match its ABI, and
 //! the embedded creation code deploys a working registry.
 
-use std::collections::BTreeSet;
 mod artifact_support;
 
-use artifact_support::{abi_signature, assert_pinned_paris_build, assert_rebuild_matches};
+use std::collections::BTreeSet;
+
+use artifact_support::{
+    abi_signature, abi_type, assert_pinned_paris_build, assert_rebuild_matches,
+};
 
 use alloy_primitives::{address, Address, U256};
 use serde_json::Value;
@@ -57,6 +60,26 @@ fn bindings_match_the_compiled_abi() {
         of_type("constructor"),
         BTreeSet::from(["(address)".to_string()])
     );
+    // Indexed flags and output types are part of decoding too: spot-check the records.
+    let record_of = abi
+        .iter()
+        .find(|i| i["name"] == "recordOf")
+        .expect("recordOf");
+    assert_eq!(
+        abi_type(&record_of["outputs"][0]),
+        "(uint256,uint256,uint256,uint256,uint32,uint32,address)"
+    );
+    let enrolled = abi
+        .iter()
+        .find(|i| i["name"] == "Enrolled")
+        .expect("Enrolled");
+    let indexed: Vec<bool> = enrolled["inputs"]
+        .as_array()
+        .expect("inputs")
+        .iter()
+        .map(|p| p["indexed"].as_bool().unwrap_or(false))
+        .collect();
+    assert_eq!(indexed, [true, true, false, false, false, false, false]);
 }
 
 #[test]

@@ -41,6 +41,23 @@ pub struct CallOutcome {
     pub gas_used: u64,
 }
 
+impl CallOutcome {
+    /// The outcome if the call succeeded; its revert or halt as an error otherwise.
+    pub fn into_success(self) -> Result<Self, EvmError> {
+        match self.status {
+            CallStatus::Success => Ok(self),
+            CallStatus::Revert => Err(EvmError::Reverted {
+                output: self.output,
+                gas_used: self.gas_used,
+            }),
+            CallStatus::Halt(reason) => Err(EvmError::Halted {
+                reason,
+                gas_used: self.gas_used,
+            }),
+        }
+    }
+}
+
 /// A contract deployed by [`EmbeddedEvm::deploy`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Deployment {

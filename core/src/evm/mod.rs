@@ -131,25 +131,13 @@ pub fn verify_calldata_on(
     verifier: Address,
     calldata: &[u8],
 ) -> Result<EvmVerdict, EvmError> {
-    let out = evm.view(verifier, calldata)?;
-    match out.status {
-        CallStatus::Success => {
-            let accepted = abi::Groth16Verifier::verifyProofCall::abi_decode_returns(&out.output)
-                .map_err(|e| EvmError::Decode(e.to_string()))?;
-            Ok(EvmVerdict {
-                accepted,
-                gas_used: out.gas_used,
-            })
-        }
-        CallStatus::Revert => Err(EvmError::Reverted {
-            output: out.output,
-            gas_used: out.gas_used,
-        }),
-        CallStatus::Halt(reason) => Err(EvmError::Halted {
-            reason,
-            gas_used: out.gas_used,
-        }),
-    }
+    let out = evm.view(verifier, calldata)?.into_success()?;
+    let accepted = abi::Groth16Verifier::verifyProofCall::abi_decode_returns(&out.output)
+        .map_err(|e| EvmError::Decode(e.to_string()))?;
+    Ok(EvmVerdict {
+        accepted,
+        gas_used: out.gas_used,
+    })
 }
 
 /// Deploys a verifier for `vk` into a fresh [`EmbeddedEvm`] and asks it about `proof`.

@@ -13,8 +13,8 @@ use super::*;
 use crate::groth16::progress::Silent;
 use crate::groth16::{verify, MappedKey};
 use crate::package::{
-    publisher_address, verify_manifest, ArtifactCache, DownloadConfig, FetchError, Fetcher,
-    ModelKind, PackageError, Quiet, RegistryPin, MANIFEST_FILE,
+    publisher_address, verify_manifest, ArtifactCache, DirFetcher, DownloadConfig, ModelKind,
+    PackageError, Quiet, RegistryPin, MANIFEST_FILE,
 };
 use crate::registry::{binding, BiometricRegistry, LocalSigner};
 use crate::vault::{FaceImage, InMemoryKeyProvider, IrisSample, KeyId, RecordId, Vault, VaultKey};
@@ -25,18 +25,6 @@ const TARGET: RegistryTarget = RegistryTarget {
     chain_id: 31337,
     registry: Address::new([0x77; 20]),
 };
-
-/// Serves a directory: `<anything>/<name>` is the file `name`.
-struct DirFetcher(std::path::PathBuf);
-
-impl Fetcher for DirFetcher {
-    fn fetch_range(&self, url: &str, start: u64, end: Option<u64>) -> Result<Vec<u8>, FetchError> {
-        let name = url.rsplit('/').next().unwrap_or_default();
-        let bytes = std::fs::read(self.0.join(name)).map_err(|_| FetchError::Status(404))?;
-        let end = end.map_or(bytes.len(), |e| (e as usize).min(bytes.len()));
-        Ok(bytes[start as usize..end].to_vec())
-    }
-}
 
 fn signer(byte: u8) -> LocalSigner {
     LocalSigner::from_bytes(&[byte; 32]).expect("key")
@@ -79,7 +67,7 @@ fn package(dir: &Path, version: u32, model: &IrisModel) -> IrisModelPackage {
         .fetch_package(
             &verified,
             "https://models.invalid/iris",
-            &DirFetcher(src),
+            &DirFetcher::new(src),
             &Quiet,
             &DownloadConfig::default(),
         )
@@ -321,7 +309,7 @@ fn a_key_for_another_model_or_a_changed_file_is_refused_at_load() {
         .fetch_package(
             &verified,
             "x",
-            &DirFetcher(src.clone()),
+            &DirFetcher::new(src.clone()),
             &Quiet,
             &DownloadConfig::default(),
         )

@@ -10,6 +10,7 @@
 //!    [`VerifiedPackage`], the only way to the files' paths.
 
 pub mod cache;
+pub mod dir;
 pub mod error;
 pub mod fetch;
 #[cfg(feature = "http-fetcher")]
@@ -22,6 +23,7 @@ pub mod verify;
 mod tests;
 
 pub use cache::ArtifactCache;
+pub use dir::DirFetcher;
 pub use error::{FetchError, PackageError};
 pub use fetch::{DownloadConfig, DownloadEvent, DownloadObserver, Fetcher, Quiet};
 #[cfg(feature = "http-fetcher")]

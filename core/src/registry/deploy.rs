@@ -16,7 +16,7 @@ use super::calls::{ModelKind, RegistryContract, TxRequest};
 use super::rpc::{Receipt, RpcClient, RpcTransport};
 use super::signer::LocalSigner;
 use super::RegistryError;
-use crate::evm::{verifier_init_code, CallOutcome, CallStatus, Deployment, EmbeddedEvm, EvmError};
+use crate::evm::{verifier_init_code, Deployment, EmbeddedEvm, EvmError};
 
 /// The committed build artifact of `contracts/src/BiometricRegistry.sol`: compiler, settings,
 /// ABI, creation and runtime bytecode, as written by `contracts/build-registry.js` (optimizer
@@ -165,28 +165,18 @@ impl EmbeddedRegistry {
         from: Address,
         tx: &TxRequest,
     ) -> Result<u64, EvmError> {
-        Ok(succeeded(evm.call_from(from, tx.to, &tx.data)?)?.gas_used)
+        Ok(evm
+            .call_from(from, tx.to, &tx.data)?
+            .into_success()?
+            .gas_used)
     }
 
     /// Runs the view call `call` (e.g. `BiometricRegistry::recordOfCall`) without changing
     /// state and decodes its return value.
     pub fn read<C: SolCall>(&self, evm: &mut EmbeddedEvm, call: C) -> Result<C::Return, EvmError> {
-        let out = succeeded(evm.view(self.contract.address, &call.abi_encode())?)?;
+        let out = evm
+            .view(self.contract.address, &call.abi_encode())?
+            .into_success()?;
         C::abi_decode_returns(&out.output).map_err(|e| EvmError::Decode(e.to_string()))
-    }
-}
-
-/// `out` if the call succeeded; its revert or halt as an error otherwise.
-fn succeeded(out: CallOutcome) -> Result<CallOutcome, EvmError> {
-    match out.status {
-        CallStatus::Success => Ok(out),
-        CallStatus::Revert => Err(EvmError::Reverted {
-            output: out.output,
-            gas_used: out.gas_used,
-        }),
-        CallStatus::Halt(reason) => Err(EvmError::Halted {
-            reason,
-            gas_used: out.gas_used,
-        }),
     }
 }

@@ -1,11 +1,9 @@
 //! Shared by the registry tests: the statements they prove (the real iris-code statement with two
-//! small models, and a stand-in for the face statements), the Foundry build of the contracts,
-//! and an anvil node on 127.0.0.1 that lives as long as its handle.
+//! small models, and a stand-in for the face statements), and an anvil node on 127.0.0.1 that
+//! lives as long as its handle.
 #![allow(dead_code)] // each test crate uses a different subset
 
 use std::path::PathBuf;
-use std::process::Command;
-use std::sync::OnceLock;
 
 use ark_bn254::{Bn254, Fr};
 use ark_ec::{AffineRepr, CurveGroup};
@@ -13,7 +11,6 @@ use ark_ff::{Field, UniformRand};
 use ark_groth16::{Proof, VerifyingKey};
 use ark_std::rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
-use serde_json::Value;
 use zkbio_circuits::builder::Builder;
 use zkbio_circuits::models::iris::IrisModel;
 use zkbio_circuits::statements::iris_code::IrisCodeStatement;
@@ -135,40 +132,6 @@ pub fn rerandomize(proof: &Proof<Bn254>, rng: &mut ChaCha20Rng) -> Proof<Bn254> 
 /// A deterministic RNG for a test.
 pub fn rng(seed: u64) -> ChaCha20Rng {
     ChaCha20Rng::seed_from_u64(seed)
-}
-
-// ------------------------------------------------------------------ Foundry
-
-/// The registry's Foundry artifact (`contracts/out/BiometricRegistry.sol/BiometricRegistry.json`),
-/// built once per test process with the pinned forge (`contracts/forge.sh build`).
-pub fn registry_artifact() -> &'static Value {
-    static ARTIFACT: OnceLock<Value> = OnceLock::new();
-    ARTIFACT.get_or_init(|| {
-        let contracts = repo_root().join("contracts");
-        let forge = contracts.join("forge.sh");
-        let out = Command::new(&forge)
-            .arg("build")
-            .output()
-            .unwrap_or_else(|e| panic!("cannot run {}: {e}", forge.display()));
-        assert!(
-            out.status.success(),
-            "forge build failed (run npm ci --prefix tools/js first):\n{}\n{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let path = contracts.join("out/BiometricRegistry.sol/BiometricRegistry.json");
-        let text =
-            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        serde_json::from_str(&text).expect("artifact is JSON")
-    })
-}
-
-/// The registry's creation code (without constructor arguments).
-pub fn registry_creation_code() -> Vec<u8> {
-    let hex_code = registry_artifact()["bytecode"]["object"]
-        .as_str()
-        .expect("bytecode.object");
-    hex::decode(hex_code.trim_start_matches("0x")).expect("hex bytecode")
 }
 
 // ------------------------------------------------------------------ anvil
