@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
+use zkbio_circuits::gadgets::commitment::Geometry;
 use zkbio_core::flows::dev::publish_dev_iris_package;
 use zkbio_core::flows::{
     import_enrollment, prove_iris_code, record_iris_code, regenerate_iris_code, scanner_enroll,
@@ -540,6 +541,7 @@ pub(crate) fn write_proof_dir(
         &json!({
             "version": p.version,
             "bits": p.opening.code_bits().len(),
+            "geometry": p.code_geometry.dims(),
             "code": pack(p.opening.code_bits()),
             "mask": pack(p.opening.mask_bits()),
             "salt_code": format!("0x{}", hex::encode(p.opening.salt().expose())),
@@ -611,10 +613,27 @@ fn confirm(a: ConfirmArgs) -> Result<(), String> {
         Salt::from_be_bytes(salt).map_err(|e| e.to_string())?,
     )
     .map_err(|e| e.to_string())?;
+    // The code's geometry is part of C_code's tag (commitments v2); an opening.json written
+    // before it has none and is refused.
+    let dims: Vec<usize> = v["geometry"]
+        .as_array()
+        .ok_or("opening.json: no geometry (written before commitments v2: prove again)")?
+        .iter()
+        .map(|d| d.as_u64().and_then(|d| usize::try_from(d).ok()))
+        .collect::<Option<_>>()
+        .ok_or("opening.json: bad geometry")?;
+    let geometry = Geometry::new(&dims).map_err(|e| format!("opening.json geometry: {e}"))?;
     let public = read_public(&a.proof_dir.join("public.json"))?;
     let c_code = public.get(1).ok_or("public.json: fewer than 2 inputs")?;
-    record_iris_code(&vault, &record_id(&a.record)?, version, c_code, &opening)
-        .map_err(|e| e.to_string())?;
+    record_iris_code(
+        &vault,
+        &record_id(&a.record)?,
+        version,
+        c_code,
+        &geometry,
+        &opening,
+    )
+    .map_err(|e| e.to_string())?;
     println!("record {} iris_version {version}", a.record);
     Ok(())
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use alloy_primitives::{Address, U256};
 use zkbio_circuits::models::iris::IrisModel;
-use zkbio_circuits::statements::iris_code::code_commitment;
+use zkbio_circuits::statements::iris_code::{code_commitment, code_geometry};
 
 use super::dev::publish_dev_iris_package;
 use super::*;
@@ -167,8 +167,10 @@ fn enroll_then_reenroll_through_verified_packages() {
     // The opening opens C_code, and its bits are the circuit's code (in the model's order).
     let opening = &enrolled.opening;
     let salt = super::transfer::fr_of(opening.salt().expose());
+    let geometry = code_geometry(v1.model()).expect("a model's code fits");
+    assert_eq!(enrolled.code_geometry, geometry);
     assert_eq!(
-        code_commitment(opening.code_bits(), opening.mask_bits(), salt),
+        code_commitment(&geometry, opening.code_bits(), opening.mask_bits(), salt),
         enrolled.public_inputs[1]
     );
     // Proving again gives the same C_code (derived salt) but a fresh proof.
