@@ -267,6 +267,47 @@ mod tests {
     }
 
     #[test]
+    fn the_image_shape_is_bound_and_checked() {
+        let (wide, square) = (
+            ImageOpening { rows: 8, cols: 32 },
+            ImageOpening { rows: 16, cols: 16 },
+        );
+        let a = sample(&wide, 3);
+        let b = a.clone_for(&square);
+        assert_eq!((&a.image, &a.mask, a.salt), (&b.image, &b.mask, b.salt));
+        assert_ne!(wide.public_inputs(&a)[0], square.public_inputs(&b)[0]);
+        // A witness for one shape does not satisfy the other's constraints.
+        assert!(is_satisfied(&square, &b));
+        assert!(!is_satisfied(&square, &a));
+
+        let empty = ImageOpening { rows: 0, cols: 4 };
+        let refused = GeometryError::DimensionOutOfRange { axis: 0, value: 0 };
+        assert_eq!(
+            empty
+                .input(vec![], vec![], Fr::from(0u64), Fr::from(0u64))
+                .unwrap_err(),
+            InputError::Geometry(refused.clone())
+        );
+        assert_eq!(
+            empty.to_r1cs().unwrap_err(),
+            SynthesisError::Geometry(refused)
+        );
+    }
+
+    impl ImageOpeningInput {
+        /// The same data as an input of `stmt`.
+        fn clone_for(&self, stmt: &ImageOpening) -> ImageOpeningInput {
+            stmt.input(
+                self.image.clone(),
+                self.mask.clone(),
+                self.salt,
+                self.binding,
+            )
+            .unwrap()
+        }
+    }
+
+    #[test]
     fn placeholder_satisfies_and_layout_counts_are_as_designed() {
         let stmt = ImageOpening { rows: 4, cols: 16 };
         assert!(is_satisfied(&stmt, &stmt.placeholder_input()));

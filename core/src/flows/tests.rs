@@ -123,6 +123,18 @@ fn import_checks_commitments_and_scanner_and_never_overwrites() {
 }
 
 #[test]
+fn a_transfer_with_v1_commitments_is_refused_by_its_format_version() {
+    let mut bytes = transfer(signer(3).address());
+    assert_eq!(bytes[8..10], [0, 2]);
+    bytes[8..10].copy_from_slice(&1u16.to_be_bytes());
+    let err = EnrollmentTransfer::from_bytes(&bytes).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "enrollment transfer: format version 1, this build reads 2"
+    );
+}
+
+#[test]
 fn enroll_then_reenroll_through_verified_packages() {
     let dir = tempfile::tempdir().expect("tempdir");
     let vault = vault(&dir.path().join("vault"));

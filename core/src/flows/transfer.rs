@@ -1,10 +1,10 @@
 //! The enrollment transfer: what the scanner hands the phone, and its import into the vault.
 //!
-//! Format (version 1), all integers big-endian; the transport (the scanner's session with the
+//! Format (version 2), all integers big-endian; the transport (the scanner's session with the
 //! phone) is responsible for confidentiality, the import for integrity and authenticity:
 //!
 //! ```text
-//! magic "ZKBENROL" (8) | u16 format version (= 1) | u64 chain_id | registry address (20) |
+//! magic "ZKBENROL" (8) | u16 format version (= 2) | u64 chain_id | registry address (20) |
 //! the bundle, in the vault's plaintext encoding (crate::vault::codec), without model states
 //! ```
 //!
@@ -29,8 +29,10 @@ use crate::vault::{
 
 /// The first bytes of an enrollment transfer.
 pub const TRANSFER_MAGIC: [u8; 8] = *b"ZKBENROL";
-/// The transfer format this code reads and writes.
-pub const TRANSFER_FORMAT_VERSION: u16 = 1;
+/// The transfer format this code reads and writes. 2: the same layout as 1, with commitments of
+/// construction v2 (the tag binds the image geometry); a version-1 transfer carries v1
+/// commitments, which no longer open, and is refused by its version.
+pub const TRANSFER_FORMAT_VERSION: u16 = 2;
 const HEADER_LEN: usize = 8 + 2 + 8 + 20;
 
 /// An enrollment as the scanner hands it over: the bundle and the registry it was signed for.
