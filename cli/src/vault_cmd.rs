@@ -598,6 +598,19 @@ fn bits_from_hex(what: &str, s: &str, n: usize) -> Result<Vec<bool>, String> {
     Ok((0..n).map(|i| bytes[i / 8] >> (i % 8) & 1 == 1).collect())
 }
 
+/// The code geometry of an opening.json. It is part of `C_code`'s tag (commitments v2); an
+/// opening.json written before v2 has none and is refused.
+fn opening_geometry(v: &serde_json::Value) -> Result<Geometry, String> {
+    let dims: Vec<usize> = v["geometry"]
+        .as_array()
+        .ok_or("opening.json: no geometry (written before commitments v2: prove again)")?
+        .iter()
+        .map(|d| d.as_u64().and_then(|d| usize::try_from(d).ok()))
+        .collect::<Option<_>>()
+        .ok_or("opening.json: bad geometry")?;
+    Geometry::new(&dims).map_err(|e| format!("opening.json geometry: {e}"))
+}
+
 fn confirm(a: ConfirmArgs) -> Result<(), String> {
     let vault = a.vault.open()?;
     let path = a.proof_dir.join("opening.json");
@@ -613,16 +626,7 @@ fn confirm(a: ConfirmArgs) -> Result<(), String> {
         Salt::from_be_bytes(salt).map_err(|e| e.to_string())?,
     )
     .map_err(|e| e.to_string())?;
-    // The code's geometry is part of C_code's tag (commitments v2); an opening.json written
-    // before it has none and is refused.
-    let dims: Vec<usize> = v["geometry"]
-        .as_array()
-        .ok_or("opening.json: no geometry (written before commitments v2: prove again)")?
-        .iter()
-        .map(|d| d.as_u64().and_then(|d| usize::try_from(d).ok()))
-        .collect::<Option<_>>()
-        .ok_or("opening.json: bad geometry")?;
-    let geometry = Geometry::new(&dims).map_err(|e| format!("opening.json geometry: {e}"))?;
+    let geometry = opening_geometry(&v)?;
     let public = read_public(&a.proof_dir.join("public.json"))?;
     let c_code = public.get(1).ok_or("public.json: fewer than 2 inputs")?;
     record_iris_code(
@@ -636,4 +640,27 @@ fn confirm(a: ConfirmArgs) -> Result<(), String> {
     .map_err(|e| e.to_string())?;
     println!("record {} iris_version {version}", a.record);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn opening_geometry_is_read_and_checked() {
+        let g = opening_geometry(&json!({ "geometry": [3, 4, 2, 2] })).unwrap();
+        assert_eq!(g.dims(), &[3, 4, 2, 2]);
+        assert_eq!(
+            opening_geometry(&json!({ "bits": 48 })).unwrap_err(),
+            "opening.json: no geometry (written before commitments v2: prove again)"
+        );
+        assert_eq!(
+            opening_geometry(&json!({ "geometry": [3, "4"] })).unwrap_err(),
+            "opening.json: bad geometry"
+        );
+        assert!(opening_geometry(&json!({ "geometry": [3, 0] }))
+            .unwrap_err()
+            .starts_with("opening.json geometry: dimension 1 is 0"));
+        assert!(opening_geometry(&json!({ "geometry": [1, 1, 1, 1, 1] })).is_err());
+    }
 }

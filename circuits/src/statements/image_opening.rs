@@ -123,7 +123,8 @@ impl ImageOpening {
         })
     }
 
-    /// The public inputs `[C_img, binding]` for `input`.
+    /// The public inputs `[C_img, binding]` for `input` (`C_img` under the geometry `input` was
+    /// made for; the circuit fixes its own, so an input made for another shape has no witness).
     pub fn public_inputs(&self, input: &ImageOpeningInput) -> [Fr; 2] {
         [
             image_commitment(&input.geometry, &input.image, &input.mask, input.salt),
@@ -175,8 +176,8 @@ impl Circuit for ImageOpening {
 
     fn placeholder_input(&self) -> ImageOpeningInput {
         ImageOpeningInput {
-            // A statement whose geometry is refused never gets this far: `synthesize` checks it
-            // first.
+            // For a statement whose geometry is refused this value is never committed to:
+            // `synthesize` refuses the statement first.
             geometry: self.geometry().unwrap_or(Geometry::unshaped()),
             image: vec![0; self.pixels()],
             mask: vec![false; self.pixels()],

@@ -8,7 +8,8 @@
 //!
 //! - each pixel is one wire plus its 8 bits (9 constraints), so a response has one term per
 //!   pixel; each input mask bit is a boolean wire;
-//! - `C_img = Commit(IrisImage, image || pack_bits(mask); salt_img)` over those wires;
+//! - `C_img = Commit(IrisImage, [rows, cols], image || pack_bits(mask); salt_img)` over those
+//!   wires;
 //! - per probe and part `q`: the code bit is `S_q > 0`, by decomposing `S_q - 1 + 2^(n-1)` with
 //!   the smallest `n` that bounds `|S_q| <= 255 * D_q` (the response is on the C side of that
 //!   constraint: snarkjs's `.zkey` stores only A and B coefficients);
@@ -17,7 +18,8 @@
 //!   [`crate::models::iris::MaskRule::min_passing_weight`] (exactly the model's rule);
 //!   "nonzero" is `is_zero(S_re^2 + S_im^2)` negated (no wrap-around: `|S| < 2^31`), computed
 //!   from the sign test's bits (about 30 terms instead of hundreds); the AND is a product;
-//! - `C_code = Commit(IrisCode, pack_bits(code) || pack_bits(mask); salt_code)`.
+//! - `C_code = Commit(IrisCode, [probe rows, probe cols, filters, 2], pack_bits(code) ||
+//!   pack_bits(mask); salt_code)` ([`code_geometry`]).
 //!
 //! The public `C_code` is computed natively with [`IrisInference`], the same inference
 //! `zkbio-core` runs; the circuit recomputes the bits from the committed image, so a witness
