@@ -974,9 +974,9 @@ mod key_safety {
         );
         // `verify` refuses such a key too, even for a proof that satisfies its equation.
         let vk = crate::proof::VerifyingKey::from_snarkjs_json(
-            serde_json::to_string(
-                &zkbio_circuits::circom::json::VerificationKeyJson::from_vk(&pk.vk),
-            )
+            serde_json::to_string(&zkbio_circuits::circom::json::VerificationKeyJson::from_vk(
+                &pk.vk,
+            ))
             .unwrap(),
         )
         .unwrap();

@@ -266,7 +266,10 @@ fn model_version_and_hash(m: &ModelArgs) -> Result<(u32, B256), String> {
 }
 
 /// A verification key read for deployment, with its development-key marker.
-type RegistryVk = (zkbio_core::groth16::VerifyingKey<ark_bn254::Bn254>, KeyOrigin);
+type RegistryVk = (
+    zkbio_core::groth16::VerifyingKey<ark_bn254::Bn254>,
+    KeyOrigin,
+);
 
 /// Reads a verification key that the registry can use: 3 public inputs, and not forgeable
 /// (`zkbio_core::groth16::key_check`; e.g. δ = γ from a key with no phase-2 contribution).
@@ -285,9 +288,8 @@ fn registry_vk(path: &Path) -> Result<RegistryVk, String> {
 
 /// Refuses, before any transaction, to deploy a marked development key off a local chain.
 fn check_dev_key(origin: KeyOrigin, chain_id: u64, allow: bool) -> Result<(), String> {
-    check_deployable(origin, chain_id, allow).map_err(|e| {
-        format!("{e} (pass --allow-insecure-dev-key to deploy it anyway)")
-    })?;
+    check_deployable(origin, chain_id, allow)
+        .map_err(|e| format!("{e} (pass --allow-insecure-dev-key to deploy it anyway)"))?;
     if origin == KeyOrigin::InsecureDev {
         eprintln!("WARNING: deploying an INSECURE development key on chain {chain_id}");
     }

@@ -197,7 +197,14 @@ fn add_model_args<'a>(rpc: &'a str, vk: &'a str) -> Vec<&'a str> {
 fn a_snarkjs_key_without_contribution_is_refused_everywhere_and_one_contribution_fixes_it() {
     let dir = tmp("zkey0");
     let f = |name: &str| dir.join(name);
-    zkbio_ok(&["export", "r1cs", "--circuit", CIRCUIT, "--out", s(&f("c.r1cs"))]);
+    zkbio_ok(&[
+        "export",
+        "r1cs",
+        "--circuit",
+        CIRCUIT,
+        "--out",
+        s(&f("c.r1cs")),
+    ]);
     snarkjs_ok(&["powersoftau", "new", "bn128", "10", s(&f("p0.ptau"))]);
     snarkjs_ok(&[
         "powersoftau",
@@ -243,7 +250,10 @@ fn a_snarkjs_key_without_contribution_is_refused_everywhere_and_one_contribution
     };
     let out = import(s(&f("c_0000.zkey")), s(&f("k0.zpk")), false);
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(!out.status.success() && err.contains("no phase-2 contribution"), "{err}");
+    assert!(
+        !out.status.success() && err.contains("no phase-2 contribution"),
+        "{err}"
+    );
     let out = import(s(&f("c_0000.zkey")), s(&f("k0.zpk")), true);
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success() && err.contains("δ₂ = ±γ₂"), "{err}");
@@ -252,7 +262,10 @@ fn a_snarkjs_key_without_contribution_is_refused_everywhere_and_one_contribution
     // verify: a proof forged for arbitrary public inputs passes snarkjs, and zkbio refuses the key.
     let vk0 = read_vk(&f("vk0.json"));
     let public = [Fr::from(31337u64), Fr::from(42u64)];
-    write_json(&f("forged.json"), &ProofJson::from_proof(&forge(&vk0, &public)));
+    write_json(
+        &f("forged.json"),
+        &ProofJson::from_proof(&forge(&vk0, &public)),
+    );
     write_json(&f("public.json"), &public_to_json(&public));
     let out = snarkjs_ok(&[
         "groth16",
@@ -282,13 +295,20 @@ fn a_snarkjs_key_without_contribution_is_refused_everywhere_and_one_contribution
         add_model_args(&node.url, s(&f("vk0.json"))),
     ] {
         let err = zkbio_err(&args);
-        assert!(err.contains("refusing this key") && err.contains("δ₂ = ±γ₂"), "{err}");
+        assert!(
+            err.contains("refusing this key") && err.contains("δ₂ = ±γ₂"),
+            "{err}"
+        );
         assert_eq!(node.methods(), Vec::<String>::new());
     }
 
     // After one contribution the key imports, proves and verifies.
     let out = import(s(&f("c_0001.zkey")), s(&f("k1.zpk")), false);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let proof_dir = f("proof");
     zkbio_ok(&[
         "prove",
@@ -363,8 +383,14 @@ fn a_key_with_a_flipped_query_byte_fails_to_prove_instead_of_writing_a_bad_proof
             String::from_utf8_lossy(&out.stderr),
         );
         assert!(!out.status.success(), "section {name}: {stdout}");
-        assert!(!stdout.contains("proof written"), "section {name}: {stdout}");
-        assert!(stderr.contains("corrupted proving key"), "section {name}: {stderr}");
+        assert!(
+            !stdout.contains("proof written"),
+            "section {name}: {stdout}"
+        );
+        assert!(
+            stderr.contains("corrupted proving key"),
+            "section {name}: {stderr}"
+        );
         assert!(!out_dir.join("proof.json").exists(), "section {name}");
     }
     let ok = zkbio_ok(&[
@@ -414,13 +440,29 @@ fn development_keys_are_marked_and_deploy_only_on_local_chains() {
     let dir = tmp("devkey");
     let f = |name: &str| dir.join(name);
     // zkbio setup marks both files, and snarkjs still reads the marked verification key.
-    zkbio_ok(&["setup", "--circuit", CIRCUIT, "--seed", "dev", "--out", s(&dir)]);
+    zkbio_ok(&[
+        "setup",
+        "--circuit",
+        CIRCUIT,
+        "--seed",
+        "dev",
+        "--out",
+        s(&dir),
+    ]);
     let zpk = std::fs::read(f("circuit.zpk")).unwrap();
     assert_eq!(KeyView::new(&zpk).unwrap().origin(), KeyOrigin::InsecureDev);
     let vk: serde_json::Value =
         serde_json::from_slice(&std::fs::read(f("verification_key.json")).unwrap()).unwrap();
     assert_eq!(vk[VK_JSON_MARKER], serde_json::Value::Bool(true));
-    zkbio_ok(&["prove", "--circuit", CIRCUIT, "--key", s(&f("circuit.zpk")), "--out", s(&dir)]);
+    zkbio_ok(&[
+        "prove",
+        "--circuit",
+        CIRCUIT,
+        "--key",
+        s(&f("circuit.zpk")),
+        "--out",
+        s(&dir),
+    ]);
     let out = snarkjs_ok(&[
         "groth16",
         "verify",
@@ -429,7 +471,14 @@ fn development_keys_are_marked_and_deploy_only_on_local_chains() {
         s(&f("proof.json")),
     ]);
     assert!(out.contains("OK!"), "{out}");
-    zkbio_ok(&["export", "vk", "--key", s(&f("circuit.zpk")), "--out", s(&f("exported.json"))]);
+    zkbio_ok(&[
+        "export",
+        "vk",
+        "--key",
+        s(&f("circuit.zpk")),
+        "--out",
+        s(&f("exported.json")),
+    ]);
     let exported: serde_json::Value =
         serde_json::from_slice(&std::fs::read(f("exported.json")).unwrap()).unwrap();
     assert_eq!(exported, vk);
@@ -437,11 +486,21 @@ fn development_keys_are_marked_and_deploy_only_on_local_chains() {
     let vk3 = f("dev3.json");
     dev_registry_vk(&vk3);
     let mainnet = FakeNode::start(1);
-    for args in [deploy_args(&mainnet.url, s(&vk3)), add_model_args(&mainnet.url, s(&vk3))] {
+    for args in [
+        deploy_args(&mainnet.url, s(&vk3)),
+        add_model_args(&mainnet.url, s(&vk3)),
+    ] {
         let err = zkbio_err(&args);
-        assert!(err.contains("INSECURE development key") && err.contains("chain 1"), "{err}");
+        assert!(
+            err.contains("INSECURE development key") && err.contains("chain 1"),
+            "{err}"
+        );
         // Only the chain id was read: no transaction was estimated or sent.
-        assert_eq!(mainnet.methods(), vec!["eth_chainId".to_string()], "{args:?}");
+        assert_eq!(
+            mainnet.methods(),
+            vec!["eth_chainId".to_string()],
+            "{args:?}"
+        );
         mainnet.clear();
 
         // The override lets the command go on to the node (which refuses the rest here).
@@ -450,12 +509,18 @@ fn development_keys_are_marked_and_deploy_only_on_local_chains() {
         let err = zkbio_err(&allowed);
         assert!(!err.contains("refusing"), "{err}");
         let methods = mainnet.methods();
-        assert!(methods.len() > 1 && methods[0] == "eth_chainId", "{methods:?}");
+        assert!(
+            methods.len() > 1 && methods[0] == "eth_chainId",
+            "{methods:?}"
+        );
         mainnet.clear();
     }
     // On a local chain the marked key goes on without the override.
     let local = FakeNode::start(31337);
-    for args in [deploy_args(&local.url, s(&vk3)), add_model_args(&local.url, s(&vk3))] {
+    for args in [
+        deploy_args(&local.url, s(&vk3)),
+        add_model_args(&local.url, s(&vk3)),
+    ] {
         let err = zkbio_err(&args);
         assert!(!err.contains("refusing"), "{err}");
         assert!(local.methods().len() > 1, "{:?}", local.methods());

@@ -57,7 +57,12 @@ pub fn publish_dev_iris_package(
     let file = std::fs::File::create(&key_path)
         .map_err(|e| FlowError::Package(PackageError::io("create", &key_path)(e)))?;
     let mut out = std::io::BufWriter::new(file);
-    write_key_with_origin(&pk, r1cs.constraints.len(), KeyOrigin::InsecureDev, &mut out)?;
+    write_key_with_origin(
+        &pk,
+        r1cs.constraints.len(),
+        KeyOrigin::InsecureDev,
+        &mut out,
+    )?;
     std::io::Write::flush(&mut out)
         .map_err(|e| FlowError::Package(PackageError::io("write", &key_path)(e)))?;
     let vk = serde_json::to_vec_pretty(&vk_json(&pk.vk, KeyOrigin::InsecureDev))

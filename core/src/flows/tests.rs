@@ -352,10 +352,12 @@ mod key_safety {
         let path = dir.path().join("forgeable.zpk");
         std::fs::write(&path, bad).expect("write");
         let key = MappedKey::open(&path).expect("map");
-        let err =
-            IrisModelPackage::new(1, IrisModel::tiny_test_model(1), key, None).unwrap_err();
+        let err = IrisModelPackage::new(1, IrisModel::tiny_test_model(1), key, None).unwrap_err();
         assert!(
-            matches!(err, FlowError::UnsafeKey(KeyStructureError::DeltaEqualsGamma)),
+            matches!(
+                err,
+                FlowError::UnsafeKey(KeyStructureError::DeltaEqualsGamma)
+            ),
             "{err}"
         );
         // The untouched key opens.

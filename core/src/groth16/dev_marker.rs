@@ -25,8 +25,8 @@ pub const LOCAL_CHAIN_IDS: [u64; 2] = [31337, 1337];
 
 /// `vk` as snarkjs's `verification_key.json` value, with the marker when `origin` says so.
 pub fn vk_json(vk: &VerifyingKey<Bn254>, origin: KeyOrigin) -> serde_json::Value {
-    let mut value = serde_json::to_value(VerificationKeyJson::from_vk(vk))
-        .unwrap_or(serde_json::Value::Null);
+    let mut value =
+        serde_json::to_value(VerificationKeyJson::from_vk(vk)).unwrap_or(serde_json::Value::Null);
     if origin == KeyOrigin::InsecureDev {
         if let Some(map) = value.as_object_mut() {
             map.insert(VK_JSON_MARKER.into(), serde_json::Value::Bool(true));
@@ -61,8 +61,7 @@ pub fn check_deployable(
     chain_id: u64,
     allow_insecure: bool,
 ) -> Result<(), DeployRefusal> {
-    if origin == KeyOrigin::InsecureDev && !allow_insecure && !LOCAL_CHAIN_IDS.contains(&chain_id)
-    {
+    if origin == KeyOrigin::InsecureDev && !allow_insecure && !LOCAL_CHAIN_IDS.contains(&chain_id) {
         return Err(DeployRefusal::InsecureDevKey { chain_id });
     }
     Ok(())
@@ -79,11 +78,17 @@ mod tests {
                 check_deployable(KeyOrigin::InsecureDev, chain, false),
                 Err(DeployRefusal::InsecureDevKey { chain_id: chain })
             );
-            assert_eq!(check_deployable(KeyOrigin::InsecureDev, chain, true), Ok(()));
+            assert_eq!(
+                check_deployable(KeyOrigin::InsecureDev, chain, true),
+                Ok(())
+            );
             assert_eq!(check_deployable(KeyOrigin::External, chain, false), Ok(()));
         }
         for chain in LOCAL_CHAIN_IDS {
-            assert_eq!(check_deployable(KeyOrigin::InsecureDev, chain, false), Ok(()));
+            assert_eq!(
+                check_deployable(KeyOrigin::InsecureDev, chain, false),
+                Ok(())
+            );
         }
     }
 

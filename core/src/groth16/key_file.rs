@@ -511,7 +511,8 @@ mod tests {
 
     #[test]
     fn hostile_header_counts_are_refused_without_overflow() {
-        let inconsistent = |r: Result<Layout, KeyError>| matches!(r, Err(KeyError::Inconsistent(_)));
+        let inconsistent =
+            |r: Result<Layout, KeyError>| matches!(r, Err(KeyError::Inconsistent(_)));
         // Hostile counts. Before the checks moved to u64, `n_public = u64::MAX` and
         // `n_constraints = u64::MAX` overflowed `usize` sums (a panic in debug builds), and the
         // size bound did not compile on 32-bit targets (`1 << 32` as usize).
@@ -526,7 +527,10 @@ mod tests {
         assert!(inconsistent(Layout::new(10, 10, 1 << 10, 10)));
         assert!(inconsistent(Layout::new(10, 1, 1 << 4, 15)));
         let small = Layout::new(10, 2, 16, 13).unwrap();
-        assert_eq!(small.end, HEADER_BYTES + VK_BYTES + 64 * 3 + 64 * 10 * 2 + 128 * 10 + 64 * 7 + 64 * 16);
+        assert_eq!(
+            small.end,
+            HEADER_BYTES + VK_BYTES + 64 * 3 + 64 * 10 * 2 + 128 * 10 + 64 * 7 + 64 * 16
+        );
         // The largest counts the format allows fit on 64-bit targets (on 32-bit ones such a
         // key cannot be mapped and is refused), and the offsets are the documented ones.
         let big = Layout::new(MAX_VARS, 3, MAX_DOMAIN, MAX_DOMAIN - 4);

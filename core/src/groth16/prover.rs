@@ -8,9 +8,10 @@
 //! The prover trusts no key: before any work it refuses a forgeable or degenerate key
 //! ([`super::key_check`]), and before returning it verifies its own proof under the key's
 //! verification key, so a corrupted key (one flipped byte in a query point) fails with
-//! [`ProveError::CorruptedKey`] instead of yielding a proof every verifier rejects. That check
-//! costs one Groth16 verification (a few milliseconds, see `bindings/README.md`); it also makes
-//! the released proof witness-independent given the blinding (see [`super::key_check`]).
+//! [`ProveError::CorruptedKey`] instead of yielding a proof every verifier rejects. Both checks
+//! together cost a few milliseconds, whatever the circuit's size (`zkbio bench` prints them); the
+//! verification also makes the released proof witness-independent given the blinding (see
+//! [`super::key_check`]).
 
 use super::encoding::{get_g1, get_g2, G1_BYTES, G2_BYTES};
 use super::key_check::{check_key_structure, KeyStructureError, ProverPoints};

@@ -290,7 +290,10 @@ mod unsafe_keys {
         type Edit = Box<dyn Fn(&mut ProvingKey<Bn254>)>;
         let cases: Vec<(Edit, E)> = vec![
             (Box::new(move |pk| pk.vk.delta_g2 = g2), E::DeltaIsGenerator),
-            (Box::new(move |pk| pk.vk.delta_g2 = -g2), E::DeltaIsGenerator),
+            (
+                Box::new(move |pk| pk.vk.delta_g2 = -g2),
+                E::DeltaIsGenerator,
+            ),
             (
                 Box::new(|pk| pk.vk.delta_g2 = G2Affine::identity()),
                 E::Infinity("δ₂"),
@@ -409,7 +412,11 @@ mod unsafe_keys {
         fn placeholder_input(&self) -> (Fr, Fr) {
             (Fr::from(3u64), Fr::from(0u64))
         }
-        fn synthesize<B: Builder>(&self, b: &mut B, &(w, y): &(Fr, Fr)) -> Result<(), SynthesisError> {
+        fn synthesize<B: Builder>(
+            &self,
+            b: &mut B,
+            &(w, y): &(Fr, Fr),
+        ) -> Result<(), SynthesisError> {
             let x = b.alloc_public(w * w);
             b.alloc_public(y);
             let w = b.alloc(w);
@@ -452,7 +459,9 @@ mod unsafe_keys {
             KeyOrigin::InsecureDev
         );
         // Only the flags word differs: the key itself is the same.
-        let diff: Vec<usize> = (0..plain.len()).filter(|&i| plain[i] != marked[i]).collect();
+        let diff: Vec<usize> = (0..plain.len())
+            .filter(|&i| plain[i] != marked[i])
+            .collect();
         assert_eq!(diff, vec![12]);
         let mut unknown = marked.clone();
         unknown[13] = 0x80;
