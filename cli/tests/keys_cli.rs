@@ -206,11 +206,21 @@ fn a_snarkjs_key_without_contribution_is_refused_everywhere_and_one_contribution
         s(&f("c.r1cs")),
     ]);
     snarkjs_ok(&["powersoftau", "new", "bn128", "10", s(&f("p0.ptau"))]);
+    // Phase 1 needs a contribution: a fresh ptau has τ = 1, which puts IC points at infinity
+    // (also refused, but this test is about phase 2).
+    snarkjs_ok(&[
+        "powersoftau",
+        "contribute",
+        s(&f("p0.ptau")),
+        s(&f("p1.ptau")),
+        "--name=phase1",
+        "-e=zkbio keys phase 1",
+    ]);
     snarkjs_ok(&[
         "powersoftau",
         "prepare",
         "phase2",
-        s(&f("p0.ptau")),
+        s(&f("p1.ptau")),
         s(&f("final.ptau")),
     ]);
     snarkjs_ok(&[
