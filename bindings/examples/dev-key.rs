@@ -7,7 +7,8 @@ use std::process::ExitCode;
 use zkbio_circuits::statements::image_opening::ImageOpening;
 use zkbio_circuits::Circuit;
 use zkbio_core::groth16::dev_setup_insecure;
-use zkbio_core::groth16::key_file::key_to_bytes;
+use zkbio_core::groth16::key_file::key_to_bytes_with_origin;
+use zkbio_core::groth16::KeyOrigin;
 
 fn parse_size(s: &str) -> Option<ImageOpening> {
     let (r, c) = s.split_once('x')?;
@@ -29,7 +30,8 @@ fn run(args: &[String]) -> Result<(), String> {
         *d = s;
     }
     let pk = dev_setup_insecure(&r1cs, seed_bytes).map_err(|e| e.to_string())?;
-    let bytes = key_to_bytes(&pk, r1cs.constraints.len()).map_err(|e| e.to_string())?;
+    let bytes = key_to_bytes_with_origin(&pk, r1cs.constraints.len(), KeyOrigin::InsecureDev)
+        .map_err(|e| e.to_string())?;
     std::fs::write(out, &bytes).map_err(|e| format!("{out}: {e}"))?;
     eprintln!(
         "{out}: INSECURE dev key for image-opening {size}, {} constraints, {} bytes",

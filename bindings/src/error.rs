@@ -350,7 +350,12 @@ impl From<FlowError> for ZkbioError {
                 why,
             },
             FlowError::Prove(ProveError::Cancelled) | FlowError::Cancelled => ZkbioError::Cancelled,
-            FlowError::Prove(ProveError::KeyMismatch { .. }) => ZkbioError::CorruptedArtifact {
+            FlowError::Prove(
+                ProveError::KeyMismatch { .. }
+                | ProveError::UnsafeKey(_)
+                | ProveError::CorruptedKey,
+            )
+            | FlowError::UnsafeKey(_) => ZkbioError::CorruptedArtifact {
                 path: "proving key".into(),
                 why,
             },

@@ -19,6 +19,7 @@ use std::path::Path;
 use std::sync::Arc;
 use zkbio_circuits::statements::image_opening::ImageOpening;
 use zkbio_circuits::Circuit;
+use zkbio_core::groth16::key_check::check_key_view;
 use zkbio_core::groth16::{MappedKey, ProveError};
 
 /// What a [`ProvingMaterials`] proves (Kotlin: a sealed class; Swift: an enum).
@@ -65,8 +66,10 @@ fn dimension(what: &str, v: u32) -> Result<usize, ZkbioError> {
 }
 
 impl ProvingMaterials {
-    /// Maps the key and checks it has the statement's number of public inputs. The rest of the
-    /// circuit's shape is checked by the prover, on first use.
+    /// Maps the key and checks it has the statement's number of public inputs and none of the
+    /// forgeable or degenerate structures (`zkbio_core::groth16::key_check`; reads only the
+    /// verification-key section). The rest of the circuit's shape is checked by the prover, on
+    /// first use, and every proof is verified under the key before it is returned.
     fn load(circuit: StatementCircuit, proving_key_path: String) -> Result<Arc<Self>, ZkbioError> {
         let key = MappedKey::open(Path::new(&proving_key_path))
             .map_err(|e| ZkbioError::key(&proving_key_path, e))?;
@@ -84,6 +87,10 @@ impl ProvingMaterials {
                 ),
             });
         }
+        check_key_view(&view).map_err(|e| ZkbioError::CorruptedArtifact {
+            path: proving_key_path.clone(),
+            why: format!("unsafe proving key: {e}"),
+        })?;
         let vk = VerifyingKey::new(view.verifying_key());
         Ok(Arc::new(ProvingMaterials {
             circuit,
@@ -102,6 +109,10 @@ impl ProvingMaterials {
                 why: format!("made for another circuit ({e})"),
             },
             ProveError::Unsatisfied(_) => ZkbioError::invalid("input", e),
+            ProveError::UnsafeKey(_) | ProveError::CorruptedKey => ZkbioError::CorruptedArtifact {
+                path: self.key_path.clone(),
+                why: e.to_string(),
+            },
         }
     }
 }
@@ -111,7 +122,7 @@ impl ProvingMaterials {
     /// Material for the image-opening statement on `rows x cols` images, from the `.zpk` proving
     /// key at `proving_key_path`. Cheap: maps the file and reads its header (no point is read).
     /// Fails with `Io` if the file cannot be opened, `CorruptedArtifact` if it is not a key for
-    /// this statement.
+    /// this statement or is forgeable (e.g. a key with no phase-2 contribution).
     #[uniffi::constructor]
     pub fn image_opening(
         proving_key_path: String,

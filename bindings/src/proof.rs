@@ -165,7 +165,8 @@ fn publics(public_inputs: &[Vec<u8>]) -> Result<Vec<Fr>, ZkbioError> {
 /// order, as in snarkjs's `public.json`) under `vk`. Returns normally if the proof is valid;
 /// fails with `VerificationFailed` if it is not, `InvalidInput` if an argument is malformed
 /// (wrong count, a coordinate not below the modulus, a point off the curve or outside the
-/// subgroup).
+/// subgroup) or the key is forgeable (`what` = `vk`: e.g. δ = γ, a key with no phase-2
+/// contribution, under which any proof can be forged).
 #[uniffi::export]
 pub fn verify(
     vk: Arc<VerifyingKey>,
@@ -178,6 +179,7 @@ pub fn verify(
         groth16::verify(&vk.vk, &proof, &inputs).map_err(|e| match e {
             VerifyError::Rejected => ZkbioError::VerificationFailed,
             VerifyError::PublicInputCount { .. } => ZkbioError::invalid("public_inputs", e),
+            VerifyError::UnsafeKey(_) => ZkbioError::invalid("vk", e),
             VerifyError::InvalidPoint(p) => {
                 ZkbioError::invalid(format!("proof.{}", p.to_lowercase()), e)
             }

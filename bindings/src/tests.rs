@@ -943,3 +943,65 @@ mod flows {
         ));
     }
 }
+
+/// Issue 10: materials refuse a forgeable key, proving refuses a corrupted one, and `verify`
+/// refuses a forgeable verifying key.
+mod key_safety {
+    use super::*;
+    use zkbio_core::groth16::key_file::KeyView;
+
+    fn key_bytes() -> Vec<u8> {
+        std::fs::read(key_file().path()).unwrap()
+    }
+
+    fn write(bytes: &[u8]) -> tempfile::NamedTempFile {
+        let file = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(file.path(), bytes).unwrap();
+        file
+    }
+
+    #[test]
+    fn materials_refuse_a_key_with_delta_equal_to_gamma() {
+        let bytes = key_bytes();
+        let view = KeyView::new(&bytes).unwrap();
+        let mut pk = view.to_proving_key();
+        pk.vk.delta_g2 = pk.vk.gamma_g2;
+        let file = write(&key_to_bytes(&pk, view.n_constraints()).unwrap());
+        let err = ProvingMaterials::image_opening(file.path().display().to_string(), ROWS, COLS)
+            .unwrap_err();
+        assert!(
+            matches!(&err, ZkbioError::CorruptedArtifact { why, .. } if why.contains("δ₂ = ±γ₂")),
+            "{err}"
+        );
+        // `verify` refuses such a key too, even for a proof that satisfies its equation.
+        let vk = crate::proof::VerifyingKey::from_snarkjs_json(
+            serde_json::to_string(&zkbio_circuits::circom::json::VerificationKeyJson::from_vk(
+                &pk.vk,
+            ))
+            .unwrap(),
+        )
+        .unwrap();
+        let good = materials(&key_file());
+        let out = block_on(good.prove_image_opening(input(), None, None)).unwrap();
+        let err = verify_image_opening(vk, out).unwrap_err();
+        assert!(
+            matches!(&err, ZkbioError::InvalidInput { what, .. } if what == "vk"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn proving_with_a_flipped_key_byte_fails_with_corrupted_artifact() {
+        let mut bytes = key_bytes();
+        let view = KeyView::new(&bytes).unwrap();
+        let at = view.b_g2_bytes().as_ptr() as usize - bytes.as_ptr() as usize;
+        bytes[at] ^= 1;
+        let file = write(&bytes);
+        let m = materials(&file);
+        let err = block_on(m.prove_image_opening(input(), None, None)).unwrap_err();
+        assert!(
+            matches!(&err, ZkbioError::CorruptedArtifact { why, .. } if why.contains("corrupted proving key")),
+            "{err}"
+        );
+    }
+}

@@ -5,7 +5,8 @@ use std::path::Path;
 use zkbio_circuits::circom::json::{
     public_from_json, public_to_json, ProofJson, VerificationKeyJson,
 };
-use zkbio_core::groth16::{Proof, VerifyingKey};
+use zkbio_core::groth16::dev_marker::{vk_json, vk_json_origin};
+use zkbio_core::groth16::{KeyOrigin, Proof, VerifyingKey};
 
 /// Error text for a failed file operation on `path`.
 pub fn io_err(path: &Path, e: impl std::fmt::Display) -> String {
@@ -25,9 +26,19 @@ fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, String> {
 
 /// Reads a snarkjs `verification_key.json`.
 pub fn read_vk(path: &Path) -> Result<VerifyingKey<Bn254>, String> {
-    read_json::<VerificationKeyJson>(path)?
+    Ok(read_vk_with_origin(path)?.0)
+}
+
+/// Reads a snarkjs `verification_key.json` and its development-key marker
+/// ([`zkbio_core::groth16::dev_marker`]).
+pub fn read_vk_with_origin(path: &Path) -> Result<(VerifyingKey<Bn254>, KeyOrigin), String> {
+    let value: serde_json::Value = read_json(path)?;
+    let origin = vk_json_origin(&value);
+    let vk = serde_json::from_value::<VerificationKeyJson>(value)
+        .map_err(|e| io_err(path, e))?
         .to_vk()
-        .map_err(|e| io_err(path, e))
+        .map_err(|e| io_err(path, e))?;
+    Ok((vk, origin))
 }
 
 /// Reads a snarkjs `proof.json`.
@@ -42,9 +53,9 @@ pub fn read_public(path: &Path) -> Result<Vec<Fr>, String> {
     public_from_json(&read_json::<Vec<String>>(path)?).map_err(|e| io_err(path, e))
 }
 
-/// Writes `verification_key.json`, `proof.json` and `public.json`-style files as requested.
-pub fn write_vk(path: &Path, vk: &VerifyingKey<Bn254>) -> Result<(), String> {
-    write_json(path, &VerificationKeyJson::from_vk(vk))
+/// Writes `verification_key.json`, with the development-key marker if `origin` says so.
+pub fn write_vk(path: &Path, vk: &VerifyingKey<Bn254>, origin: KeyOrigin) -> Result<(), String> {
+    write_json(path, &vk_json(vk, origin))
 }
 
 /// Writes a snarkjs `proof.json`.

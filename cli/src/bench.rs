@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::time::{Duration, Instant};
 use zkbio_circuits::circom::wtns;
+use zkbio_core::groth16::key_check::check_key_view;
 use zkbio_core::groth16::key_file::{key_to_bytes, MappedKey};
 use zkbio_core::groth16::progress::Silent;
 use zkbio_core::groth16::zkey_convert::to_zkey;
@@ -81,7 +82,7 @@ pub fn run(a: BenchArgs) -> Result<(), String> {
     drop(pk);
     drop(r1cs);
 
-    let (mut load, mut wit, mut prv) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut load, mut wit, mut prv, mut check) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let mut peak = 0;
     for _ in 0..runs {
         reset_peak();
@@ -96,12 +97,22 @@ pub fn run(a: BenchArgs) -> Result<(), String> {
             prove(&key.view(), w, &mut rand::rngs::OsRng, &Silent).map_err(|e| e.to_string())?;
         prv.push(t.elapsed());
         peak = peak.max(peak_rss_bytes().unwrap_or(0));
+        // What `prove` spends on its own safety checks: the key structure check and the
+        // verification of its proof (both included in the `prove` time above).
+        let t = Instant::now();
+        check_key_view(&key.view()).map_err(|e| e.to_string())?;
         verify(&key.view().verifying_key(), &proof, &public).map_err(|e| e.to_string())?;
+        check.push(t.elapsed());
     }
     let (load, wit, prv) = (median(load), median(wit), median(prv));
+    let check = median(check);
     println!("  key load (mmap + header)    {}", fmt_duration(load));
     println!("  witness                     {}", fmt_duration(wit));
     println!("  prove                       {}", fmt_duration(prv));
+    println!(
+        "    of which key check + self-verification  {}",
+        fmt_duration(check)
+    );
     println!(
         "  load + witness + prove      {}",
         fmt_duration(load + wit + prv)

@@ -9,9 +9,9 @@ use clap::Subcommand;
 use std::path::{Path, PathBuf};
 use zkbio_circuits::circom::{r1cs as r1cs_file, wtns, Zkey};
 use zkbio_core::evm;
-use zkbio_core::groth16::key_file::{key_to_bytes, write_key, MappedKey};
-use zkbio_core::groth16::zkey_convert::{from_zkey, to_zkey};
-use zkbio_core::groth16::{dev_setup_insecure_with_progress, prove, verify};
+use zkbio_core::groth16::key_file::{key_to_bytes_with_origin, write_key_with_origin, MappedKey};
+use zkbio_core::groth16::zkey_convert::{from_zkey, from_zkey_insecure_dev, to_zkey};
+use zkbio_core::groth16::{dev_setup_insecure_with_progress, prove, verify, KeyOrigin};
 
 /// `zkbio setup`: an INSECURE development setup.
 #[derive(clap::Args, Debug)]
@@ -129,6 +129,11 @@ pub struct ImportArgs {
     /// Output .zpk.
     #[arg(long)]
     pub out: PathBuf,
+    /// Accept a key with no phase-2 contribution (e.g. `zkbio export zkey` of a development key)
+    /// and mark the .zpk as an INSECURE development key. A forgeable key (δ = γ) is refused
+    /// regardless.
+    #[arg(long)]
+    pub insecure_dev_key: bool,
 }
 
 /// The verifier's Solidity source, as compiled into the embedded artifact (a test checks they match).
@@ -157,9 +162,14 @@ pub fn setup(a: SetupArgs) -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     mkdir(&a.out)?;
     let path = a.out.join("circuit.zpk");
-    let bytes = key_to_bytes(&pk, r1cs.constraints.len()).map_err(|e| e.to_string())?;
+    let bytes = key_to_bytes_with_origin(&pk, r1cs.constraints.len(), KeyOrigin::InsecureDev)
+        .map_err(|e| e.to_string())?;
     std::fs::write(&path, &bytes).map_err(|e| io_err(&path, e))?;
-    write_vk(&a.out.join("verification_key.json"), &pk.vk)?;
+    write_vk(
+        &a.out.join("verification_key.json"),
+        &pk.vk,
+        KeyOrigin::InsecureDev,
+    )?;
     println!(
         "{} ({} bytes, sha3-256 {})",
         path.display(),
@@ -243,18 +253,17 @@ pub fn export(cmd: ExportCmd) -> Result<(), String> {
                 .map_err(|e| io_err(&out, e))
         }
         ExportCmd::Vk { key, out } => {
-            let vk = MappedKey::open(&key)
-                .map_err(|e| io_err(&key, e))?
-                .view()
-                .verifying_key();
-            write_vk(&out, &vk)
+            let mapped = MappedKey::open(&key).map_err(|e| io_err(&key, e))?;
+            let view = mapped.view();
+            write_vk(&out, &view.verifying_key(), view.origin())
         }
         ExportCmd::IrisModel(a) => crate::iris_code::export_model(a),
         ExportCmd::Solidity { key, out } => {
-            let vk = MappedKey::open(&key)
-                .map_err(|e| io_err(&key, e))?
-                .view()
-                .verifying_key();
+            let mapped = MappedKey::open(&key).map_err(|e| io_err(&key, e))?;
+            if mapped.view().origin() == KeyOrigin::InsecureDev {
+                eprintln!("WARNING: {} is an INSECURE development key: anyone with its seed can forge proofs for this verifier", key.display());
+            }
+            let vk = mapped.view().verifying_key();
             mkdir(&out)?;
             let init = evm::verifier_init_code(&vk).map_err(|e| e.to_string())?;
             let src = out.join("Groth16Verifier.sol");
@@ -282,10 +291,18 @@ pub fn import_zkey(a: ImportArgs) -> Result<(), String> {
     let bytes = std::fs::read(&a.zkey).map_err(|e| io_err(&a.zkey, e))?;
     let z = Zkey::from_bytes(&bytes).map_err(|e| io_err(&a.zkey, e))?;
     let r1cs = r1cs_of(&a.circuit)?;
-    let pk = from_zkey(&z, &r1cs).map_err(|e| io_err(&a.zkey, e))?;
+    let (pk, origin) = if a.insecure_dev_key {
+        let pk = from_zkey_insecure_dev(&z, &r1cs).map_err(|e| io_err(&a.zkey, e))?;
+        eprintln!("WARNING: imported as an INSECURE development key (marked in the .zpk)");
+        (pk, KeyOrigin::InsecureDev)
+    } else {
+        let pk = from_zkey(&z, &r1cs).map_err(|e| io_err(&a.zkey, e))?;
+        (pk, KeyOrigin::External)
+    };
     let f = std::fs::File::create(&a.out).map_err(|e| io_err(&a.out, e))?;
     let mut w = std::io::BufWriter::new(f);
-    write_key(&pk, r1cs.constraints.len(), &mut w).map_err(|e| io_err(&a.out, e))?;
+    write_key_with_origin(&pk, r1cs.constraints.len(), origin, &mut w)
+        .map_err(|e| io_err(&a.out, e))?;
     println!("imported {} -> {}", a.zkey.display(), a.out.display());
     Ok(())
 }

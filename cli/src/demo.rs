@@ -8,10 +8,10 @@ use std::path::PathBuf;
 use zkbio_circuits::circom::{r1cs as r1cs_file, wtns};
 use zkbio_core::evm;
 use zkbio_core::evm::{EmbeddedEvm, EvmError};
-use zkbio_core::groth16::key_file::{write_key, MappedKey};
+use zkbio_core::groth16::key_file::{write_key_with_origin, MappedKey};
 use zkbio_core::groth16::zkey_convert::to_zkey;
 use zkbio_core::groth16::{dev_setup_insecure_with_progress, prove, verify};
-use zkbio_core::groth16::{Proof, VerifyingKey};
+use zkbio_core::groth16::{KeyOrigin, Proof, VerifyingKey};
 use zkbio_core::registry::BiometricRegistry as R;
 use zkbio_core::registry::{
     binding, create_address, Address, EmbeddedRegistry, LocalSigner, ModelKind, Revert,
@@ -73,7 +73,8 @@ pub fn run(args: DemoArgs) -> Result<(), String> {
     let (written, m) = phase("3. write proving key (.zpk)", || -> Result<u64, String> {
         let f = std::fs::File::create(&key_path).map_err(|e| e.to_string())?;
         let mut w = std::io::BufWriter::new(f);
-        write_key(&pk, r1cs.constraints.len(), &mut w).map_err(|e| e.to_string())?;
+        write_key_with_origin(&pk, r1cs.constraints.len(), KeyOrigin::InsecureDev, &mut w)
+            .map_err(|e| e.to_string())?;
         drop(w);
         Ok(std::fs::metadata(&key_path)
             .map_err(|e| e.to_string())?
@@ -101,7 +102,11 @@ pub fn run(args: DemoArgs) -> Result<(), String> {
                 to_zkey(&pk, &r1cs)
                     .write(&mut std::io::BufWriter::new(f))
                     .map_err(|e| e.to_string())?;
-                write_vk(&dir.join("verification_key.json"), &vk)
+                write_vk(
+                    &dir.join("verification_key.json"),
+                    &vk,
+                    KeyOrigin::InsecureDev,
+                )
             },
         );
         r?;

@@ -6,7 +6,7 @@
 //! (e.g. `NotOwner { caller: 0x… }`). Output lines start with a fixed key (`registry`,
 //! `verifier`, `gas`, …) so scripts can parse them.
 
-use crate::artifacts::{io_err, read_vk};
+use crate::artifacts::{io_err, read_vk_with_origin};
 use crate::vault_cmd::address;
 use clap::{Subcommand, ValueEnum};
 use sha3::Digest;
@@ -14,6 +14,8 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
 use zkbio_core::flows::IrisPurpose;
+use zkbio_core::groth16::dev_marker::check_deployable;
+use zkbio_core::groth16::{check_key_structure, KeyOrigin};
 use zkbio_core::iris::IrisModel;
 use zkbio_core::registry::BiometricRegistry::VersionStatus;
 use zkbio_core::registry::{
@@ -131,6 +133,10 @@ pub struct DeployArgs {
     /// Scanner address to add (repeatable).
     #[arg(long)]
     pub scanner: Vec<String>,
+    /// Deploy --vk even if it is marked as an INSECURE development key on a chain other than
+    /// 31337/1337 (anyone with the key's seed can forge proofs for it).
+    #[arg(long)]
+    pub allow_insecure_dev_key: bool,
 }
 
 /// `zkbio registry add-scanner` / `remove-scanner`.
@@ -162,6 +168,10 @@ pub struct AddModelArgs {
     /// verification_key.json (snarkjs format): deploy a Groth16Verifier for it.
     #[arg(long)]
     pub vk: Option<PathBuf>,
+    /// Deploy --vk even if it is marked as an INSECURE development key on a chain other than
+    /// 31337/1337 (anyone with the key's seed can forge proofs for it).
+    #[arg(long)]
+    pub allow_insecure_dev_key: bool,
 }
 
 /// `zkbio registry deprecate-model`.
@@ -255,9 +265,17 @@ fn model_version_and_hash(m: &ModelArgs) -> Result<(u32, B256), String> {
     Ok((version, hash))
 }
 
-/// Reads a verification key that the registry can use (3 public inputs).
-fn registry_vk(path: &Path) -> Result<zkbio_core::groth16::VerifyingKey<ark_bn254::Bn254>, String> {
-    let vk = read_vk(path)?;
+/// A verification key read for deployment, with its development-key marker.
+type RegistryVk = (
+    zkbio_core::groth16::VerifyingKey<ark_bn254::Bn254>,
+    KeyOrigin,
+);
+
+/// Reads a verification key that the registry can use: 3 public inputs, and not forgeable
+/// (`zkbio_core::groth16::key_check`; e.g. δ = γ from a key with no phase-2 contribution).
+fn registry_vk(path: &Path) -> Result<RegistryVk, String> {
+    let (vk, origin) = read_vk_with_origin(path)?;
+    check_key_structure(&vk, None).map_err(|e| io_err(path, format!("refusing this key: {e}")))?;
     let n = vk.gamma_abc_g1.len().saturating_sub(1);
     if n != PUBLIC_INPUTS {
         return Err(io_err(
@@ -265,7 +283,17 @@ fn registry_vk(path: &Path) -> Result<zkbio_core::groth16::VerifyingKey<ark_bn25
             format!("the key has {n} public inputs; registry verifiers take {PUBLIC_INPUTS}"),
         ));
     }
-    Ok(vk)
+    Ok((vk, origin))
+}
+
+/// Refuses, before any transaction, to deploy a marked development key off a local chain.
+fn check_dev_key(origin: KeyOrigin, chain_id: u64, allow: bool) -> Result<(), String> {
+    check_deployable(origin, chain_id, allow)
+        .map_err(|e| format!("{e} (pass --allow-insecure-dev-key to deploy it anyway)"))?;
+    if origin == KeyOrigin::InsecureDev {
+        eprintln!("WARNING: deploying an INSECURE development key on chain {chain_id}");
+    }
+    Ok(())
 }
 
 /// Runs `zkbio registry …`.
@@ -302,6 +330,9 @@ fn deploy(a: DeployArgs) -> Result<(), String> {
         .collect::<Result<Vec<_>, _>>()?;
     let rpc = client(&a.wallet.node);
     let chain_id = rpc.chain_id().map_err(|e| failed("eth_chainId", e))?;
+    if let Some(((_, origin), _)) = &model {
+        check_dev_key(*origin, chain_id, a.allow_insecure_dev_key)?;
+    }
 
     let deployed =
         deploy_registry(&rpc, &owner, owner.address()).map_err(|e| failed("deploy registry", e))?;
@@ -310,7 +341,7 @@ fn deploy(a: DeployArgs) -> Result<(), String> {
     println!("owner {}", owner.address());
     println!("chain-id {chain_id}");
     println!("gas deploy-registry {}", deployed.gas_used);
-    if let Some((vk, (version, hash))) = model {
+    if let Some(((vk, _), (version, hash))) = model {
         register_model(
             &rpc,
             &owner,
@@ -408,14 +439,23 @@ fn add_model(a: AddModelArgs) -> Result<(), String> {
     let owner = signer(&a.wallet)?;
     let registry = RegistryContract::new(address("--registry", &a.registry)?);
     let (version, hash) = model_version_and_hash(&a.model)?;
+    let mut dev_origin = KeyOrigin::External;
     let verifier = match (&a.verifier, &a.vk) {
         (Some(v), None) => Verifier::At(address("--verifier", v)?),
-        (None, Some(vk)) => Verifier::Deploy(Box::new(registry_vk(vk)?)),
+        (None, Some(vk)) => {
+            let (vk, origin) = registry_vk(vk)?;
+            dev_origin = origin;
+            Verifier::Deploy(Box::new(vk))
+        }
         _ => {
             return Err("give the verifier as --verifier ADDR or --vk verification_key.json".into())
         }
     };
     let rpc = client(&a.wallet.node);
+    if dev_origin == KeyOrigin::InsecureDev {
+        let chain_id = rpc.chain_id().map_err(|e| failed("eth_chainId", e))?;
+        check_dev_key(dev_origin, chain_id, a.allow_insecure_dev_key)?;
+    }
     register_model(
         &rpc,
         &owner,

@@ -82,6 +82,8 @@ fn demo_artifacts_check_out_in_snarkjs() {
         &d("circuit.zkey"),
         "--out",
         &d("again.zpk"),
+        // The demo's key is a development key: its .zkey records no phase-2 contribution.
+        "--insecure-dev-key",
     ]);
     assert!(ok, "{out}");
     let (ok, out) = zkbio(&[

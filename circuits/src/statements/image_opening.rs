@@ -195,7 +195,8 @@ impl Circuit for ImageOpening {
         let [c_img_value, binding_value] = self.public_inputs(input);
         let c_img = b.alloc_public(c_img_value);
         let binding = b.alloc_public(binding_value);
-        // A public input in no constraint would not affect verification: square it.
+        // The QAP rows `A = z_i` already bind every public input; this names `binding` in the
+        // statement's own constraints (docs/PROTOCOL.md, "Binding").
         let binding_sq = b.alloc(binding_value * binding_value);
         b.enforce(&binding, &binding, &binding_sq);
 

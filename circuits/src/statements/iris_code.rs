@@ -309,7 +309,8 @@ impl IrisCodeStatement {
         let c_code = b.alloc_public(publics[1]);
         let binding = b.alloc_public(publics[2]);
         tally(b, &mut counts.binding, |b| {
-            // A public input in no constraint would not affect verification: square it.
+            // The QAP rows `A = z_i` already bind every public input; this names `binding` in
+            // the statement's own constraints (docs/PROTOCOL.md, "Binding").
             let sq = b.alloc(publics[2] * publics[2]);
             b.enforce(&binding, &binding, &sq);
         });

@@ -6,14 +6,14 @@ use std::path::Path;
 
 use sha3::{Digest, Sha3_256};
 
-use zkbio_circuits::circom::json::VerificationKeyJson;
 use zkbio_circuits::models::iris::IrisModel;
 use zkbio_circuits::statements::iris_code::IrisCodeStatement;
 use zkbio_circuits::Circuit;
 
 use super::FlowError;
-use crate::groth16::dev_setup_insecure;
-use crate::groth16::key_file::write_key;
+use crate::groth16::dev_marker::vk_json;
+use crate::groth16::key_file::write_key_with_origin;
+use crate::groth16::{dev_setup_insecure, KeyOrigin};
 use crate::package::{publish_package, Manifest, ModelKind, PackageError};
 
 /// File names of a development package.
@@ -24,7 +24,8 @@ fn write(path: &Path, bytes: &[u8]) -> Result<(), FlowError> {
 }
 
 /// Writes a complete, signed iris-model package for `model` as `version` into `dir`
-/// ([`DEV_PACKAGE_FILES`] and `manifest.json`), with an **INSECURE** key.
+/// ([`DEV_PACKAGE_FILES`] and `manifest.json`), with an **INSECURE** key, marked as such in the
+/// `.zpk` header, `verification_key.json` and the manifest ([`crate::groth16::dev_marker`]).
 ///
 /// The setup's seed is `SHA3-256("zkbio/dev-package/v1" || seed || model hash || version)`, so
 /// two packages never share toxic waste even when made with the same `seed`: with shared
@@ -56,10 +57,15 @@ pub fn publish_dev_iris_package(
     let file = std::fs::File::create(&key_path)
         .map_err(|e| FlowError::Package(PackageError::io("create", &key_path)(e)))?;
     let mut out = std::io::BufWriter::new(file);
-    write_key(&pk, r1cs.constraints.len(), &mut out)?;
+    write_key_with_origin(
+        &pk,
+        r1cs.constraints.len(),
+        KeyOrigin::InsecureDev,
+        &mut out,
+    )?;
     std::io::Write::flush(&mut out)
         .map_err(|e| FlowError::Package(PackageError::io("write", &key_path)(e)))?;
-    let vk = serde_json::to_vec_pretty(&VerificationKeyJson::from_vk(&pk.vk))
+    let vk = serde_json::to_vec_pretty(&vk_json(&pk.vk, KeyOrigin::InsecureDev))
         .map_err(|e| FlowError::Key(e.to_string()))?;
     write(&dir.join(DEV_PACKAGE_FILES[2]), &vk)?;
     Ok(publish_package(

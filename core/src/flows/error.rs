@@ -3,7 +3,7 @@
 use alloy_primitives::Address;
 
 use crate::groth16::key_file::KeyError;
-use crate::groth16::ProveError;
+use crate::groth16::{KeyStructureError, ProveError};
 use crate::package::PackageError;
 use crate::registry::RegistryError;
 use crate::vault::{BundleError, VaultError};
@@ -90,6 +90,9 @@ pub enum FlowError {
     /// The proving key does not open, or was made for another circuit.
     #[error("proving key: {0}")]
     Key(String),
+    /// The package's proving key is forgeable or degenerate (e.g. no phase-2 contribution).
+    #[error("unsafe proving key: {0}")]
+    UnsafeKey(#[from] KeyStructureError),
     /// Proving failed (cancelled, or the witness does not satisfy the key's circuit).
     #[error(transparent)]
     Prove(#[from] ProveError),

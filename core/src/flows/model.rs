@@ -10,7 +10,8 @@ use zkbio_circuits::models::iris::IrisModel;
 use zkbio_circuits::statements::iris_code::IrisCodeStatement;
 
 use super::FlowError;
-use crate::groth16::MappedKey;
+use crate::groth16::key_check::check_key_view;
+use crate::groth16::{KeyOrigin, MappedKey};
 use crate::package::{ArtifactRole, ModelKind, PackageError, VerifiedPackage};
 
 /// One iris model version with its proving key: what [`super::prove_iris_code`] needs.
@@ -19,7 +20,8 @@ use crate::package::{ArtifactRole, ModelKind, PackageError, VerifiedPackage};
 /// registry pin, the key's SHA3-256 against the manifest), so a file changed in the cache after
 /// its download was verified is caught. It also checks that the key was made for this model's
 /// circuit (public input count, constraint count, and the package's verification key), so a
-/// mismatched package fails here with a clear error rather than as a proof the registry rejects.
+/// mismatched package fails here with a clear error rather than as a proof the registry rejects,
+/// and that the key is not forgeable or degenerate ([`crate::groth16::key_check`]).
 pub struct IrisModelPackage {
     version: u32,
     statement: IrisCodeStatement,
@@ -75,6 +77,13 @@ impl IrisModelPackage {
             .find(|a| a.role == ArtifactRole::ProvingKey)
             .ok_or_else(|| FlowError::Key("the package has no proving key".into()))?;
         let key = MappedKey::open_verified(&key_artifact.path, &key_artifact.sha3_256)?;
+        let key_is_dev = key.view().origin() == KeyOrigin::InsecureDev;
+        if manifest.insecure_dev_key != key_is_dev {
+            return Err(FlowError::Key(format!(
+                "the manifest says insecure_dev_key = {}, the key file's header says {key_is_dev}",
+                manifest.insecure_dev_key
+            )));
+        }
         let vk_json = read(role_path(pkg, ArtifactRole::VerificationKey)?)?;
         let vk = serde_json::from_slice::<VerificationKeyJson>(&vk_json)
             .map_err(|e| FlowError::Key(format!("verification key JSON: {e}")))?
@@ -93,6 +102,7 @@ impl IrisModelPackage {
     ) -> Result<Self, FlowError> {
         let statement = IrisCodeStatement::new(model);
         let view = key.view();
+        check_key_view(&view)?;
         if view.n_public() != 3 {
             return Err(FlowError::Key(format!(
                 "made for a circuit with {} public inputs, the iris-code statement has 3",

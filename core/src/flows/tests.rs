@@ -338,3 +338,122 @@ fn a_key_for_another_model_or_a_changed_file_is_refused_at_load() {
         Err(FlowError::Package(PackageError::ModelHashMismatch { .. }))
     ));
 }
+
+mod key_safety {
+    //! Issue 10: forgeable keys are refused at load, corrupted keys fail proving, and
+    //! development packages carry their marker.
+
+    use super::*;
+    use crate::groth16::key_file::{key_to_bytes_with_origin, KeyView};
+    use crate::groth16::{KeyOrigin, KeyStructureError, ProveError};
+    use crate::package::Manifest;
+
+    fn publish(src: &Path) -> Manifest {
+        publish_dev_iris_package(src, 1, &IrisModel::tiny_test_model(1), [3; 32], &PUBLISHER)
+            .expect("publish")
+    }
+
+    #[test]
+    fn a_forgeable_key_is_refused_when_the_package_is_opened() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let src = dir.path().join("pkg");
+        publish(&src);
+        let bytes = std::fs::read(src.join("circuit.zpk")).expect("key");
+        let view = KeyView::new(&bytes).expect("view");
+        let mut pk = view.to_proving_key();
+        pk.vk.delta_g2 = pk.vk.gamma_g2;
+        let bad = key_to_bytes_with_origin(&pk, view.n_constraints(), view.origin()).unwrap();
+        let path = dir.path().join("forgeable.zpk");
+        std::fs::write(&path, bad).expect("write");
+        let key = MappedKey::open(&path).expect("map");
+        let err = IrisModelPackage::new(1, IrisModel::tiny_test_model(1), key, None).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                FlowError::UnsafeKey(KeyStructureError::DeltaEqualsGamma)
+            ),
+            "{err}"
+        );
+        // The untouched key opens.
+        let key = MappedKey::open(&src.join("circuit.zpk")).expect("map");
+        IrisModelPackage::new(1, IrisModel::tiny_test_model(1), key, None).expect("load");
+    }
+
+    #[test]
+    fn a_flipped_byte_in_the_key_fails_the_enrollment_proof_with_corrupted_key() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let vault = vault(&dir.path().join("vault"));
+        let wallet = signer(3).address();
+        import_enrollment(&vault, &id(), &transfer(wallet), &[signer(2).address()])
+            .expect("import");
+        let src = dir.path().join("pkg");
+        publish(&src);
+        let mut bytes = std::fs::read(src.join("circuit.zpk")).expect("key");
+        let view = KeyView::new(&bytes).expect("view");
+        // The A point of wire 0 (the constant one, in every proof).
+        let at = view.a_bytes().as_ptr() as usize - bytes.as_ptr() as usize;
+        bytes[at] ^= 1;
+        let path = dir.path().join("flipped.zpk");
+        std::fs::write(&path, &bytes).expect("write");
+        let key = MappedKey::open(&path).expect("map");
+        let model = IrisModelPackage::new(1, IrisModel::tiny_test_model(1), key, None)
+            .expect("the header and VK section are intact");
+        let err = prove_enrollment(&vault, &id(), &model, TARGET, wallet, U256::ZERO, &Silent)
+            .unwrap_err();
+        assert!(
+            matches!(err, FlowError::Prove(ProveError::CorruptedKey)),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn development_packages_are_marked_and_a_manifest_that_hides_it_is_refused() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let src = dir.path().join("pkg");
+        let manifest = publish(&src);
+        assert!(manifest.insecure_dev_key);
+        let key = std::fs::read(src.join("circuit.zpk")).expect("key");
+        assert_eq!(KeyView::new(&key).unwrap().origin(), KeyOrigin::InsecureDev);
+        let vk: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(src.join("verification_key.json")).unwrap())
+                .unwrap();
+        assert_eq!(
+            vk[crate::groth16::dev_marker::VK_JSON_MARKER],
+            serde_json::Value::Bool(true)
+        );
+        // The flag is signed: clearing it in the JSON breaks the signature.
+        let json = std::fs::read(src.join(MANIFEST_FILE)).expect("manifest");
+        let text = String::from_utf8(json.clone()).unwrap();
+        assert!(text.contains("\"insecure_dev_key\": true"), "{text}");
+        let mut cleared = Manifest::from_json(&json).unwrap();
+        cleared.insecure_dev_key = false;
+        assert_ne!(cleared.publisher().ok(), manifest.publisher().ok());
+        // A publisher who signs the cleared flag is caught when the package is opened.
+        cleared.sign(&PUBLISHER).unwrap();
+        std::fs::write(src.join(MANIFEST_FILE), cleared.to_json()).unwrap();
+        let model = IrisModel::tiny_test_model(1);
+        let pin = RegistryPin {
+            kind: ModelKind::Iris,
+            version: 1,
+            model_hash: model.model_hash(),
+        };
+        let trusted = [publisher_address(&PUBLISHER).expect("address")];
+        let json = std::fs::read(src.join(MANIFEST_FILE)).expect("manifest");
+        let verified = verify_manifest(&json, &pin, &trusted).expect("verify");
+        let cache = ArtifactCache::open(dir.path().join("cache"), 1 << 30).expect("cache");
+        let pkg = cache
+            .fetch_package(
+                &verified,
+                "x",
+                &DirFetcher::new(src.clone()),
+                &Quiet,
+                &DownloadConfig::default(),
+            )
+            .expect("fetch");
+        let err = IrisModelPackage::load(&pkg).unwrap_err();
+        assert!(
+            matches!(&err, FlowError::Key(why) if why.contains("insecure_dev_key")),
+            "{err}"
+        );
+    }
+}

@@ -7,7 +7,7 @@
 //! |---|---|---|
 //! | 0 | 8 | magic `ZKBIOPK\0` |
 //! | 8 | 4 | format version (1) |
-//! | 12 | 4 | reserved, 0 |
+//! | 12 | 4 | flags: bit 0 = INSECURE development key ([`KeyOrigin::InsecureDev`]); others 0 |
 //! | 16 | 8 | `n_vars`: wires including the constant one |
 //! | 24 | 8 | `n_public`: public inputs |
 //! | 32 | 8 | `domain_size` (power of two) |
@@ -20,6 +20,11 @@
 //! | … | 128·n_vars | B query (G2) |
 //! | … | 64·(n_vars−n_public−1) | C query of the private wires (δ-scaled) |
 //! | … | 64·domain_size | H query (odd Lagrange basis of the doubled domain, δ-scaled) |
+//!
+//! The flags word was "reserved, 0" before keys were marked, so the format version stays 1: a
+//! file written before the marker reads as unmarked (it says nothing about its origin, as
+//! before), and a file with a flag bit this build does not know is refused
+//! ([`KeyError::UnknownFlags`]) rather than read with its meaning lost.
 //!
 //! Points are not validated when read; integrity comes from the file's SHA3-256 digest
 //! ([`digest`]), which the model package pins and the caller checks once when it obtains the file
@@ -38,6 +43,24 @@ pub const MAGIC: &[u8; 8] = b"ZKBIOPK\0";
 /// Current format version.
 pub const VERSION: u32 = 1;
 const HEADER_BYTES: usize = 128;
+/// Flag bit: the key comes from the INSECURE development setup.
+const FLAG_INSECURE_DEV: u32 = 1;
+/// Every flag bit this build knows.
+const KNOWN_FLAGS: u32 = FLAG_INSECURE_DEV;
+/// Most wires a key may have (the IC/query sections are indexed by `u32` in circom formats).
+const MAX_VARS: u64 = 1 << 32;
+/// Largest domain BN254's scalar field offers an FFT for (2-adicity 28).
+const MAX_DOMAIN: u64 = 1 << 28;
+
+/// Where a key comes from, as its `.zpk` header records it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum KeyOrigin {
+    /// A ceremony or an imported `.zkey` (unmarked; also every key written before the marker).
+    External,
+    /// The seeded **INSECURE** development setup ([`super::dev_setup_insecure`]): whoever knows
+    /// the seed can forge proofs. Registry tools refuse to deploy such keys off local chains.
+    InsecureDev,
+}
 const VK_BYTES: usize = 3 * G1_BYTES + 3 * G2_BYTES;
 
 /// Why a key file cannot be used.
@@ -49,6 +72,9 @@ pub enum KeyError {
     /// Not a `.zpk` file.
     #[error("not a zkbio proving key (bad magic)")]
     BadMagic,
+    /// The header sets flag bits this build does not know.
+    #[error("proving key header has unknown flags {0:#x}")]
+    UnknownFlags(u32),
     /// Written by a newer or unknown format.
     #[error("unsupported proving-key format version {0} (this build reads {VERSION})")]
     UnsupportedVersion(u32),
@@ -90,55 +116,58 @@ struct Layout {
 }
 
 impl Layout {
+    /// The layout a header implies. Every bound is checked and every offset computed in `u64`
+    /// (a hostile header must not overflow `usize`, which is 32 bits on armeabi-v7a); only the
+    /// final offsets, all at most `end`, are converted.
     fn new(
         n_vars: u64,
         n_public: u64,
         domain_size: u64,
         n_constraints: u64,
     ) -> Result<Layout, KeyError> {
-        let n_vars =
-            usize::try_from(n_vars).map_err(|_| KeyError::Inconsistent("n_vars too large"))?;
-        let n_public =
-            usize::try_from(n_public).map_err(|_| KeyError::Inconsistent("n_public too large"))?;
-        let domain_size = usize::try_from(domain_size)
-            .map_err(|_| KeyError::Inconsistent("domain size too large"))?;
-        let n_constraints = usize::try_from(n_constraints)
-            .map_err(|_| KeyError::Inconsistent("constraint count too large"))?;
-        if n_public + 1 > n_vars {
+        if domain_size > MAX_DOMAIN || n_vars > MAX_VARS {
+            return Err(KeyError::Inconsistent(
+                "circuit larger than BN254's FFT domain",
+            ));
+        }
+        if n_public >= n_vars {
             return Err(KeyError::Inconsistent("more public inputs than wires"));
         }
         if !domain_size.is_power_of_two() {
             return Err(KeyError::Inconsistent("domain size is not a power of two"));
         }
-        if n_constraints + n_public + 1 > domain_size {
+        // n_public < n_vars <= 2^32, so neither sum overflows once n_constraints <= 2^28.
+        if n_constraints > domain_size || n_constraints + n_public + 1 > domain_size {
             return Err(KeyError::Inconsistent(
                 "domain too small for the constraints",
             ));
         }
-        if domain_size > 1 << 28 || n_vars > 1 << 32 {
-            return Err(KeyError::Inconsistent(
-                "circuit larger than BN254's FFT domain",
-            ));
-        }
-        let ic = HEADER_BYTES + VK_BYTES;
-        let a = ic + (n_public + 1) * G1_BYTES;
-        let b_g1 = a + n_vars * G1_BYTES;
-        let b_g2 = b_g1 + n_vars * G1_BYTES;
-        let c = b_g2 + n_vars * G2_BYTES;
-        let h = c + (n_vars - n_public - 1) * G1_BYTES;
-        let end = h + domain_size * G1_BYTES;
+        let (g1, g2) = (G1_BYTES as u64, G2_BYTES as u64);
+        // At most about 2^41 bytes with the bounds above: no u64 overflow.
+        let ic = (HEADER_BYTES + VK_BYTES) as u64;
+        let a = ic + (n_public + 1) * g1;
+        let b_g1 = a + n_vars * g1;
+        let b_g2 = b_g1 + n_vars * g1;
+        let c = b_g2 + n_vars * g2;
+        let h = c + (n_vars - n_public - 1) * g1;
+        let end = h + domain_size * g1;
+        let size = |v: u64| {
+            usize::try_from(v)
+                .map_err(|_| KeyError::Inconsistent("key too large for this platform's memory"))
+        };
+        size(end)?;
         Ok(Layout {
-            n_vars,
-            n_public,
-            domain_size,
-            n_constraints,
-            ic,
-            a,
-            b_g1,
-            b_g2,
-            c,
-            h,
-            end,
+            n_vars: size(n_vars)?,
+            n_public: size(n_public)?,
+            domain_size: size(domain_size)?,
+            n_constraints: size(n_constraints)?,
+            ic: size(ic)?,
+            a: size(a)?,
+            b_g1: size(b_g1)?,
+            b_g2: size(b_g2)?,
+            c: size(c)?,
+            h: size(h)?,
+            end: size(end)?,
         })
     }
 }
@@ -148,6 +177,18 @@ impl Layout {
 pub struct KeyView<'a> {
     bytes: &'a [u8],
     layout: Layout,
+    origin: KeyOrigin,
+}
+
+fn origin_of_flags(flags: u32) -> Result<KeyOrigin, KeyError> {
+    if flags & !KNOWN_FLAGS != 0 {
+        return Err(KeyError::UnknownFlags(flags));
+    }
+    Ok(if flags & FLAG_INSECURE_DEV != 0 {
+        KeyOrigin::InsecureDev
+    } else {
+        KeyOrigin::External
+    })
 }
 
 fn u64_at(b: &[u8], at: usize) -> u64 {
@@ -172,6 +213,9 @@ impl<'a> KeyView<'a> {
         if version != VERSION {
             return Err(KeyError::UnsupportedVersion(version));
         }
+        let origin = origin_of_flags(u32::from_le_bytes([
+            bytes[12], bytes[13], bytes[14], bytes[15],
+        ]))?;
         let layout = Layout::new(
             u64_at(bytes, 16),
             u64_at(bytes, 24),
@@ -184,7 +228,16 @@ impl<'a> KeyView<'a> {
                 actual: bytes.len() as u64,
             });
         }
-        Ok(KeyView { bytes, layout })
+        Ok(KeyView {
+            bytes,
+            layout,
+            origin,
+        })
+    }
+
+    /// Where the key comes from (its header's marker).
+    pub fn origin(&self) -> KeyOrigin {
+        self.origin
     }
 
     /// Wires, including the constant one.
@@ -291,10 +344,21 @@ impl<'a> KeyView<'a> {
     }
 }
 
-/// Writes `pk` in the `.zpk` layout. `n_constraints` is the circuit's constraint count.
+/// Writes `pk` in the `.zpk` layout, unmarked ([`KeyOrigin::External`]). `n_constraints` is the
+/// circuit's constraint count. Keys from the development setup use [`write_key_with_origin`].
 pub fn write_key(
     pk: &ProvingKey<Bn254>,
     n_constraints: usize,
+    out: &mut impl Write,
+) -> Result<(), KeyError> {
+    write_key_with_origin(pk, n_constraints, KeyOrigin::External, out)
+}
+
+/// Writes `pk` in the `.zpk` layout with `origin` in its header's flags.
+pub fn write_key_with_origin(
+    pk: &ProvingKey<Bn254>,
+    n_constraints: usize,
+    origin: KeyOrigin,
     out: &mut impl Write,
 ) -> Result<(), KeyError> {
     let n_public = pk
@@ -321,6 +385,11 @@ pub fn write_key(
     let mut header = [0u8; HEADER_BYTES];
     header[..8].copy_from_slice(MAGIC);
     header[8..12].copy_from_slice(&VERSION.to_le_bytes());
+    let flags = match origin {
+        KeyOrigin::External => 0,
+        KeyOrigin::InsecureDev => FLAG_INSECURE_DEV,
+    };
+    header[12..16].copy_from_slice(&flags.to_le_bytes());
     for (i, v) in [n_vars, n_public, layout.domain_size, n_constraints]
         .into_iter()
         .enumerate()
@@ -362,10 +431,19 @@ pub fn write_key(
     Ok(())
 }
 
-/// `pk` as `.zpk` bytes in memory.
+/// `pk` as `.zpk` bytes in memory, unmarked.
 pub fn key_to_bytes(pk: &ProvingKey<Bn254>, n_constraints: usize) -> Result<Vec<u8>, KeyError> {
+    key_to_bytes_with_origin(pk, n_constraints, KeyOrigin::External)
+}
+
+/// `pk` as `.zpk` bytes in memory, with `origin` in its header.
+pub fn key_to_bytes_with_origin(
+    pk: &ProvingKey<Bn254>,
+    n_constraints: usize,
+    origin: KeyOrigin,
+) -> Result<Vec<u8>, KeyError> {
     let mut v = Vec::new();
-    write_key(pk, n_constraints, &mut v)?;
+    write_key_with_origin(pk, n_constraints, origin, &mut v)?;
     Ok(v)
 }
 
@@ -378,6 +456,7 @@ pub fn digest(bytes: &[u8]) -> [u8; 32] {
 pub struct MappedKey {
     map: memmap2::Mmap,
     layout: Layout,
+    origin: KeyOrigin,
 }
 
 impl MappedKey {
@@ -388,8 +467,13 @@ impl MappedKey {
         // place (they are written to a temporary name and renamed), so the bytes cannot change
         // under us; a truncation by another process would raise SIGBUS, as with any mmap reader.
         let map = unsafe { memmap2::Mmap::map(&file)? };
-        let layout = KeyView::new(&map)?.layout;
-        Ok(MappedKey { map, layout })
+        let view = KeyView::new(&map)?;
+        let (layout, origin) = (view.layout, view.origin);
+        Ok(MappedKey {
+            map,
+            layout,
+            origin,
+        })
     }
 
     /// Like [`MappedKey::open`], and checks the file's SHA3-256 against `expected` (one pass over
@@ -416,6 +500,53 @@ impl MappedKey {
         KeyView {
             bytes: &self.map,
             layout: self.layout,
+            origin: self.origin,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hostile_header_counts_are_refused_without_overflow() {
+        let inconsistent =
+            |r: Result<Layout, KeyError>| matches!(r, Err(KeyError::Inconsistent(_)));
+        // Hostile counts. Before the checks moved to u64, `n_public = u64::MAX` and
+        // `n_constraints = u64::MAX` overflowed `usize` sums (a panic in debug builds), and the
+        // size bound did not compile on 32-bit targets (`1 << 32` as usize).
+        assert!(inconsistent(Layout::new(u64::MAX, 1, 1 << 10, 10)));
+        assert!(inconsistent(Layout::new(MAX_VARS + 1, 1, 1 << 10, 10)));
+        assert!(inconsistent(Layout::new(10, u64::MAX, 1 << 10, 10)));
+        assert!(inconsistent(Layout::new(10, u64::MAX - 1, 1 << 10, 10)));
+        assert!(inconsistent(Layout::new(10, 1, 1 << 10, u64::MAX)));
+        assert!(inconsistent(Layout::new(10, 1, 1 << 10, u64::MAX - 1)));
+        assert!(inconsistent(Layout::new(10, 1, MAX_DOMAIN << 1, 10)));
+        assert!(inconsistent(Layout::new(10, 1, 1 << 63, 10)));
+        assert!(inconsistent(Layout::new(10, 10, 1 << 10, 10)));
+        assert!(inconsistent(Layout::new(10, 1, 1 << 4, 15)));
+        let small = Layout::new(10, 2, 16, 13).unwrap();
+        assert_eq!(
+            small.end,
+            HEADER_BYTES + VK_BYTES + 64 * 3 + 64 * 10 * 2 + 128 * 10 + 64 * 7 + 64 * 16
+        );
+        // The largest counts the format allows fit on 64-bit targets (on 32-bit ones such a
+        // key cannot be mapped and is refused), and the offsets are the documented ones.
+        let big = Layout::new(MAX_VARS, 3, MAX_DOMAIN, MAX_DOMAIN - 4);
+        if usize::BITS < 64 {
+            assert!(inconsistent(big));
+            return;
+        }
+        let big = big.unwrap();
+        assert_eq!(big.ic, HEADER_BYTES + VK_BYTES);
+        assert_eq!(big.a, big.ic + 4 * G1_BYTES);
+        let end = big.h as u64 + MAX_DOMAIN * G1_BYTES as u64;
+        assert_eq!(big.end as u64, end);
+        assert_eq!(
+            big.c as u64,
+            (HEADER_BYTES + VK_BYTES + 4 * G1_BYTES) as u64
+                + MAX_VARS * (2 * G1_BYTES + G2_BYTES) as u64
+        );
     }
 }

@@ -4,6 +4,9 @@
 //! - [`prover`]: a matrix-free prover: it consumes the witness builder's wire values and
 //!   per-constraint `A·z`, `B·z`, `C·z` evaluations plus a proving key, never the R1CS matrices.
 //! - [`key_file`]: the `.zpk` proving-key layout, read by mmap with no per-point parsing.
+//! - [`dev_marker`]: the INSECURE-development-key marker in `verification_key.json` and where
+//!   such keys may be deployed.
+//! - [`key_check`]: the structure check that refuses forgeable or degenerate keys.
 //! - [`verifier`]: verification (arkworks' pairing check, after validating the proof's points).
 //!
 //! The convention (snarkjs `groth16 prove`): the evaluation domain has `n` points, where
@@ -12,7 +15,9 @@
 //! root of unity, against `hExps_k = L^{(2n)}_{2k+1}(τ)/δ` (odd Lagrange basis of the doubled
 //! domain), so no division by the vanishing polynomial is needed.
 
+pub mod dev_marker;
 pub mod encoding;
+pub mod key_check;
 pub mod key_file;
 pub mod progress;
 pub mod prover;
@@ -22,7 +27,8 @@ pub mod verifier;
 pub mod zkey_convert;
 
 pub use ark_groth16::{Proof, ProvingKey, VerifyingKey};
-pub use key_file::{KeyError, KeyView, MappedKey};
+pub use key_check::{check_key_structure, KeyStructureError};
+pub use key_file::{KeyError, KeyOrigin, KeyView, MappedKey};
 pub use progress::{Phase, ProveControl};
 pub use prover::{prove, ProveError};
 pub use setup::{dev_setup_insecure, dev_setup_insecure_with_progress};

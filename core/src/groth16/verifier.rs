@@ -1,8 +1,11 @@
-//! Groth16 verification: the pairing check of arkworks, after checking that the proof's points are
-//! on the curve and in the prime-order subgroup (an unchecked G2 point is a known forgery vector).
+//! Groth16 verification: the pairing check of arkworks, after checking that the key has none of
+//! the forgeable structures of [`super::key_check`] and that the proof's points are on the curve
+//! and in the prime-order subgroup (an unchecked G2 point is a known forgery vector).
 
 use ark_bn254::{Bn254, Fr};
 use ark_groth16::{Groth16, Proof, VerifyingKey};
+
+use super::key_check::{check_key_structure, KeyStructureError};
 
 /// Why a proof was not accepted.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -15,6 +18,9 @@ pub enum VerifyError {
         /// Given.
         got: usize,
     },
+    /// The verification key is forgeable or degenerate: no proof under it means anything.
+    #[error("unsafe verification key: {0}")]
+    UnsafeKey(#[from] KeyStructureError),
     /// A proof point is not a valid group element.
     #[error("proof point {0} is not on the curve or not in the prime-order subgroup")]
     InvalidPoint(&'static str),
@@ -23,12 +29,14 @@ pub enum VerifyError {
     Rejected,
 }
 
-/// Verifies `proof` for `public_inputs` under `vk`.
+/// Verifies `proof` for `public_inputs` under `vk`, after refusing a forgeable `vk`
+/// ([`check_key_structure`]).
 pub fn verify(
     vk: &VerifyingKey<Bn254>,
     proof: &Proof<Bn254>,
     public_inputs: &[Fr],
 ) -> Result<(), VerifyError> {
+    check_key_structure(vk, None)?;
     let expected = vk.gamma_abc_g1.len().saturating_sub(1);
     if public_inputs.len() != expected {
         return Err(VerifyError::PublicInputCount {

@@ -2,10 +2,15 @@
 //!
 //! Importing a ceremony's `.zkey` checks it against the circuit: its A/B coefficient section must be
 //! exactly what `snarkjs zkey new` writes for our `.r1cs`, so a key for another circuit (or another
-//! version of the same model) is refused before anything is proven with it.
+//! version of the same model) is refused before anything is proven with it. The key must also
+//! pass [`check_proving_key`] (a snarkjs `groth16 setup` output, δ = γ = the generator, is
+//! forgeable) and record at least one phase-2 contribution; a key without one (our own
+//! [`to_zkey`] export of a development key) is imported only by [`from_zkey_insecure_dev`].
 
 use ark_bn254::Bn254;
 use ark_groth16::ProvingKey;
+
+use super::key_check::{check_proving_key, KeyStructureError};
 use zkbio_circuits::builder::R1cs;
 use zkbio_circuits::circom::zkey::{coefs_from_r1cs, Zkey, CS_HASH_SIZE};
 
@@ -27,6 +32,15 @@ pub enum ImportError {
         "the .zkey was made for another circuit: its A/B coefficients differ from this circuit's"
     )]
     Coefficients,
+    /// The key is forgeable or degenerate.
+    #[error("unsafe .zkey: {0}")]
+    UnsafeKey(#[from] KeyStructureError),
+    /// Section 10 records no phase-2 contribution: whoever made the key knows its δ.
+    #[error("the .zkey records no phase-2 contribution (run `snarkjs zkey contribute`); a development key can be imported as INSECURE only")]
+    NoContribution,
+    /// Section 10 does not parse.
+    #[error("the .zkey's contribution section: {0}")]
+    Contributions(String),
 }
 
 /// A snarkjs `.zkey` for `pk`, whose circuit is `r1cs`. Section 10 records no contribution and a
@@ -53,8 +67,26 @@ pub fn to_zkey(pk: &ProvingKey<Bn254>, r1cs: &R1cs) -> Zkey {
     }
 }
 
-/// Our proving key from a snarkjs `.zkey`, after checking it was made for `r1cs`.
+/// Our proving key from a snarkjs `.zkey`, after checking it was made for `r1cs`, passes the key
+/// structure check and records at least one phase-2 contribution.
 pub fn from_zkey(z: &Zkey, r1cs: &R1cs) -> Result<ProvingKey<Bn254>, ImportError> {
+    let (_, contributions) = z
+        .contribution_info()
+        .map_err(|e| ImportError::Contributions(e.to_string()))?;
+    if contributions == 0 {
+        return Err(ImportError::NoContribution);
+    }
+    convert(z, r1cs)
+}
+
+/// [`from_zkey`] without the contribution requirement, for **INSECURE** development keys (e.g.
+/// a `.zkey` exported by [`to_zkey`]); the caller must mark the result as such
+/// ([`super::KeyOrigin::InsecureDev`]). The structure check still applies.
+pub fn from_zkey_insecure_dev(z: &Zkey, r1cs: &R1cs) -> Result<ProvingKey<Bn254>, ImportError> {
+    convert(z, r1cs)
+}
+
+fn convert(z: &Zkey, r1cs: &R1cs) -> Result<ProvingKey<Bn254>, ImportError> {
     let shape = [
         ("the wire count", z.n_vars, r1cs.n_wires),
         ("the public-input count", z.n_public, r1cs.n_public),
@@ -72,7 +104,7 @@ pub fn from_zkey(z: &Zkey, r1cs: &R1cs) -> Result<ProvingKey<Bn254>, ImportError
     if z.coefs != coefs_from_r1cs(r1cs) {
         return Err(ImportError::Coefficients);
     }
-    Ok(ProvingKey {
+    let pk = ProvingKey {
         vk: z.verifying_key(),
         beta_g1: z.beta_g1,
         delta_g1: z.delta_g1,
@@ -81,5 +113,7 @@ pub fn from_zkey(z: &Zkey, r1cs: &R1cs) -> Result<ProvingKey<Bn254>, ImportError
         b_g2_query: z.b_g2.clone(),
         h_query: z.h.clone(),
         l_query: z.c.clone(),
-    })
+    };
+    check_proving_key(&pk)?;
+    Ok(pk)
 }

@@ -11,9 +11,15 @@
 //!     { "name": "circuit.zpk", "role": "proving_key", "sha3_256": "…", "size": 99 },
 //!     { "name": "verification_key.json", "role": "verification_key", "sha3_256": "…", "size": 9 }
 //!   ],
+//!   "insecure_dev_key": true,
 //!   "signature": "0x<r || s || v, 130 hex digits>"
 //! }
 //! ```
+//!
+//! `insecure_dev_key` is present (and `true`) only for a package whose proving key comes from
+//! the INSECURE development setup; [`crate::package::publish_package`] sets it from the key
+//! file's header, and [`crate::flows::IrisModelPackage::load`] refuses a package whose flag and
+//! key header disagree. Manifests written before the flag existed read as `false`.
 //!
 //! The publisher signs, with secp256k1, the keccak256 of the manifest's **canonical
 //! encoding** (not of the JSON text, whose spacing and key order are free). All integers
@@ -23,8 +29,12 @@
 //! "zkbio-model-manifest/v1" (23 ASCII bytes) | u32 format | u8 kind (1 iris, 2 face) |
 //! u32 version | model_hash 32 | u32 artifact count |
 //! per artifact, in manifest order: u16 name length | name | u8 role (1 model,
-//!   2 proving_key, 3 verification_key) | sha3_256 32 | u64 size
+//!   2 proving_key, 3 verification_key) | sha3_256 32 | u64 size |
+//! u8 1, only when insecure_dev_key is true
 //! ```
+//!
+//! The trailing byte keeps every unmarked manifest's encoding (and signature) as it was, and
+//! stays unambiguous: everything before it is length-prefixed.
 //!
 //! The signature is 65 bytes `r || s || v`, `s` in the lower half of the group order, `v`
 //! the recovery id (0 or 1, or 27 or 28 as Ethereum writes it). The publisher is the
@@ -127,6 +137,9 @@ pub struct Manifest {
     pub model_hash: [u8; 32],
     /// The files: one model, one proving key, one verification key.
     pub artifacts: Vec<Artifact>,
+    /// The proving key is an INSECURE development key (see the module docs).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub insecure_dev_key: bool,
     /// The publisher's signature, `r || s || v`.
     #[serde(
         with = "signature_0x",
@@ -134,6 +147,10 @@ pub struct Manifest {
         skip_serializing_if = "Option::is_none"
     )]
     pub signature: Option<[u8; 65]>,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 fn valid_name(name: &str) -> bool {
@@ -228,6 +245,9 @@ impl Manifest {
             out.push(artifact.role.code());
             out.extend_from_slice(&artifact.sha3_256);
             out.extend_from_slice(&artifact.size.to_be_bytes());
+        }
+        if self.insecure_dev_key {
+            out.push(1);
         }
         out
     }

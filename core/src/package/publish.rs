@@ -5,13 +5,16 @@ use std::path::Path;
 use super::cache::hash_file;
 use super::manifest::{Artifact, ArtifactRole, Manifest, ModelKind, MANIFEST_FORMAT};
 use super::PackageError;
+use crate::groth16::{KeyOrigin, MappedKey};
 
 /// The file name of the manifest in a package directory (and under its base URL).
 pub const MANIFEST_FILE: &str = "manifest.json";
 
 /// Writes `dir/manifest.json` for the files already in `dir`, `names` in role order (model,
 /// proving key, verification key), signed with the publisher's secp256k1 `secret_key`. The
-/// model hash is the model file's keccak256 (what the registry pins). Returns the manifest.
+/// model hash is the model file's keccak256 (what the registry pins). `insecure_dev_key` is
+/// copied from the proving key's `.zpk` header, so a development key cannot be published
+/// unmarked by mistake. Returns the manifest.
 pub fn publish_package(
     dir: &Path,
     kind: ModelKind,
@@ -33,12 +36,19 @@ pub fn publish_package(
             size: hashes.len,
         });
     }
+    let key_path = dir.join(names[1]);
+    let key = MappedKey::open(&key_path).map_err(|e| {
+        PackageError::InvalidManifest(format!("proving key {}: {e}", key_path.display()))
+    })?;
+    let insecure_dev_key = key.view().origin() == KeyOrigin::InsecureDev;
+    drop(key);
     let mut manifest = Manifest {
         format: MANIFEST_FORMAT,
         kind,
         version,
         model_hash,
         artifacts,
+        insecure_dev_key,
         signature: None,
     };
     manifest.check_structure()?;

@@ -76,6 +76,7 @@ pub(crate) fn package(version: u32, sizes: [usize; 3], prefix: &str) -> TestPack
         version,
         model_hash,
         artifacts,
+        insecure_dev_key: false,
         signature: None,
     };
     let publisher = manifest.sign(&PUBLISHER_KEY).expect("sign");

@@ -187,3 +187,26 @@ fn malformed_manifests_are_refused_with_their_own_errors() {
         Err(PackageError::ManifestTooLarge { .. })
     ));
 }
+
+#[test]
+fn the_development_key_flag_is_signed_and_leaves_unmarked_encodings_unchanged() {
+    let p = package(1, [10, 20, 30], "flag");
+    let plain = p.manifest.clone();
+    let mut marked = plain.clone();
+    marked.insecure_dev_key = true;
+    // One trailing byte, only when set: every manifest signed before the flag still verifies.
+    let mut expected = plain.canonical_encoding();
+    expected.push(1);
+    assert_eq!(marked.canonical_encoding(), expected);
+    assert!(!plain.to_json().contains("insecure_dev_key"));
+    // Setting the flag invalidates the publisher's signature over the unmarked manifest.
+    assert_ne!(marked.publisher().ok(), Some(p.publisher));
+    marked.sign(&PUBLISHER_KEY).unwrap();
+    let back = Manifest::from_json(marked.to_json().as_bytes()).unwrap();
+    assert!(back.insecure_dev_key);
+    assert_eq!(back.publisher().unwrap(), p.publisher);
+    // Older manifests, without the field, read as unmarked.
+    let old = Manifest::from_json(plain.to_json().as_bytes()).unwrap();
+    assert!(!old.insecure_dev_key);
+    assert_eq!(old.publisher().unwrap(), p.publisher);
+}
