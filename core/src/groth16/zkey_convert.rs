@@ -1,13 +1,20 @@
 //! Conversions between our keys and snarkjs `.zkey` files (desktop, one-time steps).
 //!
-//! Importing a ceremony's `.zkey` checks it against the circuit: its A/B coefficient section must be
-//! exactly what `snarkjs zkey new` writes for our `.r1cs`, so a key for another circuit (or another
-//! version of the same model) is refused before anything is proven with it.
+//! Importing a ceremony's `.zkey` checks the whole key against the circuit and the powers of tau
+//! it was made from ([`super::zkey_verify`], what `snarkjs zkey verify` does): the A/B
+//! coefficients, A, B, IC exactly, and the L and H points, which carry C's coefficients (every
+//! model constant), by random-combination pairing checks. A key for another circuit, or for
+//! another version of the same model that differs only in constants, is refused before anything
+//! is proven with it. There is no import without the ptau: the coefficient section alone does
+//! not bind C.
 
 use ark_bn254::Bn254;
 use ark_groth16::ProvingKey;
 use zkbio_circuits::builder::R1cs;
 use zkbio_circuits::circom::zkey::{coefs_from_r1cs, Zkey, CS_HASH_SIZE};
+use zkbio_circuits::circom::Ptau;
+
+use super::zkey_verify::{verify_zkey, ZkeyVerifyError};
 
 /// Why a `.zkey` cannot be used for a circuit.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -27,6 +34,9 @@ pub enum ImportError {
         "the .zkey was made for another circuit: its A/B coefficients differ from this circuit's"
     )]
     Coefficients,
+    /// The key is not the one this circuit and powers of tau give (see [`super::zkey_verify`]).
+    #[error(transparent)]
+    Verify(#[from] ZkeyVerifyError),
 }
 
 /// A snarkjs `.zkey` for `pk`, whose circuit is `r1cs`. Section 10 records no contribution and a
@@ -53,8 +63,13 @@ pub fn to_zkey(pk: &ProvingKey<Bn254>, r1cs: &R1cs) -> Zkey {
     }
 }
 
-/// Our proving key from a snarkjs `.zkey`, after checking it was made for `r1cs`.
-pub fn from_zkey(z: &Zkey, r1cs: &R1cs) -> Result<ProvingKey<Bn254>, ImportError> {
+/// Our proving key from a snarkjs `.zkey`, after checking it was made for `r1cs` from `ptau`
+/// ([`verify_zkey`]).
+pub fn from_zkey(
+    z: &Zkey,
+    r1cs: &R1cs,
+    ptau: &Ptau<'_>,
+) -> Result<ProvingKey<Bn254>, ImportError> {
     let shape = [
         ("the wire count", z.n_vars, r1cs.n_wires),
         ("the public-input count", z.n_public, r1cs.n_public),
@@ -72,6 +87,7 @@ pub fn from_zkey(z: &Zkey, r1cs: &R1cs) -> Result<ProvingKey<Bn254>, ImportError
     if z.coefs != coefs_from_r1cs(r1cs) {
         return Err(ImportError::Coefficients);
     }
+    verify_zkey(z, r1cs, ptau)?;
     Ok(ProvingKey {
         vk: z.verifying_key(),
         beta_g1: z.beta_g1,
