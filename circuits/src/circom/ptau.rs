@@ -19,7 +19,7 @@
 //! and whether that file is the published, verified one is for its user to check (its hash).
 
 use super::binfile::BinFile;
-use super::{check_prime, fq_modulus_le, read_g1, read_g2, FormatError, G1_SIZE, G2_SIZE, N8};
+use super::{check_prime, fq_modulus_le, read_g1, read_g2, FormatError, G1_SIZE, G2_SIZE};
 use ark_bn254::{G1Affine, G2Affine};
 use std::ops::Range;
 
@@ -46,8 +46,6 @@ pub const S_LAGRANGE_TAU_G2: u32 = 13;
 pub const S_LAGRANGE_ALPHA_TAU_G1: u32 = 14;
 /// Section of the Lagrange-basis βτ^i·G1 points.
 pub const S_LAGRANGE_BETA_TAU_G1: u32 = 15;
-#[cfg(test)]
-const HEADER_SIZE: u64 = (4 + N8 + 4 + 4) as u64;
 
 /// Why a `.ptau` file cannot be used.
 #[derive(Debug, thiserror::Error)]
@@ -289,10 +287,12 @@ fn points<P>(
 mod tests {
     use super::*;
     use crate::circom::binfile::{BinFileError, BinWriter};
-    use crate::circom::{write_g1, write_g2};
+    use crate::circom::{write_g1, write_g2, N8};
     use ark_bn254::Fr;
     use ark_ec::{AffineRepr, CurveGroup};
     use std::io::Write;
+
+    const HEADER_SIZE: u64 = (4 + N8 + 4 + 4) as u64;
 
     fn g1(k: u64) -> G1Affine {
         (G1Affine::generator() * Fr::from(k)).into_affine()
@@ -415,7 +415,7 @@ mod tests {
                 BinFileError::BadMagic { .. }
             )))
         ));
-        let noise: Vec<u8> = (0..5000u32).map(|i| (i * 2654435761u32 >> 24) as u8).collect();
+        let noise: Vec<u8> = (0..5000u32).map(|i| (i.wrapping_mul(2654435761) >> 24) as u8).collect();
         assert!(Ptau::from_bytes(&noise).is_err());
         let mut trailing = bytes.clone();
         trailing.push(0);
