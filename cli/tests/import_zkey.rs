@@ -46,7 +46,14 @@ fn import_zkey_verifies_a_ceremony_key_against_the_circuit_and_the_ptau() {
     let d = |f: &str| dir.join(f).to_str().unwrap().to_owned();
     // 896 constraints: a 1024-point domain, ptau power 10.
     let circuit = "image-opening:2x8";
-    let (ok, out) = zkbio(&["export", "r1cs", "--circuit", circuit, "--out", &d("c.r1cs")]);
+    let (ok, out) = zkbio(&[
+        "export",
+        "r1cs",
+        "--circuit",
+        circuit,
+        "--out",
+        &d("c.r1cs"),
+    ]);
     assert!(ok, "{out}");
     snarkjs_ok(&["powersoftau", "new", "bn128", "10", &d("p0.ptau")]);
     snarkjs_ok(&[
@@ -57,8 +64,20 @@ fn import_zkey_verifies_a_ceremony_key_against_the_circuit_and_the_ptau() {
         "--name=t",
         "-e=cli entropy",
     ]);
-    snarkjs_ok(&["powersoftau", "prepare", "phase2", &d("p1.ptau"), &d("final.ptau")]);
-    snarkjs_ok(&["groth16", "setup", &d("c.r1cs"), &d("final.ptau"), &d("c0.zkey")]);
+    snarkjs_ok(&[
+        "powersoftau",
+        "prepare",
+        "phase2",
+        &d("p1.ptau"),
+        &d("final.ptau"),
+    ]);
+    snarkjs_ok(&[
+        "groth16",
+        "setup",
+        &d("c.r1cs"),
+        &d("final.ptau"),
+        &d("c0.zkey"),
+    ]);
     snarkjs_ok(&[
         "zkey",
         "contribute",
@@ -93,7 +112,15 @@ fn import_zkey_verifies_a_ceremony_key_against_the_circuit_and_the_ptau() {
     // The imported key proves, and its proof verifies against the ceremony's verifying key.
     let (ok, out) = zkbio(&["export", "vk", "--key", &d("k.zpk"), "--out", &d("vk.json")]);
     assert!(ok, "{out}");
-    let (ok, out) = zkbio(&["prove", "--circuit", circuit, "--key", &d("k.zpk"), "--out", &d("")]);
+    let (ok, out) = zkbio(&[
+        "prove",
+        "--circuit",
+        circuit,
+        "--key",
+        &d("k.zpk"),
+        "--out",
+        &d(""),
+    ]);
     assert!(ok, "{out}");
     let (ok, out) = zkbio(&[
         "verify",

@@ -68,8 +68,20 @@ fn fixture() -> &'static Fixture {
             "--name=test",
             "-e=zkbio zkey-verify entropy",
         ]);
-        snarkjs_ok(&["powersoftau", "prepare", "phase2", &p("p1.ptau"), &p("final.ptau")]);
-        snarkjs_ok(&["groth16", "setup", &p("plus.r1cs"), &p("final.ptau"), &p("c0.zkey")]);
+        snarkjs_ok(&[
+            "powersoftau",
+            "prepare",
+            "phase2",
+            &p("p1.ptau"),
+            &p("final.ptau"),
+        ]);
+        snarkjs_ok(&[
+            "groth16",
+            "setup",
+            &p("plus.r1cs"),
+            &p("final.ptau"),
+            &p("c0.zkey"),
+        ]);
         snarkjs_ok(&[
             "zkey",
             "contribute",
@@ -169,7 +181,10 @@ fn the_real_ptau_decodes_and_bad_ones_are_typed_errors() {
     assert_eq!(ptau.power, f.plus.domain_size().trailing_zeros());
     let tau = ptau.tau_g1(2).unwrap();
     let tau2 = ptau.tau_g2(2).unwrap();
-    assert_eq!((tau[0], tau2[0]), (G1Affine::generator(), G2Affine::generator()));
+    assert_eq!(
+        (tau[0], tau2[0]),
+        (G1Affine::generator(), G2Affine::generator())
+    );
     assert_eq!(
         Bn254::pairing(tau[1], G2Affine::generator()),
         Bn254::pairing(G1Affine::generator(), tau2[1])
@@ -187,7 +202,10 @@ fn the_real_ptau_decodes_and_bad_ones_are_typed_errors() {
         );
     }
     let garbage: Vec<u8> = bytes.iter().map(|b| b.wrapping_mul(31) ^ 0x5a).collect();
-    assert!(matches!(Ptau::from_bytes(&garbage), Err(PtauError::Format(_))));
+    assert!(matches!(
+        Ptau::from_bytes(&garbage),
+        Err(PtauError::Format(_))
+    ));
     let unprepared = read(&f.path("p1.ptau"));
     let err = Ptau::from_bytes(&unprepared).unwrap_err();
     assert!(matches!(err, PtauError::NotPrepared(12)), "{err}");

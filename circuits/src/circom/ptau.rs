@@ -212,8 +212,8 @@ impl<'a> Ptau<'a> {
     /// The points of the `domain_size` block in a Lagrange section holding blocks up to
     /// `2^(power + extra)`.
     fn block(&self, domain_size: usize, extra: u32) -> Result<Range<usize>, PtauReadError> {
-        let covered = domain_size.is_power_of_two()
-            && (domain_size as u64) <= pow2(self.power + extra);
+        let covered =
+            domain_size.is_power_of_two() && (domain_size as u64) <= pow2(self.power + extra);
         if !covered {
             return Err(PtauReadError::DomainNotCovered {
                 domain_size,
@@ -415,7 +415,9 @@ mod tests {
                 BinFileError::BadMagic { .. }
             )))
         ));
-        let noise: Vec<u8> = (0..5000u32).map(|i| (i.wrapping_mul(2654435761) >> 24) as u8).collect();
+        let noise: Vec<u8> = (0..5000u32)
+            .map(|i| (i.wrapping_mul(2654435761) >> 24) as u8)
+            .collect();
         assert!(Ptau::from_bytes(&noise).is_err());
         let mut trailing = bytes.clone();
         trailing.push(0);
@@ -489,7 +491,11 @@ mod tests {
         let p = Ptau::from_bytes(&b).unwrap();
         assert!(matches!(
             p.lagrange_g2(1),
-            Err(PtauReadError::BadPoint { section: 13, index: 0, .. })
+            Err(PtauReadError::BadPoint {
+                section: 13,
+                index: 0,
+                ..
+            })
         ));
     }
 }

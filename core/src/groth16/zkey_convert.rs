@@ -65,11 +65,7 @@ pub fn to_zkey(pk: &ProvingKey<Bn254>, r1cs: &R1cs) -> Zkey {
 
 /// Our proving key from a snarkjs `.zkey`, after checking it was made for `r1cs` from `ptau`
 /// ([`verify_zkey`]).
-pub fn from_zkey(
-    z: &Zkey,
-    r1cs: &R1cs,
-    ptau: &Ptau<'_>,
-) -> Result<ProvingKey<Bn254>, ImportError> {
+pub fn from_zkey(z: &Zkey, r1cs: &R1cs, ptau: &Ptau<'_>) -> Result<ProvingKey<Bn254>, ImportError> {
     let shape = [
         ("the wire count", z.n_vars, r1cs.n_wires),
         ("the public-input count", z.n_public, r1cs.n_public),

@@ -139,7 +139,11 @@ pub fn verify_zkey_with_rng(
         ("the number of B1 points", z.b_g1.len(), r1cs.n_wires),
         ("the number of B2 points", z.b_g2.len(), r1cs.n_wires),
         ("the number of IC points", z.ic.len(), r1cs.n_public + 1),
-        ("the number of L points", z.c.len(), r1cs.n_wires.saturating_sub(r1cs.n_public + 1)),
+        (
+            "the number of L points",
+            z.c.len(),
+            r1cs.n_wires.saturating_sub(r1cs.n_public + 1),
+        ),
         ("the number of H points", z.h.len(), n),
     ] {
         if zkey != circuit {
@@ -150,7 +154,13 @@ pub fn verify_zkey_with_rng(
             });
         }
     }
-    let mismatch = |ok: bool, s: KeySection| if ok { Ok(()) } else { Err(ZkeyVerifyError::Mismatch(s)) };
+    let mismatch = |ok: bool, s: KeySection| {
+        if ok {
+            Ok(())
+        } else {
+            Err(ZkeyVerifyError::Mismatch(s))
+        }
+    };
     mismatch(z.coefs == coefs_from_r1cs(r1cs), KeySection::Coefficients)?;
     mismatch(z.alpha_g1 == ptau.alpha_g1, KeySection::Alpha)?;
     mismatch(
@@ -182,10 +192,7 @@ pub fn verify_zkey_with_rng(
     };
     let b1 = per_wire::<G1Projective>(r1cs.n_wires, b_terms().map(|(w, k, v)| (w, &tau[k], v)));
     mismatch(b1 == z.b_g1, KeySection::B1)?;
-    let b2 = per_wire::<G2Projective>(
-        r1cs.n_wires,
-        b_terms().map(|(w, k, v)| (w, &tau_g2[k], v)),
-    );
+    let b2 = per_wire::<G2Projective>(r1cs.n_wires, b_terms().map(|(w, k, v)| (w, &tau_g2[k], v)));
     mismatch(b2 == z.b_g2, KeySection::B2)?;
 
     // K_i's terms: β·A, α·B and C.
@@ -199,16 +206,19 @@ pub fn verify_zkey_with_rng(
         })
         .chain(extra.map(|(w, k, v)| (w, &beta_tau[k], v)));
     let public = r1cs.n_public as u32;
-    let ic = per_wire::<G1Projective>(
-        r1cs.n_public + 1,
-        k_terms.clone().filter(|t| t.0 <= public),
-    );
+    let ic = per_wire::<G1Projective>(r1cs.n_public + 1, k_terms.clone().filter(|t| t.0 <= public));
     mismatch(ic == z.ic, KeySection::Ic)?;
 
     // L: Σ r_j·K_j as one MSM per ptau section, with the r_j folded into per-row scalars.
     check_points(&z.c, KeySection::L)?;
-    let r: Vec<Fr> = (0..z.c.len()).map(|_| Fr::from(rng.gen::<u128>())).collect();
-    let mut row_scalars = [vec![Fr::zero(); m], vec![Fr::zero(); m], vec![Fr::zero(); m]];
+    let r: Vec<Fr> = (0..z.c.len())
+        .map(|_| Fr::from(rng.gen::<u128>()))
+        .collect();
+    let mut row_scalars = [
+        vec![Fr::zero(); m],
+        vec![Fr::zero(); m],
+        vec![Fr::zero(); m],
+    ];
     for (k, c) in r1cs.constraints.iter().enumerate() {
         for (side, terms) in [&c.a, &c.b, &c.c].into_iter().enumerate() {
             for &(w, v) in terms {

@@ -53,11 +53,7 @@ fn synthetic_ptau(s: &ToxicWaste, power: u32) -> Vec<u8> {
         (14, scaled(s.alpha, &l0)),
         (15, scaled(s.beta, &l0)),
     ];
-    let g2_sections: [(u32, Vec<Fr>); 3] = [
-        (3, powers[..n].to_vec()),
-        (6, vec![s.beta]),
-        (13, l0),
-    ];
+    let g2_sections: [(u32, Vec<Fr>); 3] = [(3, powers[..n].to_vec()), (6, vec![s.beta]), (13, l0)];
     let mut w = BinWriter::new(Vec::new(), b"ptau", 1, 11).unwrap();
     w.section(1, (4 + N8 + 8) as u64, |o| {
         o.write_all(&(N8 as u32).to_le_bytes())?;
@@ -129,7 +125,10 @@ fn a_key_from_the_ptau_secrets_verifies_and_imports() {
     assert_eq!(verify_zkey(&z, &r1cs, &ptau), Ok(()));
     // A ptau larger than needed serves too (the domain's blocks are picked out of it).
     let big = synthetic_ptau(&s, 5);
-    assert_eq!(verify_zkey(&z, &r1cs, &Ptau::from_bytes(&big).unwrap()), Ok(()));
+    assert_eq!(
+        verify_zkey(&z, &r1cs, &Ptau::from_bytes(&big).unwrap()),
+        Ok(())
+    );
     assert!(from_zkey(&z, &r1cs, &ptau).is_ok());
 
     // A real statement (896 constraints, 1024-point domain = the ptau's power).
@@ -156,10 +155,7 @@ fn each_section_that_differs_is_named() {
             KeySection::Beta,
             Box::new(|z| z.beta_g2 = (z.beta_g2 + G2Affine::generator()).into_affine()),
         ),
-        (
-            KeySection::Gamma,
-            Box::new(|z| z.gamma_g2 = z.delta_g2),
-        ),
+        (KeySection::Gamma, Box::new(|z| z.gamma_g2 = z.delta_g2)),
         (KeySection::Delta, Box::new(|z| bump(&mut z.delta_g1))),
         (KeySection::Ic, Box::new(|z| bump(&mut z.ic[1]))),
         (KeySection::A, Box::new(|z| bump(&mut z.a[2]))),
