@@ -7,7 +7,7 @@ use crate::report::{step_progress, ConsoleProgress};
 use crate::statement::{InputArgs, Statement};
 use clap::Subcommand;
 use std::path::{Path, PathBuf};
-use zkbio_circuits::circom::{r1cs as r1cs_file, wtns, Zkey};
+use zkbio_circuits::circom::{r1cs as r1cs_file, wtns, Ptau, Zkey};
 use zkbio_core::evm;
 use zkbio_core::groth16::key_file::{key_to_bytes_with_origin, write_key_with_origin, MappedKey};
 use zkbio_core::groth16::zkey_convert::{from_zkey, from_zkey_insecure_dev, to_zkey};
@@ -126,6 +126,10 @@ pub struct ImportArgs {
     /// snarkjs .zkey.
     #[arg(long)]
     pub zkey: PathBuf,
+    /// The prepared powers of tau (`.ptau`) the key was made from: the whole key is checked
+    /// against it and the circuit, as `snarkjs zkey verify` does. Required.
+    #[arg(long)]
+    pub ptau: Option<PathBuf>,
     /// Output .zpk.
     #[arg(long)]
     pub out: PathBuf,
@@ -296,7 +300,25 @@ pub fn import_zkey(a: ImportArgs) -> Result<(), String> {
         eprintln!("WARNING: imported as an INSECURE development key (marked in the .zpk)");
         (pk, KeyOrigin::InsecureDev)
     } else {
-        let pk = from_zkey(&z, &r1cs).map_err(|e| io_err(&a.zkey, e))?;
+        // Without the ptau only the A/B coefficients could be checked, and every model constant
+        // lives in C: a key for another version of the model would import. So there is no
+        // ceremony import without it (a key we exported ourselves needs no import: keep its .zpk).
+        let ptau_path = a.ptau.as_ref().ok_or(
+            "refusing to import without --ptau: the model's constants live in the key's L and H \
+             points, which can only be checked against the circuit with the powers of tau the key \
+             was made from (pass the prepared .ptau of the ceremony)",
+        )?;
+        let file = std::fs::File::open(ptau_path).map_err(|e| io_err(ptau_path, e))?;
+        // SAFETY: the map is read-only and private to this process; a ceremony ptau is large
+        // (4.8 GB at power 22), and only the blocks for this circuit's domain are read.
+        let map = unsafe { memmap2::Mmap::map(&file) }.map_err(|e| io_err(ptau_path, e))?;
+        let ptau = Ptau::from_bytes(&map).map_err(|e| io_err(ptau_path, e))?;
+        let pk = from_zkey(&z, &r1cs, &ptau).map_err(|e| io_err(&a.zkey, e))?;
+        println!(
+            "verified {} against the circuit and {}",
+            a.zkey.display(),
+            ptau_path.display()
+        );
         (pk, KeyOrigin::External)
     };
     let f = std::fs::File::create(&a.out).map_err(|e| io_err(&a.out, e))?;

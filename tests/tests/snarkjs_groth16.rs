@@ -3,7 +3,8 @@
 //! - snarkjs accepts our `.r1cs` + `.wtns` (`wtns check`);
 //! - `snarkjs groth16 prove` with our `.zkey` + `.wtns` gives a proof our verifier accepts;
 //! - a `.zkey` from a snarkjs ceremony (ptau made here, `groth16 setup`, one contribution) is
-//!   imported, our matrix-free prover proves with it, and snarkjs verifies that proof.
+//!   verified against the circuit and that ptau and imported, our matrix-free prover proves with
+//!   it, and snarkjs verifies that proof.
 
 use ark_bn254::Fr;
 use ark_std::rand::SeedableRng;
@@ -13,7 +14,7 @@ use std::sync::OnceLock;
 use zkbio_circuits::circom::json::{
     public_from_json, public_to_json, ProofJson, VerificationKeyJson,
 };
-use zkbio_circuits::circom::{r1cs, wtns, Zkey};
+use zkbio_circuits::circom::{r1cs, wtns, Ptau, Zkey};
 use zkbio_circuits::statements::image_opening::{ImageOpening, ImageOpeningInput};
 use zkbio_circuits::Circuit;
 use zkbio_core::groth16::key_file::{key_to_bytes, KeyView};
@@ -190,7 +191,9 @@ fn a_snarkjs_ceremony_key_is_imported_and_our_proofs_with_it_verify_in_snarkjs()
 
     let zkey = Zkey::from_bytes(&std::fs::read(p("c1.zkey")).unwrap()).unwrap();
     assert_eq!(zkey.contribution_info().unwrap().1, 1);
-    let pk = from_zkey(&zkey, &r1cs_sys).unwrap();
+    let ptau_bytes = std::fs::read(&ptau).unwrap();
+    let ptau = Ptau::from_bytes(&ptau_bytes).unwrap();
+    let pk = from_zkey(&zkey, &r1cs_sys, &ptau).unwrap();
     let bytes = key_to_bytes(&pk, r1cs_sys.constraints.len()).unwrap();
     let key = KeyView::new(&bytes).unwrap();
     let snark_vk: VerificationKeyJson =
@@ -214,7 +217,7 @@ fn a_snarkjs_ceremony_key_is_imported_and_our_proofs_with_it_verify_in_snarkjs()
     // The same key is refused for another circuit.
     let other = ImageOpening { rows: 3, cols: 8 }.to_r1cs().unwrap();
     assert!(matches!(
-        from_zkey(&zkey, &other),
+        from_zkey(&zkey, &other, &ptau),
         Err(ImportError::Shape { .. }) | Err(ImportError::Coefficients)
     ));
 }

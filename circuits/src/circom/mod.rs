@@ -1,4 +1,5 @@
-//! circom / snarkjs file formats: `.r1cs`, `.wtns`, Groth16 `.zkey` and snarkjs's JSON files.
+//! circom / snarkjs file formats: `.r1cs`, `.wtns`, Groth16 `.zkey`, `.ptau` (read only) and
+//! snarkjs's JSON files.
 //!
 //! Everything here follows snarkjs 0.7.6 byte for byte (its `zkey_new.js`, `zkey_utils.js`,
 //! `groth16_prove.js`, `wtns_utils.js`, and the `r1csfile` / `@iden3/binfileutils` packages), so
@@ -16,12 +17,14 @@
 
 pub mod binfile;
 pub mod json;
+pub mod ptau;
 pub mod r1cs;
 pub mod wtns;
 pub mod zkey;
 
 pub use binfile::BinFileError;
 pub use json::JsonError;
+pub use ptau::{Ptau, PtauError, PtauReadError};
 pub use zkey::{coefs_from_r1cs, Zkey, ZkeyCoef};
 
 use ark_bn254::{Fq, Fq2, Fr, G1Affine, G2Affine};
@@ -194,7 +197,7 @@ fn chunk<const K: usize>(bytes: &[u8; K], i: usize) -> [u8; N8] {
 }
 
 /// Writes a G1 point as a `.zkey` stores it (Montgomery affine coordinates, zero = infinity).
-pub(crate) fn write_g1(w: &mut impl Write, p: &G1Affine) -> io::Result<()> {
+pub fn write_g1(w: &mut impl Write, p: &G1Affine) -> io::Result<()> {
     match p.xy() {
         None => w.write_all(&[0u8; G1_SIZE]),
         Some((x, y)) => {
@@ -205,7 +208,7 @@ pub(crate) fn write_g1(w: &mut impl Write, p: &G1Affine) -> io::Result<()> {
 }
 
 /// Writes a G2 point as a `.zkey` stores it: `x.c0, x.c1, y.c0, y.c1`, Montgomery form.
-pub(crate) fn write_g2(w: &mut impl Write, p: &G2Affine) -> io::Result<()> {
+pub fn write_g2(w: &mut impl Write, p: &G2Affine) -> io::Result<()> {
     match p.xy() {
         None => w.write_all(&[0u8; G2_SIZE]),
         Some((x, y)) => {

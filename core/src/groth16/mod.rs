@@ -8,6 +8,8 @@
 //!   such keys may be deployed.
 //! - [`key_check`]: the structure check that refuses forgeable or degenerate keys.
 //! - [`verifier`]: verification (arkworks' pairing check, after validating the proof's points).
+//! - [`zkey_convert`], [`zkey_verify`]: snarkjs `.zkey` import/export; an imported ceremony key
+//!   is checked against the circuit and the powers of tau it was made from.
 //!
 //! The convention (snarkjs `groth16 prove`): the evaluation domain has `n` points, where
 //! `n >= constraints + public inputs + 1`; row `constraints + i` has `A = z_i` for the one wire and
@@ -25,13 +27,17 @@ pub mod qap;
 pub mod setup;
 pub mod verifier;
 pub mod zkey_convert;
+pub mod zkey_verify;
 
 pub use ark_groth16::{Proof, ProvingKey, VerifyingKey};
 pub use key_check::{check_key_structure, KeyStructureError};
 pub use key_file::{KeyError, KeyOrigin, KeyView, MappedKey};
 pub use progress::{Phase, ProveControl};
 pub use prover::{prove, ProveError};
-pub use setup::{dev_setup_insecure, dev_setup_insecure_with_progress};
+pub use setup::{
+    dev_setup_insecure, dev_setup_insecure_with_progress, setup_from_toxic_waste_insecure,
+    ToxicWaste,
+};
 pub use verifier::{verify, VerifyError};
 
 #[cfg(test)]

@@ -19,6 +19,9 @@ pub enum SetupError {
     /// The circuit needs a larger FFT domain than BN254's scalar field offers.
     #[error("circuit too large: a domain of {0} points is not available")]
     DomainTooLarge(usize),
+    /// γ or δ is zero.
+    #[error("gamma and delta must be nonzero")]
+    ZeroSecret,
 }
 
 fn nonzero(rng: &mut ChaCha20Rng) -> Fr {
@@ -63,16 +66,48 @@ pub fn dev_setup_insecure_with_progress(
     seed: [u8; 32],
     progress: &dyn Fn(&'static str, f32),
 ) -> Result<ProvingKey<Bn254>, SetupError> {
+    let mut rng = ChaCha20Rng::from_seed(seed);
+    let secrets = ToxicWaste {
+        tau: nonzero(&mut rng),
+        alpha: nonzero(&mut rng),
+        beta: nonzero(&mut rng),
+        gamma: nonzero(&mut rng),
+        delta: nonzero(&mut rng),
+    };
+    setup_from_toxic_waste_insecure(r1cs, &secrets, progress)
+}
+
+/// The secrets of a Groth16 setup. Whoever knows them can forge proofs for the key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ToxicWaste {
+    /// The evaluation point.
+    pub tau: Fr,
+    /// α.
+    pub alpha: Fr,
+    /// β.
+    pub beta: Fr,
+    /// γ (snarkjs phase 2 keeps γ = 1).
+    pub gamma: Fr,
+    /// δ.
+    pub delta: Fr,
+}
+
+/// The proving key for `r1cs` with these secrets, in the snarkjs convention. **INSECURE**: for
+/// tests that need a key whose secrets they control (e.g. one matching a made-up powers of tau).
+pub fn setup_from_toxic_waste_insecure(
+    r1cs: &R1cs,
+    secrets: &ToxicWaste,
+    progress: &dyn Fn(&'static str, f32),
+) -> Result<ProvingKey<Bn254>, SetupError> {
     let n = r1cs.domain_size();
     let domains = Domains::new(n).ok_or(SetupError::DomainTooLarge(n))?;
-    let mut rng = ChaCha20Rng::from_seed(seed);
-    let (tau, alpha, beta, gamma, delta) = (
-        nonzero(&mut rng),
-        nonzero(&mut rng),
-        nonzero(&mut rng),
-        nonzero(&mut rng),
-        nonzero(&mut rng),
-    );
+    let ToxicWaste {
+        tau,
+        alpha,
+        beta,
+        gamma,
+        delta,
+    } = *secrets;
 
     // A_i(τ), B_i(τ), C_i(τ) for every wire, in the Lagrange basis of the base domain.
     let lagrange = domains.base.evaluate_all_lagrange_coefficients(tau);
@@ -95,8 +130,8 @@ pub fn dev_setup_insecure_with_progress(
     drop(lagrange);
 
     let (gamma_inv, delta_inv) = (
-        gamma.inverse().expect("nonzero"),
-        delta.inverse().expect("nonzero"),
+        gamma.inverse().ok_or(SetupError::ZeroSecret)?,
+        delta.inverse().ok_or(SetupError::ZeroSecret)?,
     );
     let combined = |i: usize| beta * at[i] + alpha * bt[i] + ct[i];
     let ic: Vec<Fr> = (0..=r1cs.n_public)

@@ -1,11 +1,15 @@
 //! Conversions between our keys and snarkjs `.zkey` files (desktop, one-time steps).
 //!
-//! Importing a ceremony's `.zkey` checks it against the circuit: its A/B coefficient section must be
-//! exactly what `snarkjs zkey new` writes for our `.r1cs`, so a key for another circuit (or another
-//! version of the same model) is refused before anything is proven with it. The key must also
-//! pass [`check_proving_key`] (a snarkjs `groth16 setup` output, δ = γ = the generator, is
-//! forgeable) and record at least one phase-2 contribution; a key without one (our own
-//! [`to_zkey`] export of a development key) is imported only by [`from_zkey_insecure_dev`].
+//! Importing a ceremony's `.zkey` checks the whole key against the circuit and the powers of tau
+//! it was made from ([`super::zkey_verify`], what `snarkjs zkey verify` does): the A/B
+//! coefficients, A, B, IC exactly, and the L and H points, which carry C's coefficients (every
+//! model constant), by random-combination pairing checks. A key for another circuit, or for
+//! another version of the same model that differs only in constants, is refused before anything
+//! is proven with it. The key must also pass [`check_proving_key`] (a snarkjs `groth16 setup`
+//! output, δ = γ = the generator, is forgeable) and record at least one phase-2 contribution.
+//! There is no ceremony import without the ptau: the coefficient section alone does not bind C.
+//! Our own development keys (exported by [`to_zkey`], made by no ceremony) are imported only by
+//! [`from_zkey_insecure_dev`], which the caller marks as INSECURE.
 
 use ark_bn254::Bn254;
 use ark_groth16::ProvingKey;
@@ -13,6 +17,9 @@ use ark_groth16::ProvingKey;
 use super::key_check::{check_proving_key, KeyStructureError};
 use zkbio_circuits::builder::R1cs;
 use zkbio_circuits::circom::zkey::{coefs_from_r1cs, Zkey, CS_HASH_SIZE};
+use zkbio_circuits::circom::Ptau;
+
+use super::zkey_verify::{verify_zkey, ZkeyVerifyError};
 
 /// Why a `.zkey` cannot be used for a circuit.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -41,6 +48,9 @@ pub enum ImportError {
     /// Section 10 does not parse.
     #[error("the .zkey's contribution section: {0}")]
     Contributions(String),
+    /// The key is not the one this circuit and powers of tau give (see [`super::zkey_verify`]).
+    #[error(transparent)]
+    Verify(#[from] ZkeyVerifyError),
 }
 
 /// A snarkjs `.zkey` for `pk`, whose circuit is `r1cs`. Section 10 records no contribution and a
@@ -67,20 +77,22 @@ pub fn to_zkey(pk: &ProvingKey<Bn254>, r1cs: &R1cs) -> Zkey {
     }
 }
 
-/// Our proving key from a snarkjs `.zkey`, after checking it was made for `r1cs`, passes the key
-/// structure check and records at least one phase-2 contribution.
-pub fn from_zkey(z: &Zkey, r1cs: &R1cs) -> Result<ProvingKey<Bn254>, ImportError> {
+/// Our proving key from a ceremony's `.zkey`, after checking it: made for `r1cs` from `ptau`
+/// ([`verify_zkey`]), passing the key structure check, with at least one phase-2 contribution.
+pub fn from_zkey(z: &Zkey, r1cs: &R1cs, ptau: &Ptau<'_>) -> Result<ProvingKey<Bn254>, ImportError> {
     let (_, contributions) = z
         .contribution_info()
         .map_err(|e| ImportError::Contributions(e.to_string()))?;
     if contributions == 0 {
         return Err(ImportError::NoContribution);
     }
-    convert(z, r1cs)
+    let pk = convert(z, r1cs)?;
+    verify_zkey(z, r1cs, ptau)?;
+    Ok(pk)
 }
 
-/// [`from_zkey`] without the contribution requirement, for **INSECURE** development keys (e.g.
-/// a `.zkey` exported by [`to_zkey`]); the caller must mark the result as such
+/// [`from_zkey`] without the contribution requirement and the ptau, for **INSECURE** development
+/// keys (e.g. a `.zkey` exported by [`to_zkey`]); the caller must mark the result as such
 /// ([`super::KeyOrigin::InsecureDev`]). The structure check still applies.
 pub fn from_zkey_insecure_dev(z: &Zkey, r1cs: &R1cs) -> Result<ProvingKey<Bn254>, ImportError> {
     convert(z, r1cs)

@@ -1,0 +1,136 @@
+//! `zkbio import-zkey` with a snarkjs ceremony key: verified against the circuit and the ptau,
+//! refused without `--ptau`, with an unprepared ptau, and for a circuit the key was not made for.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn run(mut cmd: Command) -> (bool, String) {
+    let out = cmd.output().expect("spawn");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
+fn zkbio(args: &[&str]) -> (bool, String) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_zkbio"));
+    cmd.args(args);
+    run(cmd)
+}
+
+fn snarkjs_ok(args: &[&str]) {
+    let cli = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tools/js/node_modules/snarkjs/build/cli.cjs");
+    assert!(
+        cli.is_file(),
+        "snarkjs is missing: run `npm ci --prefix tools/js`"
+    );
+    let mut cmd = Command::new("node");
+    cmd.arg(cli).args(args);
+    let (ok, out) = run(cmd);
+    assert!(ok, "snarkjs {args:?}:\n{out}");
+}
+
+fn tmp(name: &str) -> PathBuf {
+    let p = std::env::temp_dir().join(format!("zkbio-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&p);
+    std::fs::create_dir_all(&p).unwrap();
+    p
+}
+
+#[test]
+fn import_zkey_verifies_a_ceremony_key_against_the_circuit_and_the_ptau() {
+    let dir = tmp("import-zkey");
+    let d = |f: &str| dir.join(f).to_str().unwrap().to_owned();
+    // 896 constraints: a 1024-point domain, ptau power 10.
+    let circuit = "image-opening:2x8";
+    let (ok, out) = zkbio(&[
+        "export",
+        "r1cs",
+        "--circuit",
+        circuit,
+        "--out",
+        &d("c.r1cs"),
+    ]);
+    assert!(ok, "{out}");
+    snarkjs_ok(&["powersoftau", "new", "bn128", "10", &d("p0.ptau")]);
+    snarkjs_ok(&[
+        "powersoftau",
+        "contribute",
+        &d("p0.ptau"),
+        &d("p1.ptau"),
+        "--name=t",
+        "-e=cli entropy",
+    ]);
+    snarkjs_ok(&[
+        "powersoftau",
+        "prepare",
+        "phase2",
+        &d("p1.ptau"),
+        &d("final.ptau"),
+    ]);
+    snarkjs_ok(&[
+        "groth16",
+        "setup",
+        &d("c.r1cs"),
+        &d("final.ptau"),
+        &d("c0.zkey"),
+    ]);
+    snarkjs_ok(&[
+        "zkey",
+        "contribute",
+        &d("c0.zkey"),
+        &d("c1.zkey"),
+        "--name=p2",
+        "-e=more",
+    ]);
+    let import = |ptau: Option<&str>, circuit: &str, out: &str| {
+        let mut args = vec!["import-zkey", "--circuit", circuit, "--zkey", &d("c1.zkey")];
+        let ptau_path = ptau.map(d);
+        if let Some(p) = &ptau_path {
+            args.extend(["--ptau", p.as_str()]);
+        }
+        let out_path = d(out);
+        args.extend(["--out", out_path.as_str()]);
+        zkbio(&args)
+    };
+
+    let (ok, out) = import(None, circuit, "none.zpk");
+    assert!(!ok && out.contains("without --ptau"), "{out}");
+    let (ok, out) = import(Some("p1.ptau"), circuit, "unprepared.zpk");
+    assert!(!ok && out.contains("prepare phase2"), "{out}");
+    let (ok, out) = import(Some("final.ptau"), "image-opening:2x16", "other.zpk");
+    assert!(!ok && out.contains("another circuit"), "{out}");
+    for f in ["none.zpk", "unprepared.zpk", "other.zpk"] {
+        assert!(!dir.join(f).exists(), "{f} written for a refused key");
+    }
+
+    let (ok, out) = import(Some("final.ptau"), circuit, "k.zpk");
+    assert!(ok && out.contains("verified"), "{out}");
+    // The imported key proves, and its proof verifies against the ceremony's verifying key.
+    let (ok, out) = zkbio(&["export", "vk", "--key", &d("k.zpk"), "--out", &d("vk.json")]);
+    assert!(ok, "{out}");
+    let (ok, out) = zkbio(&[
+        "prove",
+        "--circuit",
+        circuit,
+        "--key",
+        &d("k.zpk"),
+        "--out",
+        &d(""),
+    ]);
+    assert!(ok, "{out}");
+    let (ok, out) = zkbio(&[
+        "verify",
+        "--vk",
+        &d("vk.json"),
+        "--proof",
+        &d("proof.json"),
+        "--public",
+        &d("public.json"),
+    ]);
+    assert!(ok, "{out}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
