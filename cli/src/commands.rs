@@ -127,15 +127,16 @@ pub struct ImportArgs {
     #[arg(long)]
     pub zkey: PathBuf,
     /// The prepared powers of tau (`.ptau`) the key was made from: the whole key is checked
-    /// against it and the circuit, as `snarkjs zkey verify` does. Required.
+    /// against it and the circuit, as `snarkjs zkey verify` does. Required unless
+    /// `--insecure-dev-key`.
     #[arg(long)]
     pub ptau: Option<PathBuf>,
     /// Output .zpk.
     #[arg(long)]
     pub out: PathBuf,
-    /// Accept a key with no phase-2 contribution (e.g. `zkbio export zkey` of a development key)
-    /// and mark the .zpk as an INSECURE development key. A forgeable key (δ = γ) is refused
-    /// regardless.
+    /// Accept a key with no phase-2 contribution and no ptau (e.g. `zkbio export zkey` of a
+    /// development key) and mark the .zpk as an INSECURE development key; only the coefficients
+    /// and the key's structure are checked. A forgeable key (δ = γ) is refused regardless.
     #[arg(long)]
     pub insecure_dev_key: bool,
 }
