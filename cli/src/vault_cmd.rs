@@ -436,6 +436,7 @@ fn status(a: StatusArgs) -> Result<(), String> {
             println!("subject {:#x}", r.subject);
             println!("c_img {}", decimal(r.c_img));
             println!("c_face {}", decimal(r.c_face));
+            println!("scanner_deadline {}", r.scanner_deadline);
             match r.iris_model {
                 Some((version, c_code)) => {
                     println!("iris_version {version}");
