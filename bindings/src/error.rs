@@ -324,7 +324,10 @@ impl From<FlowError> for ZkbioError {
             FlowError::Vault(v) => v.into(),
             FlowError::Package(p) => p.into(),
             FlowError::Bundle(b) => ZkbioError::invalid("bundle", b),
-            FlowError::Transfer(_) | FlowError::Signature(_) => ZkbioError::InvalidTransfer { why },
+            FlowError::Transfer(_)
+            | FlowError::Signature(_)
+            | FlowError::AttestationExpired { .. } => ZkbioError::InvalidTransfer { why },
+            FlowError::VkHashMismatch { .. } => ZkbioError::PackageRejected { why },
             FlowError::CommitmentMismatch { what } => {
                 ZkbioError::CommitmentMismatch { what: what.into() }
             }

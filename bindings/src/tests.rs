@@ -395,7 +395,8 @@ mod flows {
             chain_id: CHAIN,
             registry: Address::new(REGISTRY),
         };
-        let t = scanner_enroll(&signer(2), target, subject, iris, face).unwrap();
+        let deadline = u64::MAX; // never expires: these tests are not about the deadline
+        let t = scanner_enroll(&signer(2), target, subject, deadline, iris, face).unwrap();
         t.to_bytes().as_slice().to_vec()
     }
 

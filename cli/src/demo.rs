@@ -340,23 +340,32 @@ fn registry_step(
         .send(&mut evm, owner, &registry.contract.add_scanner(scanner))
         .map_err(|e| evm_err("addScanner", e))?;
     lines.push(format!("addScanner({scanner}) gas {gas}"));
+    // The registry checks that the verifier's own vkHash() is the one pinned here.
+    let vk_hash = zkbio_core::evm::vk_hash(vk).map_err(|e| e.to_string())?;
     let add_model = registry.contract.add_model_version(
         ModelKind::Iris,
         DEMO_VERSION,
         reg.model_hash,
+        vk_hash,
         verifier.address,
     );
     let gas = registry
         .send(&mut evm, owner, &add_model)
         .map_err(|e| evm_err("addModelVersion", e))?;
     lines.push(format!(
-        "addModelVersion(iris, {DEMO_VERSION}, model hash {}) gas {gas}",
+        "addModelVersion(iris, {DEMO_VERSION}, model hash {}, vk hash {vk_hash}) gas {gas}",
         reg.model_hash
     ));
 
     let (c_img, c_code) = (public[0], public[1]);
     // The demo has no face image: C_face is a placeholder the scanner signs along.
     let c_face = Fr::from(0u64);
+    // The attestation expires an hour from now (the embedded EVM's block time is revm's
+    // default, long before).
+    let deadline = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+        + 3600;
     let signature = ScannerSignature::sign(
         &reg.scanner,
         EMBEDDED_CHAIN_ID,
@@ -364,12 +373,14 @@ fn registry_step(
         c_img,
         c_face,
         subject,
+        deadline,
     )
     .map_err(|e| format!("scanner signature: {e}"))?;
     let enroll = registry.contract.enroll(
         subject,
         c_img,
         c_face,
+        deadline,
         &signature,
         DEMO_VERSION,
         c_code,
@@ -407,8 +418,14 @@ fn registry_step(
             "the registry's record {got:?} is not the enrollment {expected:?}"
         ));
     }
+    let current = registry
+        .read(&mut evm, R::isCurrentCall { subject })
+        .map_err(|e| evm_err("isCurrent", e))?;
+    if !current {
+        return Err("the enrolled subject is not current".into());
+    }
     lines.push(format!(
-        "record: C_code {} (= the proof's C_code), iris version {}, nonce now {nonce}",
+        "record: C_code {} (= the proof's C_code), iris version {}, nonce now {nonce}, current",
         record.codeCommitment, record.irisVersion
     ));
 

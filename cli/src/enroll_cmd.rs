@@ -1,7 +1,8 @@
 //! `zkbio registry enroll|reenroll`: the whole phone flow against a node, from a desktop vault.
 //!
-//! Reads the chain id, the model version's pinned hash and the wallet's nonce from the
-//! registry; fetches and verifies the model package against that pin; proves the record's iris
+//! Reads the chain id, the model version's pinned hashes and the wallet's nonce from the
+//! registry; fetches and verifies the model package against that pin (model hash, and the
+//! verification key's hash against the pinned `vkHash`); proves the record's iris
 //! code bound to `(chain, registry, wallet, nonce)`; sends the call signed by `--key` (the
 //! subject's wallet); and, once mined, stores the new model state and opening in the vault.
 
@@ -56,6 +57,10 @@ pub fn run(a: EnrollArgs, purpose: IrisPurpose) -> Result<(), String> {
         ));
     }
     let model = load_package(&a.package, &a.vault.vault, a.version, version.modelHash.0)?;
+    // The package's key must be the one the registry pinned (and its verifier holds).
+    model
+        .check_vk_hash(version.vkHash.0)
+        .map_err(|e| format!("package refused: {e}"))?;
     let vault = a.vault.open()?;
     let id = RecordId::new(&a.record).map_err(|e| format!("--record: {e}"))?;
     let nonce = registry

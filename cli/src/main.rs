@@ -7,6 +7,7 @@ mod demo;
 mod enroll_cmd;
 mod iris_code;
 mod mem;
+mod model_audit;
 mod png_io;
 mod registry_cmd;
 mod report;
@@ -55,6 +56,9 @@ enum Cmd {
     /// A scanner simulator (development): sign an enrollment and write its transfer file.
     #[command(subcommand)]
     Scanner(vault_cmd::ScannerCmd),
+    /// Model versions: `audit` checks a registered version's model, key and verifier.
+    #[command(subcommand)]
+    Model(model_audit::ModelCmd),
 }
 
 fn main() -> ExitCode {
@@ -76,6 +80,11 @@ fn main() -> ExitCode {
         Cmd::Vault(c) => vault_cmd::run_vault(c),
         Cmd::Package(c) => vault_cmd::run_package(c),
         Cmd::Scanner(c) => vault_cmd::run_scanner(c),
+        Cmd::Model(c) => match model_audit::run(c) {
+            Ok(true) => Ok(()),
+            Ok(false) => return ExitCode::from(1),
+            Err(e) => Err(e),
+        },
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -20,7 +20,7 @@ use zkbio_core::iris::IrisModel;
 use zkbio_core::registry::BiometricRegistry::VersionStatus;
 use zkbio_core::registry::{
     deploy_registry, deploy_verifier, Address, HttpTransport, LocalSigner, ModelKind,
-    RegistryContract, RegistryError, RpcClient, B256,
+    RegistryContract, RegistryError, RpcClient, VerifierContract, B256,
 };
 
 /// Environment variable read when `--key` is not given.
@@ -84,7 +84,7 @@ pub enum Kind {
 }
 
 impl Kind {
-    fn model_kind(self) -> ModelKind {
+    pub(crate) fn model_kind(self) -> ModelKind {
         match self {
             Kind::Iris => ModelKind::Iris,
             Kind::Face => ModelKind::Face,
@@ -92,7 +92,7 @@ impl Kind {
         }
     }
 
-    fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Kind::Iris => "iris",
             Kind::Face => "face",
@@ -375,25 +375,34 @@ fn register_model(
     hash: B256,
     verifier: Verifier,
 ) -> Result<(), String> {
-    let verifier = match verifier {
+    // The key hash pinned with the version: from the key when we have it (the registry then
+    // checks the verifier holds that key), else what the given verifier reports.
+    let (verifier, vk_hash) = match verifier {
         Verifier::Deploy(vk) => {
+            let vk_hash = zkbio_core::evm::vk_hash(&vk).map_err(|e| format!("--vk: {e}"))?;
             let d = deploy_verifier(rpc, owner, &vk).map_err(|e| failed("deploy verifier", e))?;
             println!("verifier {}", d.address);
             println!("gas deploy-verifier {}", d.gas_used);
-            d.address
+            (d.address, vk_hash)
         }
-        Verifier::At(address) => address,
+        Verifier::At(address) => {
+            let vk_hash = VerifierContract::new(address)
+                .vk_hash(rpc)
+                .map_err(|e| failed(&format!("vkHash() of the verifier {address}"), e))?;
+            (address, vk_hash)
+        }
     };
     let receipt = rpc
         .send_signed(
             owner,
-            &registry.add_model_version(kind.model_kind(), version, hash, verifier),
+            &registry.add_model_version(kind.model_kind(), version, hash, vk_hash, verifier),
         )
         .map_err(|e| failed(&format!("addModelVersion({} {version})", kind.name()), e))?;
     println!(
         "model {} {version} hash {hash} verifier {verifier}",
         kind.name()
     );
+    println!("vk-hash {vk_hash}");
     println!("gas add-model-version {}", receipt.gas_used);
     Ok(())
 }
@@ -544,8 +553,13 @@ fn status(a: StatusArgs) -> Result<(), String> {
         );
         if m.status != VersionStatus::None {
             println!("  hash {}", m.modelHash);
+            println!("  vk-hash {}", m.vkHash);
             println!("  verifier {}", m.verifier);
         }
+        let latest = registry
+            .latest_version(&rpc, a.kind.model_kind())
+            .map_err(|e| read("latestVersion", e))?;
+        println!("  latest-version {latest}");
     }
     if let Some(subject) = subject {
         let nonce = registry
@@ -560,6 +574,10 @@ fn status(a: StatusArgs) -> Result<(), String> {
             if enrolled { "enrolled" } else { "not enrolled" }
         );
         println!("  nonce {nonce}");
+        let current = registry
+            .is_current(&rpc, subject)
+            .map_err(|e| read("isCurrent", e))?;
+        println!("  current {current}");
         if enrolled {
             println!("  C_img {}", r.imageCommitment);
             println!("  C_face {}", r.faceCommitment);

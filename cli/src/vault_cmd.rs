@@ -137,6 +137,13 @@ pub struct ScannerEnrollArgs {
     /// Its mask: a PNG of the same size, non-zero = valid iris.
     #[arg(long, requires = "image")]
     pub mask: Option<PathBuf>,
+    /// How long the attestation stays valid, in seconds from now: the registry refuses the
+    /// enrollment once the chain's time is past it.
+    #[arg(long, default_value_t = 86_400, conflicts_with = "deadline")]
+    pub valid_for: u64,
+    /// The attestation's deadline as Unix seconds (instead of --valid-for).
+    #[arg(long)]
+    pub deadline: Option<u64>,
     /// Transfer file to write.
     #[arg(long)]
     pub out: PathBuf,
@@ -346,12 +353,22 @@ pub fn run_scanner(cmd: ScannerCmd) -> Result<(), String> {
         registry: address("--registry", &a.registry)?,
     };
     let subject = address("--subject", &a.subject)?;
-    let transfer =
-        scanner_enroll(&scanner, target, subject, iris, face).map_err(|e| e.to_string())?;
+    let deadline = match a.deadline {
+        Some(d) => d,
+        None => std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_err(|e| format!("system clock: {e}"))?
+            .as_secs()
+            .checked_add(a.valid_for)
+            .ok_or("--valid-for: too large")?,
+    };
+    let transfer = scanner_enroll(&scanner, target, subject, deadline, iris, face)
+        .map_err(|e| e.to_string())?;
     std::fs::write(&a.out, transfer.to_bytes().as_slice()).map_err(|e| io_err(&a.out, e))?;
     println!("transfer {}", a.out.display());
     println!("scanner {:#x}", scanner.address());
     println!("subject {subject:#x}");
+    println!("deadline {deadline}");
     println!(
         "c_img 0x{}",
         hex::encode(transfer.bundle.c_img.to_be_bytes())
@@ -420,6 +437,7 @@ fn status(a: StatusArgs) -> Result<(), String> {
             println!("subject {:#x}", r.subject);
             println!("c_img {}", decimal(r.c_img));
             println!("c_face {}", decimal(r.c_face));
+            println!("scanner_deadline {}", r.scanner_deadline);
             match r.iris_model {
                 Some((version, c_code)) => {
                     println!("iris_version {version}");

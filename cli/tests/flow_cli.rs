@@ -55,6 +55,22 @@ fn enroll_and_reenroll_a_vault_record_through_the_registry() {
         ]);
         publisher = field(&out, "publisher");
     }
+    // Version 2's model again, signed by the same publisher, with another key than the one the
+    // registry will pin for version 2.
+    zkbio_ok(&[
+        "package",
+        "dev-iris",
+        "--out",
+        s(&root.join("www/v2-rekeyed")),
+        "--version",
+        "2",
+        "--variant",
+        "-1",
+        "--publisher-key",
+        PUBLISHER_KEY,
+        "--seed",
+        "another setup",
+    ]);
     let www = FileServer::start(root.join("www"));
     let pkg = |v: &str| (root.join(format!("www/v{v}")), format!("{}/v{v}", www.url));
 
@@ -101,6 +117,39 @@ fn enroll_and_reenroll_a_vault_record_through_the_registry() {
     ]);
     let vault = root.join("vault");
     let v = s(&vault);
+    // An attestation past its deadline is refused at import: the registry would refuse it.
+    let expired = root.join("expired.bin");
+    zkbio_ok(&[
+        "scanner",
+        "enroll",
+        "--scanner-key",
+        SCANNER_KEY,
+        "--chain-id",
+        "31337",
+        "--registry",
+        &registry,
+        "--subject",
+        &subject,
+        "--sample",
+        "tiny",
+        "--deadline",
+        "1000",
+        "--out",
+        s(&expired),
+    ]);
+    let err = zkbio_err(&[
+        "vault",
+        "import",
+        "--vault",
+        v,
+        "--record",
+        "old",
+        "--transfer",
+        s(&expired),
+        "--scanner",
+        &scanner,
+    ]);
+    assert!(err.contains("attestation expired at 1000"), "{err}");
     let err = zkbio_err(&[
         "vault",
         "import",
@@ -208,6 +257,13 @@ fn enroll_and_reenroll_a_vault_record_through_the_registry() {
     // Version 1's package under version 2's pin is refused before anything is proven.
     let err = refused(SUBJECT_KEY, &v1_url, "2");
     assert!(err.contains("package refused"), "{err}");
+    // So is version 2's model with a key that is not the registry's pinned vkHash.
+    let rekeyed_url = format!("{}/v2-rekeyed", www.url);
+    let err = refused(SUBJECT_KEY, &rekeyed_url, "2");
+    assert!(
+        err.contains("package refused") && err.contains("is not the registry's"),
+        "{err}"
+    );
     let out = enroll("reenroll", &v2_url, "2");
     assert_eq!(field(&out, "iris_version"), "2");
     assert_ne!(field(&out, "c_code"), c_code_v1);

@@ -123,6 +123,9 @@ fn deploy_administer_and_read_a_registry() {
     assert!(ok, "{out}");
     let registry = value(&out, "registry").to_owned();
     let verifier = value(&out, "verifier").to_owned();
+    // The key's hash, pinned with the version: the one Rust definition.
+    let vk_hash = zkbio_core::evm::vk_hash(&pk.vk).unwrap().to_string();
+    assert_eq!(value(&out, "vk-hash"), vk_hash);
     assert_eq!(lower(value(&out, "owner")), lower(&owner.to_string()));
     assert_eq!(value(&out, "chain-id"), "31337");
     for tx in [
@@ -234,6 +237,9 @@ fn deploy_administer_and_read_a_registry() {
     );
     assert!(out.contains("model iris 2 active"), "{out}");
     assert_eq!(value(&out, "  hash"), hash_v2);
+    assert_eq!(value(&out, "  vk-hash"), lower(&vk_hash), "read from the verifier");
+    assert_eq!(value(&out, "  latest-version"), "2");
+    assert_eq!(value(&out, "  current"), "false");
     assert_eq!(value(&out, "  verifier"), lower(&verifier));
     assert!(
         out.contains(&format!("subject {SUBJECT} not enrolled")),
@@ -278,7 +284,7 @@ fn deploy_administer_and_read_a_registry() {
         )),
         "{out}"
     );
-    // A version that exists already: its custom error too.
+    // A version that exists already (and any lower one): its custom error too.
     let (ok, out) = zkbio(
         &[
             "add-model",
@@ -297,7 +303,70 @@ fn deploy_administer_and_read_a_registry() {
         ],
         &[],
     );
-    assert!(!ok && out.contains("ModelVersionExists"), "{out}");
+    assert!(
+        !ok && out.contains("VersionNotIncreasing { kind: 0, latest: 2, version: 2 }"),
+        "{out}"
+    );
+
+    // zkbio model audit: version 2 holds together (its model file, the package's key, the
+    // deployed verifier and the circuit rebuilt from the model agree).
+    let audit = |version: &str, extra: &[&str]| {
+        let mut args = vec![
+            "model",
+            "audit",
+            "--rpc",
+            rpc,
+            "--registry",
+            &registry,
+            "--version",
+            version,
+        ];
+        args.extend_from_slice(extra);
+        let out = Command::new(env!("CARGO_BIN_EXE_zkbio"))
+            .args(&args)
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).into_owned()
+            + &String::from_utf8_lossy(&out.stderr);
+        (out.status.code(), text)
+    };
+    let model_arg = model.to_str().unwrap();
+    let (code, out) = audit("2", &["--model", model_arg, "--vk", vk]);
+    assert_eq!(code, Some(0), "{out}");
+    for check in [
+        "registered",
+        "model-hash",
+        "model-file",
+        "verifier-vk-hash",
+        "verifier-key",
+        "package-vk-hash",
+        "public-inputs",
+    ] {
+        assert!(out.contains(&format!("PASS {check}:")), "{check}: {out}");
+    }
+    assert!(out.contains("verdict PASS"), "{out}");
+    // Another key as the package's: its hash is not the pinned one.
+    let other_pk = dev_setup_insecure(&r1cs, [8; 32]).expect("setup");
+    let other_vk = dir.join("other_vk.json");
+    std::fs::write(
+        &other_vk,
+        serde_json::to_string(&VerificationKeyJson::from_vk(&other_pk.vk)).unwrap(),
+    )
+    .unwrap();
+    let (code, out) = audit("2", &["--model", model_arg, "--vk", other_vk.to_str().unwrap()]);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("FAIL package-vk-hash:"), "{out}");
+    assert!(out.contains("PASS verifier-vk-hash:"), "{out}");
+    assert!(out.contains("verdict FAIL"), "{out}");
+    // Version 1 pinned a hash no model file has: the built-in model does not match it.
+    let (code, out) = audit("1", &[]);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("FAIL model-hash:"), "{out}");
+    assert!(out.contains("SKIP package-vk-hash:"), "{out}");
+    // A version never added.
+    let (code, out) = audit("9", &[]);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("FAIL registered: never added"), "{out}");
     // Inputs are checked before anything is sent.
     let (ok, out) = zkbio(
         &[

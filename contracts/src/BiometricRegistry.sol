@@ -14,6 +14,9 @@ interface IGroth16Verifier {
 
     /// @notice Number of public inputs `verifyProof` expects.
     function nPublic() external view returns (uint256);
+
+    /// @notice keccak256(abi.encode(alpha, beta, gamma, delta, ic)) of the verifier's key.
+    function vkHash() external view returns (bytes32);
 }
 
 /// @title BiometricRegistry
@@ -24,8 +27,12 @@ interface IGroth16Verifier {
 ///         about them do (docs/PROTOCOL.md, section "Registry").
 /// @dev Rules, each enforced with a custom error:
 ///      - The owner (two-step transfer) adds and removes scanners and adds and deprecates model
-///        versions. A model version is a (kind, version) pair with the keccak256 of the model and
-///        the Groth16Verifier of its circuit; it is Active until deprecated, for good.
+///        versions. A model version is a (kind, version) pair with the keccak256 of the model,
+///        the vkHash of its verification key and the Groth16Verifier of its circuit, whose own
+///        vkHash() must be that one; it is Active until deprecated, for good. Per kind, each
+///        added version is larger than every version added before.
+///      - One record per image commitment: a C_img enrolled by one wallet cannot be enrolled
+///        by another. The scanner's attestation carries a deadline after which enroll refuses it.
 ///      - A subject is the wallet that owns a record; enroll, reenroll and
 ///        registerFaceEmbedding must be sent by it (msg.sender == subject).
 ///      - Every proof carries a public `binding = uint256(keccak256(abi.encode(block.chainid,
@@ -56,10 +63,13 @@ contract BiometricRegistry {
 
     /// @notice A registered model version.
     /// @param modelHash keccak256 of the canonical model bytes (the model package's model_hash).
+    /// @param vkHash keccak256 of the verification key in the verifier's constructor encoding
+    ///        (the verifier's vkHash(); the phone checks its package's key against it).
     /// @param verifier The Groth16Verifier of this version's circuit.
     /// @param status Active or Deprecated (None for an unknown version).
     struct ModelVersion {
         bytes32 modelHash;
+        bytes32 vkHash;
         address verifier;
         VersionStatus status;
     }
@@ -96,8 +106,9 @@ contract BiometricRegistry {
 
     /// @notice EIP-712 type of the scanner's enrollment attestation. chainId and the registry's
     ///         address are bound through the domain separator.
-    bytes32 public constant ENROLLMENT_TYPEHASH =
-        keccak256("Enrollment(uint256 imageCommitment,uint256 faceCommitment,address subject)");
+    bytes32 public constant ENROLLMENT_TYPEHASH = keccak256(
+        "Enrollment(uint256 imageCommitment,uint256 faceCommitment,address subject,uint256 deadline)"
+    );
     /// @dev keccak256 of the EIP-712 domain type.
     bytes32 private constant DOMAIN_TYPEHASH =
         keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)");
@@ -121,6 +132,11 @@ contract BiometricRegistry {
     mapping(address => uint256) public nonces;
     /// @notice Whether a relying party already consumed a challenge in verifyFaceMatch.
     mapping(address => mapping(uint256 => bool)) public challengeUsed;
+    /// @notice The largest version added so far for each kind (0 if none): the next one added
+    ///         must be larger.
+    mapping(uint8 => uint32) public latestVersion;
+    /// @notice The subject enrolled with each image commitment (zero address if none).
+    mapping(uint256 => address) public subjectOfImage;
 
     mapping(uint8 => mapping(uint32 => ModelVersion)) private _versions;
     mapping(address => Record) private _records;
@@ -134,7 +150,9 @@ contract BiometricRegistry {
     /// @notice `scanner` may no longer sign enrollments (past enrollments stay).
     event ScannerRemoved(address indexed scanner);
     /// @notice A model version was registered, Active.
-    event ModelVersionAdded(uint8 indexed kind, uint32 indexed version, bytes32 modelHash, address verifier);
+    event ModelVersionAdded(
+        uint8 indexed kind, uint32 indexed version, bytes32 modelHash, bytes32 vkHash, address verifier
+    );
     /// @notice A model version was deprecated: no new proof under it is accepted.
     event ModelVersionDeprecated(uint8 indexed kind, uint32 indexed version);
     /// @notice `subject` enrolled with a signature of `scanner` and an iris-code proof of
@@ -177,8 +195,12 @@ contract BiometricRegistry {
     error ZeroVersion();
     /// @notice A model hash of zero was given.
     error ZeroModelHash();
-    /// @notice This (kind, version) was already added (versions are never reused).
-    error ModelVersionExists(uint8 kind, uint32 version);
+    /// @notice Per kind, versions are added in increasing order (so none is ever reused).
+    error VersionNotIncreasing(uint8 kind, uint32 latest, uint32 version);
+    /// @notice A vkHash of zero was given.
+    error ZeroVkHash();
+    /// @notice The verifier's vkHash() is not the one given (`found` is zero if it has none).
+    error VkHashMismatch(address verifier, bytes32 expected, bytes32 found);
     /// @notice The verifier address holds no code.
     error VerifierHasNoCode(address verifier);
     /// @notice The verifier does not answer nPublic() with PUBLIC_INPUTS.
@@ -193,6 +215,10 @@ contract BiometricRegistry {
     error CallerNotSubject(address caller, address subject);
     /// @notice The subject already has a record.
     error AlreadyEnrolled(address subject);
+    /// @notice This image commitment is already the record of `subject` (one subject per C_img).
+    error ImageAlreadyEnrolled(uint256 imageCommitment, address subject);
+    /// @notice The scanner's attestation expired: block.timestamp is past its deadline.
+    error AttestationExpired(uint256 deadline, uint256 timestamp);
     /// @notice The subject has no record.
     error NotEnrolled(address subject);
     /// @notice The scanner signature is not 65 bytes (r, s, v).
@@ -262,23 +288,35 @@ contract BiometricRegistry {
 
     /// @notice Registers a model version, Active.
     /// @param kind KIND_IRIS, KIND_FACE or KIND_FACE_EMBEDDING.
-    /// @param version Non-zero version number (the model manifest's version); never reused.
+    /// @param version Non-zero version number (the model manifest's version), larger than every
+    ///        version of this kind added before (latestVersion).
     /// @param modelHash keccak256 of the canonical model bytes; non-zero.
+    /// @param vkHash keccak256 of the version's verification key (Groth16Verifier.vkHash);
+    ///        non-zero, and the verifier's own vkHash() must equal it.
     /// @param verifier A Groth16Verifier with PUBLIC_INPUTS public inputs.
-    function addModelVersion(uint8 kind, uint32 version, bytes32 modelHash, address verifier) external onlyOwner {
+    function addModelVersion(uint8 kind, uint32 version, bytes32 modelHash, bytes32 vkHash, address verifier)
+        external
+        onlyOwner
+    {
         _checkKind(kind);
         if (version == 0) revert ZeroVersion();
+        uint32 latest = latestVersion[kind];
+        if (version <= latest) revert VersionNotIncreasing(kind, latest, version);
         if (modelHash == bytes32(0)) revert ZeroModelHash();
-        if (_versions[kind][version].status != VersionStatus.None) revert ModelVersionExists(kind, version);
+        if (vkHash == bytes32(0)) revert ZeroVkHash();
         if (verifier.code.length == 0) revert VerifierHasNoCode(verifier);
-        // A low-level call, so that malformed return data is this custom error too (a try/catch
+        // Low-level calls, so that malformed return data is a custom error too (a try/catch
         // would not catch a failure to decode it).
         (bool ok, bytes memory ret) = verifier.staticcall(abi.encodeCall(IGroth16Verifier.nPublic, ()));
         if (!ok || ret.length != 32 || abi.decode(ret, (uint256)) != PUBLIC_INPUTS) {
             revert VerifierArityMismatch(verifier);
         }
-        _versions[kind][version] = ModelVersion(modelHash, verifier, VersionStatus.Active);
-        emit ModelVersionAdded(kind, version, modelHash, verifier);
+        (ok, ret) = verifier.staticcall(abi.encodeCall(IGroth16Verifier.vkHash, ()));
+        bytes32 found = ok && ret.length == 32 ? abi.decode(ret, (bytes32)) : bytes32(0);
+        if (found != vkHash) revert VkHashMismatch(verifier, vkHash, found);
+        latestVersion[kind] = version;
+        _versions[kind][version] = ModelVersion(modelHash, vkHash, verifier, VersionStatus.Active);
+        emit ModelVersionAdded(kind, version, modelHash, vkHash, verifier);
     }
 
     /// @notice Deprecates an Active model version for good: proofs under it are refused from now
@@ -294,10 +332,12 @@ contract BiometricRegistry {
     /// @notice Creates the record of msg.sender (= `subject`) from a scanner's signed
     ///         commitments and an iris-code proof of an Active iris version.
     /// @param subject The enrolling wallet; must be msg.sender and not yet enrolled.
-    /// @param imageCommitment C_img, as signed by the scanner.
+    /// @param imageCommitment C_img, as signed by the scanner; no other subject enrolled with it.
     /// @param faceCommitment C_face, as signed by the scanner.
+    /// @param deadline Unix time (seconds) after which the scanner's attestation is refused
+    ///        (block.timestamp <= deadline passes), as signed by the scanner.
     /// @param scannerSignature 65 bytes r || s || v: the scanner's EIP-712 signature of
-    ///        Enrollment(imageCommitment, faceCommitment, subject) (see enrollmentDigest).
+    ///        Enrollment(imageCommitment, faceCommitment, subject, deadline) (see enrollmentDigest).
     /// @param version Active iris model version of the proof.
     /// @param codeCommitment C_code.
     /// @param proof Iris-code proof for [C_img, C_code, binding(subject, nonces[subject])].
@@ -305,6 +345,7 @@ contract BiometricRegistry {
         address subject,
         uint256 imageCommitment,
         uint256 faceCommitment,
+        uint256 deadline,
         bytes calldata scannerSignature,
         uint32 version,
         uint256 codeCommitment,
@@ -312,14 +353,12 @@ contract BiometricRegistry {
     ) external {
         _checkCaller(subject);
         if (_records[subject].irisVersion != 0) revert AlreadyEnrolled(subject);
-        _checkField(imageCommitment);
-        _checkField(faceCommitment);
+        address scanner = _checkAttestation(subject, imageCommitment, faceCommitment, deadline, scannerSignature);
         _checkField(codeCommitment);
-        address scanner = _recover(enrollmentDigest(imageCommitment, faceCommitment, subject), scannerSignature);
-        if (!isScanner[scanner]) revert UnknownScanner(scanner);
         uint256 nonce =
             _verifyBound(_activeVerifier(KIND_IRIS, version), proof, imageCommitment, codeCommitment, subject);
 
+        subjectOfImage[imageCommitment] = subject;
         Record storage r = _records[subject];
         r.imageCommitment = imageCommitment;
         r.faceCommitment = faceCommitment;
@@ -408,6 +447,23 @@ contract BiometricRegistry {
         return _versions[kind][version];
     }
 
+    /// @notice True iff `subject` is enrolled and every model version its record depends on is
+    ///         Active: its iris version, and, if it registered a face embedding, both face kinds
+    ///         of its face version. A subject whose version was deprecated is not current until
+    ///         it re-enrolls (reenroll / registerFaceEmbedding) to an Active newer version.
+    function isCurrent(address subject) external view returns (bool) {
+        Record storage r = _records[subject];
+        if (r.irisVersion == 0 || _versions[KIND_IRIS][r.irisVersion].status != VersionStatus.Active) {
+            return false;
+        }
+        uint32 f = r.faceVersion;
+        return f == 0
+            || (
+                _versions[KIND_FACE][f].status == VersionStatus.Active
+                    && _versions[KIND_FACE_EMBEDDING][f].status == VersionStatus.Active
+            );
+    }
+
     /// @notice The binding public input for `wallet` and `nonce` on this chain and registry:
     ///         uint256(keccak256(abi.encode(block.chainid, address(this), wallet, nonce))) >> 8.
     function bindingFor(address wallet, uint256 nonce) public view returns (uint256) {
@@ -420,13 +476,14 @@ contract BiometricRegistry {
         return keccak256(abi.encode(DOMAIN_TYPEHASH, NAME_HASH, VERSION_HASH, block.chainid, address(this)));
     }
 
-    /// @notice The EIP-712 digest a scanner signs to attest an enrollment.
-    function enrollmentDigest(uint256 imageCommitment, uint256 faceCommitment, address subject)
+    /// @notice The EIP-712 digest a scanner signs to attest an enrollment valid until `deadline`.
+    function enrollmentDigest(uint256 imageCommitment, uint256 faceCommitment, address subject, uint256 deadline)
         public
         view
         returns (bytes32)
     {
-        bytes32 structHash = keccak256(abi.encode(ENROLLMENT_TYPEHASH, imageCommitment, faceCommitment, subject));
+        bytes32 structHash =
+            keccak256(abi.encode(ENROLLMENT_TYPEHASH, imageCommitment, faceCommitment, subject, deadline));
         return keccak256(abi.encodePacked(hex"1901", domainSeparator(), structHash));
     }
 
@@ -445,6 +502,25 @@ contract BiometricRegistry {
     /// @dev Reverts unless x is a BN254 scalar field element.
     function _checkField(uint256 x) private pure {
         if (x >= R) revert NotAFieldElement(x);
+    }
+
+    /// @dev The active scanner that attested (C_img, C_face, subject, deadline); reverts if the
+    ///      image is another subject's, the deadline passed, a commitment is not a field
+    ///      element, or the signature is malformed or not an active scanner's.
+    function _checkAttestation(
+        address subject,
+        uint256 imageCommitment,
+        uint256 faceCommitment,
+        uint256 deadline,
+        bytes calldata signature
+    ) private view returns (address scanner) {
+        address holder = subjectOfImage[imageCommitment];
+        if (holder != address(0)) revert ImageAlreadyEnrolled(imageCommitment, holder);
+        if (block.timestamp > deadline) revert AttestationExpired(deadline, block.timestamp);
+        _checkField(imageCommitment);
+        _checkField(faceCommitment);
+        scanner = _recover(enrollmentDigest(imageCommitment, faceCommitment, subject, deadline), signature);
+        if (!isScanner[scanner]) revert UnknownScanner(scanner);
     }
 
     /// @dev The verifier of an Active (kind, version); reverts if unknown or deprecated.

@@ -17,6 +17,8 @@ pragma solidity >=0.8.20 <0.9.0;
 ///      - the input count is checked at run time (dynamic array) and a wrong count returns false,
 ///        where snarkjs's fixed-size array makes short call data revert in the ABI decoder;
 ///      - proof coordinates >= Q are rejected here explicitly, there by the precompiles.
+///      The constructor also refuses keys that no phase-2 ceremony contribution touched (see
+///      DeltaIsGamma), and records vkHash, the key's fingerprint that the registry pins.
 contract Groth16Verifier {
     /// @notice Largest number of public inputs a verification key may have.
     uint256 public constant MAX_PUBLIC = 8;
@@ -25,6 +27,11 @@ contract Groth16Verifier {
     uint256 internal constant R = 0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000001;
     /// @dev Modulus of the BN254 base field, in which point coordinates live.
     uint256 internal constant Q = 0x30644e72e131a029b85045b68181585d97816a916871ca8d3c208c16d87cfd47;
+    /// @dev The generator of G2 (EIP-197's), in the constructor's layout [[x.c1, x.c0], [y.c1, y.c0]].
+    uint256 internal constant G2_X1 = 0x198e9393920d483a7260bfb731fb5d25f1aa493335a9e71297e485b7aef312c2;
+    uint256 internal constant G2_X0 = 0x1800deef121f1e76426a00665e5c4479674322d4f75edadd46debd5cd992f6ed;
+    uint256 internal constant G2_Y1 = 0x090689d0585ff075ec9e99ad690c3395bc4b313370b38ef355acdadcd122975b;
+    uint256 internal constant G2_Y0 = 0x12c85ea5db8c6deb4aab71808dcb408fe3d1e7690c43d37b4ce6cc0166fa7daa;
 
     /// @notice The key has more than MAX_PUBLIC public inputs (IC has more than MAX_PUBLIC + 1 points).
     error TooManyPublicInputs(uint256 nPublic);
@@ -36,6 +43,19 @@ contract Groth16Verifier {
     /// @notice beta, gamma or delta is the point at infinity, not canonical, off the twist or
     ///         outside the order-R subgroup.
     error InvalidG2Points();
+    /// @notice delta equals gamma. A key no phase-2 contribution touched (`snarkjs groth16 setup`
+    ///         output, a `_0000.zkey`) has delta = gamma = the G2 generator; with delta = gamma
+    ///         anyone can forge proofs for any public inputs from one valid proof, so such a
+    ///         key is refused.
+    error DeltaIsGamma();
+    /// @notice delta is the G2 generator: the key had no phase-2 contribution (snarkjs keeps
+    ///         gamma at the generator, so gamma alone cannot be required to differ from it).
+    error DeltaIsG2Generator();
+
+    /// @notice keccak256 of the key in the constructor's ABI encoding,
+    ///         keccak256(abi.encode(alpha, beta, gamma, delta, ic)): exactly the constructor
+    ///         arguments appended to the creation code (docs/PROTOCOL.md, "Verification key hash").
+    bytes32 public immutable vkHash;
 
     /// @notice Number of public inputs verifyProof expects.
     uint256 public immutable nPublic;
@@ -83,7 +103,8 @@ contract Groth16Verifier {
     /// @dev The key is validated here so that a mis-encoded key (for example G2 coordinates in
     ///      the wrong order) fails at deployment instead of making every proof fail later.
     ///      Every IC point must be finite: an IC point at infinity would leave its public input
-    ///      unbound by the proof.
+    ///      unbound by the proof. delta must differ from gamma and from the G2 generator
+    ///      (DeltaIsGamma, DeltaIsG2Generator).
     constructor(
         uint256[2] memory alpha,
         uint256[2][2] memory beta,
@@ -101,7 +122,10 @@ contract Groth16Verifier {
             p[i] = ic[i];
         }
         if (!_areG2(alpha, beta, gamma, delta)) revert InvalidG2Points();
+        if (_eqG2(delta, gamma)) revert DeltaIsGamma();
+        if (_eqG2(delta, [[G2_X1, G2_X0], [G2_Y1, G2_Y0]])) revert DeltaIsG2Generator();
 
+        vkHash = keccak256(abi.encode(alpha, beta, gamma, delta, ic));
         nPublic = ic.length - 1;
         ALPHA_X = alpha[0];
         ALPHA_Y = alpha[1];
@@ -302,6 +326,11 @@ contract Groth16Verifier {
             ok := staticcall(gas(), 0x08, input, 576, 0x00, 0x20)
             ok := and(ok, eq(returndatasize(), 0x20))
         }
+    }
+
+    /// @dev True iff p and q are the same G2 point (both canonical: checked by _areG2 first).
+    function _eqG2(uint256[2][2] memory p, uint256[2][2] memory q) private pure returns (bool) {
+        return p[0][0] == q[0][0] && p[0][1] == q[0][1] && p[1][0] == q[1][0] && p[1][1] == q[1][1];
     }
 
     /// @dev True iff all four coordinates are zero (the EIP-197 encoding of infinity).

@@ -2,7 +2,7 @@
 pragma solidity >=0.8.20 <0.9.0;
 
 import {Test} from "./utils/Test.sol";
-import {MockVerifier, NoArityVerifier} from "./mocks/MockVerifier.sol";
+import {MockVerifier, NoArityVerifier, NoVkHashVerifier} from "./mocks/MockVerifier.sol";
 import {BiometricRegistry} from "../src/BiometricRegistry.sol";
 
 /// @notice Every rule of BiometricRegistry, with mock verifiers: a mock "proof" is valid for
@@ -28,6 +28,8 @@ contract BiometricRegistryTest is Test {
     uint256 internal constant C_CODE2 = 0x3332;
     uint256 internal constant C_EMB = 0x4444;
     uint256 internal constant TAU = 1000;
+    /// @dev The scanner attestations' deadline (forge starts at block.timestamp 1).
+    uint256 internal constant DEADLINE = 1_000_000;
 
     BiometricRegistry internal registry;
     MockVerifier internal irisV1;
@@ -47,10 +49,10 @@ contract BiometricRegistryTest is Test {
         subject = vm.addr(SUBJECT_KEY);
         vm.startPrank(OWNER);
         registry.addScanner(scanner);
-        registry.addModelVersion(IRIS, 1, keccak256("iris v1"), address(irisV1));
-        registry.addModelVersion(IRIS, 2, keccak256("iris v2"), address(irisV2));
-        registry.addModelVersion(FACE, 1, keccak256("face v1"), address(face));
-        registry.addModelVersion(FACE_EMB, 1, keccak256("face v1"), address(faceEmb));
+        registry.addModelVersion(IRIS, 1, keccak256("iris v1"), _vk(address(irisV1)), address(irisV1));
+        registry.addModelVersion(IRIS, 2, keccak256("iris v2"), _vk(address(irisV2)), address(irisV2));
+        registry.addModelVersion(FACE, 1, keccak256("face v1"), _vk(address(face)), address(face));
+        registry.addModelVersion(FACE_EMB, 1, keccak256("face v1"), _vk(address(faceEmb)), address(faceEmb));
         vm.stopPrank();
     }
 
@@ -88,7 +90,7 @@ contract BiometricRegistryTest is Test {
     }
 
     /// @dev EIP-712 digest, computed here independently of the registry.
-    function _digest(uint256 chainId, address reg, uint256 cImg, uint256 cFace, address subj)
+    function _digest(uint256 chainId, address reg, uint256 cImg, uint256 cFace, address subj, uint256 deadline)
         internal
         pure
         returns (bytes32)
@@ -104,10 +106,11 @@ contract BiometricRegistryTest is Test {
         );
         bytes32 structHash = keccak256(
             abi.encode(
-                keccak256("Enrollment(uint256 imageCommitment,uint256 faceCommitment,address subject)"),
+                keccak256("Enrollment(uint256 imageCommitment,uint256 faceCommitment,address subject,uint256 deadline)"),
                 cImg,
                 cFace,
-                subj
+                subj,
+                deadline
             )
         );
         return keccak256(abi.encodePacked("\x19\x01", domain, structHash));
@@ -130,13 +133,13 @@ contract BiometricRegistryTest is Test {
     }
 
     function _scannerSig() internal view returns (bytes memory) {
-        return _sign(SCANNER_KEY, _digest(block.chainid, address(registry), C_IMG, C_FACE, subject));
+        return _sign(SCANNER_KEY, _digest(block.chainid, address(registry), C_IMG, C_FACE, subject, DEADLINE));
     }
 
     function _enroll() internal {
         BiometricRegistry.Proof memory p = _proof(C_IMG, C_CODE1, _binding(subject, 0));
         vm.prank(subject);
-        registry.enroll(subject, C_IMG, C_FACE, _scannerSig(), 1, C_CODE1, p);
+        registry.enroll(subject, C_IMG, C_FACE, DEADLINE, _scannerSig(), 1, C_CODE1, p);
     }
 
     function _registerFace() internal {
@@ -150,11 +153,17 @@ contract BiometricRegistryTest is Test {
         BiometricRegistry.Proof memory p = _proof(C_IMG, C_CODE1, _binding(subject, 0));
         vm.prank(subject);
         vm.expectRevert(err);
-        registry.enroll(subject, C_IMG, C_FACE, sig, 1, C_CODE1, p);
+        registry.enroll(subject, C_IMG, C_FACE, DEADLINE, sig, 1, C_CODE1, p);
     }
 
     function _err(bytes4 selector) internal pure returns (bytes memory) {
         return abi.encodeWithSelector(selector);
+    }
+
+    /// @dev MockVerifier(3).vkHash of the mock at `v`, computed here: no external call, so that
+    ///      it can be used in the arguments of a call that follows vm.prank / vm.expectRevert.
+    function _vk(address v) internal pure returns (bytes32) {
+        return keccak256(abi.encode("zkbio mock vk", uint256(3), v));
     }
 
     function test_mockProofTagIsTheMocks() public view {
@@ -163,6 +172,8 @@ contract BiometricRegistryTest is Test {
         inputs[1] = 2;
         inputs[2] = 3;
         assertEq(_proof(1, 2, 3).a[0], irisV1.tag(inputs), "tag");
+        assertEq(_vk(address(irisV1)), irisV1.vkHash(), "vk hash");
+        assertTrue(irisV1.vkHash() != irisV2.vkHash(), "one hash per verifier");
     }
 
     // ------------------------------------------------------------------ ownership
@@ -227,7 +238,7 @@ contract BiometricRegistryTest is Test {
         registry.removeScanner(scanner);
         vm.prank(caller);
         vm.expectRevert(err);
-        registry.addModelVersion(IRIS, 9, keccak256("x"), address(irisV1));
+        registry.addModelVersion(IRIS, 9, keccak256("x"), _vk(address(irisV1)), address(irisV1));
         vm.prank(caller);
         vm.expectRevert(err);
         registry.deprecateModelVersion(IRIS, 1);
@@ -264,28 +275,33 @@ contract BiometricRegistryTest is Test {
         MockVerifier v = new MockVerifier(3);
         vm.startPrank(OWNER);
         vm.expectRevert(abi.encodeWithSelector(BiometricRegistry.UnknownModelKind.selector, uint8(3)));
-        registry.addModelVersion(3, 1, keccak256("m"), address(v));
+        registry.addModelVersion(3, 1, keccak256("m"), _vk(address(v)), address(v));
         vm.expectRevert(_err(BiometricRegistry.ZeroVersion.selector));
-        registry.addModelVersion(IRIS, 0, keccak256("m"), address(v));
+        registry.addModelVersion(IRIS, 0, keccak256("m"), _vk(address(v)), address(v));
         vm.expectRevert(_err(BiometricRegistry.ZeroModelHash.selector));
-        registry.addModelVersion(IRIS, 3, bytes32(0), address(v));
-        vm.expectRevert(abi.encodeWithSelector(BiometricRegistry.ModelVersionExists.selector, IRIS, uint32(1)));
-        registry.addModelVersion(IRIS, 1, keccak256("m"), address(v));
+        registry.addModelVersion(IRIS, 3, bytes32(0), _vk(address(v)), address(v));
+        vm.expectRevert(
+            abi.encodeWithSelector(BiometricRegistry.VersionNotIncreasing.selector, IRIS, uint32(2), uint32(1))
+        );
+        registry.addModelVersion(IRIS, 1, keccak256("m"), _vk(address(v)), address(v));
+        vm.expectRevert(_err(BiometricRegistry.ZeroVkHash.selector));
+        registry.addModelVersion(IRIS, 3, keccak256("m"), bytes32(0), address(v));
         vm.expectRevert(abi.encodeWithSelector(BiometricRegistry.VerifierHasNoCode.selector, address(0xE0A)));
-        registry.addModelVersion(IRIS, 3, keccak256("m"), address(0xE0A));
+        registry.addModelVersion(IRIS, 3, keccak256("m"), _vk(address(0xE0A)), address(0xE0A));
         MockVerifier two = new MockVerifier(2);
         vm.expectRevert(abi.encodeWithSelector(BiometricRegistry.VerifierArityMismatch.selector, address(two)));
-        registry.addModelVersion(IRIS, 3, keccak256("m"), address(two));
+        registry.addModelVersion(IRIS, 3, keccak256("m"), _vk(address(two)), address(two));
         NoArityVerifier none = new NoArityVerifier();
         vm.expectRevert(abi.encodeWithSelector(BiometricRegistry.VerifierArityMismatch.selector, address(none)));
-        registry.addModelVersion(IRIS, 3, keccak256("m"), address(none));
+        registry.addModelVersion(IRIS, 3, keccak256("m"), _vk(address(none)), address(none));
 
         vm.expectEmit();
-        emit BiometricRegistry.ModelVersionAdded(FACE, 7, keccak256("m"), address(v));
-        registry.addModelVersion(FACE, 7, keccak256("m"), address(v));
+        emit BiometricRegistry.ModelVersionAdded(FACE, 7, keccak256("m"), _vk(address(v)), address(v));
+        registry.addModelVersion(FACE, 7, keccak256("m"), _vk(address(v)), address(v));
         vm.stopPrank();
         BiometricRegistry.ModelVersion memory mv = registry.modelVersion(FACE, 7);
         assertEq(mv.modelHash, keccak256("m"), "hash");
+        assertEq(mv.vkHash, v.vkHash(), "vk hash");
         assertEq(mv.verifier, address(v), "verifier");
         assertTrue(mv.status == BiometricRegistry.VersionStatus.Active, "active");
         assertTrue(registry.modelVersion(IRIS, 7).status == BiometricRegistry.VersionStatus.None, "per kind");
@@ -306,8 +322,10 @@ contract BiometricRegistryTest is Test {
         vm.expectRevert(abi.encodeWithSelector(BiometricRegistry.ModelVersionIsDeprecated.selector, IRIS, uint32(1)));
         registry.deprecateModelVersion(IRIS, 1);
         // A deprecated version number is never reused.
-        vm.expectRevert(abi.encodeWithSelector(BiometricRegistry.ModelVersionExists.selector, IRIS, uint32(1)));
-        registry.addModelVersion(IRIS, 1, keccak256("again"), address(irisV1));
+        vm.expectRevert(
+            abi.encodeWithSelector(BiometricRegistry.VersionNotIncreasing.selector, IRIS, uint32(2), uint32(1))
+        );
+        registry.addModelVersion(IRIS, 1, keccak256("again"), _vk(address(irisV1)), address(irisV1));
         vm.stopPrank();
     }
 
@@ -340,7 +358,7 @@ contract BiometricRegistryTest is Test {
         for (uint256 i = 0; i < wrong.length; ++i) {
             vm.prank(subject);
             vm.expectRevert(_err(BiometricRegistry.InvalidProof.selector));
-            registry.enroll(subject, C_IMG, C_FACE, sig, 1, C_CODE1, wrong[i]);
+            registry.enroll(subject, C_IMG, C_FACE, DEADLINE, sig, 1, C_CODE1, wrong[i]);
         }
     }
 
@@ -349,12 +367,12 @@ contract BiometricRegistryTest is Test {
         bytes memory sig = _scannerSig();
         vm.prank(RP);
         vm.expectRevert(abi.encodeWithSelector(BiometricRegistry.CallerNotSubject.selector, RP, subject));
-        registry.enroll(subject, C_IMG, C_FACE, sig, 1, C_CODE1, p);
+        registry.enroll(subject, C_IMG, C_FACE, DEADLINE, sig, 1, C_CODE1, p);
         _enroll();
         BiometricRegistry.Proof memory p1 = _proof(C_IMG, C_CODE1, _binding(subject, 1));
         vm.prank(subject);
         vm.expectRevert(abi.encodeWithSelector(BiometricRegistry.AlreadyEnrolled.selector, subject));
-        registry.enroll(subject, C_IMG, C_FACE, sig, 1, C_CODE1, p1);
+        registry.enroll(subject, C_IMG, C_FACE, DEADLINE, sig, 1, C_CODE1, p1);
     }
 
     function test_enrollProofBoundToAnotherWalletChainRegistryOrNonceIsRejected() public {
@@ -370,7 +388,7 @@ contract BiometricRegistryTest is Test {
             BiometricRegistry.Proof memory p = _proof(C_IMG, C_CODE1, bindings[i]);
             vm.prank(subject);
             vm.expectRevert(_err(BiometricRegistry.InvalidProof.selector));
-            registry.enroll(subject, C_IMG, C_FACE, sig, 1, C_CODE1, p);
+            registry.enroll(subject, C_IMG, C_FACE, DEADLINE, sig, 1, C_CODE1, p);
         }
     }
 
@@ -380,7 +398,7 @@ contract BiometricRegistryTest is Test {
         bytes memory sig = _scannerSig();
         vm.prank(subject);
         vm.expectRevert(_err(BiometricRegistry.InvalidProof.selector));
-        registry.enroll(subject, C_IMG, C_FACE, sig, 1, C_CODE1, p);
+        registry.enroll(subject, C_IMG, C_FACE, DEADLINE, sig, 1, C_CODE1, p);
     }
 
     function test_enrollProofOnAnotherChainIsRejectedThere() public {
@@ -389,16 +407,16 @@ contract BiometricRegistryTest is Test {
         BiometricRegistry.Proof memory p = _proof(C_IMG, C_CODE1, _binding(subject, 0));
         bytes memory sig = _scannerSig();
         vm.chainId(block.chainid + 1);
-        bytes32 digest = _digest(block.chainid, address(registry), C_IMG, C_FACE, subject);
+        bytes32 digest = _digest(block.chainid, address(registry), C_IMG, C_FACE, subject, DEADLINE);
         address recovered = _recover(digest, sig);
         vm.prank(subject);
         vm.expectRevert(abi.encodeWithSelector(BiometricRegistry.UnknownScanner.selector, recovered));
-        registry.enroll(subject, C_IMG, C_FACE, sig, 1, C_CODE1, p);
+        registry.enroll(subject, C_IMG, C_FACE, DEADLINE, sig, 1, C_CODE1, p);
         // With a fresh signature for the new chain, the old binding still fails.
         bytes memory sig2 = _sign(SCANNER_KEY, digest);
         vm.prank(subject);
         vm.expectRevert(_err(BiometricRegistry.InvalidProof.selector));
-        registry.enroll(subject, C_IMG, C_FACE, sig2, 1, C_CODE1, p);
+        registry.enroll(subject, C_IMG, C_FACE, DEADLINE, sig2, 1, C_CODE1, p);
     }
 
     function testFuzz_enrollRejectsNonFieldCommitments(uint256 x, uint8 which) public {
@@ -406,10 +424,10 @@ contract BiometricRegistryTest is Test {
         uint256[3] memory c = [C_IMG, C_FACE, C_CODE1];
         c[which % 3] = x;
         BiometricRegistry.Proof memory p = _proof(c[0], c[2], _binding(subject, 0));
-        bytes memory sig = _sign(SCANNER_KEY, _digest(block.chainid, address(registry), c[0], c[1], subject));
+        bytes memory sig = _sign(SCANNER_KEY, _digest(block.chainid, address(registry), c[0], c[1], subject, DEADLINE));
         vm.prank(subject);
         vm.expectRevert(abi.encodeWithSelector(BiometricRegistry.NotAFieldElement.selector, x));
-        registry.enroll(subject, c[0], c[1], sig, 1, c[2], p);
+        registry.enroll(subject, c[0], c[1], DEADLINE, sig, 1, c[2], p);
     }
 
     function test_enrollUnknownOrDeprecatedVersion() public {
@@ -417,19 +435,20 @@ contract BiometricRegistryTest is Test {
         bytes memory sig = _scannerSig();
         vm.prank(subject);
         vm.expectRevert(abi.encodeWithSelector(BiometricRegistry.UnknownModelVersion.selector, IRIS, uint32(5)));
-        registry.enroll(subject, C_IMG, C_FACE, sig, 5, C_CODE1, p);
+        registry.enroll(subject, C_IMG, C_FACE, DEADLINE, sig, 5, C_CODE1, p);
         vm.prank(OWNER);
         registry.deprecateModelVersion(IRIS, 1);
         vm.prank(subject);
         vm.expectRevert(abi.encodeWithSelector(BiometricRegistry.ModelVersionIsDeprecated.selector, IRIS, uint32(1)));
-        registry.enroll(subject, C_IMG, C_FACE, sig, 1, C_CODE1, p);
+        registry.enroll(subject, C_IMG, C_FACE, DEADLINE, sig, 1, C_CODE1, p);
     }
 
     // ------------------------------------------------------------------ scanner signatures
 
     function test_enrollmentDigestIsEip712() public view {
-        bytes32 expected = _digest(block.chainid, address(registry), C_IMG, C_FACE, subject);
-        assertEq(registry.enrollmentDigest(C_IMG, C_FACE, subject), expected, "digest");
+        bytes32 expected = _digest(block.chainid, address(registry), C_IMG, C_FACE, subject, DEADLINE);
+        assertEq(registry.enrollmentDigest(C_IMG, C_FACE, subject, DEADLINE), expected, "digest");
+        assertTrue(registry.enrollmentDigest(C_IMG, C_FACE, subject, DEADLINE + 1) != expected, "deadline signed");
         assertEq(
             registry.domainSeparator(),
             keccak256(
@@ -447,10 +466,10 @@ contract BiometricRegistryTest is Test {
 
     function test_eip712VectorMatchesEthers() public pure {
         // ethers 5.8 _TypedDataEncoder.hash for chain 31337, registry 0x11..11, C_img 1, C_face 2,
-        // subject 0x22..22 (also checked by the Rust tests).
+        // subject 0x22..22, deadline 1700000000 (also checked by the Rust tests).
         assertEq(
-            _digest(31337, address(0x1111111111111111111111111111111111111111), 1, 2, address(0x2222222222222222222222222222222222222222)),
-            0x0ecfc99f74e7875e984383a962e45f28548d1beb0d692f9369967c6dd40a3d2a,
+            _digest(31337, address(0x1111111111111111111111111111111111111111), 1, 2, address(0x2222222222222222222222222222222222222222), 1700000000),
+            0xc2f83be4f8b27afad516b4de13e05b900f4d9a8f8fcc6afe3f7f4ce38f345fad,
             "vector"
         );
     }
@@ -459,16 +478,16 @@ contract BiometricRegistryTest is Test {
         key = 1 + (key % (N - 1));
         vm.assume(key != SCANNER_KEY);
         address forger = vm.addr(key);
-        bytes memory sig = _sign(key, _digest(block.chainid, address(registry), C_IMG, C_FACE, subject));
+        bytes memory sig = _sign(key, _digest(block.chainid, address(registry), C_IMG, C_FACE, subject, DEADLINE));
         _expectEnrollRevert(sig, abi.encodeWithSelector(BiometricRegistry.UnknownScanner.selector, forger));
     }
 
     function test_signatureOverOtherDataRecoversAnotherSigner() public {
         // The scanner signed another subject's enrollment: the registry recovers some other
         // address, which is no scanner.
-        bytes32 signedDigest = _digest(block.chainid, address(registry), C_IMG, C_FACE, RP);
+        bytes32 signedDigest = _digest(block.chainid, address(registry), C_IMG, C_FACE, RP, DEADLINE);
         (uint8 v, bytes32 r, bytes32 s) = vm.sign(SCANNER_KEY, signedDigest);
-        address recovered = ecrecover(_digest(block.chainid, address(registry), C_IMG, C_FACE, subject), v, r, s);
+        address recovered = ecrecover(_digest(block.chainid, address(registry), C_IMG, C_FACE, subject, DEADLINE), v, r, s);
         _expectEnrollRevert(
             abi.encodePacked(r, s, v), abi.encodeWithSelector(BiometricRegistry.UnknownScanner.selector, recovered)
         );
@@ -481,7 +500,7 @@ contract BiometricRegistryTest is Test {
     }
 
     function test_malleableTwinSignatureIsRejected() public {
-        bytes32 digest = _digest(block.chainid, address(registry), C_IMG, C_FACE, subject);
+        bytes32 digest = _digest(block.chainid, address(registry), C_IMG, C_FACE, subject, DEADLINE);
         (uint8 v, bytes32 r, bytes32 s) = vm.sign(SCANNER_KEY, digest);
         assertTrue(uint256(s) <= HALF_N, "vm.sign gives low s");
         bytes32 highS = bytes32(N - uint256(s));
@@ -545,7 +564,7 @@ contract BiometricRegistryTest is Test {
         // The same statement again, under a version for which every other check passes: a
         // verifier whose circuit accepted the proof before (same mock) registered as version 3.
         vm.prank(OWNER);
-        registry.addModelVersion(IRIS, 3, keccak256("iris v3"), address(irisV2));
+        registry.addModelVersion(IRIS, 3, keccak256("iris v3"), _vk(address(irisV2)), address(irisV2));
         for (uint256 noise = 0; noise < 3; ++noise) {
             BiometricRegistry.Proof memory replay = _proof(C_IMG, C_CODE2, _binding(subject, 1), noise * 77);
             vm.prank(subject);
@@ -632,7 +651,7 @@ contract BiometricRegistryTest is Test {
         registry.registerFaceEmbedding(subject, 1, C_EMB, p);
         // Version 2 has an embedding circuit but no face-match circuit: unusable.
         vm.prank(OWNER);
-        registry.addModelVersion(FACE_EMB, 2, keccak256("face v2"), address(faceEmb));
+        registry.addModelVersion(FACE_EMB, 2, keccak256("face v2"), _vk(address(faceEmb)), address(faceEmb));
         vm.prank(subject);
         vm.expectRevert(abi.encodeWithSelector(BiometricRegistry.UnknownModelVersion.selector, FACE, uint32(2)));
         registry.registerFaceEmbedding(subject, 2, C_EMB, p);
@@ -707,6 +726,133 @@ contract BiometricRegistryTest is Test {
         vm.prank(RP);
         vm.expectRevert(abi.encodeWithSelector(BiometricRegistry.ModelVersionIsDeprecated.selector, FACE, uint32(1)));
         registry.verifyFaceMatch(subject, 1, TAU, p);
+    }
+
+    // ------------------------------------------------------------------ audit rules (issue 10)
+
+    function test_vkHashIsPinnedAndMustBeTheVerifiers() public {
+        MockVerifier v = new MockVerifier(3);
+        NoVkHashVerifier old = new NoVkHashVerifier();
+        bytes32 wrong = keccak256("another key");
+        (bytes32 mine, bytes32 v1s) = (v.vkHash(), irisV1.vkHash());
+        vm.startPrank(OWNER);
+        vm.expectRevert(
+            abi.encodeWithSelector(BiometricRegistry.VkHashMismatch.selector, address(v), wrong, mine)
+        );
+        registry.addModelVersion(IRIS, 3, keccak256("m"), wrong, address(v));
+        // Another verifier's hash: the pairing of model hash and verifier is what is pinned.
+        vm.expectRevert(
+            abi.encodeWithSelector(BiometricRegistry.VkHashMismatch.selector, address(v), v1s, mine)
+        );
+        registry.addModelVersion(IRIS, 3, keccak256("m"), v1s, address(v));
+        vm.expectRevert(
+            abi.encodeWithSelector(BiometricRegistry.VkHashMismatch.selector, address(old), wrong, bytes32(0))
+        );
+        registry.addModelVersion(IRIS, 3, keccak256("m"), wrong, address(old));
+        registry.addModelVersion(IRIS, 3, keccak256("m"), mine, address(v));
+        vm.stopPrank();
+        assertEq(registry.modelVersion(IRIS, 3).vkHash, mine, "pinned");
+        assertEq(registry.modelVersion(IRIS, 1).vkHash, irisV1.vkHash(), "setUp's");
+    }
+
+    function test_versionsStrictlyIncreasePerKind() public {
+        assertEq(registry.latestVersion(IRIS), 2, "iris latest");
+        assertEq(registry.latestVersion(FACE), 1, "face latest");
+        vm.startPrank(OWNER);
+        registry.addModelVersion(IRIS, 10, keccak256("m"), _vk(address(irisV2)), address(irisV2));
+        assertEq(registry.latestVersion(IRIS), 10, "iris latest moved");
+        // Below the latest, also a gap never used, and equal to it: refused.
+        uint32[3] memory refused = [uint32(3), uint32(9), uint32(10)];
+        for (uint256 i = 0; i < refused.length; ++i) {
+            vm.expectRevert(
+                abi.encodeWithSelector(BiometricRegistry.VersionNotIncreasing.selector, IRIS, uint32(10), refused[i])
+            );
+            registry.addModelVersion(IRIS, refused[i], keccak256("m"), _vk(address(irisV2)), address(irisV2));
+        }
+        // Each kind has its own order.
+        registry.addModelVersion(FACE, 2, keccak256("f"), _vk(address(face)), address(face));
+        vm.stopPrank();
+        assertEq(registry.latestVersion(FACE), 2, "face latest moved");
+    }
+
+    function testFuzz_versionNotAboveLatestIsRefused(uint32 version) public {
+        version = 1 + (version % 2); // 1 or 2, both added in setUp
+        vm.prank(OWNER);
+        vm.expectRevert(
+            abi.encodeWithSelector(BiometricRegistry.VersionNotIncreasing.selector, IRIS, uint32(2), version)
+        );
+        registry.addModelVersion(IRIS, version, keccak256("m"), _vk(address(irisV1)), address(irisV1));
+    }
+
+    function test_oneSubjectPerImageCommitment() public {
+        _enroll();
+        assertEq(registry.subjectOfImage(C_IMG), subject, "indexed");
+        // Another wallet holding a genuine scanner attestation of the same C_img.
+        address other = vm.addr(0x07E4);
+        bytes memory sig = _sign(SCANNER_KEY, _digest(block.chainid, address(registry), C_IMG, C_FACE, other, DEADLINE));
+        BiometricRegistry.Proof memory p = _proof(C_IMG, C_CODE1, _binding(other, 0));
+        vm.prank(other);
+        vm.expectRevert(abi.encodeWithSelector(BiometricRegistry.ImageAlreadyEnrolled.selector, C_IMG, subject));
+        registry.enroll(other, C_IMG, C_FACE, DEADLINE, sig, 1, C_CODE1, p);
+        // Another image commitment enrolls.
+        sig = _sign(SCANNER_KEY, _digest(block.chainid, address(registry), C_IMG + 1, C_FACE, other, DEADLINE));
+        p = _proof(C_IMG + 1, C_CODE1, _binding(other, 0));
+        vm.prank(other);
+        registry.enroll(other, C_IMG + 1, C_FACE, DEADLINE, sig, 1, C_CODE1, p);
+        assertEq(registry.subjectOfImage(C_IMG + 1), other, "other indexed");
+    }
+
+    function test_attestationExpiresAfterItsDeadline() public {
+        bytes memory sig = _scannerSig();
+        BiometricRegistry.Proof memory p = _proof(C_IMG, C_CODE1, _binding(subject, 0));
+        vm.warp(DEADLINE + 1);
+        vm.prank(subject);
+        vm.expectRevert(
+            abi.encodeWithSelector(BiometricRegistry.AttestationExpired.selector, DEADLINE, DEADLINE + 1)
+        );
+        registry.enroll(subject, C_IMG, C_FACE, DEADLINE, sig, 1, C_CODE1, p);
+        // Extending the deadline without the scanner's signature recovers another signer.
+        address recovered =
+            _recover(_digest(block.chainid, address(registry), C_IMG, C_FACE, subject, DEADLINE + 100), sig);
+        vm.prank(subject);
+        vm.expectRevert(abi.encodeWithSelector(BiometricRegistry.UnknownScanner.selector, recovered));
+        registry.enroll(subject, C_IMG, C_FACE, DEADLINE + 100, sig, 1, C_CODE1, p);
+        // At the deadline itself the attestation is still valid.
+        vm.warp(DEADLINE);
+        vm.prank(subject);
+        registry.enroll(subject, C_IMG, C_FACE, DEADLINE, sig, 1, C_CODE1, p);
+        assertEq(registry.recordOf(subject).irisVersion, 1, "enrolled");
+    }
+
+    function test_isCurrentFollowsDeprecation() public {
+        assertTrue(!registry.isCurrent(subject), "not enrolled");
+        _registerFace();
+        assertTrue(registry.isCurrent(subject), "current");
+        vm.prank(OWNER);
+        registry.deprecateModelVersion(FACE, 1);
+        assertTrue(!registry.isCurrent(subject), "face version deprecated");
+    }
+
+    function test_deprecationLeavesTheRecordStaleUntilReenrollment() public {
+        _enroll();
+        assertTrue(registry.isCurrent(subject), "current");
+        vm.prank(OWNER);
+        registry.deprecateModelVersion(IRIS, 1);
+        assertTrue(!registry.isCurrent(subject), "iris version deprecated");
+        assertEq(registry.recordOf(subject).irisVersion, 1, "record kept");
+        // Deprecating the record's version does not block moving to a newer one.
+        vm.prank(subject);
+        registry.reenroll(subject, 2, C_CODE2, _proof(C_IMG, C_CODE2, _binding(subject, 1)));
+        assertTrue(registry.isCurrent(subject), "current again");
+        // Nor does deprecating the newest version block a later one.
+        vm.startPrank(OWNER);
+        registry.deprecateModelVersion(IRIS, 2);
+        registry.addModelVersion(IRIS, 3, keccak256("iris v3"), _vk(address(irisV1)), address(irisV1));
+        vm.stopPrank();
+        assertTrue(!registry.isCurrent(subject), "v2 deprecated");
+        vm.prank(subject);
+        registry.reenroll(subject, 3, C_CODE1, _proof(C_IMG, C_CODE1, _binding(subject, 2)));
+        assertTrue(registry.isCurrent(subject), "v3");
     }
 
     // ------------------------------------------------------------------ binding

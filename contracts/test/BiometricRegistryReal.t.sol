@@ -35,17 +35,17 @@ contract BiometricRegistryRealTest is Test {
         faceStandIn = _deploy(F.faceStandInKey());
         vm.startPrank(OWNER);
         registry.addScanner(F.SCANNER);
-        registry.addModelVersion(IRIS, 1, keccak256("iris v1"), address(irisV1));
-        registry.addModelVersion(IRIS, 2, keccak256("iris v2"), address(irisV2));
-        registry.addModelVersion(FACE_EMB, 1, keccak256("face v1"), address(faceStandIn));
-        registry.addModelVersion(FACE, 1, keccak256("face v1"), address(faceStandIn));
+        registry.addModelVersion(IRIS, 1, keccak256("iris v1"), irisV1.vkHash(), address(irisV1));
+        registry.addModelVersion(IRIS, 2, keccak256("iris v2"), irisV2.vkHash(), address(irisV2));
+        registry.addModelVersion(FACE_EMB, 1, keccak256("face v1"), faceStandIn.vkHash(), address(faceStandIn));
+        registry.addModelVersion(FACE, 1, keccak256("face v1"), faceStandIn.vkHash(), address(faceStandIn));
         vm.stopPrank();
     }
 
     function _enroll() internal {
         BiometricRegistry.Proof memory p = F.enrollProof();
         vm.prank(F.SUBJECT);
-        registry.enroll(F.SUBJECT, F.C_IMG, F.C_FACE, F.SCANNER_SIGNATURE, 1, F.C_CODE_V1, p);
+        registry.enroll(F.SUBJECT, F.C_IMG, F.C_FACE, F.DEADLINE, F.SCANNER_SIGNATURE, 1, F.C_CODE_V1, p);
     }
 
     function _reenroll() internal {
@@ -108,8 +108,9 @@ contract BiometricRegistryRealTest is Test {
         _enroll();
         _reenroll();
         // Version 3 reuses v2's verifier, so the version rules pass and only the nonce is left.
+        bytes32 vk2 = irisV2.vkHash();
         vm.prank(OWNER);
-        registry.addModelVersion(IRIS, 3, keccak256("iris v3"), address(irisV2));
+        registry.addModelVersion(IRIS, 3, keccak256("iris v3"), vk2, address(irisV2));
         BiometricRegistry.Proof[2] memory replays = [F.reenrollProof(), F.reenrollProofRerandomized()];
         for (uint256 i = 0; i < replays.length; ++i) {
             vm.prank(F.SUBJECT);
@@ -121,20 +122,20 @@ contract BiometricRegistryRealTest is Test {
     function test_realProofForAnotherWalletOrChainIsRejected() public {
         // Another wallet with a genuine scanner signature of its own, but the subject's proof.
         address other = address(0x0DD);
-        bytes32 digest = registry.enrollmentDigest(F.C_IMG, F.C_FACE, other);
+        bytes32 digest = registry.enrollmentDigest(F.C_IMG, F.C_FACE, other, F.DEADLINE);
         (uint8 v, bytes32 r, bytes32 s) = vm.sign(F.SCANNER_KEY, digest);
         BiometricRegistry.Proof memory p = F.enrollProof();
         vm.prank(other);
         vm.expectRevert(abi.encodeWithSelector(BiometricRegistry.InvalidProof.selector));
-        registry.enroll(other, F.C_IMG, F.C_FACE, abi.encodePacked(r, s, v), 1, F.C_CODE_V1, p);
+        registry.enroll(other, F.C_IMG, F.C_FACE, F.DEADLINE, abi.encodePacked(r, s, v), 1, F.C_CODE_V1, p);
 
         // The subject on another chain, with a scanner signature for that chain.
         vm.chainId(F.CHAIN_ID + 1);
-        digest = registry.enrollmentDigest(F.C_IMG, F.C_FACE, F.SUBJECT);
+        digest = registry.enrollmentDigest(F.C_IMG, F.C_FACE, F.SUBJECT, F.DEADLINE);
         (v, r, s) = vm.sign(F.SCANNER_KEY, digest);
         vm.prank(F.SUBJECT);
         vm.expectRevert(abi.encodeWithSelector(BiometricRegistry.InvalidProof.selector));
-        registry.enroll(F.SUBJECT, F.C_IMG, F.C_FACE, abi.encodePacked(r, s, v), 1, F.C_CODE_V1, p);
+        registry.enroll(F.SUBJECT, F.C_IMG, F.C_FACE, F.DEADLINE, abi.encodePacked(r, s, v), 1, F.C_CODE_V1, p);
     }
 
     function test_realProofUnderADeprecatedVersionIsRejected() public {
@@ -143,7 +144,7 @@ contract BiometricRegistryRealTest is Test {
         BiometricRegistry.Proof memory p = F.enrollProof();
         vm.prank(F.SUBJECT);
         vm.expectRevert(abi.encodeWithSelector(BiometricRegistry.ModelVersionIsDeprecated.selector, IRIS, uint32(1)));
-        registry.enroll(F.SUBJECT, F.C_IMG, F.C_FACE, F.SCANNER_SIGNATURE, 1, F.C_CODE_V1, p);
+        registry.enroll(F.SUBJECT, F.C_IMG, F.C_FACE, F.DEADLINE, F.SCANNER_SIGNATURE, 1, F.C_CODE_V1, p);
     }
 
     function test_realProofForAnotherModelVersionIsRejected() public {
@@ -151,6 +152,6 @@ contract BiometricRegistryRealTest is Test {
         BiometricRegistry.Proof memory p = F.enrollProof();
         vm.prank(F.SUBJECT);
         vm.expectRevert(abi.encodeWithSelector(BiometricRegistry.InvalidProof.selector));
-        registry.enroll(F.SUBJECT, F.C_IMG, F.C_FACE, F.SCANNER_SIGNATURE, 2, F.C_CODE_V1, p);
+        registry.enroll(F.SUBJECT, F.C_IMG, F.C_FACE, F.DEADLINE, F.SCANNER_SIGNATURE, 2, F.C_CODE_V1, p);
     }
 }

@@ -14,7 +14,7 @@ use ark_bn254::Fr;
 use registry_support::*;
 use serde_json::json;
 use zkbio_circuits::statements::iris_code::IrisCodeStatement;
-use zkbio_core::evm::verifier_init_code;
+use zkbio_core::evm::{verifier_init_code, vk_hash};
 use zkbio_core::registry::BiometricRegistry::{
     self as R, BiometricRegistryErrors, BiometricRegistryEvents,
 };
@@ -118,15 +118,59 @@ fn enroll_reenroll_and_face_match_on_anvil() {
         })]
     );
     let model_hash = |v: u8| keccak256([b'm', v]);
-    admin(registry.add_model_version(ModelKind::Iris, 1, model_hash(1), verifier_v1));
-    admin(registry.add_model_version(ModelKind::Iris, 2, model_hash(2), verifier_v2));
-    admin(registry.add_model_version(ModelKind::FaceEmbedding, 1, model_hash(3), verifier_face));
-    admin(registry.add_model_version(ModelKind::Face, 1, model_hash(3), verifier_face));
+    let (vk1, vk2, vk_face) = (
+        vk_hash(&keys_v1.vk).unwrap(),
+        vk_hash(&keys_v2.vk).unwrap(),
+        vk_hash(&keys_face.vk).unwrap(),
+    );
+    // The verifier computed the same hash of its key as the Rust side.
+    assert_eq!(VerifierContract::new(verifier_v1).vk_hash(&rpc).unwrap(), vk1);
+    assert_eq!(
+        VerifierContract::new(verifier_v1)
+            .hash_of_reported_key(&rpc)
+            .unwrap(),
+        vk1
+    );
+    // Pairing a model version with another key's verifier is refused.
+    assert_eq!(
+        registry_error(rpc.send_signed(
+            &owner,
+            &registry.add_model_version(ModelKind::Iris, 1, model_hash(1), vk2, verifier_v1)
+        )),
+        BiometricRegistryErrors::VkHashMismatch(R::VkHashMismatch {
+            verifier: verifier_v1,
+            expected: vk2,
+            found: vk1
+        })
+    );
+    admin(registry.add_model_version(ModelKind::Iris, 1, model_hash(1), vk1, verifier_v1));
+    admin(registry.add_model_version(ModelKind::Iris, 2, model_hash(2), vk2, verifier_v2));
+    admin(registry.add_model_version(
+        ModelKind::FaceEmbedding,
+        1,
+        model_hash(3),
+        vk_face,
+        verifier_face,
+    ));
+    admin(registry.add_model_version(ModelKind::Face, 1, model_hash(3), vk_face, verifier_face));
     assert!(registry.is_scanner(&rpc, scanner.address()).unwrap());
     let v2 = registry.model_version(&rpc, ModelKind::Iris, 2).unwrap();
     assert_eq!(
-        (v2.modelHash, v2.verifier, v2.status),
-        (model_hash(2), verifier_v2, R::VersionStatus::Active)
+        (v2.modelHash, v2.vkHash, v2.verifier, v2.status),
+        (model_hash(2), vk2, verifier_v2, R::VersionStatus::Active)
+    );
+    assert_eq!(registry.latest_version(&rpc, ModelKind::Iris).unwrap(), 2);
+    // Versions only increase per kind.
+    assert_eq!(
+        registry_error(rpc.send_signed(
+            &owner,
+            &registry.add_model_version(ModelKind::Iris, 2, model_hash(2), vk2, verifier_v2)
+        )),
+        BiometricRegistryErrors::VersionNotIncreasing(R::VersionNotIncreasing {
+            kind: 0,
+            latest: 2,
+            version: 2
+        })
     );
 
     // Only the owner administers: a typed error, caught at gas estimation.
@@ -158,8 +202,24 @@ fn enroll_reenroll_and_face_match_on_anvil() {
         image_commitment(&image_geometry(12, 24).unwrap(), &image, &mask, salt_img)
     };
     let c_face = Fr::from(0xface_u64); // the face image commitment (no face statement yet)
-    let signature =
-        ScannerSignature::sign(&scanner, CHAIN_ID, registry.address, c_img, c_face, me).unwrap();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let deadline = now + 3600; // anvil's block time is the wall clock
+    let sign = |deadline: u64, subject: Address| {
+        ScannerSignature::sign(
+            &scanner,
+            CHAIN_ID,
+            registry.address,
+            c_img,
+            c_face,
+            subject,
+            deadline,
+        )
+        .unwrap()
+    };
+    let signature = sign(deadline, me);
     let digest = registry
         .read(
             &rpc,
@@ -167,16 +227,17 @@ fn enroll_reenroll_and_face_match_on_anvil() {
                 imageCommitment: zkbio_core::evm::abi::fr_word(&c_img),
                 faceCommitment: zkbio_core::evm::abi::fr_word(&c_face),
                 subject: me,
+                deadline: U256::from(deadline),
             },
         )
         .unwrap();
     assert_eq!(
         digest,
-        enrollment_digest(CHAIN_ID, registry.address, c_img, c_face, me)
+        enrollment_digest(CHAIN_ID, registry.address, c_img, c_face, me, deadline)
     );
     assert_eq!(
         signature
-            .recover_enrollment(CHAIN_ID, registry.address, c_img, c_face, me)
+            .recover_enrollment(CHAIN_ID, registry.address, c_img, c_face, me, deadline)
             .unwrap(),
         scanner.address()
     );
@@ -188,7 +249,18 @@ fn enroll_reenroll_and_face_match_on_anvil() {
     let (public1, proof1) = iris_proof(&iris_v1, &keys_v1, Fr::from(0xc0de1_u64), b0, &mut rng);
     assert_eq!(public1[0], c_img);
     let c_code1 = public1[1];
-    let enroll_tx = registry.enroll(me, c_img, c_face, &signature, 1, c_code1, &proof1);
+    // An attestation that expired an hour ago is refused, before the proof is looked at.
+    let stale = now - 3600;
+    let stale_tx = registry.enroll(me, c_img, c_face, stale, &sign(stale, me), 1, c_code1, &proof1);
+    match registry_error(rpc.send_signed(&subject, &stale_tx)) {
+        BiometricRegistryErrors::AttestationExpired(e) => {
+            assert_eq!(e.deadline, U256::from(stale));
+            assert!(e.timestamp > U256::from(stale));
+        }
+        other => panic!("expected AttestationExpired, got {other:?}"),
+    }
+    assert!(!registry.is_current(&rpc, me).unwrap(), "not enrolled yet");
+    let enroll_tx = registry.enroll(me, c_img, c_face, deadline, &signature, 1, c_code1, &proof1);
     let enrolled = rpc.send_signed(&subject, &enroll_tx).expect("enroll");
     let word = zkbio_core::evm::abi::fr_word;
     assert_eq!(
@@ -222,10 +294,23 @@ fn enroll_reenroll_and_face_match_on_anvil() {
     );
     assert_eq!(registry.nonce(&rpc, me).unwrap(), U256::from(1u8));
 
+    assert!(registry.is_current(&rpc, me).unwrap());
+    assert_eq!(registry.subject_of_image(&rpc, c_img).unwrap(), me);
+
     // The same submission again: refused with the typed error, nothing spent.
     assert_eq!(
         registry_error(rpc.send_signed(&subject, &enroll_tx)),
         BiometricRegistryErrors::AlreadyEnrolled(R::AlreadyEnrolled { subject: me })
+    );
+    // The same C_img under another wallet, even with a genuine attestation for it: refused.
+    let rp = relying_party.address();
+    let other_tx = registry.enroll(rp, c_img, c_face, deadline, &sign(deadline, rp), 1, c_code1, &proof1);
+    assert_eq!(
+        registry_error(rpc.send_signed(&relying_party, &other_tx)),
+        BiometricRegistryErrors::ImageAlreadyEnrolled(R::ImageAlreadyEnrolled {
+            imageCommitment: word(&c_img),
+            subject: me
+        })
     );
 
     // --- re-enrollment to iris model v2: same image, new code, next nonce.
@@ -271,7 +356,7 @@ fn enroll_reenroll_and_face_match_on_anvil() {
 
     // Replays: the same proof, and a re-randomized one (other bytes, still a valid Groth16
     // proof), under a version v3 that reuses v2's verifier so that only the nonce can stop them.
-    admin(registry.add_model_version(ModelKind::Iris, 3, model_hash(4), verifier_v2));
+    admin(registry.add_model_version(ModelKind::Iris, 3, model_hash(4), vk2, verifier_v2));
     let proof2b = rerandomize(&proof2, &mut rng);
     assert_ne!(proof2b, proof2);
     zkbio_core::groth16::verify(&keys_v2.vk, &proof2b, &public2).expect("still a valid proof");
@@ -301,6 +386,12 @@ fn enroll_reenroll_and_face_match_on_anvil() {
         })
     );
 
+    // Deprecating the record's own version leaves it stale (isCurrent false), not stuck.
+    assert!(registry.is_current(&rpc, me).unwrap());
+    admin(registry.deprecate_model_version(ModelKind::Iris, 2));
+    assert!(!registry.is_current(&rpc, me).unwrap());
+    assert_eq!(registry.record(&rpc, me).unwrap().irisVersion, 2, "record kept");
+
     // --- face embedding and face match (stand-in circuit for the face statements).
     let c_emb = Fr::from(0xe4b_u64);
     let b2 = binding(
@@ -317,7 +408,6 @@ fn enroll_reenroll_and_face_match_on_anvil() {
     )
     .expect("register face embedding");
 
-    let rp = relying_party.address();
     let challenge = U256::from_be_bytes(keccak256(b"relying party challenge").0);
     let tau = Fr::from(1000u64);
     let public = [

@@ -26,6 +26,8 @@ const FORGE_TEST_CONTRACT: Address = address!("0x7FA9385bE102ac3EAc297483Dd6233D
 const SCANNER_KEY: [u8; 32] = [0x02; 32];
 const SUBJECT_KEY: [u8; 32] = [0x03; 32];
 const RELYING_PARTY: Address = address!("0x00000000000000000000000000000000000da7a1");
+/// The scanner attestation's deadline, 2100-01-01 (forge's block.timestamp starts at 1).
+const DEADLINE: u64 = 4_102_444_800;
 
 fn word(x: U256) -> String {
     format!("0x{x:064x}")
@@ -132,7 +134,8 @@ fn render() -> String {
         &mut rng,
     );
     let signature =
-        ScannerSignature::sign(&scanner, CHAIN_ID, registry, c_img, c_face, subject).expect("sign");
+        ScannerSignature::sign(&scanner, CHAIN_ID, registry, c_img, c_face, subject, DEADLINE)
+            .expect("sign");
 
     let mut out = String::new();
     out.push_str(
@@ -184,6 +187,7 @@ fn render() -> String {
     constant(&mut out, "uint256", "C_EMB", word(fr_word(&c_emb)));
     constant(&mut out, "uint256", "TAU", word(fr_word(&tau)));
     constant(&mut out, "uint256", "CHALLENGE", word(challenge));
+    constant(&mut out, "uint256", "DEADLINE", DEADLINE.to_string());
     constant(
         &mut out,
         "bytes",

@@ -10,10 +10,14 @@ pragma solidity >=0.8.20 <0.9.0;
 contract MockVerifier {
     /// @notice Number of public inputs it claims (the registry requires 3).
     uint256 public immutable nPublic;
+    /// @notice Its stand-in key hash, keccak256(abi.encode("zkbio mock vk", nPublic, this)):
+    ///         distinct per instance, as real keys' hashes are.
+    bytes32 public immutable vkHash;
 
     /// @param n The nPublic this mock reports.
     constructor(uint256 n) {
         nPublic = n;
+        vkHash = keccak256(abi.encode("zkbio mock vk", n, address(this)));
     }
 
     /// @notice True iff a[0] commits to pubSignals (and their count is nPublic).
@@ -35,6 +39,23 @@ contract MockVerifier {
 /// @title NoArityVerifier
 /// @notice A contract without nPublic(): the registry must refuse it as a verifier.
 contract NoArityVerifier {
+    /// @notice Always false.
+    function verifyProof(uint256[2] calldata, uint256[2][2] calldata, uint256[2] calldata, uint256[] calldata)
+        external
+        pure
+        returns (bool)
+    {
+        return false;
+    }
+}
+
+/// @title NoVkHashVerifier
+/// @notice A verifier with the right arity but without vkHash() (an older or foreign verifier):
+///         the registry must refuse it, since it cannot tell which key it holds.
+contract NoVkHashVerifier {
+    /// @notice The registry's arity.
+    uint256 public constant nPublic = 3;
+
     /// @notice Always false.
     function verifyProof(uint256[2] calldata, uint256[2][2] calldata, uint256[2] calldata, uint256[] calldata)
         external

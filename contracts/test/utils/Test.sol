@@ -20,6 +20,8 @@ interface Vm {
     function addr(uint256 privateKey) external pure returns (address keyAddr);
     /// @notice Sets block.chainid.
     function chainId(uint256 newChainId) external;
+    /// @notice Sets block.timestamp.
+    function warp(uint256 newTimestamp) external;
     /// @notice Discards the fuzz run unless `condition`.
     function assume(bool condition) external pure;
 }

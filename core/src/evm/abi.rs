@@ -4,7 +4,7 @@
 //! `[[x.c1, x.c0], [y.c1, y.c0]]` (imaginary part first), and the point at infinity is all zeros.
 //! This is also the layout of `snarkjs zkey export soliditycalldata`.
 
-use alloy_primitives::U256;
+use alloy_primitives::{keccak256, B256, U256};
 use alloy_sol_types::{SolCall, SolConstructor};
 use ark_bn254::{Bn254, Fq, Fr, G1Affine, G2Affine};
 use ark_ec::AffineRepr;
@@ -44,6 +44,8 @@ alloy_sol_types::sol! {
         function nPublic() external view returns (uint256);
         /// Largest number of public inputs a key may have.
         function MAX_PUBLIC() external view returns (uint256);
+        /// keccak256 of the key in the constructor's ABI encoding (see [`vk_hash`]).
+        function vkHash() external view returns (bytes32);
         /// The key has more than `MAX_PUBLIC` public inputs.
         error TooManyPublicInputs(uint256 nPublic);
         /// The key has no IC point.
@@ -52,6 +54,10 @@ alloy_sol_types::sol! {
         error InvalidG1Point(uint256 index);
         /// beta, gamma or delta is invalid or the point at infinity.
         error InvalidG2Points();
+        /// delta equals gamma (e.g. a snarkjs key without a phase-2 contribution).
+        error DeltaIsGamma();
+        /// delta is the G2 generator (a key without a phase-2 contribution).
+        error DeltaIsG2Generator();
     }
 }
 
@@ -116,6 +122,17 @@ pub fn constructor_args(vk: &VerifyingKey<Bn254>) -> Result<Vec<u8>, EvmError> {
     Ok(call.abi_encode())
 }
 
+/// The verification key hash the registry pins per model version and the verifier contract
+/// exposes as `vkHash()`: keccak256 of the key in the constructor's ABI encoding,
+/// `keccak256(abi.encode(alpha, beta, gamma, delta, ic))`, i.e. of [`constructor_args`]
+/// (docs/PROTOCOL.md, "Verification key hash"). It is the one definition every part of zkbio
+/// uses (registry deploy and add-model, the phone's package check, `zkbio model audit`).
+///
+/// Fails like [`constructor_args`] on keys the contract cannot take.
+pub fn vk_hash(vk: &VerifyingKey<Bn254>) -> Result<B256, EvmError> {
+    Ok(keccak256(constructor_args(vk)?))
+}
+
 /// The call `verifyProof(proof, public_inputs)`, built from its words.
 pub fn verify_proof_call(
     proof: &Proof<Bn254>,
@@ -156,4 +173,56 @@ pub fn solidity_calldata(proof: &Proof<Bn254>, public_inputs: &[Fr]) -> String {
         w(&cy),
         inputs.join(",")
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloy_primitives::b256;
+    use ark_ec::CurveGroup;
+
+    /// The vector of docs/PROTOCOL.md and contracts/test/Groth16Verifier.t.sol, computed
+    /// independently with ethers 5.8 (`keccak256(defaultAbiCoder.encode(...))`).
+    #[test]
+    fn vk_hash_matches_the_ethers_vector() {
+        let g1 = G1Affine::generator();
+        let g2 = G2Affine::generator();
+        let vk = VerifyingKey::<Bn254> {
+            alpha_g1: g1,
+            beta_g2: g2,
+            gamma_g2: g2,
+            delta_g2: (-g2.into_group()).into_affine(),
+            gamma_abc_g1: vec![g1, (-g1.into_group()).into_affine()],
+        };
+        let expected = b256!("0xc4e92769a2dcf06195184427c6f89a333f9a069ec2b2500e6c5c52d1962cc9bd");
+        assert_eq!(vk_hash(&vk).unwrap(), expected);
+        // Every point is covered: changing any one changes the hash.
+        let mut others = Vec::new();
+        let two_g1 = (g1.into_group() + g1.into_group()).into_affine();
+        let two_g2 = (g2.into_group() + g2.into_group()).into_affine();
+        for i in 0..6 {
+            let mut k = vk.clone();
+            match i {
+                0 => k.alpha_g1 = two_g1,
+                1 => k.beta_g2 = two_g2,
+                2 => k.gamma_g2 = two_g2,
+                3 => k.delta_g2 = two_g2,
+                4 => k.gamma_abc_g1[1] = two_g1,
+                _ => k.gamma_abc_g1.push(two_g1),
+            }
+            others.push(vk_hash(&k).unwrap());
+        }
+        assert!(others.iter().all(|h| *h != expected));
+    }
+
+    /// The G2 generator's words are the constants the verifier contract compares delta with.
+    #[test]
+    fn g2_generator_words_are_the_contracts_constants() {
+        let hex = |w: U256| format!("{w:064x}");
+        let [[x1, x0], [y1, y0]] = g2_words(&G2Affine::generator());
+        assert_eq!(hex(x1), "198e9393920d483a7260bfb731fb5d25f1aa493335a9e71297e485b7aef312c2");
+        assert_eq!(hex(x0), "1800deef121f1e76426a00665e5c4479674322d4f75edadd46debd5cd992f6ed");
+        assert_eq!(hex(y1), "090689d0585ff075ec9e99ad690c3395bc4b313370b38ef355acdadcd122975b");
+        assert_eq!(hex(y0), "12c85ea5db8c6deb4aab71808dcb408fe3d1e7690c43d37b4ce6cc0166fa7daa");
+    }
 }

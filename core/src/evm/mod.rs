@@ -15,7 +15,7 @@ use ark_bn254::{Bn254, Fr};
 use ark_groth16::{Proof, VerifyingKey};
 use serde::Deserialize;
 
-pub use abi::{constructor_args, solidity_calldata, verify_proof_calldata};
+pub use abi::{constructor_args, solidity_calldata, verify_proof_calldata, vk_hash};
 pub use alloy_primitives::Address;
 pub use embedded::{CallOutcome, CallStatus, Deployment, EmbeddedEvm};
 

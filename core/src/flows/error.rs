@@ -38,6 +38,26 @@ pub enum FlowError {
         /// The recovered signer.
         scanner: Address,
     },
+    /// The scanner's attestation expired: the registry would refuse the enrollment.
+    #[error("the scanner's attestation expired at {deadline} (Unix seconds; now {now})")]
+    AttestationExpired {
+        /// Its deadline.
+        deadline: u64,
+        /// This device's time.
+        now: u64,
+    },
+    /// The package's verification key is not the one the registry pinned for its version.
+    #[error(
+        "the package's verification key hash 0x{} is not the registry's 0x{}",
+        hex::encode(found),
+        hex::encode(pinned)
+    )]
+    VkHashMismatch {
+        /// The registry's `vkHash` for the version.
+        pinned: [u8; 32],
+        /// The package key's hash.
+        found: [u8; 32],
+    },
     /// A record with this id already exists; importing never overwrites one.
     #[error("record {id} already exists")]
     RecordExists {

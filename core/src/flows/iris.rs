@@ -153,6 +153,9 @@ fn check_request(
         (IrisPurpose::Enroll, Some(current)) => Err(FlowError::AlreadyEnrolled {
             version: current.version,
         }),
+        (IrisPurpose::Enroll, None) => {
+            super::transfer::check_deadline(bundle.scanner_deadline, super::transfer::unix_now())
+        }
         (IrisPurpose::Reenroll, None) => Err(FlowError::NotEnrolled),
         (IrisPurpose::Reenroll, Some(current)) if model.version() <= current.version => {
             Err(FlowError::NotNewer {
@@ -236,10 +239,16 @@ pub fn prove_iris_code(
         Ok((
             witness,
             opening,
-            (bundle.subject, bundle.c_img, bundle.c_face, sig),
+            (
+                bundle.subject,
+                bundle.c_img,
+                bundle.c_face,
+                bundle.scanner_deadline,
+                sig,
+            ),
         ))
     })??;
-    let (subject, c_img, c_face, sig) = bundle_public;
+    let (subject, c_img, c_face, deadline, sig) = bundle_public;
     let public: [Fr; 3] = witness
         .public_inputs()
         .try_into()
@@ -261,6 +270,7 @@ pub fn prove_iris_code(
             subject,
             public[0],
             fr_of(&c_face.to_be_bytes()),
+            deadline,
             &sig,
             version,
             c_code,

@@ -22,10 +22,16 @@ use crate::package::{ArtifactRole, ModelKind, PackageError, VerifiedPackage};
 /// circuit (public input count, constraint count, and the package's verification key), so a
 /// mismatched package fails here with a clear error rather than as a proof the registry rejects,
 /// and that the key is not forgeable or degenerate ([`crate::groth16::key_check`]).
+///
+/// The registry also pins each version's verification key by its hash
+/// ([`crate::evm::vk_hash`], the verifier's `vkHash()`): [`IrisModelPackage::load_pinned`]
+/// (or [`IrisModelPackage::check_vk_hash`]) refuses a package whose key is not that one, so a
+/// publisher's key that the registry's verifier would not accept is caught before proving.
 pub struct IrisModelPackage {
     version: u32,
     statement: IrisCodeStatement,
     key: MappedKey,
+    vk_hash: [u8; 32],
 }
 
 impl std::fmt::Debug for IrisModelPackage {
@@ -92,6 +98,32 @@ impl IrisModelPackage {
         Self::new(manifest.version, model, key, Some(&vk))
     }
 
+    /// [`Self::load`], then [`Self::check_vk_hash`] against `pinned_vk_hash`, the registry's
+    /// `modelVersion(kind, version).vkHash`.
+    pub fn load_pinned(pkg: &VerifiedPackage, pinned_vk_hash: [u8; 32]) -> Result<Self, FlowError> {
+        let package = Self::load(pkg)?;
+        package.check_vk_hash(pinned_vk_hash)?;
+        Ok(package)
+    }
+
+    /// Refuses ([`FlowError::VkHashMismatch`]) unless the key's hash is `pinned`, the
+    /// registry's `vkHash` of this version.
+    pub fn check_vk_hash(&self, pinned: [u8; 32]) -> Result<(), FlowError> {
+        if self.vk_hash != pinned {
+            return Err(FlowError::VkHashMismatch {
+                pinned,
+                found: self.vk_hash,
+            });
+        }
+        Ok(())
+    }
+
+    /// keccak256 of the key's verification key in the verifier's constructor encoding
+    /// ([`crate::evm::vk_hash`]): what the registry pins and the verifier's `vkHash()` returns.
+    pub fn vk_hash(&self) -> [u8; 32] {
+        self.vk_hash
+    }
+
     /// A model version from its parts (desktop tools, tests). When `vk` is given it must be
     /// the key's own verification key.
     pub fn new(
@@ -117,17 +149,22 @@ impl IrisModelPackage {
                 statement.model.name()
             )));
         }
+        let own = view.verifying_key();
         if let Some(vk) = vk {
-            if *vk != view.verifying_key() {
+            if *vk != own {
                 return Err(FlowError::Key(
                     "the package's verification key is not the proving key's".into(),
                 ));
             }
         }
+        let vk_hash = crate::evm::vk_hash(&own)
+            .map_err(|e| FlowError::Key(format!("verification key: {e}")))?
+            .0;
         Ok(Self {
             version,
             statement,
             key,
+            vk_hash,
         })
     }
 

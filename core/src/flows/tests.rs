@@ -35,10 +35,18 @@ fn tiny_iris() -> IrisSample {
     IrisSample::with_shape(12, 24, image, mask).expect("iris")
 }
 
-fn transfer(subject: Address) -> Vec<u8> {
+/// 2100-01-01: the deadline of the tests' attestations, unless a test is about it.
+const FAR_DEADLINE: u64 = 4_102_444_800;
+
+fn transfer_until(subject: Address, deadline: u64) -> Vec<u8> {
     let face = FaceImage::new(8, 6, (0..48).map(|i| (i * 5) as u8).collect()).expect("face");
-    let t = scanner_enroll(&signer(2), TARGET, subject, tiny_iris(), face).expect("enroll");
+    let t = scanner_enroll(&signer(2), TARGET, subject, deadline, tiny_iris(), face)
+        .expect("enroll");
     t.to_bytes().as_slice().to_vec()
+}
+
+fn transfer(subject: Address) -> Vec<u8> {
+    transfer_until(subject, FAR_DEADLINE)
 }
 
 fn vault(dir: &Path) -> Vault {
@@ -132,6 +140,46 @@ fn a_transfer_with_v1_commitments_is_refused_by_its_format_version() {
         err.to_string(),
         "enrollment transfer: format version 1, this build reads 2"
     );
+}
+
+#[test]
+fn transfer_v2_carries_a_signed_deadline_and_expired_ones_are_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let vault = vault(dir.path());
+    let subject = signer(3).address();
+    let scanner = signer(2).address();
+    let bytes = transfer(subject);
+    assert_eq!(&bytes[8..10], &2u16.to_be_bytes(), "format version 2");
+    let t = EnrollmentTransfer::from_bytes(&bytes).expect("decode");
+    assert_eq!(t.bundle.scanner_deadline, FAR_DEADLINE);
+
+    // A version-1 header is refused, not misread.
+    let mut v1 = bytes.clone();
+    v1[8..10].copy_from_slice(&1u16.to_be_bytes());
+    assert!(matches!(
+        EnrollmentTransfer::from_bytes(&v1),
+        Err(FlowError::Transfer(m)) if m.contains("version 1")
+    ));
+
+    // The deadline is signed: moving it recovers another signer.
+    let mut redated = t.clone();
+    redated.bundle.scanner_deadline += 1;
+    assert_ne!(redated.verify().expect("recovers"), scanner);
+    assert!(matches!(
+        import_enrollment(&vault, &id(), redated.to_bytes().as_slice(), &[scanner]),
+        Err(FlowError::UntrustedScanner { .. })
+    ));
+
+    // An attestation that expired (one second ago) is refused at import.
+    let past = super::transfer::unix_now() - 1;
+    let expired = transfer_until(subject, past);
+    assert!(matches!(
+        import_enrollment(&vault, &id(), &expired, &[scanner]),
+        Err(FlowError::AttestationExpired { deadline, .. }) if deadline == past
+    ));
+    assert!(!vault.contains(&id()), "nothing stored");
+    let imported = import_enrollment(&vault, &id(), &bytes, &[scanner]).expect("import");
+    assert_eq!(imported.record.scanner_deadline, FAR_DEADLINE);
 }
 
 #[test]
@@ -259,6 +307,7 @@ fn doomed_requests_are_refused_before_proving() {
         &signer(2),
         TARGET,
         wallet,
+        FAR_DEADLINE,
         IrisSample::new(image, mask).unwrap(),
         face,
     )
@@ -455,5 +504,25 @@ mod key_safety {
             matches!(&err, FlowError::Key(why) if why.contains("insecure_dev_key")),
             "{err}"
         );
+    }
+}
+
+#[test]
+fn a_package_whose_key_is_not_the_pinned_one_is_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let v1 = package(dir.path(), 1, &IrisModel::tiny_test_model(1));
+    let v2 = package(dir.path(), 2, &IrisModel::tiny_test_model(-1));
+    // The hash is the verifier's: keccak256 of the key in its constructor encoding.
+    let own = crate::evm::vk_hash(&v1.key().view().verifying_key()).expect("hash");
+    assert_eq!(v1.vk_hash(), own.0);
+    assert_ne!(v1.vk_hash(), v2.vk_hash());
+    v1.check_vk_hash(own.0).expect("the pinned key");
+    // The registry pinned another version's key (an owner's mistake, or a publisher's swap).
+    match v1.check_vk_hash(v2.vk_hash()) {
+        Err(FlowError::VkHashMismatch { pinned, found }) => {
+            assert_eq!(pinned, v2.vk_hash());
+            assert_eq!(found, v1.vk_hash());
+        }
+        other => panic!("expected VkHashMismatch, got {other:?}"),
     }
 }

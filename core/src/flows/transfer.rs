@@ -8,10 +8,16 @@
 //! the bundle, in the vault's plaintext encoding (crate::vault::codec), without model states
 //! ```
 //!
+//! Version 2 carries the scanner's attestation deadline (the bundle's `scanner_deadline`, a
+//! u64 of Unix seconds right after the signature): the EIP-712 `Enrollment` signs it and the
+//! registry's `enroll` refuses the attestation after it. Version 1 transfers are refused.
+//!
 //! The import recomputes `C_img` and `C_face` from the images and salts, recovers the scanner
-//! from its EIP-712 signature over `(C_img, C_face, subject, chain_id, registry)`, and requires
-//! it to be a trusted scanner: a bundle whose images were swapped, whose commitments were
-//! edited, or that a non-scanner signed is refused before it reaches the vault.
+//! from its EIP-712 signature over `(C_img, C_face, subject, deadline, chain_id, registry)`, and
+//! requires it to be a trusted scanner: a bundle whose images were swapped, whose commitments
+//! or deadline were edited, or that a non-scanner signed is refused before it reaches the
+//! vault. An expired transfer is refused too (`FlowError::AttestationExpired`): it could never
+//! be enrolled.
 
 use alloy_primitives::Address;
 use ark_bn254::Fr;
@@ -29,9 +35,10 @@ use crate::vault::{
 
 /// The first bytes of an enrollment transfer.
 pub const TRANSFER_MAGIC: [u8; 8] = *b"ZKBENROL";
-/// The transfer format this code reads and writes. 2: the same layout as 1, with commitments of
-/// construction v2 (the tag binds the image geometry); a version-1 transfer carries v1
-/// commitments, which no longer open, and is refused by its version.
+/// The transfer format this code reads and writes. 2: commitments of construction v2 (the tag
+/// binds the image geometry) and the scanner's signed attestation deadline in the bundle; a
+/// version-1 transfer carries v1 commitments, which no longer open, and no deadline: it is
+/// refused by its version.
 pub const TRANSFER_FORMAT_VERSION: u16 = 2;
 const HEADER_LEN: usize = 8 + 2 + 8 + 20;
 
@@ -107,12 +114,30 @@ pub(crate) fn face_commitment_of(face: &FaceImage, salt_face: &Salt) -> Result<F
     ))
 }
 
+/// The current Unix time in seconds (0 if the clock is before 1970).
+pub(crate) fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// Refuses an attestation whose `deadline` is before `now` (the registry's rule:
+/// `block.timestamp <= deadline`).
+pub(crate) fn check_deadline(deadline: u64, now: u64) -> Result<(), FlowError> {
+    if now > deadline {
+        return Err(FlowError::AttestationExpired { deadline, now });
+    }
+    Ok(())
+}
+
 /// What a scanner does at enrollment (for tests, demos and scanner simulators): draws both
-/// salts, commits to the images and signs the EIP-712 enrollment for `subject`.
+/// salts, commits to the images and signs the EIP-712 enrollment for `subject`, valid until
+/// `deadline` (Unix seconds).
 pub fn scanner_enroll(
     scanner: &LocalSigner,
     target: RegistryTarget,
     subject: Address,
+    deadline: u64,
     iris: IrisSample,
     face: FaceImage,
 ) -> Result<EnrollmentTransfer, FlowError> {
@@ -126,6 +151,7 @@ pub fn scanner_enroll(
         c_img,
         c_face,
         subject,
+        deadline,
     )
     .map_err(FlowError::Signature)?;
     Ok(EnrollmentTransfer {
@@ -136,6 +162,7 @@ pub fn scanner_enroll(
             salt_img,
             salt_face,
             scanner_sig: Signature65(*sig.as_bytes()),
+            scanner_deadline: deadline,
             subject,
             c_img: field_bytes(&c_img, "C_img")?,
             c_face: field_bytes(&c_face, "C_face")?,
@@ -205,14 +232,16 @@ impl EnrollmentTransfer {
             c_img,
             c_face,
             b.subject,
+            b.scanner_deadline,
         )
         .map_err(FlowError::Signature)
     }
 }
 
 /// Checks `transfer` (see [`EnrollmentTransfer::verify`]; its signer must be one of
-/// `trusted_scanners`, e.g. read from the registry's `isScanner`) and stores it as a new
-/// record `id`. An existing record is never overwritten.
+/// `trusted_scanners`, e.g. read from the registry's `isScanner`; its deadline not passed by
+/// this device's clock) and stores it as a new record `id`. An existing record is never
+/// overwritten.
 pub fn import_enrollment(
     vault: &Vault,
     id: &RecordId,
@@ -224,6 +253,7 @@ pub fn import_enrollment(
     if !trusted_scanners.contains(&scanner) {
         return Err(FlowError::UntrustedScanner { scanner });
     }
+    check_deadline(transfer.bundle.scanner_deadline, unix_now())?;
     if vault.contains(id) {
         return Err(FlowError::RecordExists { id: id.to_string() });
     }

@@ -31,6 +31,7 @@ alloy_sol_types::sol! {
         /// A registered model version.
         struct ModelVersion {
             bytes32 modelHash;
+            bytes32 vkHash;
             address verifier;
             VersionStatus status;
         }
@@ -58,7 +59,7 @@ alloy_sol_types::sol! {
         /// A scanner was removed.
         event ScannerRemoved(address indexed scanner);
         /// A model version was added.
-        event ModelVersionAdded(uint8 indexed kind, uint32 indexed version, bytes32 modelHash, address verifier);
+        event ModelVersionAdded(uint8 indexed kind, uint32 indexed version, bytes32 modelHash, bytes32 vkHash, address verifier);
         /// A model version was deprecated.
         event ModelVersionDeprecated(uint8 indexed kind, uint32 indexed version);
         /// A subject enrolled.
@@ -94,8 +95,12 @@ alloy_sol_types::sol! {
         error ZeroVersion();
         /// Zero model hash.
         error ZeroModelHash();
-        /// The model version already exists.
-        error ModelVersionExists(uint8 kind, uint32 version);
+        /// Versions of a kind must be added in increasing order.
+        error VersionNotIncreasing(uint8 kind, uint32 latest, uint32 version);
+        /// Zero vkHash.
+        error ZeroVkHash();
+        /// The verifier's vkHash() is not the given one (`found` zero if it has none).
+        error VkHashMismatch(address verifier, bytes32 expected, bytes32 found);
         /// The verifier holds no code.
         error VerifierHasNoCode(address verifier);
         /// The verifier does not take 3 public inputs.
@@ -110,6 +115,10 @@ alloy_sol_types::sol! {
         error CallerNotSubject(address caller, address subject);
         /// The subject is already enrolled.
         error AlreadyEnrolled(address subject);
+        /// The image commitment is already another subject's record.
+        error ImageAlreadyEnrolled(uint256 imageCommitment, address subject);
+        /// The scanner's attestation expired.
+        error AttestationExpired(uint256 deadline, uint256 timestamp);
         /// The subject is not enrolled.
         error NotEnrolled(address subject);
         /// The scanner signature is not 65 bytes.
@@ -151,6 +160,12 @@ alloy_sol_types::sol! {
         function nonces(address wallet) external view returns (uint256);
         /// Whether a relying party used a challenge.
         function challengeUsed(address relyingParty, uint256 challenge) external view returns (bool);
+        /// The largest version added for a kind.
+        function latestVersion(uint8 kind) external view returns (uint32);
+        /// The subject enrolled with an image commitment (zero if none).
+        function subjectOfImage(uint256 imageCommitment) external view returns (address);
+        /// Whether a subject is enrolled and all its model versions are Active.
+        function isCurrent(address subject) external view returns (bool);
         /// Starts an ownership transfer.
         function transferOwnership(address newOwner) external;
         /// Accepts an ownership transfer.
@@ -160,7 +175,7 @@ alloy_sol_types::sol! {
         /// Removes a scanner.
         function removeScanner(address scanner) external;
         /// Adds a model version.
-        function addModelVersion(uint8 kind, uint32 version, bytes32 modelHash, address verifier) external;
+        function addModelVersion(uint8 kind, uint32 version, bytes32 modelHash, bytes32 vkHash, address verifier) external;
         /// Deprecates a model version.
         function deprecateModelVersion(uint8 kind, uint32 version) external;
         /// Enrolls msg.sender.
@@ -168,6 +183,7 @@ alloy_sol_types::sol! {
             address subject,
             uint256 imageCommitment,
             uint256 faceCommitment,
+            uint256 deadline,
             bytes scannerSignature,
             uint32 version,
             uint256 codeCommitment,
@@ -188,7 +204,7 @@ alloy_sol_types::sol! {
         /// The EIP-712 domain separator.
         function domainSeparator() external view returns (bytes32);
         /// The EIP-712 digest of an enrollment attestation.
-        function enrollmentDigest(uint256 imageCommitment, uint256 faceCommitment, address subject) external view returns (bytes32);
+        function enrollmentDigest(uint256 imageCommitment, uint256 faceCommitment, address subject, uint256 deadline) external view returns (bytes32);
     }
 
     /// The part of `Groth16Verifier` the registry calls.
@@ -198,6 +214,8 @@ alloy_sol_types::sol! {
         function verifyProof(uint256[2] a, uint256[2][2] b, uint256[2] c, uint256[] pubSignals) external view returns (bool);
         /// Number of public inputs.
         function nPublic() external view returns (uint256);
+        /// keccak256 of the verifier's key in its constructor encoding.
+        function vkHash() external view returns (bytes32);
     }
 }
 

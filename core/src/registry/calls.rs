@@ -10,7 +10,7 @@ use super::abi::{proof_words, BiometricRegistry as R};
 use super::eip712::ScannerSignature;
 use super::rpc::{RpcClient, RpcTransport};
 use super::RegistryError;
-use crate::evm::abi::fr_word;
+use crate::evm::abi::{fr_word, Groth16Verifier as V};
 
 /// A model kind, as the registry numbers them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -62,6 +62,67 @@ impl TxRequest {
     }
 }
 
+/// A deployed `Groth16Verifier`: reads its key and its key hash (`zkbio model audit`,
+/// `registry add-model --verifier`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct VerifierContract {
+    /// The verifier's address.
+    pub address: Address,
+}
+
+impl VerifierContract {
+    /// The verifier at `address`.
+    pub fn new(address: Address) -> Self {
+        Self { address }
+    }
+
+    fn read<T: RpcTransport, C: SolCall>(
+        &self,
+        rpc: &RpcClient<T>,
+        call: C,
+    ) -> Result<C::Return, RegistryError> {
+        let out = rpc.call(None, &TxRequest::call(self.address, call))?;
+        C::abi_decode_returns(&out).map_err(|e| RegistryError::Decode(e.to_string()))
+    }
+
+    /// Its `vkHash()`, the hash it computed from its key at deployment.
+    pub fn vk_hash<T: RpcTransport>(&self, rpc: &RpcClient<T>) -> Result<B256, RegistryError> {
+        self.read(rpc, V::vkHashCall {})
+    }
+
+    /// Its `nPublic()`.
+    pub fn n_public<T: RpcTransport>(&self, rpc: &RpcClient<T>) -> Result<U256, RegistryError> {
+        self.read(rpc, V::nPublicCall {})
+    }
+
+    /// Its `verifyingKey()`, in the constructor's layout.
+    pub fn verifying_key<T: RpcTransport>(
+        &self,
+        rpc: &RpcClient<T>,
+    ) -> Result<V::verifyingKeyReturn, RegistryError> {
+        self.read(rpc, V::verifyingKeyCall {})
+    }
+
+    /// keccak256 of the key `verifyingKey()` returns, in the constructor's ABI encoding: what
+    /// `vkHash()` must be if the contract is an honest `Groth16Verifier`.
+    pub fn hash_of_reported_key<T: RpcTransport>(
+        &self,
+        rpc: &RpcClient<T>,
+    ) -> Result<B256, RegistryError> {
+        let k = self.verifying_key(rpc)?;
+        let args = V::constructorCall {
+            alpha: k.alpha,
+            beta: k.beta,
+            gamma: k.gamma,
+            delta: k.delta,
+            ic: k.ic,
+        };
+        Ok(alloy_primitives::keccak256(
+            alloy_sol_types::SolConstructor::abi_encode(&args),
+        ))
+    }
+}
+
 /// A deployed registry: builds its calls and reads its state.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RegistryContract {
@@ -77,7 +138,8 @@ impl RegistryContract {
 
     // ---------------------------------------------------------------- subject calls
 
-    /// `enroll`: sent by `subject`'s wallet; `proof` is an iris-code proof of `version` for
+    /// `enroll`: sent by `subject`'s wallet before the scanner's `deadline` (the one it
+    /// signed); `proof` is an iris-code proof of `version` for
     /// `[c_img, c_code, binding(chain, registry, subject, nonce(subject))]`.
     #[allow(clippy::too_many_arguments)]
     pub fn enroll(
@@ -85,6 +147,7 @@ impl RegistryContract {
         subject: Address,
         c_img: Fr,
         c_face: Fr,
+        deadline: u64,
         scanner_signature: &ScannerSignature,
         version: u32,
         c_code: Fr,
@@ -96,6 +159,7 @@ impl RegistryContract {
                 subject,
                 imageCommitment: fr_word(&c_img),
                 faceCommitment: fr_word(&c_face),
+                deadline: U256::from(deadline),
                 scannerSignature: scanner_signature.as_bytes().to_vec().into(),
                 version,
                 codeCommitment: fr_word(&c_code),
@@ -177,12 +241,14 @@ impl RegistryContract {
     }
 
     /// `addModelVersion` (owner only): `model_hash` is the package manifest's keccak256 of the
-    /// model, `verifier` the Groth16Verifier deployed with the version's verification key.
+    /// model, `vk_hash` the version's [`crate::evm::vk_hash`], `verifier` the Groth16Verifier
+    /// deployed with that key (the registry checks its `vkHash()` equals `vk_hash`).
     pub fn add_model_version(
         &self,
         kind: ModelKind,
         version: u32,
         model_hash: B256,
+        vk_hash: B256,
         verifier: Address,
     ) -> TxRequest {
         TxRequest::call(
@@ -191,6 +257,7 @@ impl RegistryContract {
                 kind: kind as u8,
                 version,
                 modelHash: model_hash,
+                vkHash: vk_hash,
                 verifier,
             },
         )
@@ -265,6 +332,39 @@ impl RegistryContract {
             R::modelVersionCall {
                 kind: kind as u8,
                 version,
+            },
+        )
+    }
+
+    /// Whether `subject` is enrolled and every model version its record uses is Active
+    /// (`isCurrent`; false once its version is deprecated, until it re-enrolls).
+    pub fn is_current<T: RpcTransport>(
+        &self,
+        rpc: &RpcClient<T>,
+        subject: Address,
+    ) -> Result<bool, RegistryError> {
+        self.read(rpc, R::isCurrentCall { subject })
+    }
+
+    /// The largest version added for `kind` (0 if none); a new one must be larger.
+    pub fn latest_version<T: RpcTransport>(
+        &self,
+        rpc: &RpcClient<T>,
+        kind: ModelKind,
+    ) -> Result<u32, RegistryError> {
+        self.read(rpc, R::latestVersionCall { kind: kind as u8 })
+    }
+
+    /// The subject enrolled with image commitment `c_img` (zero address if none).
+    pub fn subject_of_image<T: RpcTransport>(
+        &self,
+        rpc: &RpcClient<T>,
+        c_img: Fr,
+    ) -> Result<Address, RegistryError> {
+        self.read(
+            rpc,
+            R::subjectOfImageCall {
+                imageCommitment: fr_word(&c_img),
             },
         )
     }

@@ -16,7 +16,7 @@ use super::calls::{ModelKind, RegistryContract, TxRequest};
 use super::rpc::{Receipt, RpcClient, RpcTransport};
 use super::signer::LocalSigner;
 use super::RegistryError;
-use crate::evm::{verifier_init_code, Deployment, EmbeddedEvm, EvmError};
+use crate::evm::{verifier_init_code, vk_hash, Deployment, EmbeddedEvm, EvmError};
 
 /// The committed build artifact of `contracts/src/BiometricRegistry.sol`: compiler, settings,
 /// ABI, creation and runtime bytecode, as written by `contracts/build-registry.js` (optimizer
@@ -112,12 +112,14 @@ pub fn deploy_verifier<T: RpcTransport>(
 pub struct AddedModel {
     /// The verifier deployed for the version's key.
     pub verifier: Deployed,
+    /// The key's hash, pinned in the registry with the version.
+    pub vk_hash: B256,
     /// Gas of the `addModelVersion` transaction.
     pub add_gas_used: u64,
 }
 
-/// Deploys a verifier for `vk` from `owner` and registers `(kind, version)` with `model_hash`
-/// and that verifier (`addModelVersion`, owner only). Reverts are [`RegistryError::Reverted`]
+/// Deploys a verifier for `vk` from `owner` and registers `(kind, version)` with `model_hash`,
+/// `vk`'s [`vk_hash`] and that verifier (`addModelVersion`, owner only). Reverts are [`RegistryError::Reverted`]
 /// with the registry's custom error, caught at gas estimation (nothing is spent on them).
 pub fn add_model_with_verifier<T: RpcTransport>(
     rpc: &RpcClient<T>,
@@ -128,13 +130,15 @@ pub fn add_model_with_verifier<T: RpcTransport>(
     model_hash: B256,
     vk: &VerifyingKey<Bn254>,
 ) -> Result<AddedModel, RegistryError> {
+    let hash = vk_hash(vk).map_err(|e| RegistryError::Decode(format!("verifier: {e}")))?;
     let verifier = deploy_verifier(rpc, owner, vk)?;
     let receipt = rpc.send_signed(
         owner,
-        &registry.add_model_version(kind, version, model_hash, verifier.address),
+        &registry.add_model_version(kind, version, model_hash, hash, verifier.address),
     )?;
     Ok(AddedModel {
         verifier,
+        vk_hash: hash,
         add_gas_used: receipt.gas_used,
     })
 }

@@ -16,7 +16,7 @@ pub const DOMAIN_NAME: &str = "zkbio BiometricRegistry";
 pub const DOMAIN_VERSION: &str = "1";
 /// EIP-712 type of the scanner's attestation (chain id and registry are in the domain).
 pub const ENROLLMENT_TYPE: &str =
-    "Enrollment(uint256 imageCommitment,uint256 faceCommitment,address subject)";
+    "Enrollment(uint256 imageCommitment,uint256 faceCommitment,address subject,uint256 deadline)";
 /// The EIP-712 domain type.
 const DOMAIN_TYPE: &str =
     "EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)";
@@ -63,13 +63,15 @@ pub fn domain_separator(chain_id: u64, registry: Address) -> B256 {
 }
 
 /// The EIP-712 digest a scanner signs to attest that `subject` enrolled with `C_img` and
-/// `C_face` on `registry` at `chain_id`.
+/// `C_face` on `registry` at `chain_id`, valid until `deadline` (Unix seconds; the registry
+/// refuses it once `block.timestamp > deadline`).
 pub fn enrollment_digest(
     chain_id: u64,
     registry: Address,
     c_img: Fr,
     c_face: Fr,
     subject: Address,
+    deadline: u64,
 ) -> B256 {
     let word = crate::evm::abi::fr_word;
     let struct_hash = keccak256(
@@ -78,6 +80,7 @@ pub fn enrollment_digest(
             word(&c_img),
             word(&c_face),
             subject,
+            U256::from(deadline),
         )
             .abi_encode(),
     );
@@ -108,8 +111,9 @@ impl ScannerSignature {
         c_img: Fr,
         c_face: Fr,
         subject: Address,
+        deadline: u64,
     ) -> Result<Self, RegistryError> {
-        let digest = enrollment_digest(chain_id, registry, c_img, c_face, subject);
+        let digest = enrollment_digest(chain_id, registry, c_img, c_face, subject, deadline);
         let sig = scanner.sign_digest(digest)?;
         let mut out = [0u8; 65];
         out[..32].copy_from_slice(&sig.r.to_be_bytes::<32>());
@@ -153,8 +157,8 @@ impl ScannerSignature {
         Ok(address_of(&key))
     }
 
-    /// The scanner that attested `subject`'s enrollment with `C_img`, `C_face` (the phone
-    /// checks it against the registry's scanners before submitting).
+    /// The scanner that attested `subject`'s enrollment with `C_img`, `C_face` until
+    /// `deadline` (the phone checks it against the registry's scanners before submitting).
     pub fn recover_enrollment(
         &self,
         chain_id: u64,
@@ -162,9 +166,10 @@ impl ScannerSignature {
         c_img: Fr,
         c_face: Fr,
         subject: Address,
+        deadline: u64,
     ) -> Result<Address, RegistryError> {
         self.recover(enrollment_digest(
-            chain_id, registry, c_img, c_face, subject,
+            chain_id, registry, c_img, c_face, subject, deadline,
         ))
     }
 }

@@ -24,7 +24,8 @@
 //! # let (c_img, c_face, c_code, version) = Default::default();
 //! # let sig = ScannerSignature::from_bytes(&[0; 65])?;
 //! # let proof: ark_groth16::Proof<ark_bn254::Bn254> = Default::default();
-//! let tx = registry.enroll(wallet.address(), c_img, c_face, &sig, version, c_code, &proof);
+//! # let deadline = 0;
+//! let tx = registry.enroll(wallet.address(), c_img, c_face, deadline, &sig, version, c_code, &proof);
 //! let receipt = rpc.send_signed(wallet, &tx)?; // or hand `tx.to_eip1193(..)` to a wallet
 //! # Ok(()) }
 //! ```
@@ -42,7 +43,7 @@ mod signer;
 mod tests;
 
 pub use abi::{proof_words, BiometricRegistry, IGroth16Verifier};
-pub use calls::{ModelKind, RegistryContract, TxRequest};
+pub use calls::{ModelKind, RegistryContract, TxRequest, VerifierContract};
 pub use deploy::{
     add_model_with_verifier, creation_code, deploy_registry, deploy_verifier, registry_init_code,
     AddedModel, Deployed, EmbeddedRegistry, REGISTRY_ARTIFACT_JSON,

@@ -48,6 +48,9 @@ fn binding_matches_the_ethers_vector_and_fits_the_field() {
     assert!(top < (U256::from(1u8) << 248));
 }
 
+/// The deadline of the EIP-712 vector (docs/PROTOCOL.md).
+const DEADLINE: u64 = 1_700_000_000;
+
 #[test]
 fn eip712_digest_and_signature_match_ethers() {
     let c_img = Fr::from(1u64);
@@ -56,32 +59,43 @@ fn eip712_digest_and_signature_match_ethers() {
         domain_separator(31337, A1),
         b256!("0x4d8561a14514b695e50b2f184e18d9e1ed3ddd54e47111ab50ed19c18d2e727d")
     );
-    let digest = enrollment_digest(31337, A1, c_img, c_face, A2);
+    // ethers _TypedDataEncoder.hash of Enrollment(1, 2, 0x22..22, 1700000000).
+    let digest = enrollment_digest(31337, A1, c_img, c_face, A2, DEADLINE);
     assert_eq!(
         digest,
-        b256!("0x0ecfc99f74e7875e984383a962e45f28548d1beb0d692f9369967c6dd40a3d2a")
+        b256!("0xc2f83be4f8b27afad516b4de13e05b900f4d9a8f8fcc6afe3f7f4ce38f345fad")
+    );
+    assert_ne!(
+        enrollment_digest(31337, A1, c_img, c_face, A2, DEADLINE + 1),
+        digest,
+        "the deadline is signed"
     );
     let scanner = key_one();
     assert_eq!(
         scanner.address(),
         address!("0x7E5F4552091A69125d5DfCb7b8C2659029395Bdf")
     );
-    let sig = ScannerSignature::sign(&scanner, 31337, A1, c_img, c_face, A2).unwrap();
+    let sig = ScannerSignature::sign(&scanner, 31337, A1, c_img, c_face, A2, DEADLINE).unwrap();
     // ethers Wallet._signTypedData (RFC 6979, low s): byte-identical.
     assert_eq!(
         hex::encode(sig.as_bytes()),
-        "bf4f86ac28e8675c2498dfac292ece69320c1b7eb9ebc142aee0740d4bcd603e\
-         42a16674659468208339803eee6a25db60b89c670bbd739af3b283719e535982\
-         1c"
+        "0a2026d3cf9ce726fd71be7b772f57ac6b8332300fe30ea3b6ee8752b5e31a7b\
+         6bc29916e608016f81f1525824910d3e3a7ad6dde864f861868678c659279d5b\
+         1b"
     );
     assert_eq!(
-        sig.recover_enrollment(31337, A1, c_img, c_face, A2)
+        sig.recover_enrollment(31337, A1, c_img, c_face, A2, DEADLINE)
             .unwrap(),
         scanner.address()
     );
-    // Over other data, another address comes out.
+    // Over other data (another subject, another deadline), another address comes out.
     assert_ne!(
-        sig.recover_enrollment(31337, A1, c_img, c_face, A1)
+        sig.recover_enrollment(31337, A1, c_img, c_face, A1, DEADLINE)
+            .unwrap(),
+        scanner.address()
+    );
+    assert_ne!(
+        sig.recover_enrollment(31337, A1, c_img, c_face, A2, DEADLINE + 1)
             .unwrap(),
         scanner.address()
     );
@@ -90,7 +104,7 @@ fn eip712_digest_and_signature_match_ethers() {
 #[test]
 fn scanner_signature_layout_is_checked_like_the_registry() {
     let sig =
-        ScannerSignature::sign(&key_one(), 1, A1, Fr::from(3u64), Fr::from(4u64), A2).unwrap();
+        ScannerSignature::sign(&key_one(), 1, A1, Fr::from(3u64), Fr::from(4u64), A2, 9).unwrap();
     let bytes = *sig.as_bytes();
     assert_eq!(ScannerSignature::from_bytes(&bytes).unwrap(), sig);
     assert!(matches!(
@@ -182,7 +196,7 @@ fn calls_encode_with_the_compiled_selectors_and_the_eip1193_shape() {
     let reg = RegistryContract::new(A1);
     let proof = ark_groth16::Proof::<ark_bn254::Bn254>::default();
     let sig =
-        ScannerSignature::sign(&key_one(), 1, A1, Fr::from(1u64), Fr::from(2u64), A2).unwrap();
+        ScannerSignature::sign(&key_one(), 1, A1, Fr::from(1u64), Fr::from(2u64), A2, 9).unwrap();
     // Selectors as solc 0.8.37 reports them for contracts/src/BiometricRegistry.sol.
     let cases: [(TxRequest, &str); 6] = [
         (
@@ -190,12 +204,13 @@ fn calls_encode_with_the_compiled_selectors_and_the_eip1193_shape() {
                 A2,
                 Fr::from(1u64),
                 Fr::from(2u64),
+                9,
                 &sig,
                 3,
                 Fr::from(4u64),
                 &proof,
             ),
-            "6eac469c",
+            "1484cbb8",
         ),
         (reg.reenroll(A2, 4, Fr::from(5u64), &proof), "20c1472c"),
         (
@@ -203,8 +218,14 @@ fn calls_encode_with_the_compiled_selectors_and_the_eip1193_shape() {
             "56b1433f",
         ),
         (
-            reg.add_model_version(ModelKind::Iris, 1, B256::repeat_byte(9), A2),
-            "51a4a73f",
+            reg.add_model_version(
+                ModelKind::Iris,
+                1,
+                B256::repeat_byte(9),
+                B256::repeat_byte(8),
+                A2,
+            ),
+            "b0b13517",
         ),
         (reg.add_scanner(A2), "3122512c"),
         (reg.accept_ownership(), "79ba5097"),
@@ -218,6 +239,7 @@ fn calls_encode_with_the_compiled_selectors_and_the_eip1193_shape() {
     assert_eq!(decoded.subject, A2);
     assert_eq!(decoded.imageCommitment, U256::from(1u8));
     assert_eq!(decoded.faceCommitment, U256::from(2u8));
+    assert_eq!(decoded.deadline, U256::from(9u8));
     assert_eq!(decoded.scannerSignature.as_ref(), sig.as_bytes());
     assert_eq!(decoded.version, 3);
     assert_eq!(decoded.codeCommitment, U256::from(4u8));

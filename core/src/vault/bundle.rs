@@ -344,8 +344,10 @@ pub struct EnrollmentBundle {
     pub salt_img: Salt,
     /// Salt of `C_face`.
     pub salt_face: Salt,
-    /// The scanner's signature over `(C_img, C_face, subject, chain_id, registry)`.
+    /// The scanner's signature over `(C_img, C_face, subject, deadline, chain_id, registry)`.
     pub scanner_sig: Signature65,
+    /// The signature's deadline (Unix seconds): `enroll` must be mined by then.
+    pub scanner_deadline: u64,
     /// The enrolled subject's address.
     pub subject: Address,
     /// `C_img`.
@@ -365,6 +367,8 @@ pub struct PublicRecord {
     pub subject: Address,
     /// The scanner's signature.
     pub scanner_sig: Signature65,
+    /// The signature's deadline (Unix seconds).
+    pub scanner_deadline: u64,
     /// `C_img`.
     pub c_img: FieldBytes,
     /// `C_face`.
@@ -381,6 +385,7 @@ impl EnrollmentBundle {
         PublicRecord {
             subject: self.subject,
             scanner_sig: self.scanner_sig,
+            scanner_deadline: self.scanner_deadline,
             c_img: self.c_img,
             c_face: self.c_face,
             iris_model: self.iris_model.as_ref().map(|m| (m.version, m.c_code)),

@@ -1,4 +1,5 @@
-//! The plaintext encoding of an [`EnrollmentBundle`] inside a record (format version 1).
+//! The plaintext encoding of an [`EnrollmentBundle`] inside a record (format version 2: the
+//! scanner's deadline after its signature).
 //!
 //! All integers are big-endian; bit strings are packed least significant bit first, as in
 //! the commitments (`docs/PROTOCOL.md`), with zero padding bits:
@@ -7,7 +8,8 @@
 //! u16 rows | u16 cols | image: rows*cols bytes | mask: ceil(rows*cols/8) bytes
 //! (rows x cols is 128 x 512 for open-iris models; sides 1..=1024)
 //! u16 face width | u16 face height | face: width*height bytes
-//! salt_img 32 | salt_face 32 | scanner_sig 65 | subject 20 | C_img 32 | C_face 32
+//! salt_img 32 | salt_face 32 | scanner_sig 65 | u64 scanner_deadline | subject 20 |
+//! C_img 32 | C_face 32
 //! u8 has_iris_model (0|1) [ u32 version | C_code 32 | u8 has_opening (0|1)
 //!                           [ u32 n | code: ceil(n/8) bytes | mask: ceil(n/8) bytes | salt_code 32 ] ]
 //! u8 has_face_model (0|1) [ u32 version | C_emb 32 | u8 has_opening (0|1)
@@ -75,6 +77,7 @@ fn encoded_len(bundle: &EnrollmentBundle) -> usize {
         + 32
         + 32
         + 65
+        + 8
         + 20
         + 32
         + 32
@@ -129,6 +132,7 @@ pub(crate) fn encode(bundle: &EnrollmentBundle) -> SecretVec<u8> {
     w.put(bundle.salt_img.expose());
     w.put(bundle.salt_face.expose());
     w.put(&bundle.scanner_sig.0);
+    w.put(&bundle.scanner_deadline.to_be_bytes());
     w.put(bundle.subject.as_slice());
     w.put(&bundle.c_img.to_be_bytes());
     w.put(&bundle.c_face.to_be_bytes());
@@ -249,6 +253,7 @@ pub(crate) fn decode(plaintext: &[u8]) -> Result<EnrollmentBundle, CodecError> {
     let salt_img = r.salt()?;
     let salt_face = r.salt()?;
     let scanner_sig = Signature65(r.array()?);
+    let scanner_deadline = u64::from_be_bytes(r.array()?);
     let subject = Address::from(r.array::<20>()?);
     let c_img = r.field("C_img")?;
     let c_face = r.field("C_face")?;
@@ -298,6 +303,7 @@ pub(crate) fn decode(plaintext: &[u8]) -> Result<EnrollmentBundle, CodecError> {
         salt_img,
         salt_face,
         scanner_sig,
+        scanner_deadline,
         subject,
         c_img,
         c_face,

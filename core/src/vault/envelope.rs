@@ -34,7 +34,9 @@ use super::VaultError;
 /// The first bytes of every record file.
 pub const MAGIC: [u8; 8] = *b"ZKBVAULT";
 /// The record format this code writes, and the only one it reads.
-pub const FORMAT_VERSION: u16 = 1;
+/// Version 2 added the scanner's deadline to the plaintext (codec.rs); version 1 records are
+/// refused as unknown, not misread.
+pub const FORMAT_VERSION: u16 = 2;
 
 const KEY_CHECK_LEN: usize = 16;
 const NONCE_LEN: usize = 24;

@@ -48,6 +48,7 @@ pub(crate) fn bundle(seed: u64) -> EnrollmentBundle {
         salt_img: salt(&mut rng),
         salt_face: salt(&mut rng),
         scanner_sig: Signature65(sig),
+        scanner_deadline: rng.next_u64(),
         subject: Address::from(subject),
         c_img: field(&mut rng),
         c_face: field(&mut rng),
