@@ -1,0 +1,1 @@
+//! Clamps (fused activations) and max (max pooling).
