@@ -184,7 +184,17 @@ mod tests {
 
     #[test]
     fn field_round_trip_of_signed_values() {
-        for v in [0i128, 1, -1, 127, -128, 1 << 100, -(1 << 100), i128::MAX, i128::MIN + 1] {
+        for v in [
+            0i128,
+            1,
+            -1,
+            127,
+            -128,
+            1 << 100,
+            -(1 << 100),
+            i128::MAX,
+            i128::MIN + 1,
+        ] {
             assert_eq!(to_i128(fr(v)), Some(v));
         }
         assert_eq!(to_i128(fr(1 << 126) * Fr::from(8u64)), None);

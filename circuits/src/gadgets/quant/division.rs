@@ -21,6 +21,8 @@ pub struct Division<L> {
     pub r: Bounded<L>,
     /// `[q >= theta]` (a bit, or a constant when the bounds decide it).
     pub q_ge_theta: L,
+    /// `Some(answer)` when the bounds decide `q >= theta`.
+    pub q_ge_theta_static: Option<bool>,
     /// Little-endian bits of `q − theta`, valid when `q >= theta` (empty if it never is).
     pub q_minus_theta_bits: Vec<L>,
     /// Little-endian bits of `r` when `d` is a power of two, else empty.
@@ -99,17 +101,18 @@ pub fn divide<B: Builder>(
         (q_bits, Vec::new(), r_lc)
     };
     let q_lc = from_bits_le::<B>(&q_bits) + B::Lc::constant(fr(base));
-    let (q_ge_theta, q_minus_theta_bits) = if sign_bit {
-        (q_bits[w - 1].clone(), q_bits[..w - 1].to_vec())
+    let (q_ge_theta, q_ge_theta_static, q_minus_theta_bits) = if sign_bit {
+        (q_bits[w - 1].clone(), None, q_bits[..w - 1].to_vec())
     } else if qlo >= theta {
-        (one, q_bits)
+        (one, Some(true), q_bits)
     } else {
-        (B::Lc::zero(), Vec::new())
+        (B::Lc::zero(), Some(false), Vec::new())
     };
     Ok(Division {
         q: Bounded::assume(q_lc, qlo, qhi)?,
         r: Bounded::assume(r_lc, 0, d - 1)?,
         q_ge_theta,
+        q_ge_theta_static,
         q_minus_theta_bits,
         r_bits,
     })
@@ -143,12 +146,16 @@ pub fn floor_div<B: Builder>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::gadgets::quant::bounded::range_checked;
     use crate::gadgets::equality::enforce_equal;
+    use crate::gadgets::quant::bounded::range_checked;
     use crate::gadgets::test_support::{check_sound, is_satisfied, param_circuit};
 
     param_circuit!(
-        FloorDiv { d: i128, lo: i128, hi: i128 },
+        FloorDiv {
+            d: i128,
+            lo: i128,
+            hi: i128
+        },
         (i128, i128, i128),
         |s, b, input| {
             let (x, q_claim, r_claim) = *input;
@@ -170,7 +177,12 @@ mod tests {
     fn floor_div_matches_integers_and_is_sound() {
         for d in [1i128, 2, 3, 4, 7, 8, 10, 64, 1000] {
             let (lo, hi) = (-300, 517);
-            let c = FloorDiv { d, lo, hi, placeholder: honest(0, d) };
+            let c = FloorDiv {
+                d,
+                lo,
+                hi,
+                placeholder: honest(0, d),
+            };
             // Every value of the range satisfies the one layout.
             for x in lo..=hi {
                 assert!(is_satisfied(&c, &honest(x, d)), "x={x} d={d}");
@@ -186,7 +198,12 @@ mod tests {
     #[test]
     fn floor_div_rejects_wrong_quotients_and_out_of_range_inputs() {
         for d in [3i128, 8] {
-            let c = FloorDiv { d, lo: -100, hi: 100, placeholder: honest(0, d) };
+            let c = FloorDiv {
+                d,
+                lo: -100,
+                hi: 100,
+                placeholder: honest(0, d),
+            };
             let (x, q, r) = honest(-7, d);
             assert!(is_satisfied(&c, &(x, q, r)));
             assert!(!is_satisfied(&c, &(x, q + 1, r - d)));

@@ -24,10 +24,10 @@ pub mod reference;
 pub mod requant;
 
 pub use bounded::{range_checked, Bounded};
-// pub use clamp::{clamp, max};
+pub use clamp::{clamp, max};
 pub use division::floor_div;
-// pub use pool::avg_pool_round;
-// pub use requant::{requantize, requantize_f64, Requant};
+pub use pool::avg_pool_round;
+pub use requant::{requantize, requantize_f64, Requant};
 
 /// Largest magnitude, in bits, a static bound may have. Far below the field's 253 safe bits, and
 /// small enough that products of a bound with a 53-bit constant stay exact in `i128`.

@@ -25,11 +25,7 @@ pub fn floor_div(n: i128, d: i128) -> i128 {
 pub fn srdhm(a: i32, b: i32) -> i32 {
     let overflow = a == b && a == i32::MIN;
     let ab_64 = a as i64 * b as i64;
-    let nudge: i64 = if ab_64 >= 0 {
-        1 << 30
-    } else {
-        1 - (1 << 30)
-    };
+    let nudge: i64 = if ab_64 >= 0 { 1 << 30 } else { 1 - (1 << 30) };
     // C++ integer division truncates toward zero, as Rust's `/` does.
     let ab_x2_high32 = ((ab_64 + nudge) / (1i64 << 31)) as i32;
     if overflow {
@@ -229,7 +225,11 @@ mod tests {
             let x = interesting_i32(&mut rng);
             let e = rng.gen_range(1..=31);
             let want = floor_shift(x as i128 + (1 << (e - 1)) - i128::from(x < 0), e as u32);
-            assert_eq!(rounding_divide_by_pot(x, e), Some(want as i32), "x={x} e={e}");
+            assert_eq!(
+                rounding_divide_by_pot(x, e),
+                Some(want as i32),
+                "x={x} e={e}"
+            );
         }
     }
 
@@ -332,7 +332,10 @@ mod tests {
                 assert_eq!((exact - lit).abs(), 1);
                 let prod = acc as f64 * scale;
                 let ulp = f64::EPSILON * prod.abs();
-                assert!((prod.abs().fract() - 0.5).abs() <= ulp, "acc={acc} scale={scale}");
+                assert!(
+                    (prod.abs().fract() - 0.5).abs() <= ulp,
+                    "acc={acc} scale={scale}"
+                );
             }
         }
         assert!(exceptions < 20, "{exceptions} exceptions");
