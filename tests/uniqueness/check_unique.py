@@ -4,7 +4,8 @@
 Input: JSON files written by zkbio-circuits' `uniqueness` exporter (one gadget recorded alone):
 the R1CS over the BN254 scalar field, input wires with integer ranges (the gadget's
 precondition), output wires, optional range claims on outputs, a sample witness, and what is
-expected (`unique` or `not_unique`).
+expected (`unique`, or `not_unique` for a deliberately broken gadget: a validated pair of
+witnesses with different outputs, or a validated witness breaking a range claim).
 
 Claim checked: there are no two assignments z, z' that agree on the input wires (each an integer
 in its declared range, mapped into the field), both satisfy every constraint mod p, and differ on
@@ -41,7 +42,7 @@ import time
 
 import z3
 
-P_BN254 = 21888242871839275222246405745250248017056006906372096128106034917130057183521
+P_BN254 = 21888242871839275222246405745257275088548364400416034343698204186575808495617
 
 
 def signed(c, p):
@@ -262,7 +263,21 @@ def check(inst, timeout_ms):
         enc.solver.push()
         enc.solver.add(z3.Or(goal))
         r = enc.solver.check()
-        verdicts.append({z3.unsat: "in_range", z3.sat: "out_of_range"}.get(r, "unknown_range"))
+        if r == z3.unsat:
+            verdicts.append("in_range")
+        elif r == z3.sat:
+            a = assignment(enc.solver.model(), z1, inst.p)
+            outside = [
+                (w, a[w]) for w, lo, hi in inst.ranges
+                if not (lo <= (a[w] if a[w] <= inst.p // 2 else a[w] - inst.p) <= hi)
+            ]
+            if inst.satisfied(a) and outside:
+                verdicts.append("out_of_range")
+                results["counterexample"] = outside[:3]
+            else:
+                verdicts.append("unknown_range")
+        else:
+            verdicts.append("unknown_range")
         enc.solver.pop()
     return verdicts, results.get("counterexample")
 
@@ -283,7 +298,7 @@ def main(argv):
         elif inst.expect == "unique":
             ok = all(v in ("unique", "in_range") for v in verdicts)
         else:
-            ok = "not_unique" in verdicts
+            ok = "not_unique" in verdicts or "out_of_range" in verdicts
         failures += not ok
         extra = f" counterexample (wire, a, b): {detail}" if detail else ""
         print(f"{'ok  ' if ok else 'FAIL'} {inst.name}: {verdicts} (expected {inst.expect}; "
