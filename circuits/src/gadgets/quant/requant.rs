@@ -87,6 +87,27 @@ fn times_sign<B: Builder>(b: &mut B, div: &Division<B::Lc>, v: &B::Lc) -> B::Lc 
     }
 }
 
+/// `[all bits are 0]` for proven bits: `1 − b` for one bit, a chain of products `Π(1 − b_i)`
+/// for two or three (`len − 1` constraints), [`is_zero`] of their sum beyond that (3).
+fn all_zero<B: Builder>(b: &mut B, bits: &[B::Lc]) -> B::Lc {
+    let one = B::Lc::constant(Fr::from(1u64));
+    if bits.len() > 3 {
+        return is_zero(b, &from_bits_le::<B>(bits));
+    }
+    let mut acc = one.clone();
+    for (i, bit) in bits.iter().enumerate() {
+        let not_bit = one.clone() - bit.clone();
+        if i == 0 {
+            acc = not_bit;
+        } else {
+            let prod = b.alloc(b.value(&acc) * b.value(&not_bit));
+            b.enforce(&acc, &not_bit, &prod);
+            acc = prod;
+        }
+    }
+    acc
+}
+
 /// `act_min + clamp(q − θ, 0, h)` from a division laid out with `theta = θ` (see module docs).
 fn fused_clamp<B: Builder>(
     b: &mut B,
@@ -107,8 +128,7 @@ fn fused_clamp<B: Builder>(
         // min(q − θ, 2^k − 1) is the low k bits if all higher bits are zero, else h.
         let k = (h + 1).trailing_zeros() as usize;
         let low_k = from_bits_le::<B>(&bits[..k]);
-        let high = from_bits_le::<B>(&bits[k..]);
-        let z = is_zero(b, &high);
+        let z = all_zero(b, &bits[k..]);
         let low_minus_h = low_k - B::Lc::constant(fr(h));
         let m = b.alloc(b.value(&z) * b.value(&low_minus_h));
         b.enforce(&z, &low_minus_h, &m);
@@ -192,9 +212,10 @@ fn check_int32<L: LinearCombination>(acc: &Bounded<L>, factor: i128) -> Result<(
 /// `X` into `n + w` bits (`w` = quotient width from the bounds, with a sign bit when needed).
 ///
 /// Constraints per element:
-/// - fused clamp (`act_min >= zp`, e.g. RELU/RELU6): `n + w + 1`, plus `5` when the upper clamp
-///   can bind and `act_max − act_min + 1` is a power of two (`3` when `q >= θ` is static), or one
-///   product when it cannot bind;
+/// - fused clamp (`act_min >= zp`, e.g. RELU/RELU6): `n + w + 1`, plus, when the upper clamp
+///   can bind and `act_max − act_min + 1 = 2^k`, an all-zero test of the `h` quotient bits above
+///   `k` (`h − 1` constraints for `h <= 3`, else 3) and two products (one when `q >= θ` is
+///   static); one product when the upper clamp cannot bind; a generic upper clamp otherwise;
 /// - otherwise: `n + w + 1`, the tie correction (`is_zero` of the top `rs` remainder bits and a
 ///   product: 4, when `q <= 0` is possible and `rs >= 1`) and a generic [`clamp`] on each side the
 ///   bounds do not settle.
@@ -522,10 +543,22 @@ mod tests {
             }
         }
         // acc ±2^17, rs = 6: n = 37 remainder bits, q in ±1483 (11 bits + sign), so
-        // 37 + 12 + 1 = 50 for the decomposition and 5 for the fused upper clamp at 255.
-        assert_eq!(table[0], (17, 6, 55, 65, 82));
+        // 37 + 12 + 1 = 50 for the decomposition; the fused upper clamp at 255 tests the 3 bits
+        // above bit 8 for zero (2 products) and selects (2 products).
+        assert_eq!(table[0], (17, 6, 54, 65, 82));
         // rs = 10: q stays below 256, so the upper clamp cannot bind (one product).
         assert_eq!(table[2], (17, 10, 51, 51, 54));
+        // Short-mantissa scales (8-bit mantissa: M = 181·2^23, t = 23) leave n = 8 + rs.
+        for acc_bits in [17u32, 20] {
+            for rs in [6i32, 10] {
+                let bound = 1i128 << acc_bits;
+                let relu = count(rq(181 << 23, -rs, -128, -128, 127), -bound, bound);
+                let none = count(rq(181 << 23, -rs, 3, -128, 127), -bound, bound);
+                eprintln!(
+                    "short mantissa, acc ±2^{acc_bits} rs={rs}: relu(zp=-128) {relu}, none {none}"
+                );
+            }
+        }
         // Trailing zeros shrink the remainder: M = 2^30 + 2^29 (t = 29) leaves n = 2 + rs.
         assert!(count(rq(3 << 29, -6, -128, -128, 127), -(1 << 17), 1 << 17) <= 27);
     }
