@@ -7,7 +7,8 @@ use crate::gadgets::bits::{alloc_byte, from_bits_le, to_bits_le};
 use crate::gadgets::boolean::{alloc_bit, enforce_boolean};
 use crate::gadgets::equality::{is_equal, is_zero};
 use crate::gadgets::quant::{
-    avg_pool_round, clamp, floor_div, max, requantize, requantize_f64, Bounded, Requant,
+    avg_pool_round, clamp, floor_div, max, requantize, requantize_f64, Bounded, FloatRequant,
+    Requant,
 };
 use crate::gadgets::sign::{is_nonnegative, is_positive};
 use ark_bn254::Fr;
@@ -204,7 +205,8 @@ fn quant_gadgets() -> Vec<Instance> {
             Expect::Unique,
             |h| {
                 let acc = bounded(h, -7, -2000, 2000);
-                let y = requantize_f64(h.builder(), &acc, scale, zp, amin, 127).unwrap();
+                let p = FloatRequant::new(scale, zp, amin, 127, -2000, 2000).unwrap();
+                let y = requantize_f64(h.builder(), &acc, &p).unwrap();
                 h.output(y.lc());
             },
         ));

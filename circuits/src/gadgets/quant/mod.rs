@@ -27,7 +27,7 @@ pub use bounded::{range_checked, Bounded};
 pub use clamp::{clamp, max};
 pub use division::floor_div;
 pub use pool::avg_pool_round;
-pub use requant::{requantize, requantize_f64, Requant};
+pub use requant::{requantize, requantize_f64, FloatRequant, Requant};
 
 /// Largest magnitude, in bits, a static bound may have. Far below the field's 253 safe bits, and
 /// small enough that products of a bound with a 53-bit constant stay exact in `i128`.
@@ -80,6 +80,14 @@ pub enum QuantError {
     /// A static range too large to enumerate for float-rounding exceptions.
     #[error("accumulator range of {0} values is too large to check for float-rounding exceptions")]
     RangeTooLargeToEnumerate(u128),
+    /// An accumulator range wider than the one a [`FloatRequant`] was checked for.
+    #[error("accumulator bounds [{lo}, {hi}] exceed the range checked for float rounding")]
+    UncheckedRange {
+        /// Lower bound.
+        lo: i128,
+        /// Upper bound.
+        hi: i128,
+    },
     /// `max` of no values.
     #[error("max of no values")]
     NoValues,

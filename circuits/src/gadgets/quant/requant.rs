@@ -13,7 +13,30 @@
 //! kernel on every tie. The clamp is then `act_min + s·min(q − θ, H)` with `θ = act_min − zp`,
 //! `H = act_max − act_min` and `s = [q >= θ]`, where `s` is the top bit of the quotient's own
 //! decomposition (see [`divide`]) and, when `H + 1 = 2^k`, `min(·, H)` is read off the
-//! quotient's bits above `k` (an `is_zero` and two products).
+//! quotient's bits above `k` (an all-zero test and two products).
+//!
+//! **Constraints per requantized element** (measured by `constraint_counts_per_element`; static
+//! accumulator bounds `±2^b`, zp_out = −128 for ReLU as TFLite's converter makes it, zp = 3 with
+//! the full int8 range for "none"):
+//!
+//! | multiplier | acc bound | rs = 6 | rs = 8 | rs = 10 |
+//! |---|---|---|---|---|
+//! | generic (odd M), fused ReLU | ±2^17 | 54 | 52 | 51 |
+//! | generic, fused ReLU | ±2^18 | 56 | 54 | 52 |
+//! | generic, fused ReLU | ±2^20 | 58 | 58 | 56 |
+//! | generic, ReLU6-like (act_max = 100) | ±2^17 / ±2^20 | 65 / 71 | 63 / 69 | 51 / 67 |
+//! | generic, no activation | ±2^17 / ±2^20 | 82 / 91 | 77 / 87 | 54 / 83 |
+//! | 8-bit mantissa (M = 181·2^23), fused ReLU | ±2^17 / ±2^20 | 31 / 35 | | 28 / 33 |
+//!
+//! **Why generic scales stay above 45.** The remainder of `floor(X / 2^n)` must be proven in
+//! `[0, 2^n)` with `n = 31 + rs − t`, and the quotient must be range-checked too (without it,
+//! `(X − r)/2^n` is a field element for every `r`, so nothing is unique). In plain R1CS a range
+//! check costs about one constraint per bit (booleanity; higher-radix digits cost more per bit),
+//! so a requantization costs at least `n + log2(quotient range) ≈ b + 31 − t` constraints, 48–51
+//! for `b = 17..20` and `t = 0`, before the clamp. The ≤ 45 goal is therefore reachable only
+//! with trailing zeros in `M·2^ls` (short-mantissa scales, last row) or with lookups. (Replacing
+//! `M` by a shorter multiplier that floors identically over the static range needs about `2b`
+//! bits of precision, near-ties being dense; no gain at `b >= 17`.)
 
 use super::bounded::{fr, Bounded};
 use super::clamp::{clamp, clamp_above};
@@ -281,6 +304,72 @@ pub fn float_rounding_exceptions(lo: i32, hi: i32, scale: f64) -> Result<Vec<i64
         .collect())
 }
 
+/// One FULLY_CONNECTED channel's float requantization, validated for a static accumulator range:
+/// build it once per channel with [`FloatRequant::new`] (which enumerates the range), then lay
+/// out every element with [`requantize_f64`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct FloatRequant {
+    scale: f64,
+    zp_out: i32,
+    act_min: i32,
+    act_max: i32,
+    acc_lo: i32,
+    acc_hi: i32,
+}
+
+impl FloatRequant {
+    /// Validates the constants and checks every accumulator in `[acc_lo, acc_hi]` for
+    /// float-rounding exceptions (see [`requantize_f64`]).
+    pub fn new(
+        scale: f64,
+        zp_out: i32,
+        act_min: i32,
+        act_max: i32,
+        acc_lo: i128,
+        acc_hi: i128,
+    ) -> Result<Self, QuantError> {
+        if !(scale.is_finite() && scale > 0.0) {
+            return Err(QuantError::BadScale(scale));
+        }
+        check_act(act_min, act_max)?;
+        let int32 = i32::MIN as i128..=i32::MAX as i128;
+        if acc_lo > acc_hi || !int32.contains(&acc_lo) || !int32.contains(&acc_hi) {
+            return Err(QuantError::Int32Overflow {
+                lo: acc_lo,
+                hi: acc_hi,
+            });
+        }
+        let (acc_lo, acc_hi) = (acc_lo as i32, acc_hi as i32);
+        let exceptions = float_rounding_exceptions(acc_lo, acc_hi, scale)?;
+        if !exceptions.is_empty() {
+            return Err(QuantError::FloatRoundingExceptions {
+                count: exceptions.len(),
+                first: exceptions.iter().copied().take(8).collect(),
+            });
+        }
+        let (_, e) = decompose_f64(scale).ok_or(QuantError::BadScale(scale))?;
+        if e < -100 {
+            return Err(QuantError::BadScale(scale));
+        }
+        Ok(FloatRequant {
+            scale,
+            zp_out,
+            act_min,
+            act_max,
+            acc_lo,
+            acc_hi,
+        })
+    }
+
+    /// What the kernel computes for `acc` (the literal float definition).
+    pub fn reference(&self, acc: i32) -> i128 {
+        let v = fc_float_requant(acc, self.scale)
+            .map(|v| v as i128)
+            .unwrap_or(0);
+        (v + self.zp_out as i128).clamp(self.act_min as i128, self.act_max as i128)
+    }
+}
+
 /// `clamp((int32)round(fl64(acc·scale)) + zp_out, act_min, act_max)`: the reference int8
 /// FULLY_CONNECTED of ai-edge-litert >= 1.3, where `scale` is the double
 /// `(double)s_in·(double)s_w/(double)s_out` computed as the kernel does.
@@ -292,46 +381,31 @@ pub fn float_rounding_exceptions(lo: i32, hi: i32, scale: f64) -> Result<Vec<i64
 /// [`requantize`], and without a fused clamp `is_zero(R)` and a product for the tie (4).
 ///
 /// **Where fl64 differs.** The product `acc·scale` is rounded to 53 bits before `round`; that can
-/// move a value within one ulp of a half-integer onto or across it (about one accumulator in
-/// 2^40 for generic scales; exact ties themselves are representable and agree). The gadget
-/// enumerates every accumulator value in the static range (at most [`MAX_ENUMERATED_RANGE`]) and
-/// refuses the model with [`QuantError::FloatRoundingExceptions`] if there is any, so a compiled
-/// circuit is exact for every input it accepts.
+/// move a value within one ulp of a half-integer onto or across it (rare for generic scales;
+/// exact ties themselves are representable and agree). [`FloatRequant::new`] enumerates every
+/// accumulator value in the static range (at most [`MAX_ENUMERATED_RANGE`]) and refuses the
+/// channel with [`QuantError::FloatRoundingExceptions`] if there is any, so a compiled circuit is
+/// exact for every input it accepts. `acc`'s bounds must lie inside the checked range.
 pub fn requantize_f64<B: Builder>(
     b: &mut B,
     acc: &Bounded<B::Lc>,
-    scale: f64,
-    zp_out: i32,
-    act_min: i32,
-    act_max: i32,
+    p: &FloatRequant,
 ) -> Result<Bounded<B::Lc>, QuantError> {
-    if !(scale.is_finite() && scale > 0.0) {
-        return Err(QuantError::BadScale(scale));
-    }
-    check_act(act_min, act_max)?;
-    check_int32(acc, 1)?;
-    let (lo, hi) = (acc.lo() as i32, acc.hi() as i32);
-    let exceptions = float_rounding_exceptions(lo, hi, scale)?;
-    if !exceptions.is_empty() {
-        return Err(QuantError::FloatRoundingExceptions {
-            count: exceptions.len(),
-            first: exceptions.iter().copied().take(8).collect(),
+    if acc.lo() < p.acc_lo as i128 || acc.hi() > p.acc_hi as i128 {
+        return Err(QuantError::UncheckedRange {
+            lo: acc.lo(),
+            hi: acc.hi(),
         });
     }
-    let (m, e) = decompose_f64(scale).ok_or(QuantError::BadScale(scale))?;
-    let kernel = |a: i32| -> i128 {
-        // Enumerated above: exact at every value in range, including the bounds.
-        let v = fc_float_requant(a, scale).map(|v| v as i128).unwrap_or(0);
-        (v + zp_out as i128).clamp(act_min as i128, act_max as i128)
-    };
-    let out_bounds = (kernel(lo), kernel(hi));
-    let (zp, amin, amax) = (zp_out as i128, act_min as i128, act_max as i128);
+    let (m, e) = decompose_f64(p.scale).ok_or(QuantError::BadScale(p.scale))?;
+    let out_bounds = (p.reference(acc.lo() as i32), p.reference(acc.hi() as i32));
+    let (zp, amin, amax) = (p.zp_out as i128, p.act_min as i128, p.act_max as i128);
     if e >= 0 {
         // An integer scale: no rounding at all.
         let v = acc.scale(
             (m as i128)
                 .checked_shl(e as u32)
-                .ok_or(QuantError::BadScale(scale))?,
+                .ok_or(QuantError::BadScale(p.scale))?,
         )?;
         let y = clamp(b, &v.offset(zp)?, amin, amax)?;
         return Bounded::assume(
@@ -341,9 +415,6 @@ pub fn requantize_f64<B: Builder>(
         );
     }
     let k = e.unsigned_abs();
-    if k > 100 {
-        return Err(QuantError::BadScale(scale));
-    }
     let x = acc.scale(m as i128)?.offset(1i128 << (k - 1))?;
     requant_tail(b, &x, k, Some(0), zp, amin, amax, out_bounds)
 }
@@ -376,10 +447,7 @@ mod tests {
 
     param_circuit!(
         RqF64 {
-            scale: f64,
-            zp: i32,
-            amin: i32,
-            amax: i32,
+            p: FloatRequant,
             lo: i128,
             hi: i128
         },
@@ -388,7 +456,7 @@ mod tests {
             let (acc, claim) = *input;
             let v = b.alloc(fr(acc));
             let a = range_checked(b, &v, s.lo, s.hi).unwrap();
-            let y = requantize_f64(b, &a, s.scale, s.zp, s.amin, s.amax).unwrap();
+            let y = requantize_f64(b, &a, &s.p).unwrap();
             let c = b.alloc(fr(claim));
             enforce_equal(b, y.lc(), &c);
         }
@@ -617,11 +685,9 @@ mod tests {
             (2.0, 0, -128, 127, -100, 100),
         ];
         for (scale, zp, amin, amax, lo, hi) in cases {
+            let p = FloatRequant::new(scale, zp, amin, amax, lo, hi).unwrap();
             let c = RqF64 {
-                scale,
-                zp,
-                amin,
-                amax,
+                p,
                 lo,
                 hi,
                 placeholder: (0, literal_f64(scale, zp, amin, amax, 0)),
@@ -653,25 +719,29 @@ mod tests {
         assert_eq!(round_half_away_exact(3, m, e), 0);
         let ex = float_rounding_exceptions(-10, 10, scale).unwrap();
         assert!(ex.contains(&3) && ex.contains(&-3), "{ex:?}");
-        let mut b = Recorder::new();
-        let v = b.alloc(fr(0));
-        let a = Bounded::assume(v.clone(), -10, 10).unwrap();
         assert!(matches!(
-            requantize_f64(&mut b, &a, scale, 0, -128, 127).unwrap_err(),
+            FloatRequant::new(scale, 0, -128, 127, -10, 10).unwrap_err(),
             QuantError::FloatRoundingExceptions { .. }
         ));
-        let a = Bounded::assume(v.clone(), 4, 8).unwrap();
         assert_eq!(
             float_rounding_exceptions(4, 8, scale).unwrap(),
             Vec::<i64>::new()
         );
-        assert!(requantize_f64(&mut b, &a, scale, 0, -128, 127).is_ok());
-        let huge = Bounded::assume(v, -(1i128 << 30), 1i128 << 30).unwrap();
+        let p = FloatRequant::new(scale, 0, -128, 127, 4, 8).unwrap();
+        let mut b = Recorder::new();
+        let v = b.alloc(fr(0));
+        assert!(requantize_f64(&mut b, &Bounded::assume(v.clone(), 4, 8).unwrap(), &p).is_ok());
+        // A range wider than the one checked is refused.
         assert!(matches!(
-            requantize_f64(&mut b, &huge, 0.01, 0, -128, 127).unwrap_err(),
+            requantize_f64(&mut b, &Bounded::assume(v, -10, 10).unwrap(), &p).unwrap_err(),
+            QuantError::UncheckedRange { .. }
+        ));
+        assert!(matches!(
+            FloatRequant::new(0.01, 0, -128, 127, -(1 << 30), 1 << 30).unwrap_err(),
             QuantError::RangeTooLargeToEnumerate(_)
         ));
-        assert!(requantize_f64(&mut b, &a, -1.0, 0, -128, 127).is_err());
-        assert!(requantize_f64(&mut b, &a, f64::NAN, 0, -128, 127).is_err());
+        assert!(FloatRequant::new(-1.0, 0, -128, 127, 4, 8).is_err());
+        assert!(FloatRequant::new(f64::NAN, 0, -128, 127, 4, 8).is_err());
+        assert!(FloatRequant::new(0.5, 0, 5, 4, 4, 8).is_err());
     }
 }
