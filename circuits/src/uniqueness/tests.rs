@@ -264,6 +264,18 @@ fn broken_gadgets() -> Vec<Instance> {
             },
         ),
         one(
+            "BROKEN avg_pool tie: correction bit left free",
+            Expect::NotUnique,
+            |h| {
+                let acc = bounded(h, -2, -512, 508);
+                let x = acc.offset(2).unwrap();
+                let (q, _) = floor_div(h.builder(), &x, 4).unwrap();
+                // The correction should be [q <= 0 and r = 0]; here it is only boolean.
+                let corr = alloc_bit(h.builder(), false);
+                h.output(&(q.lc().clone() - corr));
+            },
+        ),
+        one(
             "BROKEN is_zero: without x*out = 0",
             Expect::NotUnique,
             |h| {
