@@ -24,3 +24,6 @@ pub mod reader;
 pub use interp::{run, InterpError, Trace};
 pub use model::{model_hash, Model, Op, OpKind, TensorId};
 pub use reader::TfliteError;
+
+#[cfg(test)]
+mod tests;
