@@ -34,7 +34,7 @@ mod fb {
     }
 
     fn align(buf: &mut Vec<u8>, a: usize) {
-        while buf.len() % a != 0 {
+        while !buf.len().is_multiple_of(a) {
             buf.push(0);
         }
     }
@@ -111,7 +111,7 @@ mod fb {
             V::VI32(x) => vector(buf, x.len(), x.iter().flat_map(|v| v.to_le_bytes())),
             V::VF32(x) => vector(buf, x.len(), x.iter().flat_map(|v| v.to_le_bytes())),
             V::VI64(x) => {
-                if buf.len() % 8 == 0 {
+                if buf.len().is_multiple_of(8) {
                     buf.extend_from_slice(&[0; 4]);
                 }
                 vector(buf, x.len(), x.iter().flat_map(|v| v.to_le_bytes()))
@@ -268,7 +268,7 @@ fn offsets_out_of_range_are_refused() {
     // The root table's vtable offset points before the start of the file.
     let root = u32::from_le_bytes(good[0..4].try_into().unwrap()) as usize;
     let mut f = good.clone();
-    f[root..root + 4].copy_from_slice(&(-(1 << 20) as i32).to_le_bytes()); // vtable before the file start
+    f[root..root + 4].copy_from_slice(&(-(1i32 << 20)).to_le_bytes()); // vtable before the file start
     assert!(matches!(
         Model::from_bytes(&f),
         Err(TfliteError::OutOfBounds { .. })
