@@ -8,6 +8,7 @@ mod enroll_cmd;
 mod iris_code;
 mod mem;
 mod model_audit;
+mod model_cmd;
 mod png_io;
 mod registry_cmd;
 mod report;
@@ -56,9 +57,10 @@ enum Cmd {
     /// A scanner simulator (development): sign an enrollment and write its transfer file.
     #[command(subcommand)]
     Scanner(vault_cmd::ScannerCmd),
-    /// Model versions: `audit` checks a registered version's model, key and verifier.
+    /// Models: inspect and run int8 TFLite files exactly (LiteRT reference semantics); audit a
+    /// registered version's model, key and verifier.
     #[command(subcommand)]
-    Model(model_audit::ModelCmd),
+    Model(model_cmd::ModelCmd),
 }
 
 fn main() -> ExitCode {
@@ -80,11 +82,12 @@ fn main() -> ExitCode {
         Cmd::Vault(c) => vault_cmd::run_vault(c),
         Cmd::Package(c) => vault_cmd::run_package(c),
         Cmd::Scanner(c) => vault_cmd::run_scanner(c),
-        Cmd::Model(c) => match model_audit::run(c) {
+        Cmd::Model(model_cmd::ModelCmd::Audit(a)) => match model_audit::audit_cmd(a) {
             Ok(true) => Ok(()),
             Ok(false) => return ExitCode::from(1),
             Err(e) => Err(e),
         },
+        Cmd::Model(c) => model_cmd::run_cmd(c),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -25,7 +25,6 @@ use crate::artifacts::{io_err, read_vk};
 use crate::registry_cmd::{client, Kind, NodeArgs};
 use crate::vault_cmd::address;
 use ark_bn254::Bn254;
-use clap::Subcommand;
 use sha3::{Digest, Keccak256};
 use std::path::PathBuf;
 use zkbio_circuits::models::iris::IrisModel;
@@ -37,16 +36,6 @@ use zkbio_core::registry::{Address, RegistryContract, VerifierContract, B256, U2
 
 fn keccak256(bytes: &[u8]) -> B256 {
     B256::from(<[u8; 32]>::from(Keccak256::digest(bytes)))
-}
-
-/// `zkbio model …`.
-#[derive(Subcommand, Debug)]
-pub enum ModelCmd {
-    /// Check a registered model version: the model file against its pinned hash, the package's
-    /// verification key and the deployed verifier against the pinned key hash, and the key's
-    /// public inputs against the circuit rebuilt from the model. Exit code 0 if every check
-    /// passes, 1 if one fails.
-    Audit(AuditArgs),
 }
 
 /// `zkbio model audit`.
@@ -72,12 +61,6 @@ pub struct AuditArgs {
     pub vk: Option<PathBuf>,
 }
 
-/// Runs `zkbio model …`; `Ok(false)` when an audit failed.
-pub fn run(cmd: ModelCmd) -> Result<bool, String> {
-    match cmd {
-        ModelCmd::Audit(a) => audit_cmd(a),
-    }
-}
 
 /// How a check ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -300,7 +283,8 @@ fn read_chain(a: &AuditArgs) -> Result<OnChain, String> {
     })
 }
 
-fn audit_cmd(a: AuditArgs) -> Result<bool, String> {
+/// Runs `zkbio model audit`; `Ok(false)` when a check failed.
+pub fn audit_cmd(a: AuditArgs) -> Result<bool, String> {
     if a.kind != Kind::Iris {
         return Err(format!(
             "only iris models can be rebuilt by this build, not {}",
