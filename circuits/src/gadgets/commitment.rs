@@ -143,6 +143,8 @@ mod tests {
         |b, input| {
             let bytes: Vec<B::Lc> = input.0.iter().map(|&v| alloc_byte(b, v)).collect();
             let salt = b.alloc(Fr::from(input.1));
+            bytes.iter().for_each(|x| b.mark_free_input(x));
+            b.mark_free_input(&salt);
             let c = commit_gadget(b, CommitKind::Test, &bytes, &salt);
             let claimed = b.alloc(input.2);
             enforce_equal(b, &c, &claimed);
