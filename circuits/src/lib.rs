@@ -10,6 +10,7 @@ pub mod builder;
 pub mod check;
 pub mod circom;
 pub mod circuit;
+pub mod fault;
 pub mod gadgets;
 pub mod models;
 pub mod soundness;

@@ -71,4 +71,11 @@ pub trait Builder {
     fn checkpoint(&mut self) -> Result<(), SynthesisError> {
         Ok(())
     }
+
+    /// Declares every wire of `lc` a free input of the statement: a private value the prover
+    /// chooses (a pixel's bits, a mask bit, a salt), so any value of it that satisfies the
+    /// constraints is legitimate. Only analysis builders read it ([`crate::fault`] reports an
+    /// accepted fault on any other wire as a soundness bug); the default does nothing, so it costs
+    /// the prover nothing.
+    fn mark_free_input(&mut self, _lc: &Self::Lc) {}
 }

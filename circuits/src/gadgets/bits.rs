@@ -48,6 +48,7 @@ mod tests {
     gadget_circuit!(Range12, Vec<u64>, vec![0; 8], |b, input| {
         for &v in input {
             let x = b.alloc(Fr::from(v));
+            b.mark_free_input(&x);
             to_bits_le(b, &x, 12);
         }
     });
@@ -56,6 +57,7 @@ mod tests {
         let mut acc = B::Lc::zero();
         for &v in input {
             let byte = alloc_byte(b, v);
+            b.mark_free_input(&byte);
             acc = acc + byte;
         }
         // Tie the bytes to one wire so the test also sees them used.

@@ -26,6 +26,7 @@ mod tests {
             .iter()
             .map(|&v| {
                 let x = b.alloc(Fr::from(v));
+                b.mark_free_input(&x);
                 enforce_boolean(b, &x);
                 x
             })

@@ -323,6 +323,8 @@ mod tests {
         |b, input| {
             let bytes: Vec<B::Lc> = input.0.iter().map(|&v| alloc_byte(b, v)).collect();
             let salt = b.alloc(Fr::from(input.1));
+            bytes.iter().for_each(|x| b.mark_free_input(x));
+            b.mark_free_input(&salt);
             let c = commit_gadget(b, CommitKind::Test, &geometry(&[70]), &bytes, &salt);
             let claimed = b.alloc(input.2);
             enforce_equal(b, &c, &claimed);
@@ -341,6 +343,8 @@ mod tests {
             let wires: Vec<Int8Wire<B::Lc>> = input.0.iter().map(|&q| alloc_int8(b, q)).collect();
             let bytes: Vec<B::Lc> = wires.iter().map(|w| w.byte.clone()).collect();
             let salt = b.alloc(Fr::from(input.1));
+            bytes.iter().for_each(|x| b.mark_free_input(x));
+            b.mark_free_input(&salt);
             let c = commit_int8_tensor_gadget(b, &geometry(&TENSOR), &bytes, &salt)
                 .expect("70 bytes fill 2x5x7");
             let claimed = b.alloc(input.2);

@@ -38,6 +38,8 @@ mod tests {
         for &(x, y) in input {
             let xv = b.alloc(Fr::from(x));
             let yv = b.alloc(Fr::from(y));
+            b.mark_free_input(&xv);
+            b.mark_free_input(&yv);
             let e = is_equal(b, &xv, &yv);
             let out = b.alloc(b.value(&e));
             enforce_equal(b, &e, &out);
@@ -47,6 +49,8 @@ mod tests {
     gadget_circuit!(MustEqual, (u64, u64), (0, 0), |b, input| {
         let x = b.alloc(Fr::from(input.0));
         let y = b.alloc(Fr::from(input.1));
+        b.mark_free_input(&x);
+        b.mark_free_input(&y);
         enforce_equal(b, &x, &y);
     });
 

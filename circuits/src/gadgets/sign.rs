@@ -52,6 +52,7 @@ mod tests {
     gadget_circuit!(Signs, Vec<i64>, vec![0; 6], |b, input| {
         for &v in input {
             let x = b.alloc(signed(v));
+            b.mark_free_input(&x);
             let s = is_nonnegative(b, &x, 29);
             // Expose the sign through a constraint so that a flipped sign is a violation.
             let out = b.alloc(b.value(&s));

@@ -1,9 +1,10 @@
 //! Shared scaffolding for gadget tests: wrap a gadget in a circuit, check both modes agree, and run
-//! the soundness campaign on it.
+//! the soundness campaigns on it (single-wire mutations and fault injection on every wire).
 
 use crate::builder::Recorder;
 use crate::check::modes_agree;
 use crate::circuit::Circuit;
+use crate::fault::FaultCampaign;
 use crate::soundness::assert_mutations_rejected;
 use ark_std::rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
@@ -33,8 +34,9 @@ macro_rules! gadget_circuit {
 }
 pub(crate) use gadget_circuit;
 
-/// For each input: both modes agree and are satisfied, and 1,000 single-wire mutations are all
-/// caught. Returns the constraint count.
+/// For each input: both modes agree and are satisfied, 1,000 single-wire mutations are all
+/// caught, and every fault value on every wire is rejected unless the wire is a free input the
+/// circuit marks ([`crate::fault`]). Returns the constraint count.
 pub fn check_sound<C: Circuit>(circuit: &C, inputs: &[C::Input]) -> usize {
     let mut count = 0;
     for (i, input) in inputs.iter().enumerate() {
@@ -44,6 +46,16 @@ pub fn check_sound<C: Circuit>(circuit: &C, inputs: &[C::Input]) -> usize {
         let (r1cs, z) = rec.finish_with_assignment();
         let mut rng = ChaCha20Rng::seed_from_u64(i as u64);
         assert_mutations_rejected(&r1cs, &z, 1000, &mut rng);
+        let report = FaultCampaign::new(circuit, input)
+            .unwrap_or_else(|e| panic!("input {i}: {e}"))
+            .run_all();
+        assert_eq!(report.wires_checked, r1cs.n_wires - 1, "input {i}");
+        assert!(
+            report.holes().is_empty() && report.layout_changed.is_empty(),
+            "input {i}: faults accepted on wires that are not free inputs {:?}, layout changed by {:?}",
+            report.holes(),
+            report.layout_changed
+        );
     }
     count
 }

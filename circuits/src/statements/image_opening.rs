@@ -160,9 +160,18 @@ pub fn alloc_image_and_mask<B: Builder>(
         if i % 4096 == 0 {
             b.checkpoint()?;
         }
-        bytes.push(alloc_byte(b, px));
+        let byte = alloc_byte(b, px);
+        b.mark_free_input(&byte);
+        bytes.push(byte);
     }
-    let bits: Vec<B::Lc> = mask.iter().map(|&m| alloc_bit(b, m)).collect();
+    let bits: Vec<B::Lc> = mask
+        .iter()
+        .map(|&m| {
+            let bit = alloc_bit(b, m);
+            b.mark_free_input(&bit);
+            bit
+        })
+        .collect();
     bytes.extend(bits.chunks(8).map(from_bits_le::<B>));
     Ok(bytes)
 }
@@ -202,6 +211,7 @@ impl Circuit for ImageOpening {
 
         let bytes = alloc_image_and_mask(b, &input.image, &input.mask)?;
         let salt = b.alloc(input.salt);
+        b.mark_free_input(&salt);
         b.checkpoint()?;
         let c = commit_gadget(b, CommitKind::IrisImage, &geometry, &bytes, &salt);
         enforce_equal(b, &c, &c_img);

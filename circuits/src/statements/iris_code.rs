@@ -317,13 +317,22 @@ impl IrisCodeStatement {
 
         let pixels = tally(b, &mut counts.image_bits, |b| alloc_pixels(b, &input.image))?;
         let mask_bits: Vec<B::Lc> = tally(b, &mut counts.image_mask_bits, |b| {
-            input.mask.iter().map(|&m| alloc_bit(b, m)).collect()
+            input
+                .mask
+                .iter()
+                .map(|&m| {
+                    let bit = alloc_bit(b, m);
+                    b.mark_free_input(&bit);
+                    bit
+                })
+                .collect()
         });
         b.checkpoint()?;
         tally(b, &mut counts.image_commitment, |b| {
             let mut bytes = pixels.clone();
             bytes.extend(mask_bits.chunks(8).map(from_bits_le::<B>));
             let salt = b.alloc(input.salt_img);
+            b.mark_free_input(&salt);
             let c = commit_gadget(b, CommitKind::IrisImage, &image_geometry, &bytes, &salt);
             enforce_equal(b, &c, &c_img);
         });
@@ -338,6 +347,7 @@ impl IrisCodeStatement {
                 .map(from_bits_le::<B>)
                 .collect();
             let salt = b.alloc(input.salt_code);
+            b.mark_free_input(&salt);
             let c = commit_gadget(b, CommitKind::IrisCode, &code_geometry, &bytes, &salt);
             enforce_equal(b, &c, &c_code);
         });
@@ -402,6 +412,7 @@ fn alloc_pixels<B: Builder>(b: &mut B, image: &[u8]) -> Result<Vec<B::Lc>, Synth
             b.checkpoint()?;
         }
         let px = b.alloc(Fr::from(v));
+        b.mark_free_input(&px);
         to_bits_le(b, &px, 8);
         pixels.push(px);
     }
