@@ -1,3 +1,4 @@
 //! Model descriptions that circuits are compiled from: versioned, canonically encoded, hashed.
 
 pub mod iris;
+pub mod tflite;
