@@ -223,8 +223,10 @@ impl ZkbioError {
 
 impl From<InputError> for ZkbioError {
     fn from(e: InputError) -> Self {
-        let InputError::WrongSize { what, .. } = &e;
-        ZkbioError::invalid(*what, &e)
+        match &e {
+            InputError::WrongSize { what, .. } => ZkbioError::invalid(*what, &e),
+            InputError::Geometry(_) => ZkbioError::invalid("geometry", &e),
+        }
     }
 }
 
@@ -232,6 +234,7 @@ impl From<SynthesisError> for ZkbioError {
     fn from(e: SynthesisError) -> Self {
         match e {
             SynthesisError::Cancelled => ZkbioError::Cancelled,
+            SynthesisError::Geometry(g) => ZkbioError::invalid("geometry", g),
         }
     }
 }

@@ -36,7 +36,7 @@ impl std::fmt::Debug for ImageOpeningInput {
 /// The statement's public inputs, each 32 bytes big-endian.
 #[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
 pub struct ImageOpeningPublicInputs {
-    /// `C_img = Commit(IrisImage, image || pack_bits(mask); salt)`.
+    /// `C_img = Commit(IrisImage, [rows, cols], image || pack_bits(mask); salt)`.
     pub c_img: Vec<u8>,
     /// The binding, as given.
     pub binding: Vec<u8>,

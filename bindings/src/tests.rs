@@ -280,7 +280,7 @@ mod flows {
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::{Arc, Mutex};
     use zkbio_circuits::models::iris::IrisModel as CoreModel;
-    use zkbio_circuits::statements::iris_code::code_commitment;
+    use zkbio_circuits::statements::iris_code::{code_commitment, code_geometry};
     use zkbio_core::flows::dev::publish_dev_iris_package;
     use zkbio_core::flows::{scanner_enroll, RegistryTarget};
     use zkbio_core::package::{publisher_address, MANIFEST_FILE};
@@ -585,6 +585,7 @@ mod flows {
         let salt = crate::field::from_bytes("salt", &opening.salt_code).unwrap();
         assert_eq!(
             crate::field::to_bytes(&code_commitment(
+                &code_geometry(&CoreModel::tiny_test_model(1)).unwrap(),
                 &opening.code_bits,
                 &opening.mask_bits,
                 salt

@@ -1,6 +1,7 @@
 //! The [`Circuit`] trait: one description of a statement, run by any [`Builder`].
 
 use crate::builder::{Builder, R1cs, Recorder, Witness, WitnessBuilder};
+use crate::gadgets::commitment::GeometryError;
 
 /// Why synthesis stopped early.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -8,6 +9,9 @@ pub enum SynthesisError {
     /// The caller asked to stop (see [`Builder::checkpoint`]).
     #[error("synthesis was cancelled")]
     Cancelled,
+    /// The statement's shape cannot be committed to (see [`GeometryError`]).
+    #[error("commitment geometry: {0}")]
+    Geometry(#[from] GeometryError),
 }
 
 /// A statement to prove.

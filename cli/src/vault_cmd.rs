@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
+use zkbio_circuits::gadgets::commitment::Geometry;
 use zkbio_core::flows::dev::publish_dev_iris_package;
 use zkbio_core::flows::{
     import_enrollment, prove_iris_code, record_iris_code, regenerate_iris_code, scanner_enroll,
@@ -540,6 +541,7 @@ pub(crate) fn write_proof_dir(
         &json!({
             "version": p.version,
             "bits": p.opening.code_bits().len(),
+            "geometry": p.code_geometry.dims(),
             "code": pack(p.opening.code_bits()),
             "mask": pack(p.opening.mask_bits()),
             "salt_code": format!("0x{}", hex::encode(p.opening.salt().expose())),
@@ -596,6 +598,19 @@ fn bits_from_hex(what: &str, s: &str, n: usize) -> Result<Vec<bool>, String> {
     Ok((0..n).map(|i| bytes[i / 8] >> (i % 8) & 1 == 1).collect())
 }
 
+/// The code geometry of an opening.json. It is part of `C_code`'s tag (commitments v2); an
+/// opening.json written before v2 has none and is refused.
+fn opening_geometry(v: &serde_json::Value) -> Result<Geometry, String> {
+    let dims: Vec<usize> = v["geometry"]
+        .as_array()
+        .ok_or("opening.json: no geometry (written before commitments v2: prove again)")?
+        .iter()
+        .map(|d| d.as_u64().and_then(|d| usize::try_from(d).ok()))
+        .collect::<Option<_>>()
+        .ok_or("opening.json: bad geometry")?;
+    Geometry::new(&dims).map_err(|e| format!("opening.json geometry: {e}"))
+}
+
 fn confirm(a: ConfirmArgs) -> Result<(), String> {
     let vault = a.vault.open()?;
     let path = a.proof_dir.join("opening.json");
@@ -611,10 +626,41 @@ fn confirm(a: ConfirmArgs) -> Result<(), String> {
         Salt::from_be_bytes(salt).map_err(|e| e.to_string())?,
     )
     .map_err(|e| e.to_string())?;
+    let geometry = opening_geometry(&v)?;
     let public = read_public(&a.proof_dir.join("public.json"))?;
     let c_code = public.get(1).ok_or("public.json: fewer than 2 inputs")?;
-    record_iris_code(&vault, &record_id(&a.record)?, version, c_code, &opening)
-        .map_err(|e| e.to_string())?;
+    record_iris_code(
+        &vault,
+        &record_id(&a.record)?,
+        version,
+        c_code,
+        &geometry,
+        &opening,
+    )
+    .map_err(|e| e.to_string())?;
     println!("record {} iris_version {version}", a.record);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn opening_geometry_is_read_and_checked() {
+        let g = opening_geometry(&json!({ "geometry": [3, 4, 2, 2] })).unwrap();
+        assert_eq!(g.dims(), &[3, 4, 2, 2]);
+        assert_eq!(
+            opening_geometry(&json!({ "bits": 48 })).unwrap_err(),
+            "opening.json: no geometry (written before commitments v2: prove again)"
+        );
+        assert_eq!(
+            opening_geometry(&json!({ "geometry": [3, "4"] })).unwrap_err(),
+            "opening.json: bad geometry"
+        );
+        assert!(opening_geometry(&json!({ "geometry": [3, 0] }))
+            .unwrap_err()
+            .starts_with("opening.json geometry: dimension 1 is 0"));
+        assert!(opening_geometry(&json!({ "geometry": [1, 1, 1, 1, 1] })).is_err());
+    }
 }

@@ -153,8 +153,10 @@ fn enroll_reenroll_and_face_match_on_anvil() {
     // --- enrollment: the scanner attests (C_img, C_face) for the subject's wallet.
     let mut rng = rng(5);
     let (image, mask, salt_img) = enrolled_iris();
-    let c_img =
-        zkbio_circuits::statements::image_opening::image_commitment(&image, &mask, salt_img);
+    let c_img = {
+        use zkbio_circuits::statements::image_opening::{image_commitment, image_geometry};
+        image_commitment(&image_geometry(12, 24).unwrap(), &image, &mask, salt_img)
+    };
     let c_face = Fr::from(0xface_u64); // the face image commitment (no face statement yet)
     let signature =
         ScannerSignature::sign(&scanner, CHAIN_ID, registry.address, c_img, c_face, me).unwrap();

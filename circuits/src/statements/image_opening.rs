@@ -8,7 +8,9 @@ use crate::builder::Builder;
 use crate::circuit::{Circuit, SynthesisError};
 use crate::gadgets::bits::{alloc_byte, from_bits_le};
 use crate::gadgets::boolean::alloc_bit;
-use crate::gadgets::commitment::{commit, commit_gadget, pack_bits, CommitKind};
+use crate::gadgets::commitment::{
+    commit, commit_gadget, pack_bits, CommitKind, Geometry, GeometryError,
+};
 use crate::gadgets::equality::enforce_equal;
 use ark_bn254::Fr;
 use zeroize::Zeroize;
@@ -44,11 +46,15 @@ pub enum InputError {
         /// Expected columns.
         cols: usize,
     },
+    /// The image size cannot be committed to (a side is 0 or does not fit 32 bits).
+    #[error("image geometry: {0}")]
+    Geometry(#[from] GeometryError),
 }
 
 /// The prover's knowledge: image, mask, salt and the binding. Image and mask are zeroized on drop.
 #[derive(Clone)]
 pub struct ImageOpeningInput {
+    geometry: Geometry,
     image: Vec<u8>,
     mask: Vec<bool>,
     salt: Fr,
@@ -83,6 +89,11 @@ impl ImageOpening {
         self.rows * self.cols
     }
 
+    /// The geometry `[rows, cols]` of `C_img`.
+    pub fn geometry(&self) -> Result<Geometry, GeometryError> {
+        image_geometry(self.rows, self.cols)
+    }
+
     /// Builds an input, checking its shape. `image` and `mask` are row-major.
     pub fn input(
         &self,
@@ -91,6 +102,7 @@ impl ImageOpening {
         salt: Fr,
         binding: Fr,
     ) -> Result<ImageOpeningInput, InputError> {
+        let geometry = self.geometry()?;
         for (what, got) in [("image", image.len()), ("mask", mask.len())] {
             if got != self.pixels() {
                 return Err(InputError::WrongSize {
@@ -103,6 +115,7 @@ impl ImageOpening {
             }
         }
         Ok(ImageOpeningInput {
+            geometry,
             image,
             mask,
             salt,
@@ -110,20 +123,27 @@ impl ImageOpening {
         })
     }
 
-    /// The public inputs `[C_img, binding]` for `input`.
+    /// The public inputs `[C_img, binding]` for `input` (`C_img` under the geometry `input` was
+    /// made for; the circuit fixes its own, so an input made for another shape has no witness).
     pub fn public_inputs(&self, input: &ImageOpeningInput) -> [Fr; 2] {
         [
-            image_commitment(&input.image, &input.mask, input.salt),
+            image_commitment(&input.geometry, &input.image, &input.mask, input.salt),
             input.binding,
         ]
     }
 }
 
-/// `C_img = Commit(IrisImage, image || pack_bits(mask); salt)` (docs/PROTOCOL.md).
-pub fn image_commitment(image: &[u8], mask: &[bool], salt: Fr) -> Fr {
+/// The geometry `[rows, cols]` of an iris image's `C_img`.
+pub fn image_geometry(rows: usize, cols: usize) -> Result<Geometry, GeometryError> {
+    Geometry::new(&[rows, cols])
+}
+
+/// `C_img = Commit(IrisImage, [rows, cols], image || pack_bits(mask); salt)` (docs/PROTOCOL.md),
+/// `geometry` from [`image_geometry`].
+pub fn image_commitment(geometry: &Geometry, image: &[u8], mask: &[bool], salt: Fr) -> Fr {
     let mut bytes = image.to_vec();
     bytes.extend(pack_bits(mask));
-    let c = commit(CommitKind::IrisImage, &bytes, salt);
+    let c = commit(CommitKind::IrisImage, geometry, &bytes, salt);
     bytes.zeroize();
     c
 }
@@ -156,6 +176,9 @@ impl Circuit for ImageOpening {
 
     fn placeholder_input(&self) -> ImageOpeningInput {
         ImageOpeningInput {
+            // For a statement whose geometry is refused this value is never committed to:
+            // `synthesize` refuses the statement first.
+            geometry: self.geometry().unwrap_or(Geometry::unshaped()),
             image: vec![0; self.pixels()],
             mask: vec![false; self.pixels()],
             salt: Fr::from(0u64),
@@ -168,6 +191,7 @@ impl Circuit for ImageOpening {
         b: &mut B,
         input: &ImageOpeningInput,
     ) -> Result<(), SynthesisError> {
+        let geometry = self.geometry()?;
         let [c_img_value, binding_value] = self.public_inputs(input);
         let c_img = b.alloc_public(c_img_value);
         let binding = b.alloc_public(binding_value);
@@ -178,7 +202,7 @@ impl Circuit for ImageOpening {
         let bytes = alloc_image_and_mask(b, &input.image, &input.mask)?;
         let salt = b.alloc(input.salt);
         b.checkpoint()?;
-        let c = commit_gadget(b, CommitKind::IrisImage, &bytes, &salt);
+        let c = commit_gadget(b, CommitKind::IrisImage, &geometry, &bytes, &salt);
         enforce_equal(b, &c, &c_img);
         Ok(())
     }
@@ -241,6 +265,47 @@ mod tests {
                 ..
             })
         ));
+    }
+
+    #[test]
+    fn the_image_shape_is_bound_and_checked() {
+        let (wide, square) = (
+            ImageOpening { rows: 8, cols: 32 },
+            ImageOpening { rows: 16, cols: 16 },
+        );
+        let a = sample(&wide, 3);
+        let b = a.clone_for(&square);
+        assert_eq!((&a.image, &a.mask, a.salt), (&b.image, &b.mask, b.salt));
+        assert_ne!(wide.public_inputs(&a)[0], square.public_inputs(&b)[0]);
+        // A witness for one shape does not satisfy the other's constraints.
+        assert!(is_satisfied(&square, &b));
+        assert!(!is_satisfied(&square, &a));
+
+        let empty = ImageOpening { rows: 0, cols: 4 };
+        let refused = GeometryError::DimensionOutOfRange { axis: 0, value: 0 };
+        assert_eq!(
+            empty
+                .input(vec![], vec![], Fr::from(0u64), Fr::from(0u64))
+                .unwrap_err(),
+            InputError::Geometry(refused.clone())
+        );
+        assert_eq!(
+            empty.to_r1cs().unwrap_err(),
+            SynthesisError::Geometry(refused)
+        );
+    }
+
+    impl ImageOpeningInput {
+        /// The same data as an input of `stmt`.
+        fn clone_for(&self, stmt: &ImageOpening) -> ImageOpeningInput {
+            stmt.input(
+                self.image.clone(),
+                self.mask.clone(),
+                self.salt,
+                self.binding,
+            )
+            .unwrap()
+        }
     }
 
     #[test]

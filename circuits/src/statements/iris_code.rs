@@ -8,7 +8,8 @@
 //!
 //! - each pixel is one wire plus its 8 bits (9 constraints), so a response has one term per
 //!   pixel; each input mask bit is a boolean wire;
-//! - `C_img = Commit(IrisImage, image || pack_bits(mask); salt_img)` over those wires;
+//! - `C_img = Commit(IrisImage, [rows, cols], image || pack_bits(mask); salt_img)` over those
+//!   wires;
 //! - per probe and part `q`: the code bit is `S_q > 0`, by decomposing `S_q - 1 + 2^(n-1)` with
 //!   the smallest `n` that bounds `|S_q| <= 255 * D_q` (the response is on the C side of that
 //!   constraint: snarkjs's `.zkey` stores only A and B coefficients);
@@ -17,7 +18,8 @@
 //!   [`crate::models::iris::MaskRule::min_passing_weight`] (exactly the model's rule);
 //!   "nonzero" is `is_zero(S_re^2 + S_im^2)` negated (no wrap-around: `|S| < 2^31`), computed
 //!   from the sign test's bits (about 30 terms instead of hundreds); the AND is a product;
-//! - `C_code = Commit(IrisCode, pack_bits(code) || pack_bits(mask); salt_code)`.
+//! - `C_code = Commit(IrisCode, [probe rows, probe cols, filters, 2], pack_bits(code) ||
+//!   pack_bits(mask); salt_code)` ([`code_geometry`]).
 //!
 //! The public `C_code` is computed natively with [`IrisInference`], the same inference
 //! `zkbio-core` runs; the circuit recomputes the bits from the committed image, so a witness
@@ -27,12 +29,14 @@ mod plan;
 
 pub use plan::{sign_width, threshold_width, ConstraintCounts};
 
-use super::image_opening::{image_commitment, InputError};
+use super::image_opening::{image_commitment, image_geometry, InputError};
 use crate::builder::{Builder, LinearCombination, Witness, WitnessBuilder};
 use crate::circuit::{Circuit, SynthesisError};
 use crate::gadgets::bits::{from_bits_le, to_bits_le};
 use crate::gadgets::boolean::alloc_bit;
-use crate::gadgets::commitment::{commit, commit_gadget, pack_bits, CommitKind};
+use crate::gadgets::commitment::{
+    commit, commit_gadget, pack_bits, CommitKind, Geometry, GeometryError,
+};
 use crate::gadgets::equality::{enforce_equal, is_zero};
 use crate::gadgets::sign::is_nonnegative;
 use crate::models::iris::{CodeBits, IrisInference, IrisModel};
@@ -81,6 +85,7 @@ impl std::fmt::Debug for IrisCodeInput {
 #[derive(Clone, PartialEq, Eq)]
 pub struct IrisCodeOpening {
     bits: CodeBits,
+    geometry: Geometry,
     salt: Fr,
 }
 
@@ -100,9 +105,19 @@ impl IrisCodeOpening {
         self.salt
     }
 
+    /// The code's geometry ([`code_geometry`] of the model).
+    pub fn geometry(&self) -> Geometry {
+        self.geometry
+    }
+
     /// `C_code` of this opening.
     pub fn commitment(&self) -> Fr {
-        code_commitment(self.code_bits(), self.mask_bits(), self.salt)
+        code_commitment(
+            &self.geometry,
+            self.code_bits(),
+            self.mask_bits(),
+            self.salt,
+        )
     }
 }
 
@@ -133,11 +148,23 @@ pub enum IrisCodeError {
     Synthesis(#[from] SynthesisError),
 }
 
-/// `C_code = Commit(IrisCode, pack_bits(code) || pack_bits(mask); salt)` (docs/PROTOCOL.md).
-pub fn code_commitment(code: &[bool], mask: &[bool], salt: Fr) -> Fr {
+/// The geometry of `model`'s codes: `[probe rows, probe columns, filters, 2]`, the shape whose
+/// row-major order is the code order ([`IrisModel::bit_index`]).
+pub fn code_geometry(model: &IrisModel) -> Result<Geometry, GeometryError> {
+    Geometry::new(&[
+        model.code_rows(),
+        model.code_cols(),
+        model.filters().len(),
+        2,
+    ])
+}
+
+/// `C_code = Commit(IrisCode, geometry, pack_bits(code) || pack_bits(mask); salt)`
+/// (docs/PROTOCOL.md), `geometry` from [`code_geometry`].
+pub fn code_commitment(geometry: &Geometry, code: &[bool], mask: &[bool], salt: Fr) -> Fr {
     let mut bytes = pack_bits(code);
     bytes.extend(pack_bits(mask));
-    let c = commit(CommitKind::IrisCode, &bytes, salt);
+    let c = commit(CommitKind::IrisCode, geometry, &bytes, salt);
     bytes.zeroize();
     c
 }
@@ -207,11 +234,13 @@ impl IrisCodeStatement {
     /// `C_code` (computed natively, as the witness computes it in-circuit).
     pub fn code_opening(&self, input: &IrisCodeInput) -> Result<IrisCodeOpening, InputError> {
         self.check(input)?;
+        let geometry = code_geometry(&self.model)?;
         let bits = IrisInference::new(&self.model)
             .infer(&input.image, &input.mask)
             .map_err(|_| self.wrong_size("image", input.image.len()))?;
         Ok(IrisCodeOpening {
             bits,
+            geometry,
             salt: input.salt_code,
         })
     }
@@ -219,8 +248,9 @@ impl IrisCodeStatement {
     /// The public inputs `[C_img, C_code, binding]` for `input`.
     pub fn public_inputs(&self, input: &IrisCodeInput) -> Result<[Fr; 3], InputError> {
         let opening = self.code_opening(input)?;
+        let geometry = image_geometry(self.model.image_rows(), self.model.image_cols())?;
         Ok([
-            image_commitment(&input.image, &input.mask, input.salt_img),
+            image_commitment(&geometry, &input.image, &input.mask, input.salt_img),
             opening.commitment(),
             input.binding,
         ])
@@ -249,11 +279,13 @@ impl IrisCodeStatement {
         input: &IrisCodeInput,
     ) -> Result<(Witness, IrisCodeOpening), IrisCodeError> {
         let publics = self.public_inputs(input)?;
+        let geometry = code_geometry(&self.model).map_err(InputError::from)?;
         let mut counts = ConstraintCounts::default();
         let BitWires { code, mask } = self.synthesize_with(&mut wb, input, publics, &mut counts)?;
         let bits = |v: &[Fr]| v.iter().map(|x| x.is_one()).collect::<Vec<bool>>();
         let opening = IrisCodeOpening {
             bits: CodeBits::from_parts(bits(&code), bits(&mask)),
+            geometry,
             salt: input.salt_code,
         };
         Ok((wb.finish(), opening))
@@ -268,6 +300,11 @@ impl IrisCodeStatement {
         publics: [Fr; 3],
         counts: &mut ConstraintCounts,
     ) -> Result<BitWires<B::Lc>, SynthesisError> {
+        let m = &self.model;
+        let (image_geometry, code_geometry) = (
+            image_geometry(m.image_rows(), m.image_cols())?,
+            code_geometry(m)?,
+        );
         let c_img = b.alloc_public(publics[0]);
         let c_code = b.alloc_public(publics[1]);
         let binding = b.alloc_public(publics[2]);
@@ -286,7 +323,7 @@ impl IrisCodeStatement {
             let mut bytes = pixels.clone();
             bytes.extend(mask_bits.chunks(8).map(from_bits_le::<B>));
             let salt = b.alloc(input.salt_img);
-            let c = commit_gadget(b, CommitKind::IrisImage, &bytes, &salt);
+            let c = commit_gadget(b, CommitKind::IrisImage, &image_geometry, &bytes, &salt);
             enforce_equal(b, &c, &c_img);
         });
 
@@ -300,7 +337,7 @@ impl IrisCodeStatement {
                 .map(from_bits_le::<B>)
                 .collect();
             let salt = b.alloc(input.salt_code);
-            let c = commit_gadget(b, CommitKind::IrisCode, &bytes, &salt);
+            let c = commit_gadget(b, CommitKind::IrisCode, &code_geometry, &bytes, &salt);
             enforce_equal(b, &c, &c_code);
         });
         Ok(BitWires { code, mask })

@@ -9,6 +9,7 @@ use ark_ff::PrimeField;
 use ark_groth16::Proof;
 use sha3::{Digest, Sha3_512};
 use zeroize::Zeroize;
+use zkbio_circuits::gadgets::commitment::Geometry;
 use zkbio_circuits::statements::iris_code::code_commitment;
 use zkbio_circuits::WitnessBuilder;
 
@@ -85,6 +86,9 @@ pub struct IrisCodeProof {
     /// `(code, mask, salt_code)`: for whoever needs the plain code, and for the vault once the
     /// registry accepted the call ([`confirm_iris_code`]). Wiped on drop.
     pub opening: CodeOpening,
+    /// The code's geometry in `C_code`'s tag (`[probe rows, probe cols, filters, 2]`), which
+    /// checking the opening against `C_code` needs.
+    pub code_geometry: Geometry,
 }
 
 /// `salt_code = SHA3-512("zkbio/salt-code/v1" || salt_img || u32 version) mod r`
@@ -265,6 +269,7 @@ pub fn prove_iris_code(
         IrisPurpose::Reenroll => registry.reenroll(subject, version, c_code, &proof),
     };
     let salt = Salt::from_be_bytes(field_bytes(&opening.salt(), "salt_code")?.to_be_bytes())?;
+    let code_geometry = opening.geometry();
     let opening = CodeOpening::new(
         opening.code_bits().to_vec(),
         opening.mask_bits().to_vec(),
@@ -277,6 +282,7 @@ pub fn prove_iris_code(
         public_inputs: public,
         tx,
         opening,
+        code_geometry,
     })
 }
 
@@ -320,22 +326,31 @@ pub fn confirm_iris_code(
         id,
         proof.version,
         &proof.public_inputs[1],
+        &proof.code_geometry,
         &proof.opening,
     )
 }
 
 /// Stores `(version, c_code, opening)` as record `id`'s iris model state, once the registry
 /// holds that `C_code`. The image and every other field are kept. The opening is checked
-/// against `c_code` first, and a state never moves to an older version.
+/// against `c_code` (a commitment to a code of `code_geometry`) first, and a state never moves
+/// to an older version.
 pub fn record_iris_code(
     vault: &Vault,
     id: &RecordId,
     version: u32,
     c_code: &Fr,
+    code_geometry: &Geometry,
     opening: &CodeOpening,
 ) -> Result<(), FlowError> {
     let salt = fr_of(opening.salt().expose());
-    if code_commitment(opening.code_bits(), opening.mask_bits(), salt) != *c_code {
+    let opened = code_commitment(
+        code_geometry,
+        opening.code_bits(),
+        opening.mask_bits(),
+        salt,
+    );
+    if opened != *c_code {
         return Err(FlowError::CommitmentMismatch { what: "C_code" });
     }
     let current = vault.with_bundle(id, |b| b.iris_model.as_ref().map(|m| m.version))?;

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use alloy_primitives::{Address, U256};
 use zkbio_circuits::models::iris::IrisModel;
-use zkbio_circuits::statements::iris_code::code_commitment;
+use zkbio_circuits::statements::iris_code::{code_commitment, code_geometry};
 
 use super::dev::publish_dev_iris_package;
 use super::*;
@@ -123,6 +123,18 @@ fn import_checks_commitments_and_scanner_and_never_overwrites() {
 }
 
 #[test]
+fn a_transfer_with_v1_commitments_is_refused_by_its_format_version() {
+    let mut bytes = transfer(signer(3).address());
+    assert_eq!(bytes[8..10], [0, 2]);
+    bytes[8..10].copy_from_slice(&1u16.to_be_bytes());
+    let err = EnrollmentTransfer::from_bytes(&bytes).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "enrollment transfer: format version 1, this build reads 2"
+    );
+}
+
+#[test]
 fn enroll_then_reenroll_through_verified_packages() {
     let dir = tempfile::tempdir().expect("tempdir");
     let vault = vault(&dir.path().join("vault"));
@@ -167,8 +179,10 @@ fn enroll_then_reenroll_through_verified_packages() {
     // The opening opens C_code, and its bits are the circuit's code (in the model's order).
     let opening = &enrolled.opening;
     let salt = super::transfer::fr_of(opening.salt().expose());
+    let geometry = code_geometry(v1.model()).expect("a model's code fits");
+    assert_eq!(enrolled.code_geometry, geometry);
     assert_eq!(
-        code_commitment(opening.code_bits(), opening.mask_bits(), salt),
+        code_commitment(&geometry, opening.code_bits(), opening.mask_bits(), salt),
         enrolled.public_inputs[1]
     );
     // Proving again gives the same C_code (derived salt) but a fresh proof.

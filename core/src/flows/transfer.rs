@@ -1,10 +1,10 @@
 //! The enrollment transfer: what the scanner hands the phone, and its import into the vault.
 //!
-//! Format (version 1), all integers big-endian; the transport (the scanner's session with the
+//! Format (version 2), all integers big-endian; the transport (the scanner's session with the
 //! phone) is responsible for confidentiality, the import for integrity and authenticity:
 //!
 //! ```text
-//! magic "ZKBENROL" (8) | u16 format version (= 1) | u64 chain_id | registry address (20) |
+//! magic "ZKBENROL" (8) | u16 format version (= 2) | u64 chain_id | registry address (20) |
 //! the bundle, in the vault's plaintext encoding (crate::vault::codec), without model states
 //! ```
 //!
@@ -16,8 +16,8 @@
 use alloy_primitives::Address;
 use ark_bn254::Fr;
 use ark_ff::{BigInteger, PrimeField};
-use zkbio_circuits::gadgets::commitment::{commit, CommitKind};
-use zkbio_circuits::statements::image_opening::image_commitment;
+use zkbio_circuits::gadgets::commitment::{commit, CommitKind, Geometry, GeometryError};
+use zkbio_circuits::statements::image_opening::{image_commitment, image_geometry};
 
 use super::{FlowError, RegistryTarget};
 use crate::registry::{LocalSigner, ScannerSignature};
@@ -29,8 +29,10 @@ use crate::vault::{
 
 /// The first bytes of an enrollment transfer.
 pub const TRANSFER_MAGIC: [u8; 8] = *b"ZKBENROL";
-/// The transfer format this code reads and writes.
-pub const TRANSFER_FORMAT_VERSION: u16 = 1;
+/// The transfer format this code reads and writes. 2: the same layout as 1, with commitments of
+/// construction v2 (the tag binds the image geometry); a version-1 transfer carries v1
+/// commitments, which no longer open, and is refused by its version.
+pub const TRANSFER_FORMAT_VERSION: u16 = 2;
 const HEADER_LEN: usize = 8 + 2 + 8 + 20;
 
 /// An enrollment as the scanner hands it over: the bundle and the registry it was signed for.
@@ -76,18 +78,33 @@ pub fn random_salt() -> Result<Salt, FlowError> {
     Ok(salt?)
 }
 
-/// `C_img` of a stored iris.
-pub(crate) fn image_commitment_of(iris: &IrisSample, salt_img: &Salt) -> Fr {
-    image_commitment(iris.image(), iris.mask(), fr_of(salt_img.expose()))
+/// A bundle's image size that no commitment can hold (unreachable: bundles bound their sides
+/// far below 2^32).
+fn geometry_error(what: &'static str) -> impl Fn(GeometryError) -> FlowError {
+    move |e| FlowError::Transfer(format!("{what}: {e}"))
 }
 
-/// `C_face = Commit(FaceImage, pixels; salt_face)`.
-pub(crate) fn face_commitment_of(face: &FaceImage, salt_face: &Salt) -> Fr {
-    commit(
+/// `C_img` of a stored iris (geometry `[rows, cols]`).
+pub(crate) fn image_commitment_of(iris: &IrisSample, salt_img: &Salt) -> Result<Fr, FlowError> {
+    let geometry = image_geometry(iris.rows(), iris.cols()).map_err(geometry_error("C_img"))?;
+    Ok(image_commitment(
+        &geometry,
+        iris.image(),
+        iris.mask(),
+        fr_of(salt_img.expose()),
+    ))
+}
+
+/// `C_face = Commit(FaceImage, [height, width], pixels; salt_face)`.
+pub(crate) fn face_commitment_of(face: &FaceImage, salt_face: &Salt) -> Result<Fr, FlowError> {
+    let geometry = Geometry::new(&[face.height().into(), face.width().into()])
+        .map_err(geometry_error("C_face"))?;
+    Ok(commit(
         CommitKind::FaceImage,
+        &geometry,
         face.pixels(),
         fr_of(salt_face.expose()),
-    )
+    ))
 }
 
 /// What a scanner does at enrollment (for tests, demos and scanner simulators): draws both
@@ -100,8 +117,8 @@ pub fn scanner_enroll(
     face: FaceImage,
 ) -> Result<EnrollmentTransfer, FlowError> {
     let (salt_img, salt_face) = (random_salt()?, random_salt()?);
-    let c_img = image_commitment_of(&iris, &salt_img);
-    let c_face = face_commitment_of(&face, &salt_face);
+    let c_img = image_commitment_of(&iris, &salt_img)?;
+    let c_face = face_commitment_of(&face, &salt_face)?;
     let sig = ScannerSignature::sign(
         scanner,
         target.chain_id,
@@ -173,11 +190,11 @@ impl EnrollmentTransfer {
     /// signed the enrollment.
     pub fn verify(&self) -> Result<Address, FlowError> {
         let b = &self.bundle;
-        let c_img = image_commitment_of(&b.iris, &b.salt_img);
+        let c_img = image_commitment_of(&b.iris, &b.salt_img)?;
         if field_bytes(&c_img, "C_img")? != b.c_img {
             return Err(FlowError::CommitmentMismatch { what: "C_img" });
         }
-        let c_face = face_commitment_of(&b.face, &b.salt_face);
+        let c_face = face_commitment_of(&b.face, &b.salt_face)?;
         if field_bytes(&c_face, "C_face")? != b.c_face {
             return Err(FlowError::CommitmentMismatch { what: "C_face" });
         }

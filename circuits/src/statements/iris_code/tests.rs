@@ -157,9 +157,26 @@ fn public_inputs_are_the_native_commitments() {
             .expect("sizes match");
         assert_eq!(publics[0], opening.public_inputs(&io_input)[0]);
         let code = stmt.code_opening(&input).expect("sizes match");
+        let geometry = code_geometry(&stmt.model).expect("a model's code fits");
+        assert_eq!(geometry, code.geometry());
+        assert_eq!(
+            geometry.dims(),
+            &[
+                stmt.model.code_rows() as u32,
+                stmt.model.code_cols() as u32,
+                stmt.model.filters().len() as u32,
+                2
+            ]
+        );
+        assert_eq!(geometry.elements(), code.code_bits().len() as u128);
         assert_eq!(
             publics[1],
-            code_commitment(code.code_bits(), code.mask_bits(), input.salt_code)
+            code_commitment(
+                &geometry,
+                code.code_bits(),
+                code.mask_bits(),
+                input.salt_code
+            )
         );
         assert_eq!(publics[1], code.commitment());
         assert_eq!(code.salt(), input.salt_code);
@@ -246,7 +263,7 @@ fn changes_break_the_statement() {
                     &mut code[i]
                 };
                 *v = !*v;
-                let forged = code_commitment(&code, &mask, input.salt_code);
+                let forged = code_commitment(&opening.geometry(), &code, &mask, input.salt_code);
                 assert_ne!(forged, publics[1]);
                 let claim = [publics[0], forged, publics[2]];
                 assert!(!satisfied_with(&stmt, &input, claim), "bit {i}");
