@@ -31,7 +31,7 @@ use std::sync::Arc;
 use zeroize::Zeroize;
 
 /// Why a model cannot be the statement's circuit.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ModelIoError {
     /// The compiler refused the model.
     #[error(transparent)]

@@ -14,6 +14,7 @@
 //! quantization. Everything else is refused when the model is loaded, naming the operator and
 //! its index.
 
+pub mod circuit;
 pub mod fixedpoint;
 pub mod interp;
 mod lower;

@@ -17,6 +17,9 @@ pub(crate) struct Synth {
     pub tensors: Vec<Tensor>,
     pub ops: Vec<Op>,
     pub rng: ChaCha20Rng,
+    /// The output zero point of ReLU layers, if fixed (TFLite's calibration gives -128: the
+    /// output range is `[0, max]`).
+    pub relu_zp: Option<i32>,
 }
 
 fn act_range(act: FusedActivation, scale: f32, zp: i32) -> ActivationRange {
@@ -36,6 +39,7 @@ impl Synth {
             tensors: Vec::new(),
             ops: Vec::new(),
             rng: ChaCha20Rng::seed_from_u64(seed),
+            relu_zp: None,
         }
     }
 
@@ -62,6 +66,13 @@ impl Synth {
             }),
             data: None,
         })
+    }
+
+    fn output(&mut self, shape: &[usize], scale: f32, act: FusedActivation) -> TensorId {
+        match (act, self.relu_zp) {
+            (FusedActivation::Relu, Some(zp)) => self.activation_with(shape, scale, zp),
+            _ => self.activation(shape, scale),
+        }
     }
 
     fn const_i8(&mut self, shape: &[usize], scales: Vec<f32>, axis: usize) -> TensorId {
@@ -175,7 +186,7 @@ impl Synth {
         let bias = self.const_i32(out_c, 3000);
         let (window, oh, ow) = self.window(i, k, s, d, padding);
         let s_out = self.out_scale(s_in, k.0 * k.1 * icg);
-        let y = self.activation(&[i.n, oh, ow, out_c], s_out);
+        let y = self.output(&[i.n, oh, ow, out_c], s_out, activation);
         let zp_out = self.sz(y).1;
         let multipliers = s_w
             .iter()
@@ -218,7 +229,7 @@ impl Synth {
         let filter = self.const_i8(&[1, k.0, k.1, out_c], s_w.clone(), 3);
         let (window, oh, ow) = self.window(i, k, s, (1, 1), padding);
         let s_out = self.out_scale(s_in, k.0 * k.1);
-        let y = self.activation(&[i.n, oh, ow, out_c], s_out);
+        let y = self.output(&[i.n, oh, ow, out_c], s_out, activation);
         let zp_out = self.sz(y).1;
         let multipliers = s_w
             .iter()
@@ -261,7 +272,7 @@ impl Synth {
         let weights = self.const_i8(&[units, depth], s_w.clone(), 0);
         let bias = self.const_i32(units, 3000);
         let s_out = self.out_scale(s_in, depth);
-        let y = self.activation(&[batches, units], s_out);
+        let y = self.output(&[batches, units], s_out, activation);
         let zp_out = self.sz(y).1;
         let scales = (0..units)
             .map(|u| {
@@ -474,6 +485,43 @@ pub(crate) fn zoo() -> Vec<(&'static str, Model)> {
         s.fully_connected(g, 6, true, NoAct)
     }, &[1, 6, 6, 1]);
     out
+}
+
+/// The ~20k-requantized-element face-embedding candidate of the research notes ("Cand-A"):
+/// 64x64x1, Conv 4x4/s4 1→32 ReLU, Conv 3x3/s2 →64, Conv 3x3 64→64, Conv 3x3/s2 →128,
+/// Conv 3x3 128→128 (all ReLU, SAME), MEAN, FC 128→128.
+pub(crate) fn cand_a() -> Model {
+    let mut s = Synth::new(2026);
+    s.relu_zp = Some(-128);
+    let x = s.activation_with(&[1, 64, 64, 1], 1.0 / 255.0, -128);
+    let mut t = s.conv(x, 32, (4, 4), (4, 4), (1, 1), Valid, 1, Relu);
+    t = s.conv(t, 64, (3, 3), (2, 2), (1, 1), Same, 1, Relu);
+    t = s.conv(t, 64, (3, 3), (1, 1), (1, 1), Same, 1, Relu);
+    t = s.conv(t, 128, (3, 3), (2, 2), (1, 1), Same, 1, Relu);
+    t = s.conv(t, 128, (3, 3), (1, 1), (1, 1), Same, 1, Relu);
+    t = s.mean(t, false);
+    let y = s.fully_connected(t, 128, true, NoAct);
+    s.finish(x, y)
+}
+
+#[test]
+#[ignore = "measurement: prints the constraint table of the ~20k-element model"]
+fn cand_a_constraint_table() {
+    let model = cand_a();
+    let table = constraint_table(&model).unwrap();
+    let mut total = 0;
+    for c in &table {
+        total += c.constraints;
+        eprintln!(
+            "{:>3} {:<18} requantized {:>6} constraints {:>8} per element {:>6.2}",
+            c.index,
+            c.op,
+            c.requantized,
+            c.constraints,
+            c.per_element().unwrap_or(0.0)
+        );
+    }
+    eprintln!("total {total}");
 }
 
 /// A circuit over the model with the input allocated as int8 (range-checked) wires and the
