@@ -23,6 +23,15 @@ export ZKBIO_OPENIRIS_VECTORS="$vectors"
 # Solidity: the registry's forge tests (forge and anvil come from npm, pinned in tools/js).
 bash contracts/forge.sh test
 
+# z3-solver for the gadget uniqueness proofs (circuits/src/uniqueness), in its own virtualenv
+# (pinned in tests/uniqueness/requirements.txt; the proofs take under a minute).
+z3venv="$root/target/z3-venv"
+if [ ! -x "$z3venv/bin/python" ]; then
+  python3 -m venv "$z3venv"
+fi
+"$z3venv/bin/pip" install --quiet --disable-pip-version-check -r tests/uniqueness/requirements.txt
+export ZKBIO_Z3_PYTHON="$z3venv/bin/python"
+
 cargo test --workspace --all-targets "$@"
 
 # Kotlin bindings on the JVM: JNA from Debian, kotlinc from npm (pinned in bindings/kotlin).

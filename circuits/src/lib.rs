@@ -14,6 +14,7 @@ pub mod gadgets;
 pub mod models;
 pub mod soundness;
 pub mod statements;
+pub mod uniqueness;
 
 pub use ark_bn254::Fr;
 pub use builder::{Builder, Lc, Recorder, WitnessBuilder};

@@ -5,6 +5,7 @@ pub mod boolean;
 pub mod commitment;
 pub mod equality;
 pub mod poseidon;
+pub mod quant;
 pub mod sign;
 
 #[cfg(test)]

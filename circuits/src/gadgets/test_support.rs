@@ -56,3 +56,36 @@ pub fn is_satisfied<C: Circuit>(circuit: &C, input: &C::Input) -> bool {
         .first_unsatisfied()
         .is_none()
 }
+
+/// Like [`gadget_circuit!`], for a circuit with parameters: defines a struct with the given fields
+/// plus `placeholder: Input`, whose body sees the struct as `$s`. The layout may depend on the
+/// parameters (bounds, constants), never on the input.
+macro_rules! param_circuit {
+    ($name:ident { $($field:ident : $ft:ty),* $(,)? }, $input:ty,
+     |$s:ident, $b:ident, $inp:ident| $body:block) => {
+        #[derive(Clone, Debug)]
+        struct $name {
+            $($field: $ft,)*
+            placeholder: $input,
+        }
+        impl $crate::Circuit for $name {
+            type Input = $input;
+            fn public_count(&self) -> usize {
+                0
+            }
+            fn placeholder_input(&self) -> $input {
+                self.placeholder.clone()
+            }
+            fn synthesize<B: $crate::Builder>(
+                &self,
+                $b: &mut B,
+                $inp: &$input,
+            ) -> Result<(), $crate::SynthesisError> {
+                let $s = self;
+                $body;
+                Ok(())
+            }
+        }
+    };
+}
+pub(crate) use param_circuit;

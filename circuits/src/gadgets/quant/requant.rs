@@ -1,0 +1,747 @@
+//! Requantization: `clamp(MultiplyByQuantizedMultiplier(acc, M, shift) + zp, act_min, act_max)`
+//! (CONV_2D, DEPTHWISE_CONV_2D, MEAN, FC in MBQM mode) and the float FULLY_CONNECTED variant
+//! `clamp((int32)round(fl64(acc·E)) + zp, act_min, act_max)`.
+//!
+//! Both are `q − corr` with `q = floor(X / 2^n)` for a linear `X` in `acc`, proven by one bit
+//! decomposition of `X` (quotient and remainder together), and `corr = [q <= 0 ∧ R < 2^j]` the
+//! tie correction of the closed forms in [`super::reference`].
+//!
+//! **Fused ReLU lemma.** When `act_min >= zp` (RELU, RELU6, and any clamp that starts at or above
+//! the zero point) the correction never changes the output, so it is not computed: `corr = 1`
+//! only when `q <= 0`; then `q + zp <= zp <= act_min` and `q − 1 + zp < act_min`, so both clamp to
+//! `act_min`. The test `relu_skips_the_tie_correction_exactly` checks it against the literal
+//! kernel on every tie. The clamp is then `act_min + s·min(q − θ, H)` with `θ = act_min − zp`,
+//! `H = act_max − act_min` and `s = [q >= θ]`, where `s` is the top bit of the quotient's own
+//! decomposition (see [`divide`]) and, when `H + 1 = 2^k`, `min(·, H)` is read off the
+//! quotient's bits above `k` (an all-zero test and two products).
+//!
+//! **Constraints per requantized element** (measured by `constraint_counts_per_element`; static
+//! accumulator bounds `±2^b`, zp_out = −128 for ReLU as TFLite's converter makes it, zp = 3 with
+//! the full int8 range for "none"):
+//!
+//! | multiplier | acc bound | rs = 6 | rs = 8 | rs = 10 |
+//! |---|---|---|---|---|
+//! | generic (odd M), fused ReLU | ±2^17 | 54 | 52 | 51 |
+//! | generic, fused ReLU | ±2^18 | 56 | 54 | 52 |
+//! | generic, fused ReLU | ±2^20 | 58 | 58 | 56 |
+//! | generic, ReLU6-like (act_max = 100) | ±2^17 / ±2^20 | 65 / 71 | 63 / 69 | 51 / 67 |
+//! | generic, no activation | ±2^17 / ±2^20 | 82 / 91 | 77 / 87 | 54 / 83 |
+//! | 8-bit mantissa (M = 181·2^23), fused ReLU | ±2^17 / ±2^20 | 31 / 35 | | 28 / 33 |
+//!
+//! **Why generic scales stay above 45.** The remainder of `floor(X / 2^n)` must be proven in
+//! `[0, 2^n)` with `n = 31 + rs − t`, and the quotient must be range-checked too (without it,
+//! `(X − r)/2^n` is a field element for every `r`, so nothing is unique). In plain R1CS a range
+//! check costs about one constraint per bit (booleanity; higher-radix digits cost more per bit),
+//! so a requantization costs at least `n + log2(quotient range) ≈ b + 31 − t` constraints, 48–51
+//! for `b = 17..20` and `t = 0`, before the clamp. The ≤ 45 goal is therefore reachable only
+//! with trailing zeros in `M·2^ls` (short-mantissa scales, last row) or with lookups. (Replacing
+//! `M` by a shorter multiplier that floors identically over the static range needs about `2b`
+//! bits of precision, near-ties being dense; no gain at `b >= 17`.)
+
+use super::bounded::{fr, Bounded};
+use super::clamp::{clamp, clamp_above};
+use super::division::{divide, Division};
+use super::reference::{
+    decompose_f64, fc_float_requant, mbqm_closed_form, round_half_away_exact, split_shift,
+};
+use super::QuantError;
+use crate::builder::{Builder, LinearCombination};
+use crate::gadgets::bits::from_bits_le;
+use crate::gadgets::equality::is_zero;
+use ark_bn254::Fr;
+
+/// The per-channel constants of an integer requantization.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Requant {
+    /// `M` from `QuantizeMultiplier`, in `[1, 2^31)` (TFLite's are in `[2^30, 2^31)`).
+    pub multiplier: i32,
+    /// TFLite's `shift`: left if positive, right if negative; in `[-31, 30]`.
+    pub shift: i32,
+    /// Output zero point.
+    pub zp_out: i32,
+    /// Lower end of the fused activation's range.
+    pub act_min: i32,
+    /// Upper end of the fused activation's range.
+    pub act_max: i32,
+}
+
+impl Requant {
+    /// What the TFLite kernel computes for `acc` (the literal definitions' closed form).
+    pub fn reference(&self, acc: i64) -> i128 {
+        (mbqm_closed_form(acc, self.multiplier as i64, self.shift) + self.zp_out as i128)
+            .clamp(self.act_min as i128, self.act_max as i128)
+    }
+}
+
+/// `q − [q <= 0 ∧ tie]` where `tie` is computed by `tie_bit` only if the bounds let `q <= 0`.
+/// Costs `tie_bit`'s constraints plus one product when `q`'s sign is not static.
+pub(crate) fn tie_correct<B: Builder>(
+    b: &mut B,
+    div: &Division<B::Lc>,
+    tie_bit: impl FnOnce(&mut B, &Division<B::Lc>) -> B::Lc,
+) -> Result<Bounded<B::Lc>, QuantError> {
+    let q = &div.q;
+    if q.lo() >= 1 {
+        return Ok(q.clone());
+    }
+    let tie = tie_bit(b, div);
+    let corr = if q.hi() <= 0 {
+        tie
+    } else {
+        let not_pos = B::Lc::constant(Fr::from(1u64)) - div.q_ge_theta.clone();
+        let c = b.alloc(b.value(&not_pos) * b.value(&tie));
+        b.enforce(&not_pos, &tie, &c);
+        c
+    };
+    Bounded::assume(q.lc().clone() - corr, q.lo() - 1, q.hi())
+}
+
+/// `s·v` for the sign bit `s = [q >= θ]`: free when the bounds decide `s`, else one product.
+fn times_sign<B: Builder>(b: &mut B, div: &Division<B::Lc>, v: &B::Lc) -> B::Lc {
+    match div.q_ge_theta_static {
+        Some(true) => v.clone(),
+        Some(false) => B::Lc::zero(),
+        None => {
+            let s = &div.q_ge_theta;
+            let out = b.alloc(b.value(s) * b.value(v));
+            b.enforce(s, v, &out);
+            out
+        }
+    }
+}
+
+/// `[all bits are 0]` for proven bits: `1 − b` for one bit, a chain of products `Π(1 − b_i)`
+/// for two or three (`len − 1` constraints), [`is_zero`] of their sum beyond that (3).
+fn all_zero<B: Builder>(b: &mut B, bits: &[B::Lc]) -> B::Lc {
+    let one = B::Lc::constant(Fr::from(1u64));
+    if bits.len() > 3 {
+        return is_zero(b, &from_bits_le::<B>(bits));
+    }
+    let mut acc = one.clone();
+    for (i, bit) in bits.iter().enumerate() {
+        let not_bit = one.clone() - bit.clone();
+        if i == 0 {
+            acc = not_bit;
+        } else {
+            let prod = b.alloc(b.value(&acc) * b.value(&not_bit));
+            b.enforce(&acc, &not_bit, &prod);
+            acc = prod;
+        }
+    }
+    acc
+}
+
+/// `act_min + clamp(q − θ, 0, h)` from a division laid out with `theta = θ` (see module docs).
+fn fused_clamp<B: Builder>(
+    b: &mut B,
+    div: &Division<B::Lc>,
+    act_min: i128,
+    h: i128,
+) -> Result<Bounded<B::Lc>, QuantError> {
+    if div.q_ge_theta_static == Some(false) {
+        return Bounded::constant(act_min);
+    }
+    let bits = &div.q_minus_theta_bits;
+    let width = bits.len();
+    let u = if (1i128 << width) - 1 <= h {
+        // q − θ < 2^width <= h + 1: the upper clamp cannot bind.
+        let low = from_bits_le::<B>(bits);
+        Bounded::assume(times_sign(b, div, &low), 0, (1i128 << width) - 1)?
+    } else if (h + 1).count_ones() == 1 {
+        // min(q − θ, 2^k − 1) is the low k bits if all higher bits are zero, else h.
+        let k = (h + 1).trailing_zeros() as usize;
+        let low_k = from_bits_le::<B>(&bits[..k]);
+        let z = all_zero(b, &bits[k..]);
+        let low_minus_h = low_k - B::Lc::constant(fr(h));
+        let m = b.alloc(b.value(&z) * b.value(&low_minus_h));
+        b.enforce(&z, &low_minus_h, &m);
+        let m_plus_h = m + B::Lc::constant(fr(h));
+        Bounded::assume(times_sign(b, div, &m_plus_h), 0, h)?
+    } else {
+        let low = from_bits_le::<B>(bits);
+        let r = Bounded::assume(times_sign(b, div, &low), 0, (1i128 << width) - 1)?;
+        clamp_above(b, &r, h)?
+    };
+    u.offset(act_min)
+}
+
+/// Shared tail of both requantizations: `y = clamp(q − corr + zp, act_min, act_max)` with
+/// `q = floor(x / 2^n)` and `corr = [q <= 0 ∧ R < 2^j]` (`tie_j = None`: no correction).
+/// `reference` gives the kernel's value at an accumulator bound, to tighten the result's bounds
+/// (every requantization is monotone in `acc`).
+#[allow(clippy::too_many_arguments)]
+fn requant_tail<B: Builder>(
+    b: &mut B,
+    x: &Bounded<B::Lc>,
+    n: u32,
+    tie_j: Option<usize>,
+    zp: i128,
+    act_min: i128,
+    act_max: i128,
+    out_bounds: (i128, i128),
+) -> Result<Bounded<B::Lc>, QuantError> {
+    if act_min > act_max {
+        return Err(QuantError::EmptyInterval {
+            lo: act_min,
+            hi: act_max,
+        });
+    }
+    let d = 1i128 << n;
+    let y = if act_min >= zp {
+        let div = divide(b, x, d, act_min - zp)?;
+        fused_clamp(b, &div, act_min, act_max - act_min)?
+    } else {
+        let div = divide(b, x, d, 1)?;
+        let v = match tie_j {
+            Some(j) => tie_correct(b, &div, |b, d| d.r_below_pow2(b, j))?,
+            None => div.q.clone(),
+        };
+        clamp(b, &v.offset(zp)?, act_min, act_max)?
+    };
+    Bounded::assume(
+        y.lc().clone(),
+        out_bounds.0.max(y.lo()),
+        out_bounds.1.min(y.hi()),
+    )
+}
+
+fn check_act(act_min: i32, act_max: i32) -> Result<(), QuantError> {
+    if act_min > act_max {
+        return Err(QuantError::EmptyInterval {
+            lo: act_min as i128,
+            hi: act_max as i128,
+        });
+    }
+    Ok(())
+}
+
+fn check_int32<L: LinearCombination>(acc: &Bounded<L>, factor: i128) -> Result<(), QuantError> {
+    let fits = |v: i128| (i32::MIN as i128..=i32::MAX as i128).contains(&v);
+    if fits(acc.lo() * factor) && fits(acc.hi() * factor) {
+        Ok(())
+    } else {
+        Err(QuantError::Int32Overflow {
+            lo: acc.lo(),
+            hi: acc.hi(),
+        })
+    }
+}
+
+/// `clamp(MultiplyByQuantizedMultiplier(acc, M, shift) + zp_out, act_min, act_max)`, bit-exact
+/// with TFLite's double rounding, for an int32 accumulator with static bounds.
+///
+/// With `K = M·2^ls = K'·2^t` (`t` trailing zeros, at most 30) and `n = 31 + rs − t`:
+/// `X = acc·K' + (2^30 + [rs≥1]·2^(30+rs))/2^t`, `q = floor(X / 2^n)`, one decomposition of
+/// `X` into `n + w` bits (`w` = quotient width from the bounds, with a sign bit when needed).
+///
+/// Constraints per element:
+/// - fused clamp (`act_min >= zp`, e.g. RELU/RELU6): `n + w + 1`, plus, when the upper clamp
+///   can bind and `act_max − act_min + 1 = 2^k`, an all-zero test of the `h` quotient bits above
+///   `k` (`h − 1` constraints for `h <= 3`, else 3) and two products (one when `q >= θ` is
+///   static); one product when the upper clamp cannot bind; a generic upper clamp otherwise;
+/// - otherwise: `n + w + 1`, the tie correction (`is_zero` of the top `rs` remainder bits and a
+///   product: 4, when `q <= 0` is possible and `rs >= 1`) and a generic [`clamp`] on each side the
+///   bounds do not settle.
+///
+/// Refused at compile time: a multiplier outside `[1, 2^31)`, a shift outside `[-31, 30]`, and
+/// accumulator bounds for which `acc` or `acc·2^ls` leaves int32 (undefined in the C++).
+pub fn requantize<B: Builder>(
+    b: &mut B,
+    acc: &Bounded<B::Lc>,
+    p: &Requant,
+) -> Result<Bounded<B::Lc>, QuantError> {
+    if p.multiplier < 1 {
+        return Err(QuantError::BadMultiplier(p.multiplier as i64));
+    }
+    if !(-31..=30).contains(&p.shift) {
+        return Err(QuantError::BadShift(p.shift));
+    }
+    check_act(p.act_min, p.act_max)?;
+    let (ls, rs) = split_shift(p.shift);
+    check_int32(acc, 1)?;
+    check_int32(acc, 1i128 << ls)?;
+    let k_full = (p.multiplier as i128) << ls;
+    let t = k_full.trailing_zeros().min(30);
+    let k = k_full >> t;
+    let n = 31 + rs - t;
+    let mut c = 1i128 << 30;
+    if rs >= 1 {
+        c += 1i128 << (30 + rs);
+    }
+    let x = acc.scale(k)?.offset(c >> t)?;
+    let tie_j = (rs >= 1).then_some((31 - t) as usize);
+    requant_tail(
+        b,
+        &x,
+        n,
+        tie_j,
+        p.zp_out as i128,
+        p.act_min as i128,
+        p.act_max as i128,
+        (p.reference(acc.lo() as i64), p.reference(acc.hi() as i64)),
+    )
+}
+
+/// Largest accumulator range [`requantize_f64`] enumerates for float-rounding exceptions.
+pub const MAX_ENUMERATED_RANGE: u128 = 1 << 26;
+
+/// The accumulator values in `[lo, hi]` where `round(fl64(acc·scale))` differs from the exact
+/// rational `round_half_away(acc·scale)` (found by enumeration).
+pub fn float_rounding_exceptions(lo: i32, hi: i32, scale: f64) -> Result<Vec<i64>, QuantError> {
+    let (m, e) = decompose_f64(scale)
+        .filter(|&(m, _)| m > 0)
+        .ok_or(QuantError::BadScale(scale))?;
+    let span = (hi as i128 - lo as i128 + 1).max(0) as u128;
+    if span > MAX_ENUMERATED_RANGE {
+        return Err(QuantError::RangeTooLargeToEnumerate(span));
+    }
+    Ok((lo..=hi)
+        .filter(|&acc| {
+            fc_float_requant(acc, scale).map(|v| v as i128)
+                != Some(round_half_away_exact(acc as i64, m, e))
+        })
+        .map(|acc| acc as i64)
+        .collect())
+}
+
+/// One FULLY_CONNECTED channel's float requantization, validated for a static accumulator range:
+/// build it once per channel with [`FloatRequant::new`] (which enumerates the range), then lay
+/// out every element with [`requantize_f64`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct FloatRequant {
+    scale: f64,
+    zp_out: i32,
+    act_min: i32,
+    act_max: i32,
+    acc_lo: i32,
+    acc_hi: i32,
+}
+
+impl FloatRequant {
+    /// Validates the constants and checks every accumulator in `[acc_lo, acc_hi]` for
+    /// float-rounding exceptions (see [`requantize_f64`]).
+    pub fn new(
+        scale: f64,
+        zp_out: i32,
+        act_min: i32,
+        act_max: i32,
+        acc_lo: i128,
+        acc_hi: i128,
+    ) -> Result<Self, QuantError> {
+        if !(scale.is_finite() && scale > 0.0) {
+            return Err(QuantError::BadScale(scale));
+        }
+        check_act(act_min, act_max)?;
+        let int32 = i32::MIN as i128..=i32::MAX as i128;
+        if acc_lo > acc_hi || !int32.contains(&acc_lo) || !int32.contains(&acc_hi) {
+            return Err(QuantError::Int32Overflow {
+                lo: acc_lo,
+                hi: acc_hi,
+            });
+        }
+        let (acc_lo, acc_hi) = (acc_lo as i32, acc_hi as i32);
+        let exceptions = float_rounding_exceptions(acc_lo, acc_hi, scale)?;
+        if !exceptions.is_empty() {
+            return Err(QuantError::FloatRoundingExceptions {
+                count: exceptions.len(),
+                first: exceptions.iter().copied().take(8).collect(),
+            });
+        }
+        let (_, e) = decompose_f64(scale).ok_or(QuantError::BadScale(scale))?;
+        if e < -100 {
+            return Err(QuantError::BadScale(scale));
+        }
+        Ok(FloatRequant {
+            scale,
+            zp_out,
+            act_min,
+            act_max,
+            acc_lo,
+            acc_hi,
+        })
+    }
+
+    /// What the kernel computes for `acc` (the literal float definition).
+    pub fn reference(&self, acc: i32) -> i128 {
+        let v = fc_float_requant(acc, self.scale)
+            .map(|v| v as i128)
+            .unwrap_or(0);
+        (v + self.zp_out as i128).clamp(self.act_min as i128, self.act_max as i128)
+    }
+}
+
+/// `clamp((int32)round(fl64(acc·scale)) + zp_out, act_min, act_max)`: the reference int8
+/// FULLY_CONNECTED of ai-edge-litert >= 1.3, where `scale` is the double
+/// `(double)s_in·(double)s_w/(double)s_out` computed as the kernel does.
+///
+/// Proven: `round_half_away(acc·m·2^e)` over the rationals (`scale = m·2^e` exactly, `m` odd, 53
+/// bits), as `q = floor((acc·m + 2^(k−1)) / 2^k)` (`k = −e`) minus `[q <= 0 ∧ R = 0]` (negative
+/// ties), or with the fused clamp exactly as [`requantize`]. Cost: `k + w + 1` for the division
+/// (`k` ≈ 53 + log2(1/scale), so about 20 more than the integer form), the clamp as in
+/// [`requantize`], and without a fused clamp `is_zero(R)` and a product for the tie (4).
+///
+/// **Where fl64 differs.** The product `acc·scale` is rounded to 53 bits before `round`; that can
+/// move a value within one ulp of a half-integer onto or across it (rare for generic scales;
+/// exact ties themselves are representable and agree). [`FloatRequant::new`] enumerates every
+/// accumulator value in the static range (at most [`MAX_ENUMERATED_RANGE`]) and refuses the
+/// channel with [`QuantError::FloatRoundingExceptions`] if there is any, so a compiled circuit is
+/// exact for every input it accepts. `acc`'s bounds must lie inside the checked range.
+pub fn requantize_f64<B: Builder>(
+    b: &mut B,
+    acc: &Bounded<B::Lc>,
+    p: &FloatRequant,
+) -> Result<Bounded<B::Lc>, QuantError> {
+    if acc.lo() < p.acc_lo as i128 || acc.hi() > p.acc_hi as i128 {
+        return Err(QuantError::UncheckedRange {
+            lo: acc.lo(),
+            hi: acc.hi(),
+        });
+    }
+    let (m, e) = decompose_f64(p.scale).ok_or(QuantError::BadScale(p.scale))?;
+    let out_bounds = (p.reference(acc.lo() as i32), p.reference(acc.hi() as i32));
+    let (zp, amin, amax) = (p.zp_out as i128, p.act_min as i128, p.act_max as i128);
+    if e >= 0 {
+        // An integer scale: no rounding at all.
+        let v = acc.scale(
+            (m as i128)
+                .checked_shl(e as u32)
+                .ok_or(QuantError::BadScale(p.scale))?,
+        )?;
+        let y = clamp(b, &v.offset(zp)?, amin, amax)?;
+        return Bounded::assume(
+            y.lc().clone(),
+            out_bounds.0.max(y.lo()),
+            out_bounds.1.min(y.hi()),
+        );
+    }
+    let k = e.unsigned_abs();
+    let x = acc.scale(m as i128)?.offset(1i128 << (k - 1))?;
+    requant_tail(b, &x, k, Some(0), zp, amin, amax, out_bounds)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::builder::Recorder;
+    use crate::gadgets::equality::enforce_equal;
+    use crate::gadgets::quant::bounded::range_checked;
+    use crate::gadgets::quant::reference::multiply_by_quantized_multiplier;
+    use crate::gadgets::test_support::{check_sound, is_satisfied, param_circuit};
+
+    param_circuit!(
+        Rq {
+            p: Requant,
+            lo: i128,
+            hi: i128
+        },
+        (i128, i128),
+        |s, b, input| {
+            let (acc, claim) = *input;
+            let v = b.alloc(fr(acc));
+            let a = range_checked(b, &v, s.lo, s.hi).unwrap();
+            let y = requantize(b, &a, &s.p).unwrap();
+            let c = b.alloc(fr(claim));
+            enforce_equal(b, y.lc(), &c);
+        }
+    );
+
+    param_circuit!(
+        RqF64 {
+            p: FloatRequant,
+            lo: i128,
+            hi: i128
+        },
+        (i128, i128),
+        |s, b, input| {
+            let (acc, claim) = *input;
+            let v = b.alloc(fr(acc));
+            let a = range_checked(b, &v, s.lo, s.hi).unwrap();
+            let y = requantize_f64(b, &a, &s.p).unwrap();
+            let c = b.alloc(fr(claim));
+            enforce_equal(b, y.lc(), &c);
+        }
+    );
+
+    /// The literal TFLite kernel: MBQM (double rounding) + zp, clamped.
+    fn literal(p: &Requant, acc: i128) -> i128 {
+        let v = multiply_by_quantized_multiplier(acc as i32, p.multiplier, p.shift).unwrap();
+        (v as i128 + p.zp_out as i128).clamp(p.act_min as i128, p.act_max as i128)
+    }
+
+    fn rq(multiplier: i32, shift: i32, zp_out: i32, act_min: i32, act_max: i32) -> Requant {
+        Requant {
+            multiplier,
+            shift,
+            zp_out,
+            act_min,
+            act_max,
+        }
+    }
+
+    /// Parameter sets covering every path: fused clamp with `H + 1 = 2^k` (ReLU, zp = −128),
+    /// with another `H` (ReLU6-like), `act_min > zp`, no fused clamp (zp inside the range,
+    /// RELU_N1_TO_1-like), `rs = 0`, a left shift, and multipliers with many trailing zeros
+    /// (frequent exact ties).
+    fn param_sets() -> Vec<(Requant, i128, i128)> {
+        vec![
+            (rq(1_518_500_250, -4, -128, -128, 127), -3000, 3000),
+            (rq(1_518_500_250, -4, -128, -128, 100), -3000, 3000),
+            (rq(1_275_068_416, -5, -10, 0, 127), -5000, 5000),
+            (rq(1_275_068_416, -5, 3, -128, 127), -5000, 5000),
+            (rq(1 << 30, -3, 0, -20, 20), -700, 700),
+            (rq(3 << 29, -2, 5, -128, 127), -400, 400),
+            (rq(1_999_999_999, 0, -1, -128, 127), -200, 200),
+            (rq(1_234_567_891, 1, -128, -128, 127), -150, 150),
+            (rq(1 << 30, -6, -128, -128, 127), -20_000, 20_000),
+            (rq(i32::MAX, -8, 0, -128, 127), -4000, 70_000),
+        ]
+    }
+
+    #[test]
+    fn requantize_matches_the_literal_kernel_exhaustively() {
+        for (p, lo, hi) in param_sets() {
+            let c = Rq {
+                p,
+                lo,
+                hi,
+                placeholder: (0, literal(&p, 0)),
+            };
+            for acc in lo..=hi {
+                let want = literal(&p, acc);
+                assert!(is_satisfied(&c, &(acc, want)), "{p:?} acc={acc}");
+                if acc % 7 == 0 {
+                    assert!(!is_satisfied(&c, &(acc, want + 1)), "{p:?} acc={acc}");
+                    assert!(!is_satisfied(&c, &(acc, want - 1)), "{p:?} acc={acc}");
+                }
+            }
+            assert!(!is_satisfied(&c, &(hi + 1, literal(&p, hi))));
+            let inputs: Vec<_> = [lo, -17, -1, 0, 1, 300, hi]
+                .iter()
+                .map(|&a| (a.clamp(lo, hi), literal(&p, a.clamp(lo, hi))))
+                .collect();
+            check_sound(&c, &inputs);
+        }
+    }
+
+    /// The fused-ReLU lemma on every tie: where the correction term is 1, the literal kernel's
+    /// output still equals the uncorrected `clamp(q + zp)` when `act_min >= zp`, and differs from
+    /// it for some tie when `act_min < zp` (so the correction is needed there, and present).
+    #[test]
+    fn relu_skips_the_tie_correction_exactly() {
+        let uncorrected = |p: &Requant, acc: i128| {
+            let (ls, rs) = split_shift(p.shift);
+            let n = acc * p.multiplier as i128 * (1 << ls) + (1 << 30) + (1 << (30 + rs));
+            (n.div_euclid(1 << (31 + rs)) + p.zp_out as i128)
+                .clamp(p.act_min as i128, p.act_max as i128)
+        };
+        let (mut ties, mut needed) = (0, 0);
+        for m in [1 << 30, 3 << 29, 1_518_500_250, 5 << 28] {
+            for shift in [-1, -2, -5, -9] {
+                for zp in [-128, -7, 0, 20] {
+                    let relu = rq(m, shift, zp, zp, 127);
+                    let none = rq(m, shift, zp, -128, 127);
+                    for acc in -3000..=3000 {
+                        let v = multiply_by_quantized_multiplier(acc as i32, m, shift).unwrap();
+                        let (ls, rs) = split_shift(shift);
+                        let raw = acc * m as i128 * (1 << ls) + (1 << 30) + (1 << (30 + rs));
+                        let q = raw.div_euclid(1 << (31 + rs));
+                        if v as i128 == q {
+                            continue;
+                        }
+                        ties += 1;
+                        assert_eq!(literal(&relu, acc), uncorrected(&relu, acc));
+                        if literal(&none, acc) != uncorrected(&none, acc) {
+                            needed += 1;
+                        }
+                    }
+                }
+            }
+        }
+        assert!(ties > 1000, "only {ties} ties exercised");
+        assert!(
+            needed > 100,
+            "the correction mattered only {needed} times without a ReLU"
+        );
+        // And the gadget itself: a ReLU layout agrees with the kernel on ties, and a non-ReLU
+        // layout rejects the uncorrected value.
+        let p = rq(1 << 30, -2, -5, -5, 127);
+        let c = Rq {
+            p,
+            lo: -100,
+            hi: 100,
+            placeholder: (0, literal(&p, 0)),
+        };
+        let p2 = rq(1 << 30, -2, -5, -128, 127);
+        let c2 = Rq {
+            p: p2,
+            lo: -100,
+            hi: 100,
+            placeholder: (0, literal(&p2, 0)),
+        };
+        for acc in [-4i128, -12, -20, -36] {
+            assert!(is_satisfied(&c, &(acc, literal(&p, acc))));
+            assert_ne!(literal(&p2, acc), uncorrected(&p2, acc), "acc={acc}");
+            assert!(!is_satisfied(&c2, &(acc, uncorrected(&p2, acc))));
+            assert!(is_satisfied(&c2, &(acc, literal(&p2, acc))));
+        }
+    }
+
+    fn count(p: Requant, lo: i128, hi: i128) -> usize {
+        let mut b = Recorder::new();
+        let v = b.alloc(fr(0));
+        let a = Bounded::assume(v, lo, hi).unwrap();
+        requantize(&mut b, &a, &p).unwrap();
+        b.num_constraints()
+    }
+
+    /// Constraints per requantized element for generic (float-derived) multipliers: the table
+    /// reported in the module docs. `n = 31 + rs` remainder bits dominate.
+    #[test]
+    fn constraint_counts_per_element() {
+        let m = 1_518_500_249; // odd, so no trailing zeros
+        let mut table = Vec::new();
+        for acc_bits in [17u32, 18, 20] {
+            for rs in [6i32, 8, 10] {
+                let bound = 1i128 << acc_bits;
+                let relu = count(rq(m, -rs, -128, -128, 127), -bound, bound);
+                let relu6 = count(rq(m, -rs, -128, -128, 100), -bound, bound);
+                let none = count(rq(m, -rs, 3, -128, 127), -bound, bound);
+                table.push((acc_bits, rs, relu, relu6, none));
+                eprintln!("acc ±2^{acc_bits} rs={rs}: relu(zp=-128) {relu}, relu6-like {relu6}, none {none}");
+            }
+        }
+        // acc ±2^17, rs = 6: n = 37 remainder bits, q in ±1483 (11 bits + sign), so
+        // 37 + 12 + 1 = 50 for the decomposition; the fused upper clamp at 255 tests the 3 bits
+        // above bit 8 for zero (2 products) and selects (2 products).
+        assert_eq!(table[0], (17, 6, 54, 65, 82));
+        // rs = 10: q stays below 256, so the upper clamp cannot bind (one product).
+        assert_eq!(table[2], (17, 10, 51, 51, 54));
+        // Short-mantissa scales (8-bit mantissa: M = 181·2^23, t = 23) leave n = 8 + rs.
+        for acc_bits in [17u32, 20] {
+            for rs in [6i32, 10] {
+                let bound = 1i128 << acc_bits;
+                let relu = count(rq(181 << 23, -rs, -128, -128, 127), -bound, bound);
+                let none = count(rq(181 << 23, -rs, 3, -128, 127), -bound, bound);
+                eprintln!(
+                    "short mantissa, acc ±2^{acc_bits} rs={rs}: relu(zp=-128) {relu}, none {none}"
+                );
+            }
+        }
+        // Trailing zeros shrink the remainder: M = 2^30 + 2^29 (t = 29) leaves n = 2 + rs.
+        assert!(count(rq(3 << 29, -6, -128, -128, 127), -(1 << 17), 1 << 17) <= 27);
+    }
+
+    #[test]
+    fn requantize_refuses_what_the_kernel_leaves_undefined() {
+        let mut b = Recorder::new();
+        let v = b.alloc(fr(0));
+        let a = Bounded::assume(v.clone(), -1000, 1000).unwrap();
+        let ok = rq(1 << 30, -3, 0, -128, 127);
+        assert!(requantize(&mut b, &a, &ok).is_ok());
+        assert_eq!(
+            requantize(&mut b, &a, &rq(0, -3, 0, -128, 127)).unwrap_err(),
+            QuantError::BadMultiplier(0)
+        );
+        assert_eq!(
+            requantize(&mut b, &a, &rq(1 << 30, 31, 0, -128, 127)).unwrap_err(),
+            QuantError::BadShift(31)
+        );
+        assert!(requantize(&mut b, &a, &rq(1 << 30, -3, 0, 5, 4)).is_err());
+        // acc·2^22 leaves int32 for |acc| = 1000.
+        assert!(matches!(
+            requantize(&mut b, &a, &rq(1 << 30, 22, 0, -128, 127)).unwrap_err(),
+            QuantError::Int32Overflow { .. }
+        ));
+        let wide = Bounded::assume(v, 0, 1i128 << 31).unwrap();
+        assert!(matches!(
+            requantize(&mut b, &wide, &ok).unwrap_err(),
+            QuantError::Int32Overflow { .. }
+        ));
+    }
+
+    fn literal_f64(scale: f64, zp: i32, amin: i32, amax: i32, acc: i128) -> i128 {
+        (fc_float_requant(acc as i32, scale).unwrap() as i128 + zp as i128)
+            .clamp(amin as i128, amax as i128)
+    }
+
+    #[test]
+    fn float_fc_requant_matches_the_literal_kernel_exhaustively() {
+        let cases = [
+            // generic scales (53-bit mantissas), with and without fused clamps
+            (
+                0.003_713_829_1_f64,
+                -128,
+                -128,
+                127,
+                -40_000i128,
+                40_000i128,
+            ),
+            (0.011_235_813_f64, 4, -128, 127, -15_000, 15_000),
+            (0.011_235_813_f64, 4, 4, 90, -15_000, 15_000),
+            // exact ties: short mantissas round half away from zero
+            (0.25, 0, -128, 127, -600, 600),
+            (0.375, -3, -128, 127, -400, 400),
+            (0.125, -128, -128, 127, -3000, 3000),
+            (2.0, 0, -128, 127, -100, 100),
+        ];
+        for (scale, zp, amin, amax, lo, hi) in cases {
+            let p = FloatRequant::new(scale, zp, amin, amax, lo, hi).unwrap();
+            let c = RqF64 {
+                p,
+                lo,
+                hi,
+                placeholder: (0, literal_f64(scale, zp, amin, amax, 0)),
+            };
+            for acc in lo..=hi {
+                let want = literal_f64(scale, zp, amin, amax, acc);
+                assert!(is_satisfied(&c, &(acc, want)), "scale={scale} acc={acc}");
+                if acc % 5 == 0 {
+                    assert!(!is_satisfied(&c, &(acc, want + 1)));
+                    assert!(!is_satisfied(&c, &(acc, want - 1)));
+                }
+            }
+            let inputs: Vec<_> = [lo, -2, -1, 0, 1, 2, hi]
+                .iter()
+                .map(|&a| (a, literal_f64(scale, zp, amin, amax, a)))
+                .collect();
+            check_sound(&c, &inputs);
+        }
+    }
+
+    /// `fl64(3 · fl64(1/6))` is exactly 0.5 (the product's error is below half an ulp of 0.5), so
+    /// the kernel rounds it to 1 while the exact rational `3·fl64(1/6) < 1/2` rounds to 0. The
+    /// gadget must refuse such a range, and accept one without exceptions.
+    #[test]
+    fn float_fc_requant_refuses_ranges_with_fl64_exceptions() {
+        let scale = 1.0f64 / 6.0;
+        assert_eq!(fc_float_requant(3, scale), Some(1));
+        let (m, e) = decompose_f64(scale).unwrap();
+        assert_eq!(round_half_away_exact(3, m, e), 0);
+        let ex = float_rounding_exceptions(-10, 10, scale).unwrap();
+        assert!(ex.contains(&3) && ex.contains(&-3), "{ex:?}");
+        assert!(matches!(
+            FloatRequant::new(scale, 0, -128, 127, -10, 10).unwrap_err(),
+            QuantError::FloatRoundingExceptions { .. }
+        ));
+        assert_eq!(
+            float_rounding_exceptions(4, 8, scale).unwrap(),
+            Vec::<i64>::new()
+        );
+        let p = FloatRequant::new(scale, 0, -128, 127, 4, 8).unwrap();
+        let mut b = Recorder::new();
+        let v = b.alloc(fr(0));
+        assert!(requantize_f64(&mut b, &Bounded::assume(v.clone(), 4, 8).unwrap(), &p).is_ok());
+        // A range wider than the one checked is refused.
+        assert!(matches!(
+            requantize_f64(&mut b, &Bounded::assume(v, -10, 10).unwrap(), &p).unwrap_err(),
+            QuantError::UncheckedRange { .. }
+        ));
+        assert!(matches!(
+            FloatRequant::new(0.01, 0, -128, 127, -(1 << 30), 1 << 30).unwrap_err(),
+            QuantError::RangeTooLargeToEnumerate(_)
+        ));
+        assert!(FloatRequant::new(-1.0, 0, -128, 127, 4, 8).is_err());
+        assert!(FloatRequant::new(f64::NAN, 0, -128, 127, 4, 8).is_err());
+        assert!(FloatRequant::new(0.5, 0, 5, 4, 4, 8).is_err());
+    }
+}
