@@ -2,3 +2,4 @@
 
 pub mod image_opening;
 pub mod iris_code;
+pub mod model_io;

@@ -34,6 +34,7 @@
 //!   stored outside the FlatBuffer (models over 2 GB);
 //! - files over 64 MiB, tensors over 2^24 elements or of rank over 4.
 
+pub mod circuit;
 pub mod fixedpoint;
 pub mod interp;
 mod lower;

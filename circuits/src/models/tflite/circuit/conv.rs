@@ -1,0 +1,158 @@
+//! CONV_2D and DEPTHWISE_CONV_2D: a free accumulator per output element, then one requantization
+//! (with the fused activation as its clamp).
+
+use super::arith::requantize;
+use super::{Accumulator, CircuitTensor, CompileError, OpCtx};
+use crate::builder::Builder;
+use crate::models::tflite::model::{Conv2d, DepthwiseConv2d, Model, Nhwc, Window};
+
+/// The input row (or column) that output position `o`, tap `k` reads, if it is inside the input
+/// (out-of-image taps are skipped, as the reference kernels do).
+fn tap(o: usize, k: usize, stride: usize, dilation: usize, pad: usize, size: usize) -> Option<usize> {
+    (o * stride + k * dilation)
+        .checked_sub(pad)
+        .filter(|&i| i < size)
+}
+
+/// The in-image taps `(ky, kx, iy, ix)` of output position `(oy, ox)`.
+pub(super) fn taps(
+    w: &Window,
+    oy: usize,
+    ox: usize,
+    h: usize,
+    wd: usize,
+) -> impl Iterator<Item = (usize, usize, usize, usize)> + '_ {
+    (0..w.kernel_h).flat_map(move |ky| {
+        (0..w.kernel_w).filter_map(move |kx| {
+            let iy = tap(oy, ky, w.stride_h, w.dilation_h, w.pad_top, h)?;
+            let ix = tap(ox, kx, w.stride_w, w.dilation_w, w.pad_left, wd)?;
+            Some((ky, kx, iy, ix))
+        })
+    })
+}
+
+/// Checks that `x` has `shape`'s number of elements.
+pub(super) fn check_input<L>(
+    ctx: OpCtx,
+    x: &CircuitTensor<L>,
+    shape: &Nhwc,
+) -> Result<(), CompileError> {
+    if x.len() != shape.len() {
+        return Err(ctx.inconsistent(format!(
+            "input has {} elements, its shape {shape:?} has {}",
+            x.len(),
+            shape.len()
+        )));
+    }
+    Ok(())
+}
+
+/// CONV_2D (`reference_integer_ops::ConvPerChannel`, grouped convolutions included).
+pub(super) fn conv2d<B: Builder>(
+    b: &mut B,
+    ctx: OpCtx,
+    model: &Model,
+    op: &Conv2d,
+    x: &CircuitTensor<B::Lc>,
+) -> Result<CircuitTensor<B::Lc>, CompileError> {
+    let (i, o, win) = (op.in_shape, op.out_shape, &op.window);
+    check_input(ctx, x, &i)?;
+    let icg = op.in_per_group;
+    if icg == 0 || i.c % icg != 0 || o.c % (i.c / icg) != 0 {
+        return Err(ctx.inconsistent("channels do not split into groups"));
+    }
+    let oc_per_group = o.c / (i.c / icg);
+    let w = ctx.sized(
+        model.tensor(op.filter).const_i8(),
+        o.c * win.kernel_h * win.kernel_w * icg,
+        "filter",
+    )?;
+    let bias = match op.bias {
+        Some(t) => Some(ctx.sized(model.tensor(t).const_i32(), o.c, "bias")?),
+        None => None,
+    };
+    let mults = ctx.sized(Some(&op.multipliers), o.c, "multipliers")?;
+    let zp = op.input_zero_point as i128;
+    let mut out = Vec::with_capacity(o.len());
+    for n in 0..o.n {
+        for oy in 0..o.h {
+            b.checkpoint().map_err(|_| CompileError::Cancelled)?;
+            for ox in 0..o.w {
+                for oc in 0..o.c {
+                    let group = oc / oc_per_group;
+                    let mut acc = Accumulator::new(bias.map_or(0, |bs| bs[oc] as i128));
+                    for (ky, kx, iy, ix) in taps(win, oy, ox, i.h, i.w) {
+                        let xin = i.offset(n, iy, ix, group * icg);
+                        let wk = ((oc * win.kernel_h + ky) * win.kernel_w + kx) * icg;
+                        for ic in 0..icg {
+                            acc.add(w[wk + ic] as i128, &x[xin + ic], zp);
+                        }
+                    }
+                    let acc = acc.finish().map_err(|e| ctx.quant(e))?;
+                    out.push(requantize(
+                        b,
+                        ctx,
+                        &acc,
+                        mults[oc],
+                        op.output_zero_point,
+                        op.act,
+                    )?);
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// DEPTHWISE_CONV_2D (`reference_integer_ops::DepthwiseConvPerChannel`).
+pub(super) fn depthwise<B: Builder>(
+    b: &mut B,
+    ctx: OpCtx,
+    model: &Model,
+    op: &DepthwiseConv2d,
+    x: &CircuitTensor<B::Lc>,
+) -> Result<CircuitTensor<B::Lc>, CompileError> {
+    let (i, o, win) = (op.in_shape, op.out_shape, &op.window);
+    check_input(ctx, x, &i)?;
+    if op.depth_multiplier == 0 || o.c != i.c * op.depth_multiplier {
+        return Err(ctx.inconsistent("output channels are not input channels x depth multiplier"));
+    }
+    let w = ctx.sized(
+        model.tensor(op.filter).const_i8(),
+        win.kernel_h * win.kernel_w * o.c,
+        "filter",
+    )?;
+    let bias = match op.bias {
+        Some(t) => Some(ctx.sized(model.tensor(t).const_i32(), o.c, "bias")?),
+        None => None,
+    };
+    let mults = ctx.sized(Some(&op.multipliers), o.c, "multipliers")?;
+    let zp = op.input_zero_point as i128;
+    let mut out = Vec::with_capacity(o.len());
+    for n in 0..o.n {
+        for oy in 0..o.h {
+            b.checkpoint().map_err(|_| CompileError::Cancelled)?;
+            for ox in 0..o.w {
+                // Output channels in order: oc = ic * depth_multiplier + m.
+                for oc in 0..o.c {
+                    let ic = oc / op.depth_multiplier;
+                    let mut acc = Accumulator::new(bias.map_or(0, |bs| bs[oc] as i128));
+                    for (ky, kx, iy, ix) in taps(win, oy, ox, i.h, i.w) {
+                        let wv = w[(ky * win.kernel_w + kx) * o.c + oc] as i128;
+                        acc.add(wv, &x[i.offset(n, iy, ix, ic)], zp);
+                    }
+                    let acc = acc.finish().map_err(|e| ctx.quant(e))?;
+                    out.push(requantize(
+                        b,
+                        ctx,
+                        &acc,
+                        mults[oc],
+                        op.output_zero_point,
+                        op.act,
+                    )?);
+                }
+            }
+        }
+    }
+    Ok(out)
+}
