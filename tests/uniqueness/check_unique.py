@@ -99,7 +99,7 @@ class Encoder:
         self.inst = inst
         self.p = inst.p
         self.bits = boolean_wires(inst)
-        self.solver = z3.Solver()
+        self.solver = z3.SolverFor("QF_LIA")  # every encoded fact is linear
         self.fresh = 0
         self.inputs = {}
         for w, (lo, hi) in inst.inputs.items():
