@@ -95,7 +95,7 @@ fn same_scalar(p1: &G1Affine, p2: &G2Affine) -> bool {
 
 /// Checks `vk` (and, when given, the proving key's β₁ and δ₁) for the forgeable and degenerate
 /// structures listed in the module docs. Cost: a few subgroup checks and, with `prover`, two
-/// multi-pairings (a few milliseconds); it reads no query point.
+/// multi-pairings; it reads no query point.
 pub fn check_key_structure(
     vk: &VerifyingKey<Bn254>,
     prover: Option<&ProverPoints>,

@@ -9,7 +9,8 @@
 //! ([`super::key_check`]), and before returning it verifies its own proof under the key's
 //! verification key, so a corrupted key (one flipped byte in a query point) fails with
 //! [`ProveError::CorruptedKey`] instead of yielding a proof every verifier rejects. Both checks
-//! together cost a few milliseconds, whatever the circuit's size (`zkbio bench` prints them); the
+//! together cost about one verification and two multi-pairings, whatever the circuit's size
+//! (`zkbio bench` prints them); the
 //! verification also makes the released proof witness-independent given the blinding (see
 //! [`super::key_check`]).
 
