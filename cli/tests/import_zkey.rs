@@ -87,7 +87,8 @@ fn import_zkey_verifies_a_ceremony_key_against_the_circuit_and_the_ptau() {
         "-e=more",
     ]);
     let import = |ptau: Option<&str>, circuit: &str, out: &str| {
-        let mut args = vec!["import-zkey", "--circuit", circuit, "--zkey", &d("c1.zkey")];
+        let zkey = d("c1.zkey");
+        let mut args = vec!["import-zkey", "--circuit", circuit, "--zkey", zkey.as_str()];
         let ptau_path = ptau.map(d);
         if let Some(p) = &ptau_path {
             args.extend(["--ptau", p.as_str()]);

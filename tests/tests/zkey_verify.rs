@@ -156,7 +156,8 @@ fn a_key_with_one_l_or_h_point_replaced_is_refused() {
     let ptau = Ptau::from_bytes(&ptau_bytes).unwrap();
     let good = Zkey::from_bytes(&read(&f.path("c1.zkey"))).unwrap();
     let g = G1Affine::generator();
-    let cases: [(KeySection, &str, fn(&mut Zkey, G1Affine)); 2] = [
+    type Tamper = fn(&mut Zkey, G1Affine);
+    let cases: [(KeySection, &str, Tamper); 2] = [
         (KeySection::L, "bad_l.zkey", |z, g| z.c[5] = g),
         (KeySection::H, "bad_h.zkey", |z, g| z.h[17] = g),
     ];
