@@ -321,7 +321,7 @@ fn deploy_administer_and_read_a_registry() {
             "--rpc",
             rpc,
             "--registry",
-            &registry,
+            registry.as_str(),
             "--version",
             version,
         ];
