@@ -357,7 +357,10 @@ mod tests {
         let (chain, bytes, vk) = consistent();
         let checks = audit(&chain, &bytes, Some(&vk));
         assert_eq!(checks.len(), 7);
-        assert!(checks.iter().all(|c| c.verdict == Verdict::Pass), "{checks:?}");
+        assert!(
+            checks.iter().all(|c| c.verdict == Verdict::Pass),
+            "{checks:?}"
+        );
         let without_vk = audit(&chain, &bytes, None);
         assert_eq!(without_vk[5].verdict, Verdict::Skip);
         assert!(failed(&without_vk).is_empty());

@@ -237,7 +237,11 @@ fn deploy_administer_and_read_a_registry() {
     );
     assert!(out.contains("model iris 2 active"), "{out}");
     assert_eq!(value(&out, "  hash"), hash_v2);
-    assert_eq!(value(&out, "  vk-hash"), lower(&vk_hash), "read from the verifier");
+    assert_eq!(
+        value(&out, "  vk-hash"),
+        lower(&vk_hash),
+        "read from the verifier"
+    );
     assert_eq!(value(&out, "  latest-version"), "2");
     assert_eq!(value(&out, "  current"), "false");
     assert_eq!(value(&out, "  verifier"), lower(&verifier));
@@ -317,7 +321,7 @@ fn deploy_administer_and_read_a_registry() {
             "--rpc",
             rpc,
             "--registry",
-            &registry,
+            registry.as_str(),
             "--version",
             version,
         ];
@@ -353,7 +357,10 @@ fn deploy_administer_and_read_a_registry() {
         serde_json::to_string(&VerificationKeyJson::from_vk(&other_pk.vk)).unwrap(),
     )
     .unwrap();
-    let (code, out) = audit("2", &["--model", model_arg, "--vk", other_vk.to_str().unwrap()]);
+    let (code, out) = audit(
+        "2",
+        &["--model", model_arg, "--vk", other_vk.to_str().unwrap()],
+    );
     assert_eq!(code, Some(1), "{out}");
     assert!(out.contains("FAIL package-vk-hash:"), "{out}");
     assert!(out.contains("PASS verifier-vk-hash:"), "{out}");

@@ -124,7 +124,10 @@ fn enroll_reenroll_and_face_match_on_anvil() {
         vk_hash(&keys_face.vk).unwrap(),
     );
     // The verifier computed the same hash of its key as the Rust side.
-    assert_eq!(VerifierContract::new(verifier_v1).vk_hash(&rpc).unwrap(), vk1);
+    assert_eq!(
+        VerifierContract::new(verifier_v1).vk_hash(&rpc).unwrap(),
+        vk1
+    );
     assert_eq!(
         VerifierContract::new(verifier_v1)
             .hash_of_reported_key(&rpc)
@@ -251,7 +254,16 @@ fn enroll_reenroll_and_face_match_on_anvil() {
     let c_code1 = public1[1];
     // An attestation that expired an hour ago is refused, before the proof is looked at.
     let stale = now - 3600;
-    let stale_tx = registry.enroll(me, c_img, c_face, stale, &sign(stale, me), 1, c_code1, &proof1);
+    let stale_tx = registry.enroll(
+        me,
+        c_img,
+        c_face,
+        stale,
+        &sign(stale, me),
+        1,
+        c_code1,
+        &proof1,
+    );
     match registry_error(rpc.send_signed(&subject, &stale_tx)) {
         BiometricRegistryErrors::AttestationExpired(e) => {
             assert_eq!(e.deadline, U256::from(stale));
@@ -304,7 +316,16 @@ fn enroll_reenroll_and_face_match_on_anvil() {
     );
     // The same C_img under another wallet, even with a genuine attestation for it: refused.
     let rp = relying_party.address();
-    let other_tx = registry.enroll(rp, c_img, c_face, deadline, &sign(deadline, rp), 1, c_code1, &proof1);
+    let other_tx = registry.enroll(
+        rp,
+        c_img,
+        c_face,
+        deadline,
+        &sign(deadline, rp),
+        1,
+        c_code1,
+        &proof1,
+    );
     assert_eq!(
         registry_error(rpc.send_signed(&relying_party, &other_tx)),
         BiometricRegistryErrors::ImageAlreadyEnrolled(R::ImageAlreadyEnrolled {
@@ -390,7 +411,11 @@ fn enroll_reenroll_and_face_match_on_anvil() {
     assert!(registry.is_current(&rpc, me).unwrap());
     admin(registry.deprecate_model_version(ModelKind::Iris, 2));
     assert!(!registry.is_current(&rpc, me).unwrap());
-    assert_eq!(registry.record(&rpc, me).unwrap().irisVersion, 2, "record kept");
+    assert_eq!(
+        registry.record(&rpc, me).unwrap().irisVersion,
+        2,
+        "record kept"
+    );
 
     // --- face embedding and face match (stand-in circuit for the face statements).
     let c_emb = Fr::from(0xe4b_u64);

@@ -133,9 +133,10 @@ fn render() -> String {
         &match_public,
         &mut rng,
     );
-    let signature =
-        ScannerSignature::sign(&scanner, CHAIN_ID, registry, c_img, c_face, subject, DEADLINE)
-            .expect("sign");
+    let signature = ScannerSignature::sign(
+        &scanner, CHAIN_ID, registry, c_img, c_face, subject, DEADLINE,
+    )
+    .expect("sign");
 
     let mut out = String::new();
     out.push_str(

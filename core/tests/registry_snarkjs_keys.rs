@@ -71,12 +71,27 @@ fn snarkjs_key_without_contribution_is_refused_and_a_contributed_one_is_hashed_a
     );
     snarkjs(
         d,
-        &["powersoftau", "prepare", "phase2", "pot_0001.ptau", "pot.ptau"],
+        &[
+            "powersoftau",
+            "prepare",
+            "phase2",
+            "pot_0001.ptau",
+            "pot.ptau",
+        ],
     );
-    snarkjs(d, &["groth16", "setup", "c.r1cs", "pot.ptau", "c_0000.zkey"]);
     snarkjs(
         d,
-        &["zkey", "export", "verificationkey", "c_0000.zkey", "vk_0000.json"],
+        &["groth16", "setup", "c.r1cs", "pot.ptau", "c_0000.zkey"],
+    );
+    snarkjs(
+        d,
+        &[
+            "zkey",
+            "export",
+            "verificationkey",
+            "c_0000.zkey",
+            "vk_0000.json",
+        ],
     );
     snarkjs(
         d,
@@ -91,7 +106,13 @@ fn snarkjs_key_without_contribution_is_refused_and_a_contributed_one_is_hashed_a
     );
     snarkjs(
         d,
-        &["zkey", "export", "verificationkey", "c_0001.zkey", "vk_0001.json"],
+        &[
+            "zkey",
+            "export",
+            "verificationkey",
+            "c_0001.zkey",
+            "vk_0001.json",
+        ],
     );
 
     // The uncontributed key is what the audit says: delta = gamma = the G2 generator.

@@ -47,6 +47,7 @@ fn bindings_match_the_compiled_abi() {
         Groth16Verifier::verifyingKeyCall::SIGNATURE,
         Groth16Verifier::nPublicCall::SIGNATURE,
         Groth16Verifier::MAX_PUBLICCall::SIGNATURE,
+        Groth16Verifier::vkHashCall::SIGNATURE,
     ];
     want_functions.sort();
     assert_eq!(functions, want_functions);
@@ -55,6 +56,8 @@ fn bindings_match_the_compiled_abi() {
         Groth16Verifier::MissingIC::SIGNATURE,
         Groth16Verifier::InvalidG1Point::SIGNATURE,
         Groth16Verifier::InvalidG2Points::SIGNATURE,
+        Groth16Verifier::DeltaIsGamma::SIGNATURE,
+        Groth16Verifier::DeltaIsG2Generator::SIGNATURE,
     ];
     want_errors.sort();
     assert_eq!(errors, want_errors);

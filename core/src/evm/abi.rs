@@ -220,9 +220,21 @@ mod tests {
     fn g2_generator_words_are_the_contracts_constants() {
         let hex = |w: U256| format!("{w:064x}");
         let [[x1, x0], [y1, y0]] = g2_words(&G2Affine::generator());
-        assert_eq!(hex(x1), "198e9393920d483a7260bfb731fb5d25f1aa493335a9e71297e485b7aef312c2");
-        assert_eq!(hex(x0), "1800deef121f1e76426a00665e5c4479674322d4f75edadd46debd5cd992f6ed");
-        assert_eq!(hex(y1), "090689d0585ff075ec9e99ad690c3395bc4b313370b38ef355acdadcd122975b");
-        assert_eq!(hex(y0), "12c85ea5db8c6deb4aab71808dcb408fe3d1e7690c43d37b4ce6cc0166fa7daa");
+        assert_eq!(
+            hex(x1),
+            "198e9393920d483a7260bfb731fb5d25f1aa493335a9e71297e485b7aef312c2"
+        );
+        assert_eq!(
+            hex(x0),
+            "1800deef121f1e76426a00665e5c4479674322d4f75edadd46debd5cd992f6ed"
+        );
+        assert_eq!(
+            hex(y1),
+            "090689d0585ff075ec9e99ad690c3395bc4b313370b38ef355acdadcd122975b"
+        );
+        assert_eq!(
+            hex(y0),
+            "12c85ea5db8c6deb4aab71808dcb408fe3d1e7690c43d37b4ce6cc0166fa7daa"
+        );
     }
 }

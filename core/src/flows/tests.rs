@@ -40,8 +40,8 @@ const FAR_DEADLINE: u64 = 4_102_444_800;
 
 fn transfer_until(subject: Address, deadline: u64) -> Vec<u8> {
     let face = FaceImage::new(8, 6, (0..48).map(|i| (i * 5) as u8).collect()).expect("face");
-    let t = scanner_enroll(&signer(2), TARGET, subject, deadline, tiny_iris(), face)
-        .expect("enroll");
+    let t =
+        scanner_enroll(&signer(2), TARGET, subject, deadline, tiny_iris(), face).expect("enroll");
     t.to_bytes().as_slice().to_vec()
 }
 
