@@ -20,6 +20,18 @@ rm -rf "$vectors"
 "$venv/bin/python" tests/openiris/gen_vectors.py "$vectors"
 export ZKBIO_OPENIRIS_VECTORS="$vectors"
 
+# tensorflow-cpu (model maker) and ai-edge-litert 2.3 (the oracle: BUILTIN_REF kernels) in their own
+# virtualenv, and random int8 TFLite models with LiteRT's outputs for the differential test.
+tflite_venv="$root/target/tflite-venv"
+if [ ! -x "$tflite_venv/bin/python" ]; then
+  python3 -m venv "$tflite_venv"
+fi
+"$tflite_venv/bin/pip" install --quiet --disable-pip-version-check -r tests/tflite/requirements.txt
+tflite_vectors="$root/target/tflite-vectors"
+rm -rf "$tflite_vectors"
+"$tflite_venv/bin/python" tests/tflite/gen_models.py "$tflite_vectors" --random 40
+export ZKBIO_TFLITE_VECTORS="$tflite_vectors"
+
 # Solidity: the registry's forge tests (forge and anvil come from npm, pinned in tools/js).
 bash contracts/forge.sh test
 

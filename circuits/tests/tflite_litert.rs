@@ -20,7 +20,11 @@ fn cases(dir: &Path) -> Vec<String> {
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
         .filter_map(|e| {
             let name = e.ok()?.file_name().into_string().ok()?;
-            Some(name.strip_prefix("model_")?.strip_suffix(".tflite")?.to_owned())
+            Some(
+                name.strip_prefix("model_")?
+                    .strip_suffix(".tflite")?
+                    .to_owned(),
+            )
         })
         .collect();
     names.sort();
@@ -32,7 +36,11 @@ fn read_i8(path: &Path) -> (Vec<usize>, Vec<i8>) {
     let a = npy::read(&bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     match a.data {
         NpyData::I8(v) => (a.shape, v),
-        other => panic!("{}: dtype {}, expected int8", path.display(), other.dtype_name()),
+        other => panic!(
+            "{}: dtype {}, expected int8",
+            path.display(),
+            other.dtype_name()
+        ),
     }
 }
 
@@ -48,9 +56,17 @@ fn check_dir(dir: &Path) -> (usize, std::collections::BTreeSet<&'static str>) {
             ops.insert(op.kind.name());
         }
         let (in_shape, input) = read_i8(&dir.join(format!("input_{name}.npy")));
-        assert_eq!(in_shape, model.input_tensor().shape, "model_{name}: input shape");
+        assert_eq!(
+            in_shape,
+            model.input_tensor().shape,
+            "model_{name}: input shape"
+        );
         let (out_shape, expected) = read_i8(&dir.join(format!("output_{name}.npy")));
-        assert_eq!(out_shape, model.output_tensor().shape, "model_{name}: output shape");
+        assert_eq!(
+            out_shape,
+            model.output_tensor().shape,
+            "model_{name}: output shape"
+        );
         let trace = run(&model, &input).unwrap();
         let got = trace.output();
         let diff = got.iter().zip(&expected).filter(|(a, b)| a != b).count();
@@ -63,7 +79,13 @@ fn check_dir(dir: &Path) -> (usize, std::collections::BTreeSet<&'static str>) {
             ));
         }
     }
-    assert!(failures.is_empty(), "{} of {} cases differ from LiteRT:\n{}", failures.len(), names.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases differ from LiteRT:\n{}",
+        failures.len(),
+        names.len(),
+        failures.join("\n")
+    );
     (names.len(), ops)
 }
 
@@ -107,8 +129,15 @@ fn generated_vectors_match_litert_exactly() {
 fn fixtures_cover_every_fused_activation_and_window_option() {
     use zkbio_circuits::models::tflite::model::{FusedActivation, Padding};
     let mut acts = std::collections::BTreeSet::new();
-    let (mut same, mut valid, mut strided, mut dilated, mut multiplier, mut per_channel, mut per_tensor) =
-        (false, false, false, false, false, false, false);
+    let (
+        mut same,
+        mut valid,
+        mut strided,
+        mut dilated,
+        mut multiplier,
+        mut per_channel,
+        mut per_tensor,
+    ) = (false, false, false, false, false, false, false);
     for name in cases(&fixtures()) {
         let bytes = std::fs::read(fixtures().join(format!("model_{name}.tflite"))).unwrap();
         let m = Model::from_bytes(&bytes).unwrap();
@@ -136,8 +165,17 @@ fn fixtures_cover_every_fused_activation_and_window_option() {
             }
         }
     }
-    for a in [FusedActivation::None, FusedActivation::Relu, FusedActivation::Relu6, FusedActivation::ReluN1To1] {
-        assert!(acts.contains(a.name()), "no fixture op has fused {}: {acts:?}", a.name());
+    for a in [
+        FusedActivation::None,
+        FusedActivation::Relu,
+        FusedActivation::Relu6,
+        FusedActivation::ReluN1To1,
+    ] {
+        assert!(
+            acts.contains(a.name()),
+            "no fixture op has fused {}: {acts:?}",
+            a.name()
+        );
     }
     assert!(same && valid && strided && dilated && multiplier && per_channel && per_tensor);
 }

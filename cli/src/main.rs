@@ -7,6 +7,7 @@ mod demo;
 mod enroll_cmd;
 mod iris_code;
 mod mem;
+mod model_cmd;
 mod png_io;
 mod registry_cmd;
 mod report;
@@ -55,6 +56,9 @@ enum Cmd {
     /// A scanner simulator (development): sign an enrollment and write its transfer file.
     #[command(subcommand)]
     Scanner(vault_cmd::ScannerCmd),
+    /// int8 TFLite models: inspect a .tflite file, run it exactly (LiteRT reference semantics).
+    #[command(subcommand)]
+    Model(model_cmd::ModelCmd),
 }
 
 fn main() -> ExitCode {
@@ -76,6 +80,7 @@ fn main() -> ExitCode {
         Cmd::Vault(c) => vault_cmd::run_vault(c),
         Cmd::Package(c) => vault_cmd::run_package(c),
         Cmd::Scanner(c) => vault_cmd::run_scanner(c),
+        Cmd::Model(c) => model_cmd::run_cmd(c),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -38,6 +38,31 @@ const I32_LIMIT: i128 = (1i128 << 31) - 256;
 
 pub(super) fn lower(bytes: &[u8]) -> Result<Model, TfliteError> {
     let raw = reader::parse(bytes)?;
+    // The input and output types first: they say best why a whole model is unsupported.
+    for (which, list) in [("input", &raw.inputs), ("output", &raw.outputs)] {
+        for &i in list.iter() {
+            let Some(t) = usize::try_from(i).ok().and_then(|i| raw.tensors.get(i)) else {
+                continue;
+            };
+            match t.dtype {
+                9 => {}
+                0 | 1 | 10 | 18 => {
+                    return Err(TfliteError::FloatModel {
+                        tensor: i as usize,
+                        name: t.name.clone(),
+                        dtype: dtype_name(t.dtype),
+                    })
+                }
+                other => {
+                    return Err(TfliteError::IoType {
+                        which,
+                        tensor: i as usize,
+                        dtype: dtype_name(other).into(),
+                    })
+                }
+            }
+        }
+    }
     let tensors = raw
         .tensors
         .iter()
@@ -222,7 +247,10 @@ fn lower_tensor(
             .filter(|&e| e <= reader::MAX_TENSOR_ELEMENTS)
             .ok_or(TfliteError::Limit {
                 what: "tensor elements",
-                value: t.shape.iter().map(|&d| d as u64).product(),
+                value: t
+                    .shape
+                    .iter()
+                    .fold(1u64, |a, &d| a.saturating_mul(d as u64)),
                 max: reader::MAX_TENSOR_ELEMENTS as u64,
             })?;
     }
@@ -630,14 +658,14 @@ impl<'a, 'b> OpCx<'a, 'b> {
     /// Refuse accumulators that could leave `int32` (C++ overflow, and a wrapped field element
     /// in the circuit): `bound << left_shift` must stay below 2^31.
     fn check_acc(&self, bound: i128, m: &QuantizedMultiplier) -> Result<(), TfliteError> {
+        if !(-31..=30).contains(&m.shift) {
+            return Err(self.err(format!("requantization shift {} outside -31..=30", m.shift)));
+        }
         if bound << m.shift.max(0) >= I32_LIMIT {
             return Err(self.err(format!(
                 "accumulator bound {bound} (left shift {}) may overflow int32",
                 m.shift.max(0)
             )));
-        }
-        if m.shift < -31 {
-            return Err(self.err("requantization shift below -31"));
         }
         Ok(())
     }
