@@ -8,6 +8,7 @@ mod enroll_cmd;
 mod iris_code;
 mod mem;
 mod model_cmd;
+mod model_prove;
 mod png_io;
 mod registry_cmd;
 mod report;
@@ -80,6 +81,11 @@ fn main() -> ExitCode {
         Cmd::Vault(c) => vault_cmd::run_vault(c),
         Cmd::Package(c) => vault_cmd::run_package(c),
         Cmd::Scanner(c) => vault_cmd::run_scanner(c),
+        Cmd::Model(model_cmd::ModelCmd::Verify(a)) => match model_prove::verify_model_cmd(a) {
+            Ok(true) => Ok(()),
+            Ok(false) => return ExitCode::from(1),
+            Err(e) => Err(e),
+        },
         Cmd::Model(c) => model_cmd::run_cmd(c),
     };
     match result {

@@ -1,6 +1,7 @@
 //! `zkbio model inspect|infer`: int8 TFLite models (see `zkbio_circuits::models::tflite`).
 
 use crate::artifacts::io_err;
+use zkbio_circuits::models::tflite::circuit::OpCost;
 use clap::Subcommand;
 use std::path::{Path, PathBuf};
 use zkbio_circuits::models::tflite::{
@@ -17,6 +18,12 @@ pub enum ModelCmd {
     /// Run a model on an input with zkbio's exact integer interpreter (bit-exact with LiteRT's
     /// reference kernels).
     Infer(InferArgs),
+    /// INSECURE development setup for the model statement `[C_in, C_out, binding]`.
+    Setup(crate::model_prove::SetupArgs),
+    /// Prove the model statement on an input; writes proof.json, public.json, output.npy.
+    Prove(crate::model_prove::ProveArgs),
+    /// Verify a model statement proof (exit code 1 if rejected).
+    Verify(crate::model_prove::VerifyModelArgs),
 }
 
 /// `zkbio model inspect`.
@@ -46,6 +53,10 @@ pub fn run_cmd(c: ModelCmd) -> Result<(), String> {
     match c {
         ModelCmd::Inspect(a) => inspect(a),
         ModelCmd::Infer(a) => infer(a),
+        ModelCmd::Setup(a) => crate::model_prove::setup(a),
+        ModelCmd::Prove(a) => crate::model_prove::prove_cmd(a),
+        // main.rs maps a rejected proof to exit code 1 before reaching here.
+        ModelCmd::Verify(a) => crate::model_prove::verify_model_cmd(a).map(|_| ()),
     }
 }
 
@@ -122,14 +133,14 @@ fn details(m: &Model, op: &Op) -> String {
     }
 }
 
-/// Constraints of an op's circuit. The circuit compiler (issue 11, part 3) fills this in; until
-/// then `inspect` prints "-" in the column.
-fn constraints(_m: &Model, _op: &Op) -> Option<usize> {
-    None
+/// Constraints of an op's circuit, from the compiler's cost table.
+fn constraints(costs: &[OpCost], op: &Op) -> Option<usize> {
+    costs.iter().find(|c| c.index == op.index).map(|c| c.constraints)
 }
 
 fn inspect(a: InspectArgs) -> Result<(), String> {
     let (m, len) = load(&a.model)?;
+    let costs = crate::model_prove::op_costs(&m)?;
     println!("model {} ({len} bytes)", a.model.display());
     println!("model hash 0x{}", hex::encode(m.hash));
     println!("input  {}", tensor_line(m.input.0, m.input_tensor()));
@@ -149,7 +160,7 @@ fn inspect(a: InspectArgs) -> Result<(), String> {
             op.kind.name(),
             format!("{:?}", out.shape),
             rq,
-            constraints(&m, op).map_or("-".into(), |c| c.to_string()),
+            constraints(&costs, op).map_or("-".into(), |c| c.to_string()),
             op.kind
                 .inputs()
                 .iter()
@@ -164,6 +175,10 @@ fn inspect(a: InspectArgs) -> Result<(), String> {
         }
     }
     println!("requantized elements: {total}");
+    println!(
+        "model constraints: {} (the statement adds the input range checks and both commitments)",
+        costs.iter().map(|c| c.constraints).sum::<usize>()
+    );
     Ok(())
 }
 
