@@ -14,7 +14,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use zkbio_circuits::check::modes_agree;
 use zkbio_circuits::circom::r1cs;
-use zkbio_circuits::gadgets::commitment::{commit_int8_tensor, int8_tensor_constraint_count, Geometry};
+use zkbio_circuits::gadgets::commitment::{
+    commit_int8_tensor, int8_tensor_constraint_count, Geometry,
+};
 use zkbio_circuits::models::tflite::circuit::constraint_table;
 use zkbio_circuits::models::tflite::npy::{self, NpyData};
 use zkbio_circuits::models::tflite::Model;
@@ -49,7 +51,11 @@ fn all_names() -> Vec<String> {
         .unwrap()
         .filter_map(|e| {
             let n = e.ok()?.file_name().into_string().ok()?;
-            Some(n.strip_prefix("model_f")?.strip_suffix(".tflite")?.to_owned())
+            Some(
+                n.strip_prefix("model_f")?
+                    .strip_suffix(".tflite")?
+                    .to_owned(),
+            )
         })
         .map(|n| format!("f{n}"))
         .collect();
@@ -83,7 +89,11 @@ fn load(name: &str) -> Case {
 }
 
 fn salts(seed: u64) -> (Fr, Fr, Fr) {
-    (Fr::from(1000 + seed), Fr::from(2000 + seed), Fr::from(77 + seed))
+    (
+        Fr::from(1000 + seed),
+        Fr::from(2000 + seed),
+        Fr::from(77 + seed),
+    )
 }
 
 fn input_of(c: &Case, x: Vec<i8>, seed: u64) -> ModelIoInput {
@@ -93,7 +103,11 @@ fn input_of(c: &Case, x: Vec<i8>, seed: u64) -> ModelIoInput {
 
 fn shape(c: &Case, output: bool) -> Geometry {
     let m = c.stmt.model();
-    let t = if output { m.output_tensor() } else { m.input_tensor() };
+    let t = if output {
+        m.output_tensor()
+    } else {
+        m.input_tensor()
+    };
     Geometry::new(&t.shape).unwrap()
 }
 
@@ -105,7 +119,10 @@ fn witness_satisfies_the_recorded_r1cs_and_c_out_opens_litert_output() {
         let n = modes_agree(&c.stmt, &inp).unwrap_or_else(|e| panic!("{name}: {e}"));
         let (s_in, s_out, binding) = salts(1);
         let public = c.stmt.public_inputs(&inp);
-        assert_eq!(public[0], commit_int8_tensor(&shape(&c, false), &c.input, s_in).unwrap());
+        assert_eq!(
+            public[0],
+            commit_int8_tensor(&shape(&c, false), &c.input, s_in).unwrap()
+        );
         assert_eq!(
             public[1],
             commit_int8_tensor(&shape(&c, true), &c.litert_output, s_out).unwrap(),
@@ -137,7 +154,12 @@ fn changed_input_output_or_salt_is_caught() {
         x[mid] = x[mid].wrapping_add(1);
         let other = input_of(&c, x, 2);
         assert_ne!(c.stmt.public_inputs(&other)[0], public[0], "{name}");
-        assert!(c.stmt.witness(&other).unwrap().first_unsatisfied().is_none());
+        assert!(c
+            .stmt
+            .witness(&other)
+            .unwrap()
+            .first_unsatisfied()
+            .is_none());
 
         // Claiming a different output, or the right output under another salt, is unsatisfiable.
         let (s_in, s_out, _) = salts(2);
@@ -146,11 +168,14 @@ fn changed_input_output_or_salt_is_caught() {
             y[k] = y[k].wrapping_add(1);
             let mut claim = public;
             claim[1] = commit_int8_tensor(&shape(&c, true), &y, s_out).unwrap();
-            assert!(unsat(claim), "{name}: output {k} changed, still satisfiable");
+            assert!(
+                unsat(claim),
+                "{name}: output {k} changed, still satisfiable"
+            );
         }
         let mut claim = public;
-        claim[1] = commit_int8_tensor(&shape(&c, true), &c.litert_output, s_out + Fr::from(1u64))
-            .unwrap();
+        claim[1] =
+            commit_int8_tensor(&shape(&c, true), &c.litert_output, s_out + Fr::from(1u64)).unwrap();
         assert!(unsat(claim), "{name}: C_out under another salt accepted");
         let mut claim = public;
         claim[0] = commit_int8_tensor(&shape(&c, false), &c.input, s_in + Fr::from(1u64)).unwrap();
@@ -203,7 +228,11 @@ fn constraint_count_is_the_sum_of_its_parts_and_table_by_op() {
             + int8_tensor_constraint_count(&shape(&c, true)).unwrap()
             + 1;
         if model_part <= RECORD_LIMIT {
-            assert_eq!(c.stmt.to_r1cs().unwrap().constraints.len(), expected, "{name}");
+            assert_eq!(
+                c.stmt.to_r1cs().unwrap().constraints.len(),
+                expected,
+                "{name}"
+            );
         }
         assert_eq!(constraint_table(c.stmt.model()).unwrap(), costs, "{name}");
         eprintln!("{name}: total {expected} constraints");

@@ -1,9 +1,9 @@
 //! `zkbio model inspect|infer`: int8 TFLite models (see `zkbio_circuits::models::tflite`).
 
 use crate::artifacts::io_err;
-use zkbio_circuits::models::tflite::circuit::OpCost;
 use clap::Subcommand;
 use std::path::{Path, PathBuf};
+use zkbio_circuits::models::tflite::circuit::OpCost;
 use zkbio_circuits::models::tflite::{
     model::{Quantization, Tensor, Window},
     npy::{self, NpyArray, NpyData},
@@ -135,7 +135,10 @@ fn details(m: &Model, op: &Op) -> String {
 
 /// Constraints of an op's circuit, from the compiler's cost table.
 fn constraints(costs: &[OpCost], op: &Op) -> Option<usize> {
-    costs.iter().find(|c| c.index == op.index).map(|c| c.constraints)
+    costs
+        .iter()
+        .find(|c| c.index == op.index)
+        .map(|c| c.constraints)
 }
 
 fn inspect(a: InspectArgs) -> Result<(), String> {

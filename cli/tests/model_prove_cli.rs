@@ -42,12 +42,31 @@ fn model_setup_prove_verify() {
     let dir = tmp("model-prove");
     let (keys, proof) = (dir.join("keys"), dir.join("proof"));
     let model = fixture("model_f08.tflite");
-    let (code, _, err) = zkbio(&["model", "setup", "--model", &model, "--seed", "t", "--out", s(&keys)]);
+    let (code, _, err) = zkbio(&[
+        "model",
+        "setup",
+        "--model",
+        &model,
+        "--seed",
+        "t",
+        "--out",
+        s(&keys),
+    ]);
     assert_eq!(code, Some(0), "{err}");
     let key = keys.join("circuit.zpk");
     let (code, _, err) = zkbio(&[
-        "model", "prove", "--model", &model, "--key", s(&key), "--input",
-        &fixture("input_f08.npy"), "--out", s(&proof), "--binding", "12345",
+        "model",
+        "prove",
+        "--model",
+        &model,
+        "--key",
+        s(&key),
+        "--input",
+        &fixture("input_f08.npy"),
+        "--out",
+        s(&proof),
+        "--binding",
+        "12345",
     ]);
     assert_eq!(code, Some(0), "{err}");
     // output.npy is byte-identical to LiteRT's committed output (same dtype, shape, values).
@@ -62,8 +81,15 @@ fn model_setup_prove_verify() {
     let vk = keys.join("verification_key.json");
     let verify = |public: &Path| {
         zkbio(&[
-            "model", "verify", "--vk", s(&vk), "--proof", s(&proof.join("proof.json")),
-            "--public", s(public), "--evm",
+            "model",
+            "verify",
+            "--vk",
+            s(&vk),
+            "--proof",
+            s(&proof.join("proof.json")),
+            "--public",
+            s(public),
+            "--evm",
         ])
     };
     let (code, out, err) = verify(&proof.join("public.json"));
@@ -78,8 +104,16 @@ fn model_setup_prove_verify() {
     // A key made for another model is refused (exit code 2, nothing written).
     let other = dir.join("other");
     let (code, _, err) = zkbio(&[
-        "model", "prove", "--model", &fixture("model_f07.tflite"), "--key", s(&key), "--input",
-        &fixture("input_f07.npy"), "--out", s(&other),
+        "model",
+        "prove",
+        "--model",
+        &fixture("model_f07.tflite"),
+        "--key",
+        s(&key),
+        "--input",
+        &fixture("input_f07.npy"),
+        "--out",
+        s(&other),
     ]);
     assert_eq!(code, Some(2), "{err}");
     assert!(!other.join("proof.json").exists());

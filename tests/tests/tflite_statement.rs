@@ -28,7 +28,10 @@ fn smallest() -> (String, ModelIo, Vec<i8>) {
     let mut best: Option<(usize, String, ModelIo)> = None;
     for e in std::fs::read_dir(fixtures()).unwrap() {
         let name = e.unwrap().file_name().into_string().unwrap();
-        let Some(stem) = name.strip_prefix("model_f").and_then(|n| n.strip_suffix(".tflite")) else {
+        let Some(stem) = name
+            .strip_prefix("model_f")
+            .and_then(|n| n.strip_suffix(".tflite"))
+        else {
             continue;
         };
         let model = Model::from_bytes(&std::fs::read(fixtures().join(&name)).unwrap()).unwrap();
@@ -96,7 +99,10 @@ fn model_statement_proof_verifies_in_rust_snarkjs_and_the_evm() {
     for i in 0..3 {
         let mut bad = public.clone();
         bad[i] += Fr::from(1u64);
-        assert!(verify(&vk, &proof, &bad).is_err(), "Rust accepted input {i} changed");
+        assert!(
+            verify(&vk, &proof, &bad).is_err(),
+            "Rust accepted input {i} changed"
+        );
         assert!(
             !evm::deploy_and_verify(&vk, &proof, &bad).unwrap().accepted,
             "EVM accepted input {i} changed"
@@ -138,7 +144,11 @@ fn bench_model_setup_and_prove() {
     drop(r1cs);
     let key_bytes = key_to_bytes(&pk, n).unwrap();
     drop(pk);
-    eprintln!("setup: {:.1} s, key {} bytes", t.elapsed().as_secs_f64(), key_bytes.len());
+    eprintln!(
+        "setup: {:.1} s, key {} bytes",
+        t.elapsed().as_secs_f64(),
+        key_bytes.len()
+    );
     let key = KeyView::new(&key_bytes).unwrap();
     let x_bytes = std::fs::read(fixtures().join("input_bench.npy")).unwrap();
     let NpyData::I8(x) = npy::read(&x_bytes).unwrap().data else {
@@ -150,7 +160,10 @@ fn bench_model_setup_and_prove() {
     let t = Instant::now();
     let public = stmt.public_inputs(&input).to_vec();
     let witness = stmt.witness(&input).unwrap();
-    eprintln!("witness (interpreter + circuit): {:.2} s", t.elapsed().as_secs_f64());
+    eprintln!(
+        "witness (interpreter + circuit): {:.2} s",
+        t.elapsed().as_secs_f64()
+    );
     let t = Instant::now();
     let mut rng = ChaCha20Rng::seed_from_u64(2);
     let proof = prove(&key, witness, &mut rng, &Silent).unwrap();

@@ -21,7 +21,11 @@ pub(super) fn fully_connected<B: Builder>(
             x.len()
         )));
     }
-    let w = ctx.sized(model.tensor(op.weights).const_i8(), units * depth, "weights")?;
+    let w = ctx.sized(
+        model.tensor(op.weights).const_i8(),
+        units * depth,
+        "weights",
+    )?;
     let bias = match op.bias {
         Some(t) => Some(ctx.sized(model.tensor(t).const_i32(), units, "bias")?),
         None => None,
