@@ -31,7 +31,8 @@ these facts, each valid for a prime field, are used:
 L1-L3 are equivalences; L4 only weakens the system. So `unsat` (no two differing solutions of a
 weaker system) proves uniqueness for the real one. A `sat` answer is reported as a real
 counterexample only after both assignments are checked against the exact constraints mod p with
-Python integers; otherwise the result is `unknown`.
+Python integers (wires the relaxation left loose, such as inverses, are first re-solved from
+their constraint); otherwise the result is `unknown`.
 
 Usage: check_unique.py FILE.json...   (exit 0 iff every file meets its expectation)
 """
@@ -98,7 +99,7 @@ class Encoder:
         self.inst = inst
         self.p = inst.p
         self.bits = boolean_wires(inst)
-        self.solver = z3.Solver()
+        self.solver = z3.SolverFor("QF_LIA")  # every encoded fact is linear
         self.fresh = 0
         self.inputs = {}
         for w, (lo, hi) in inst.inputs.items():
@@ -219,6 +220,35 @@ def assignment(model, z, p):
     return [value_of(model, z[w][0]) % p for w in range(len(z))]
 
 
+def repair(inst, z, fixed):
+    """Tries to turn a model of the relaxed system into a real solution: a wire that the L4
+    relaxation left unconstrained (e.g. an inverse) is re-solved from a violated product
+    `A*B = C` in which it appears alone on one side, A or B. Only wires not in `fixed` change;
+    the result is checked exactly by the caller."""
+    z = list(z)
+    p = inst.p
+    for _ in range(4):
+        changed = False
+        for a, b, c in inst.constraints:
+            if (inst.lc_value(a, z) * inst.lc_value(b, z) - inst.lc_value(c, z)) % p == 0:
+                continue
+            for lhs, rhs in ((a, b), (b, a)):
+                free = [(w, cw) for w, cw in rhs if w not in fixed and w != 0]
+                lv = inst.lc_value(lhs, z)
+                if len(free) != 1 or lv == 0:
+                    continue
+                w, cw = free[0]
+                rest = (inst.lc_value(rhs, z) - cw * z[w]) % p
+                # lv * (rest + cw * x) = C  =>  x = (C / lv - rest) / cw
+                target = inst.lc_value(c, z) * pow(lv, p - 2, p) % p
+                z[w] = (target - rest) * pow(cw % p, p - 2, p) % p
+                changed = True
+                break
+        if not changed:
+            break
+    return z
+
+
 def check(inst, timeout_ms):
     if len(inst.witness) != inst.n_wires or not inst.satisfied(inst.witness):
         return "bad-export", "the sample witness does not satisfy the exported constraints"
@@ -250,6 +280,8 @@ def check(inst, timeout_ms):
         elif r == z3.sat:
             m = enc.solver.model()
             a, b = assignment(m, z1, inst.p), assignment(m, z2, inst.p)
+            keep = set(inst.inputs) | set(inst.outputs) | {0}
+            a, b = repair(inst, a, keep), repair(inst, b, keep)
             if inst.satisfied(a) and inst.satisfied(b) and any(a[w] != b[w] for w in inst.outputs):
                 verdicts.append("not_unique")
                 diff = [(w, a[w], b[w]) for w in inst.outputs if a[w] != b[w]][:3]
@@ -293,8 +325,8 @@ def main(argv):
         t = time.time()
         verdicts, detail = check(inst, timeout_ms)
         dt = time.time() - t
-        if verdicts == "bad-export":
-            ok = False
+        if verdicts == "bad-export" or not verdicts:
+            ok = False  # a broken export, or an instance with nothing to check
         elif inst.expect == "unique":
             ok = all(v in ("unique", "in_range") for v in verdicts)
         else:

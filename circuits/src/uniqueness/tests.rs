@@ -183,6 +183,12 @@ fn quant_gadgets() -> Vec<Instance> {
             rq(1_518_500_249, -4, 3, -128, 127),
             3000,
         ),
+        // The typical layout of the per-element table: 54 constraints.
+        (
+            "relu, generic odd M, rs=6",
+            rq(1_518_500_249, -6, -128, -128, 127),
+            1 << 17,
+        ),
     ];
     for (label, p, bound) in cases {
         v.push(one(
@@ -199,6 +205,7 @@ fn quant_gadgets() -> Vec<Instance> {
         ("short mantissa 0.375, no relu", 0.375, 3, -128),
         ("short mantissa 0.375, relu", 0.375, -128, -128),
         ("generic 0.0112358, no relu", 0.011_235_813, 3, -128),
+        ("generic 0.0112358, relu", 0.011_235_813, -128, -128),
     ] {
         v.push(one(
             &format!("quant/requantize_f64 {label} acc±2000"),
@@ -261,6 +268,18 @@ fn broken_gadgets() -> Vec<Instance> {
                 bits.push(b.alloc(Fr::from(0u64)));
                 let byte = from_bits_le::<crate::Recorder>(&bits);
                 h.claim_range(&byte, 0, 255);
+            },
+        ),
+        one(
+            "BROKEN avg_pool tie: correction bit left free",
+            Expect::NotUnique,
+            |h| {
+                let acc = bounded(h, -2, -512, 508);
+                let x = acc.offset(2).unwrap();
+                let (q, _) = floor_div(h.builder(), &x, 4).unwrap();
+                // The correction should be [q <= 0 and r = 0]; here it is only boolean.
+                let corr = alloc_bit(h.builder(), false);
+                h.output(&(q.lc().clone() - corr));
             },
         ),
         one(

@@ -118,6 +118,9 @@ pub fn divide<B: Builder>(
     })
 }
 
+/// A quotient and remainder.
+pub type QuotRem<L> = (Bounded<L>, Bounded<L>);
+
 /// `(floor(x / d), x mod d)` for a constant `d > 0`, with `0 <= r < d`.
 ///
 /// Constraints: `bits(q range) + k + 1` for `d = 2^k` (quotient and remainder share one
@@ -127,7 +130,7 @@ pub fn floor_div<B: Builder>(
     b: &mut B,
     x: &Bounded<B::Lc>,
     d: i128,
-) -> Result<(Bounded<B::Lc>, Bounded<B::Lc>), QuantError> {
+) -> Result<QuotRem<B::Lc>, QuantError> {
     if x.is_constant() {
         if d <= 0 {
             return Err(QuantError::BadDivisor(d));

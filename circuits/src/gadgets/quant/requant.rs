@@ -523,6 +523,47 @@ mod tests {
         }
     }
 
+    /// Random float-derived multipliers, shifts, zero points and activations, with wide
+    /// accumulator bounds (±2^20) and random accumulators including both bounds.
+    #[test]
+    fn requantize_matches_the_literal_kernel_on_random_parameters() {
+        use ark_std::rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(11);
+        for _ in 0..40 {
+            let zp = rng.gen_range(-128..=127);
+            let (amin, amax) = match rng.gen_range(0..3) {
+                0 => (zp, 127),                     // RELU
+                1 => (zp, rng.gen_range(zp..=127)), // RELU6-like
+                _ => (-128, 127),                   // none
+            };
+            let p = rq(
+                rng.gen_range(1 << 30..=i32::MAX),
+                rng.gen_range(-12..=0),
+                zp,
+                amin,
+                amax,
+            );
+            let bound = 1i128 << 20;
+            let c = Rq {
+                p,
+                lo: -bound,
+                hi: bound,
+                placeholder: (0, literal(&p, 0)),
+            };
+            for i in 0..150 {
+                let acc = match i {
+                    0 => -bound,
+                    1 => bound,
+                    _ => rng.gen_range(-bound..=bound) >> rng.gen_range(0..12),
+                };
+                let want = literal(&p, acc);
+                assert!(is_satisfied(&c, &(acc, want)), "{p:?} acc={acc}");
+                assert!(!is_satisfied(&c, &(acc, want + 1)), "{p:?} acc={acc}");
+            }
+            check_sound(&c, &[(-bound, literal(&p, -bound)), (77, literal(&p, 77))]);
+        }
+    }
+
     /// The fused-ReLU lemma on every tie: where the correction term is 1, the literal kernel's
     /// output still equals the uncorrected `clamp(q + zp)` when `act_min >= zp`, and differs from
     /// it for some tie when `act_min < zp` (so the correction is needed there, and present).
