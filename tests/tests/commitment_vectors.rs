@@ -97,8 +97,11 @@ fn geometry_arg(dims: &[usize]) -> String {
 /// circomlibjs's commitment of `bytes` (passed through a file: a full-size image's hex is too
 /// long for one argument).
 fn js_commit(kind: u64, dims: &[usize], bytes: &[u8], salt: &str) -> String {
+    // Tests run in parallel: one file per call.
+    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"));
-    let file = dir.join(format!("commitment-{}.hex", std::process::id()));
+    let file = dir.join(format!("commitment-{}-{call}.hex", std::process::id()));
     std::fs::write(&file, hex::encode(bytes)).unwrap();
     let data = format!("@{}", file.display());
     let out = zkbio_tests::node(
