@@ -9,6 +9,7 @@ mod iris_code;
 mod mem;
 mod model_audit;
 mod model_cmd;
+mod model_prove;
 mod png_io;
 mod registry_cmd;
 mod report;
@@ -82,12 +83,11 @@ fn main() -> ExitCode {
         Cmd::Vault(c) => vault_cmd::run_vault(c),
         Cmd::Package(c) => vault_cmd::run_package(c),
         Cmd::Scanner(c) => vault_cmd::run_scanner(c),
-        Cmd::Model(model_cmd::ModelCmd::Audit(a)) => match model_audit::audit_cmd(a) {
+        Cmd::Model(c) => match model_cmd::run_cmd(c) {
             Ok(true) => Ok(()),
             Ok(false) => return ExitCode::from(1),
             Err(e) => Err(e),
         },
-        Cmd::Model(c) => model_cmd::run_cmd(c),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -3,6 +3,7 @@
 use crate::artifacts::io_err;
 use clap::Subcommand;
 use std::path::{Path, PathBuf};
+use zkbio_circuits::models::tflite::circuit::OpCost;
 use zkbio_circuits::models::tflite::{
     model::{Quantization, Tensor, Window},
     npy::{self, NpyArray, NpyData},
@@ -22,6 +23,12 @@ pub enum ModelCmd {
     /// public inputs against the circuit rebuilt from the model. Exit code 0 if every check
     /// passes, 1 if one fails.
     Audit(crate::model_audit::AuditArgs),
+    /// INSECURE development setup for the model statement `[C_in, C_out, binding]`.
+    Setup(crate::model_prove::SetupArgs),
+    /// Prove the model statement on an input; writes proof.json, public.json, output.npy.
+    Prove(crate::model_prove::ProveArgs),
+    /// Verify a model statement proof (exit code 1 if rejected).
+    Verify(crate::model_prove::VerifyModelArgs),
 }
 
 /// `zkbio model inspect`.
@@ -46,15 +53,15 @@ pub struct InferArgs {
     pub output: PathBuf,
 }
 
-/// Runs `zkbio model …`.
-pub fn run_cmd(c: ModelCmd) -> Result<(), String> {
+/// Runs `zkbio model …`; `Ok(false)` when an audit failed or a proof was rejected (exit code 1).
+pub fn run_cmd(c: ModelCmd) -> Result<bool, String> {
     match c {
-        ModelCmd::Inspect(a) => inspect(a),
-        ModelCmd::Infer(a) => infer(a),
-        ModelCmd::Audit(a) => crate::model_audit::audit_cmd(a).and_then(|ok| {
-            ok.then_some(())
-                .ok_or_else(|| "the audit found a failing check".to_string())
-        }),
+        ModelCmd::Inspect(a) => inspect(a).map(|()| true),
+        ModelCmd::Infer(a) => infer(a).map(|()| true),
+        ModelCmd::Audit(a) => crate::model_audit::audit_cmd(a),
+        ModelCmd::Setup(a) => crate::model_prove::setup(a).map(|()| true),
+        ModelCmd::Prove(a) => crate::model_prove::prove_cmd(a).map(|()| true),
+        ModelCmd::Verify(a) => crate::model_prove::verify_model_cmd(a),
     }
 }
 
@@ -131,14 +138,17 @@ fn details(m: &Model, op: &Op) -> String {
     }
 }
 
-/// Constraints of an op's circuit. The circuit compiler (issue 11, part 3) fills this in; until
-/// then `inspect` prints "-" in the column.
-fn constraints(_m: &Model, _op: &Op) -> Option<usize> {
-    None
+/// Constraints of an op's circuit, from the compiler's cost table.
+fn constraints(costs: &[OpCost], op: &Op) -> Option<usize> {
+    costs
+        .iter()
+        .find(|c| c.index == op.index)
+        .map(|c| c.constraints)
 }
 
 fn inspect(a: InspectArgs) -> Result<(), String> {
     let (m, len) = load(&a.model)?;
+    let costs = crate::model_prove::op_costs(&m)?;
     println!("model {} ({len} bytes)", a.model.display());
     println!("model hash 0x{}", hex::encode(m.hash));
     println!("input  {}", tensor_line(m.input.0, m.input_tensor()));
@@ -158,7 +168,7 @@ fn inspect(a: InspectArgs) -> Result<(), String> {
             op.kind.name(),
             format!("{:?}", out.shape),
             rq,
-            constraints(&m, op).map_or("-".into(), |c| c.to_string()),
+            constraints(&costs, op).map_or("-".into(), |c| c.to_string()),
             op.kind
                 .inputs()
                 .iter()
@@ -173,6 +183,10 @@ fn inspect(a: InspectArgs) -> Result<(), String> {
         }
     }
     println!("requantized elements: {total}");
+    println!(
+        "model constraints: {} (the statement adds the input range checks and both commitments)",
+        costs.iter().map(|c| c.constraints).sum::<usize>()
+    );
     Ok(())
 }
 

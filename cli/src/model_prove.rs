@@ -165,12 +165,14 @@ pub fn prove_cmd(a: ProveArgs) -> Result<(), String> {
     let public = stmt.public_inputs(&input);
     let witness = stmt.witness(&input).map_err(|e| e.to_string())?;
     let view = key.view();
-    let proof = prove(&view, witness, &mut rng, &ConsoleProgress::new())
-        .map_err(|e| io_err(&a.key, e))?;
+    let proof =
+        prove(&view, witness, &mut rng, &ConsoleProgress::new()).map_err(|e| io_err(&a.key, e))?;
     verify(&view.verifying_key(), &proof, &public).map_err(|e| {
         io_err(
             &a.key,
-            format!("the proof does not verify against this key ({e}): was it made for this model?"),
+            format!(
+                "the proof does not verify against this key ({e}): was it made for this model?"
+            ),
         )
     })?;
     mkdir(&a.out)?;

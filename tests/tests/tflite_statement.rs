@@ -28,7 +28,10 @@ fn smallest() -> (String, ModelIo, Vec<i8>) {
     let mut best: Option<(usize, String, ModelIo)> = None;
     for e in std::fs::read_dir(fixtures()).unwrap() {
         let name = e.unwrap().file_name().into_string().unwrap();
-        let Some(stem) = name.strip_prefix("model_f").and_then(|n| n.strip_suffix(".tflite")) else {
+        let Some(stem) = name
+            .strip_prefix("model_f")
+            .and_then(|n| n.strip_suffix(".tflite"))
+        else {
             continue;
         };
         let model = Model::from_bytes(&std::fs::read(fixtures().join(&name)).unwrap()).unwrap();
@@ -96,11 +99,74 @@ fn model_statement_proof_verifies_in_rust_snarkjs_and_the_evm() {
     for i in 0..3 {
         let mut bad = public.clone();
         bad[i] += Fr::from(1u64);
-        assert!(verify(&vk, &proof, &bad).is_err(), "Rust accepted input {i} changed");
+        assert!(
+            verify(&vk, &proof, &bad).is_err(),
+            "Rust accepted input {i} changed"
+        );
         assert!(
             !evm::deploy_and_verify(&vk, &proof, &bad).unwrap().accepted,
             "EVM accepted input {i} changed"
         );
         assert!(!snark(&bad), "snarkjs accepted input {i} changed");
     }
+}
+
+/// Measurement (run once, release: `cargo test --release -p zkbio-tests --test tflite_statement
+/// -- --ignored --nocapture`, under `/usr/bin/time -v` for the peak RSS): the ~20k-element bench
+/// model's statement: synthesis, the insecure setup, witness and proof, and verification.
+#[test]
+#[ignore = "measurement: minutes in a release build"]
+fn bench_model_setup_and_prove() {
+    use std::time::Instant;
+    let t = Instant::now();
+    let bytes = std::fs::read(fixtures().join("model_bench.tflite")).unwrap();
+    let stmt = ModelIo::new(Arc::new(Model::from_bytes(&bytes).unwrap())).unwrap();
+    let r1cs = stmt.to_r1cs().unwrap();
+    eprintln!(
+        "compile + record: {:.1} s, {} constraints, domain {}",
+        t.elapsed().as_secs_f64(),
+        r1cs.constraints.len(),
+        r1cs.domain_size()
+    );
+    for c in stmt.costs() {
+        eprintln!(
+            "  op {:>2} {:<18} requantized {:>6} constraints {:>8} per element {}",
+            c.index,
+            c.op,
+            c.requantized,
+            c.constraints,
+            c.per_element().map_or("-".into(), |v| format!("{v:.2}"))
+        );
+    }
+    let t = Instant::now();
+    let pk = dev_setup_insecure(&r1cs, [12; 32]).unwrap();
+    let n = r1cs.constraints.len();
+    drop(r1cs);
+    let key_bytes = key_to_bytes(&pk, n).unwrap();
+    drop(pk);
+    eprintln!(
+        "setup: {:.1} s, key {} bytes",
+        t.elapsed().as_secs_f64(),
+        key_bytes.len()
+    );
+    let key = KeyView::new(&key_bytes).unwrap();
+    let x_bytes = std::fs::read(fixtures().join("input_bench.npy")).unwrap();
+    let NpyData::I8(x) = npy::read(&x_bytes).unwrap().data else {
+        panic!("input_bench.npy is not int8");
+    };
+    let input = stmt
+        .input(x, Fr::from(5u64), Fr::from(6u64), Fr::from(7u64))
+        .unwrap();
+    let t = Instant::now();
+    let public = stmt.public_inputs(&input).to_vec();
+    let witness = stmt.witness(&input).unwrap();
+    eprintln!(
+        "witness (interpreter + circuit): {:.2} s",
+        t.elapsed().as_secs_f64()
+    );
+    let t = Instant::now();
+    let mut rng = ChaCha20Rng::seed_from_u64(2);
+    let proof = prove(&key, witness, &mut rng, &Silent).unwrap();
+    eprintln!("prove: {:.1} s", t.elapsed().as_secs_f64());
+    assert_eq!(verify(&key.verifying_key(), &proof, &public), Ok(()));
 }

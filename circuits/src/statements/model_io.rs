@@ -22,9 +22,7 @@ use crate::gadgets::commitment::{
 };
 use crate::gadgets::equality::enforce_equal;
 use crate::gadgets::quant::Bounded;
-use crate::models::tflite::circuit::{
-    constraint_table, synthesize_model, CompileError, OpCost,
-};
+use crate::models::tflite::circuit::{constraint_table, synthesize_model, CompileError, OpCost};
 use crate::models::tflite::{interp, Model};
 use ark_bn254::Fr;
 use std::sync::Arc;

@@ -36,8 +36,18 @@ pub(super) fn add<B: Builder>(
                 .and_then(|v| v.scale(scale))
                 .map_err(|e| ctx.quant(e))
         };
-        let a = rescale(b, ctx, &shifted(a, op.input1_zero_point)?, op.input1_multiplier)?;
-        let c = rescale(b, ctx, &shifted(c, op.input2_zero_point)?, op.input2_multiplier)?;
+        let a = rescale(
+            b,
+            ctx,
+            &shifted(a, op.input1_zero_point)?,
+            op.input1_multiplier,
+        )?;
+        let c = rescale(
+            b,
+            ctx,
+            &shifted(c, op.input2_zero_point)?,
+            op.input2_multiplier,
+        )?;
         let sum = a.add(&c).map_err(|e| ctx.quant(e))?;
         out.push(requantize(
             b,

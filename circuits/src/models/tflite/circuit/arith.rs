@@ -8,7 +8,9 @@ use super::{CompileError, OpCtx};
 use crate::builder::Builder;
 use crate::gadgets::quant::clamp as qclamp;
 use crate::gadgets::quant::pool::avg_pool_round;
-use crate::gadgets::quant::requant::{requantize as qrequantize, requantize_f64, Requant};
+use crate::gadgets::quant::requant::{
+    requantize as qrequantize, requantize_f64, FloatRequant, Requant,
+};
 use crate::gadgets::quant::{Bounded, QuantError};
 use crate::models::tflite::model::{ActivationRange, DoubleScale, QuantizedMultiplier};
 
@@ -46,18 +48,28 @@ pub(super) fn rescale<B: Builder>(
     requantize(b, ctx, acc, m, 0, full)
 }
 
-/// `clamp((int32)round((double)acc * scale) + zp_out, act.min, act.max)` (FULLY_CONNECTED). A
-/// model where fl64's rounding of the product differs from the exact rounding at some reachable
+/// The per-unit constants of FULLY_CONNECTED's `clamp((int32)round((double)acc * scale) + zp_out,
+/// act.min, act.max)`, checked once for the accumulator range `[lo, hi]` of every row: a model
+/// where fl64's rounding of the product differs from the exact rounding at some reachable
 /// accumulator is refused ([`QuantError::FloatRoundingExceptions`]).
+pub(super) fn float_requant(
+    ctx: OpCtx,
+    scale: &DoubleScale,
+    zp_out: i32,
+    act: ActivationRange,
+    (lo, hi): (i128, i128),
+) -> Result<FloatRequant, CompileError> {
+    FloatRequant::new(scale.value, zp_out, act.min, act.max, lo, hi).map_err(|e| ctx.quant(e))
+}
+
+/// FULLY_CONNECTED's requantization of one accumulator (see [`float_requant`]).
 pub(super) fn requantize_double<B: Builder>(
     b: &mut B,
     ctx: OpCtx,
     acc: &Bounded<B::Lc>,
-    scale: &DoubleScale,
-    zp_out: i32,
-    act: ActivationRange,
+    p: &FloatRequant,
 ) -> Result<Bounded<B::Lc>, CompileError> {
-    requantize_f64(b, acc, scale.value, zp_out, act.min, act.max).map_err(|e| ctx.quant(e))
+    requantize_f64(b, acc, p).map_err(|e| ctx.quant(e))
 }
 
 /// TFLite's average-pool rounding `acc > 0 ? (acc + n/2)/n : (acc − n/2)/n` (C++ division).

@@ -8,7 +8,14 @@ use crate::models::tflite::model::{Conv2d, DepthwiseConv2d, Model, Nhwc, Window}
 
 /// The input row (or column) that output position `o`, tap `k` reads, if it is inside the input
 /// (out-of-image taps are skipped, as the reference kernels do).
-fn tap(o: usize, k: usize, stride: usize, dilation: usize, pad: usize, size: usize) -> Option<usize> {
+fn tap(
+    o: usize,
+    k: usize,
+    stride: usize,
+    dilation: usize,
+    pad: usize,
+    size: usize,
+) -> Option<usize> {
     (o * stride + k * dilation)
         .checked_sub(pad)
         .filter(|&i| i < size)

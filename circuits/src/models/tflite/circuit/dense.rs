@@ -1,7 +1,7 @@
 //! FULLY_CONNECTED: a free accumulator per output element, then ai-edge-litert 2.3's
 //! double-precision requantization (with the fused activation as its clamp).
 
-use super::arith::requantize_double;
+use super::arith::{float_requant, requantize_double};
 use super::{Accumulator, CircuitTensor, CompileError, OpCtx};
 use crate::builder::Builder;
 use crate::models::tflite::model::{FullyConnected, Model};
@@ -21,14 +21,20 @@ pub(super) fn fully_connected<B: Builder>(
             x.len()
         )));
     }
-    let w = ctx.sized(model.tensor(op.weights).const_i8(), units * depth, "weights")?;
+    let w = ctx.sized(
+        model.tensor(op.weights).const_i8(),
+        units * depth,
+        "weights",
+    )?;
     let bias = match op.bias {
         Some(t) => Some(ctx.sized(model.tensor(t).const_i32(), units, "bias")?),
         None => None,
     };
     let scales = ctx.sized(Some(&op.scales), units, "scales")?;
     let (zp_in, zp_w) = (op.input_zero_point as i128, op.weights_zero_point as i128);
-    let mut out = Vec::with_capacity(rows * units);
+    // All accumulators first: each unit's float constants are checked once, over the union of
+    // its rows' accumulator ranges.
+    let mut accs = Vec::with_capacity(rows * units);
     for r in 0..rows {
         b.checkpoint().map_err(|_| CompileError::Cancelled)?;
         let xr = &x[r * depth..(r + 1) * depth];
@@ -38,16 +44,19 @@ pub(super) fn fully_connected<B: Builder>(
             for (xv, &wv) in xr.iter().zip(wu) {
                 acc.add(wv as i128 - zp_w, xv, zp_in);
             }
-            let acc = acc.finish().map_err(|e| ctx.quant(e))?;
-            out.push(requantize_double(
-                b,
-                ctx,
-                &acc,
-                &scales[u],
-                op.output_zero_point,
-                op.act,
-            )?);
+            accs.push(acc.finish().map_err(|e| ctx.quant(e))?);
         }
     }
-    Ok(out)
+    let params = (0..units)
+        .map(|u| {
+            let rows_u = accs.iter().skip(u).step_by(units);
+            let lo = rows_u.clone().map(|a| a.lo()).min().unwrap_or(0);
+            let hi = rows_u.map(|a| a.hi()).max().unwrap_or(0);
+            float_requant(ctx, &scales[u], op.output_zero_point, op.act, (lo, hi))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    accs.iter()
+        .enumerate()
+        .map(|(k, acc)| requantize_double(b, ctx, acc, &params[k % units]))
+        .collect()
 }

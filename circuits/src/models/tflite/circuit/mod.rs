@@ -144,10 +144,9 @@ impl OpCtx {
     ) -> Result<&'a [T], CompileError> {
         match data {
             Some(d) if d.len() == len => Ok(d),
-            Some(d) => Err(self.inconsistent(format!(
-                "{what} has {} elements, expected {len}",
-                d.len()
-            ))),
+            Some(d) => {
+                Err(self.inconsistent(format!("{what} has {} elements, expected {len}", d.len())))
+            }
             None => Err(self.inconsistent(format!("{what} is missing"))),
         }
     }
@@ -179,10 +178,9 @@ pub fn synthesize_model<B: Builder>(
         };
         let before = b.num_constraints();
         let get = |id: TensorId| -> Result<&CircuitTensor<B::Lc>, CompileError> {
-            values
-                .get(id.0)
-                .and_then(Option::as_ref)
-                .ok_or_else(|| ctx.inconsistent(format!("tensor {} is read before it is written", id.0)))
+            values.get(id.0).and_then(Option::as_ref).ok_or_else(|| {
+                ctx.inconsistent(format!("tensor {} is read before it is written", id.0))
+            })
         };
         let out = match &op.kind {
             OpKind::Conv2d(o) => conv::conv2d(b, ctx, model, o, get(o.input)?)?,
@@ -219,11 +217,13 @@ pub fn synthesize_model<B: Builder>(
             constraints: b.num_constraints() - before,
         });
     }
-    let output = values[model.output.0].take().ok_or(CompileError::Inconsistent {
-        index: usize::MAX,
-        op: "model",
-        what: "no operator writes the model output".into(),
-    })?;
+    let output = values[model.output.0]
+        .take()
+        .ok_or(CompileError::Inconsistent {
+            index: usize::MAX,
+            op: "model",
+            what: "no operator writes the model output".into(),
+        })?;
     if let Some(x) = output.iter().find(|x| x.lo() < -128 || x.hi() > 127) {
         return Err(CompileError::OutputNotInt8 {
             lo: x.lo(),

@@ -5,7 +5,9 @@
 use super::*;
 use crate::builder::{Recorder, WitnessBuilder};
 use crate::gadgets::bits::alloc_byte;
-use crate::models::tflite::fixedpoint::{quantize_multiplier, quantize_multiplier_smaller_than_one};
+use crate::models::tflite::fixedpoint::{
+    quantize_multiplier, quantize_multiplier_smaller_than_one,
+};
 use crate::models::tflite::interp;
 use crate::models::tflite::model::*;
 use crate::soundness::assert_mutations_rejected;
@@ -448,42 +450,120 @@ use Padding::{Same, Valid};
 /// multipliers, per-tensor/per-channel FC and every fused activation.
 pub(crate) fn zoo() -> Vec<(&'static str, Model)> {
     let mut out = Vec::new();
-    let mut m = |name: &'static str, seed: u64, f: &dyn Fn(&mut Synth, TensorId) -> TensorId, shape: &[usize]| {
+    let mut m = |name: &'static str,
+                 seed: u64,
+                 f: &dyn Fn(&mut Synth, TensorId) -> TensorId,
+                 shape: &[usize]| {
         let mut s = Synth::new(seed);
         let x = s.activation(shape, 0.02);
         let y = f(&mut s, x);
         out.push((name, s.finish(x, y)));
     };
-    m("conv_same_s1_relu", 1, &|s, x| s.conv(x, 3, (3, 3), (1, 1), (1, 1), Same, 1, Relu), &[1, 5, 5, 2]);
-    m("conv_valid_s2_none", 2, &|s, x| s.conv(x, 4, (3, 2), (2, 2), (1, 1), Valid, 1, NoAct), &[1, 7, 6, 3]);
-    m("conv_dilated_relu6", 3, &|s, x| s.conv(x, 2, (2, 2), (1, 1), (2, 2), Same, 1, Relu6), &[1, 6, 6, 2]);
-    m("conv_grouped_n1to1", 4, &|s, x| s.conv(x, 4, (3, 3), (2, 1), (1, 1), Same, 2, ReluN1To1), &[1, 5, 4, 4]);
-    m("depthwise_m2_relu", 5, &|s, x| s.depthwise(x, 2, (3, 3), (1, 1), Same, Relu), &[1, 5, 5, 2]);
-    m("depthwise_valid_s2", 6, &|s, x| s.depthwise(x, 1, (2, 2), (2, 2), Valid, NoAct), &[1, 6, 6, 3]);
-    m("fc_per_channel_relu", 7, &|s, x| s.fully_connected(x, 6, true, Relu), &[1, 20]);
-    m("fc_per_tensor_none_2rows", 8, &|s, x| s.fully_connected(x, 5, false, NoAct), &[2, 12]);
-    m("add_relu", 9, &|s, x| {
-        let a = s.conv(x, 2, (1, 1), (1, 1), (1, 1), Same, 1, NoAct);
-        s.add(x, a, Relu)
-    }, &[1, 3, 3, 2]);
-    m("avgpool_same_relu6", 10, &|s, x| s.pool(x, false, (3, 3), (2, 2), Same, Relu6), &[1, 5, 5, 2]);
-    m("avgpool_valid", 11, &|s, x| s.pool(x, false, (2, 2), (2, 2), Valid, NoAct), &[1, 4, 6, 2]);
-    m("maxpool_same", 12, &|s, x| s.pool(x, true, (3, 3), (2, 2), Same, NoAct), &[1, 5, 5, 2]);
-    m("maxpool_valid_relu", 13, &|s, x| s.pool(x, true, (2, 2), (1, 1), Valid, Relu), &[1, 3, 4, 2]);
+    m(
+        "conv_same_s1_relu",
+        1,
+        &|s, x| s.conv(x, 3, (3, 3), (1, 1), (1, 1), Same, 1, Relu),
+        &[1, 5, 5, 2],
+    );
+    m(
+        "conv_valid_s2_none",
+        2,
+        &|s, x| s.conv(x, 4, (3, 2), (2, 2), (1, 1), Valid, 1, NoAct),
+        &[1, 7, 6, 3],
+    );
+    m(
+        "conv_dilated_relu6",
+        3,
+        &|s, x| s.conv(x, 2, (2, 2), (1, 1), (2, 2), Same, 1, Relu6),
+        &[1, 6, 6, 2],
+    );
+    m(
+        "conv_grouped_n1to1",
+        4,
+        &|s, x| s.conv(x, 4, (3, 3), (2, 1), (1, 1), Same, 2, ReluN1To1),
+        &[1, 5, 4, 4],
+    );
+    m(
+        "depthwise_m2_relu",
+        5,
+        &|s, x| s.depthwise(x, 2, (3, 3), (1, 1), Same, Relu),
+        &[1, 5, 5, 2],
+    );
+    m(
+        "depthwise_valid_s2",
+        6,
+        &|s, x| s.depthwise(x, 1, (2, 2), (2, 2), Valid, NoAct),
+        &[1, 6, 6, 3],
+    );
+    m(
+        "fc_per_channel_relu",
+        7,
+        &|s, x| s.fully_connected(x, 6, true, Relu),
+        &[1, 20],
+    );
+    m(
+        "fc_per_tensor_none_2rows",
+        8,
+        &|s, x| s.fully_connected(x, 5, false, NoAct),
+        &[2, 12],
+    );
+    m(
+        "add_relu",
+        9,
+        &|s, x| {
+            let a = s.conv(x, 2, (1, 1), (1, 1), (1, 1), Same, 1, NoAct);
+            s.add(x, a, Relu)
+        },
+        &[1, 3, 3, 2],
+    );
+    m(
+        "avgpool_same_relu6",
+        10,
+        &|s, x| s.pool(x, false, (3, 3), (2, 2), Same, Relu6),
+        &[1, 5, 5, 2],
+    );
+    m(
+        "avgpool_valid",
+        11,
+        &|s, x| s.pool(x, false, (2, 2), (2, 2), Valid, NoAct),
+        &[1, 4, 6, 2],
+    );
+    m(
+        "maxpool_same",
+        12,
+        &|s, x| s.pool(x, true, (3, 3), (2, 2), Same, NoAct),
+        &[1, 5, 5, 2],
+    );
+    m(
+        "maxpool_valid_relu",
+        13,
+        &|s, x| s.pool(x, true, (2, 2), (1, 1), Valid, Relu),
+        &[1, 3, 4, 2],
+    );
     m("mean_keepdims", 14, &|s, x| s.mean(x, true), &[1, 3, 5, 3]);
-    m("pad_concat_reshape_fc", 15, &|s, x| {
-        let p = s.pad(x, &[(0, 0), (1, 0), (0, 2), (0, 0)]);
-        let c = s.conv(x, 1, (2, 3), (1, 1), (1, 1), Valid, 1, Relu);
-        let pc = s.pad(c, &[(0, 0), (1, 1), (2, 2), (0, 0)]);
-        let cat = s.concat(&[p, pc], 3);
-        let r = s.reshape(cat, &[1, 4 * 5 * 3]);
-        s.fully_connected(r, 4, true, NoAct)
-    }, &[1, 3, 3, 2]);
-    m("mean_fc_embedding", 16, &|s, x| {
-        let c = s.conv(x, 8, (2, 2), (2, 2), (1, 1), Valid, 1, Relu);
-        let g = s.mean(c, false);
-        s.fully_connected(g, 6, true, NoAct)
-    }, &[1, 6, 6, 1]);
+    m(
+        "pad_concat_reshape_fc",
+        15,
+        &|s, x| {
+            let p = s.pad(x, &[(0, 0), (1, 0), (0, 2), (0, 0)]);
+            let c = s.conv(x, 1, (2, 3), (1, 1), (1, 1), Valid, 1, Relu);
+            let pc = s.pad(c, &[(0, 0), (1, 1), (2, 2), (0, 0)]);
+            let cat = s.concat(&[p, pc], 3);
+            let r = s.reshape(cat, &[1, 4 * 5 * 3]);
+            s.fully_connected(r, 4, true, NoAct)
+        },
+        &[1, 3, 3, 2],
+    );
+    m(
+        "mean_fc_embedding",
+        16,
+        &|s, x| {
+            let c = s.conv(x, 8, (2, 2), (2, 2), (1, 1), Valid, 1, Relu);
+            let g = s.mean(c, false);
+            s.fully_connected(g, 6, true, NoAct)
+        },
+        &[1, 6, 6, 1],
+    );
     out
 }
 
@@ -589,7 +669,10 @@ fn every_op_matches_the_interpreter_in_both_modes() {
             let k = rng.gen_range(0..wrong.len());
             wrong[k] = wrong[k].wrapping_add(1);
             let w = crate::Circuit::witness(&c, &(x, wrong)).unwrap();
-            assert!(w.first_unsatisfied().is_some(), "{name}: wrong output accepted");
+            assert!(
+                w.first_unsatisfied().is_some(),
+                "{name}: wrong output accepted"
+            );
         }
     }
 }
@@ -620,7 +703,11 @@ fn counting_agrees_with_recording_and_requantizing_ops_cost_something() {
         assert_eq!(table, recorded, "{name}");
         let mut wb = WitnessBuilder::new();
         let x = int8_placeholder(&mut wb, n).unwrap();
-        assert_eq!(synthesize_model(&mut wb, &model, x).unwrap().costs, table, "{name}");
+        assert_eq!(
+            synthesize_model(&mut wb, &model, x).unwrap().costs,
+            table,
+            "{name}"
+        );
         for c in &table {
             let free = matches!(c.op, "RESHAPE" | "PAD" | "CONCATENATION");
             assert_eq!(c.constraints == 0, free, "{name}: {c:?}");
