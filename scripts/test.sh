@@ -46,6 +46,14 @@ export ZKBIO_Z3_PYTHON="$z3venv/bin/python"
 
 cargo test --workspace --all-targets "$@"
 
+# Fuzz smoke run: every libFuzzer target in fuzz/ for a few seconds from its committed seeds
+# (builds the fuzz crate once; cargo-fuzz from crates.io if absent). Longer campaigns:
+# `bash scripts/fuzz.sh SECONDS`. ZKBIO_FUZZ_SMOKE_SECONDS=0 skips it.
+fuzz_secs=${ZKBIO_FUZZ_SMOKE_SECONDS:-5}
+if [ "$fuzz_secs" -gt 0 ]; then
+  bash scripts/fuzz.sh "$fuzz_secs"
+fi
+
 # Kotlin bindings on the JVM: JNA from Debian, kotlinc from npm (pinned in bindings/kotlin).
 if [ ! -f /usr/share/java/jna.jar ]; then
   apt-get update -qq && apt-get install -y -qq libjna-java >/dev/null

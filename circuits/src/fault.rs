@@ -16,9 +16,15 @@
 //! 3. public inputs are allocated first, from values the statement computes natively, so they
 //!    cannot follow the fault by themselves: each public input that some constraint determines
 //!    linearly (e.g. `enforce_equal(commitment, C_img)`) is solved from that constraint and the
-//!    circuit is run again with the solved values, until they are stable. A public input that
-//!    no constraint determines linearly (e.g. `binding`, only squared) keeps its value;
-//! 4. the recorded constraints are evaluated on the final assignment.
+//!    circuit is run again with the solved values, until they are stable (if the code computes no
+//!    private wire from a public input's value, which is checked once per campaign, the solved
+//!    values are written in without a second run). A public input that no constraint determines
+//!    linearly (e.g. `binding`, only squared) keeps its value;
+//! 4. the recorded constraints (what a key for the circuit encodes) are evaluated on the final
+//!    assignment; a run that allocates another number of wires or constraints is reported as
+//!    [`FaultOutcome::LayoutChanged`].
+//!
+//! Faulted runs compute values only, so one costs what witness generation costs.
 //!
 //! A fault that satisfies every constraint is legitimate only on a **free input** of the
 //! statement: a private value the prover chooses (pixel bits, mask bits, salts), which the
@@ -145,8 +151,13 @@ impl Builder for MarkingRecorder {
         self.inner.num_constraints()
     }
     fn mark_free_input(&mut self, lc: &Lc) {
-        self.free_inputs
-            .extend(lc.clone().into_terms().into_iter().map(|t| t.0).filter(|&w| w != 0));
+        self.free_inputs.extend(
+            lc.clone()
+                .into_terms()
+                .into_iter()
+                .map(|t| t.0)
+                .filter(|&w| w != 0),
+        );
     }
 }
 
@@ -278,6 +289,9 @@ pub struct FaultCampaign<'a, C: Circuit> {
     by_wire: Vec<Vec<u32>>,
     /// For each public input, the first constraint linear in it (which then determines it).
     defining: Vec<Option<usize>>,
+    /// Whether the circuit's code computes any private wire from a public input's value; if not,
+    /// re-solved public inputs are written into the assignment without running the code again.
+    publics_feed_private: bool,
     free_inputs: BTreeSet<u32>,
 }
 
@@ -304,15 +318,37 @@ impl<'a, C: Circuit> FaultCampaign<'a, C> {
                 })
             })
             .collect();
-        Ok(FaultCampaign {
+        let mut campaign = FaultCampaign {
             circuit,
             input,
             by_wire: r1cs.constraints_by_wire(),
             r1cs,
             honest,
             defining,
+            publics_feed_private: true,
             free_inputs,
-        })
+        };
+        campaign.publics_feed_private = campaign.private_wires_follow_publics();
+        Ok(campaign)
+    }
+
+    /// Runs the honest input with every public input replaced by an unrelated value and reports
+    /// whether any private wire changed (checked once, on this input: circuits are straight-line
+    /// code, so what reads a public value reads it whatever the fault).
+    fn private_wires_follow_publics(&self) -> bool {
+        let n_public = self.r1cs.n_public;
+        if n_public == 0 {
+            return false;
+        }
+        let publics = (0..n_public as u64)
+            .map(|i| Some(random_element(0x5eed ^ i)))
+            .collect::<Vec<_>>();
+        // Wire 0 is never faulted: the constant one is not an allocation, so this run only
+        // overrides the public inputs.
+        match self.faulted_run(0, Fr::zero(), &publics) {
+            Ok(z) => z[n_public + 1..] != self.honest[n_public + 1..],
+            Err(_) => true,
+        }
     }
 
     /// The recorded layout.
@@ -346,8 +382,7 @@ impl<'a, C: Circuit> FaultCampaign<'a, C> {
         }));
         match run {
             Ok(Ok(mut w)) => {
-                if w.a.len() != self.r1cs.constraints.len() || w.wires.len() != self.r1cs.n_wires
-                {
+                if w.a.len() != self.r1cs.constraints.len() || w.wires.len() != self.r1cs.n_wires {
                     return Err(FaultOutcome::LayoutChanged);
                 }
                 Ok(std::mem::take(&mut w.wires))
@@ -390,10 +425,14 @@ impl<'a, C: Circuit> FaultCampaign<'a, C> {
                     if v != z[p as usize] {
                         publics[p as usize - 1] = Some(v);
                         changed = true;
+                        if !self.publics_feed_private {
+                            // What the next run would compute: nothing else reads the value.
+                            z[p as usize] = v;
+                        }
                     }
                 }
             }
-            if !changed || pass == MAX_PASSES - 1 {
+            if !changed || !self.publics_feed_private || pass == MAX_PASSES - 1 {
                 return self.check(&z, wire);
             }
         }

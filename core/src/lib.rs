@@ -3,6 +3,8 @@
 
 pub mod evm;
 pub mod flows;
+#[cfg(any(test, feature = "fuzzing"))]
+pub mod fuzzing;
 pub mod groth16;
 pub mod iris;
 pub mod package;

@@ -20,7 +20,7 @@ pub mod error;
 pub mod keys;
 pub mod record_id;
 pub mod secret;
-mod state;
+pub(crate) mod state;
 mod storage;
 pub mod store;
 
