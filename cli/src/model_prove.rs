@@ -15,8 +15,8 @@ use zkbio_circuits::models::tflite::npy::{self, NpyArray, NpyData};
 use zkbio_circuits::models::tflite::Model;
 use zkbio_circuits::statements::model_io::ModelIo;
 use zkbio_circuits::Circuit;
-use zkbio_core::groth16::key_file::{key_to_bytes, MappedKey};
-use zkbio_core::groth16::{dev_setup_insecure_with_progress, prove, verify};
+use zkbio_core::groth16::key_file::{key_to_bytes_with_origin, MappedKey};
+use zkbio_core::groth16::{dev_setup_insecure_with_progress, prove, verify, KeyOrigin};
 
 /// `zkbio model setup`: an INSECURE development setup for one model's statement.
 #[derive(clap::Args, Debug)]
@@ -113,9 +113,16 @@ pub fn setup(a: SetupArgs) -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     mkdir(&a.out)?;
     let path = a.out.join("circuit.zpk");
-    let bytes = key_to_bytes(&pk, r1cs.constraints.len()).map_err(|e| e.to_string())?;
+    // A development key carries its INSECURE marker in the .zpk and the vk JSON, so no registry
+    // off a local chain takes it (issue 10 row 9).
+    let bytes = key_to_bytes_with_origin(&pk, r1cs.constraints.len(), KeyOrigin::InsecureDev)
+        .map_err(|e| e.to_string())?;
     std::fs::write(&path, &bytes).map_err(|e| io_err(&path, e))?;
-    write_vk(&a.out.join("verification_key.json"), &pk.vk)?;
+    write_vk(
+        &a.out.join("verification_key.json"),
+        &pk.vk,
+        KeyOrigin::InsecureDev,
+    )?;
     println!(
         "{} ({} bytes, model hash 0x{})",
         path.display(),

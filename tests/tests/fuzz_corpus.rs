@@ -168,7 +168,14 @@ fn seeds() -> Vec<(&'static str, String, Vec<u8>)> {
         chain_id: 31337,
         registry: Address::repeat_byte(0x22),
     };
-    let transfer = scanner_enroll(&scanner, target, Address::repeat_byte(0x33), iris, face)
+    let transfer = scanner_enroll(
+        &scanner,
+        target,
+        Address::repeat_byte(0x33),
+        u64::MAX,
+        iris,
+        face,
+    )
         .expect("enroll")
         .to_bytes()
         .as_slice()
@@ -227,6 +234,7 @@ fn seeds() -> Vec<(&'static str, String, Vec<u8>)> {
             artifact("circuit.zpk", ArtifactRole::ProvingKey, 99),
             artifact("verification_key.json", ArtifactRole::VerificationKey, 9),
         ],
+        insecure_dev_key: false,
         signature: None,
     };
     manifest.sign(&[0x44; 32]).expect("sign");

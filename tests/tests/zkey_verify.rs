@@ -106,6 +106,7 @@ fn snarkjs_accepts(f: &Fixture, r1cs: &str, zkey: &str) -> bool {
 }
 
 #[test]
+#[ignore = "a snarkjs ceremony on the tiny iris (domain 2^13) takes minutes; run with --ignored (the same checks run on small circuits in core::groth16::zkey_verify and cli/tests/import_zkey.rs)"]
 fn a_snarkjs_ceremony_key_verifies_and_imports() {
     let f = fixture();
     let ptau_bytes = read(&f.path("final.ptau"));
@@ -121,6 +122,7 @@ fn a_snarkjs_ceremony_key_verifies_and_imports() {
 }
 
 #[test]
+#[ignore = "a snarkjs ceremony on the tiny iris (domain 2^13) takes minutes; run with --ignored (the same checks run on small circuits in core::groth16::zkey_verify and cli/tests/import_zkey.rs)"]
 fn the_plus_one_model_key_is_refused_for_the_minus_one_model() {
     let f = fixture();
     let (plus, minus) = (&f.plus, &f.minus);
@@ -150,6 +152,7 @@ fn the_plus_one_model_key_is_refused_for_the_minus_one_model() {
 }
 
 #[test]
+#[ignore = "a snarkjs ceremony on the tiny iris (domain 2^13) takes minutes; run with --ignored (the same checks run on small circuits in core::groth16::zkey_verify and cli/tests/import_zkey.rs)"]
 fn a_key_with_one_l_or_h_point_replaced_is_refused() {
     let f = fixture();
     let ptau_bytes = read(&f.path("final.ptau"));
@@ -175,6 +178,7 @@ fn a_key_with_one_l_or_h_point_replaced_is_refused() {
 }
 
 #[test]
+#[ignore = "a snarkjs ceremony on the tiny iris (domain 2^13) takes minutes; run with --ignored (the same checks run on small circuits in core::groth16::zkey_verify and cli/tests/import_zkey.rs)"]
 fn the_real_ptau_decodes_and_bad_ones_are_typed_errors() {
     let f = fixture();
     let bytes = read(&f.path("final.ptau"));
