@@ -104,13 +104,17 @@ impl Layout {
             .map_err(|_| KeyError::Inconsistent("domain size too large"))?;
         let n_constraints = usize::try_from(n_constraints)
             .map_err(|_| KeyError::Inconsistent("constraint count too large"))?;
-        if n_public + 1 > n_vars {
+        // Hostile headers hold any u64: compare without overflowing (n_public < n_vars below).
+        if n_public >= n_vars {
             return Err(KeyError::Inconsistent("more public inputs than wires"));
         }
         if !domain_size.is_power_of_two() {
             return Err(KeyError::Inconsistent("domain size is not a power of two"));
         }
-        if n_constraints + n_public + 1 > domain_size {
+        if n_constraints
+            .checked_add(n_public + 1)
+            .is_none_or(|rows| rows > domain_size)
+        {
             return Err(KeyError::Inconsistent(
                 "domain too small for the constraints",
             ));
