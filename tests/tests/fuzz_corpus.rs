@@ -350,7 +350,6 @@ fn fresh_seeds_are_valid_inputs() {
 }
 
 #[test]
-#[ignore = "the seeds are not committed yet: run write_fuzz_corpus, commit fuzz/corpus, drop this"]
 fn committed_seeds_are_valid_inputs() {
     let mut total = 0;
     for target in TARGETS {
