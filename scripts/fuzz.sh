@@ -37,9 +37,13 @@ for t in "${targets[@]}"; do
   mkdir -p "$work" "$logs" "$tmp" "fuzz/artifacts/$t"
   set +e
   # -timeout: one input taking over 10 s is a hang; -rss_limit_mb: 2 GiB is an allocation bomb.
+  seeds=()
+  if [ -d "fuzz/corpus/$t" ]; then
+    seeds=("fuzz/corpus/$t")
+  fi
   TMPDIR="$PWD/$tmp" "$bin/$t" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
     -print_final_stats=1 -artifact_prefix="fuzz/artifacts/$t/" \
-    "$work" "fuzz/corpus/$t" >"$logs/$t.log" 2>&1
+    "$work" "${seeds[@]}" >"$logs/$t.log" 2>&1
   rc=$?
   set -e
   rm -rf "$tmp"

@@ -247,7 +247,13 @@ fn seeds() -> Vec<(&'static str, String, Vec<u8>)> {
 
     // Small int8 models of the LiteRT differential tests (made by tests/tflite/gen_models.py).
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../circuits/tests/data/tflite");
-    for name in ["model_f02", "model_f03", "model_f05", "model_f08", "model_f18"] {
+    for name in [
+        "model_f02",
+        "model_f03",
+        "model_f05",
+        "model_f08",
+        "model_f18",
+    ] {
         let bytes = std::fs::read(fixtures.join(format!("{name}.tflite"))).expect("fixture");
         add("tflite", name, bytes);
     }

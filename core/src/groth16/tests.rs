@@ -179,6 +179,15 @@ fn key_files_are_checked_and_map_from_disk() {
     let mut bad = bytes.clone();
     bad[32] = 3; // domain size 3
     assert!(matches!(KeyView::new(&bad), Err(KeyError::Inconsistent(_))));
+    // Counts near u64::MAX (found by the zpk fuzz target): typed errors, not an overflow.
+    for (at, what) in [(24, "n_public"), (40, "n_constraints")] {
+        let mut bad = bytes.clone();
+        bad[at..at + 8].copy_from_slice(&u64::MAX.to_le_bytes());
+        assert!(
+            matches!(KeyView::new(&bad), Err(KeyError::Inconsistent(_))),
+            "{what} = u64::MAX"
+        );
+    }
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

@@ -201,8 +201,10 @@ impl<'a> Reader<'a> {
     }
 
     fn bytes(&mut self, n: usize) -> Result<SecretVec<u8>, CodecError> {
+        // Length first: a hostile size (a 65535 x 65535 face) must not allocate and wipe 4 GiB.
+        let src = self.take(n)?;
         let mut out = SecretVec::zeroed(n);
-        out.as_mut_slice().copy_from_slice(self.take(n)?);
+        out.as_mut_slice().copy_from_slice(src);
         Ok(out)
     }
 
