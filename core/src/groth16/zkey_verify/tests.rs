@@ -148,7 +148,8 @@ fn each_section_that_differs_is_named() {
     let good = key(&r1cs, &s);
     let g1 = G1Affine::generator();
     let bump = |p: &mut G1Affine| *p = (*p + g1).into_affine();
-    let cases: Vec<(KeySection, Box<dyn Fn(&mut Zkey)>)> = vec![
+    type Tamper<'a> = Box<dyn Fn(&mut Zkey) + 'a>;
+    let cases: Vec<(KeySection, Tamper<'_>)> = vec![
         (KeySection::Alpha, Box::new(|z| bump(&mut z.alpha_g1))),
         (KeySection::Beta, Box::new(|z| bump(&mut z.beta_g1))),
         (
