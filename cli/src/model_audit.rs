@@ -61,7 +61,6 @@ pub struct AuditArgs {
     pub vk: Option<PathBuf>,
 }
 
-
 /// How a check ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Verdict {

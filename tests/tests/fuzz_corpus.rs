@@ -176,10 +176,10 @@ fn seeds() -> Vec<(&'static str, String, Vec<u8>)> {
         iris,
         face,
     )
-        .expect("enroll")
-        .to_bytes()
-        .as_slice()
-        .to_vec();
+    .expect("enroll")
+    .to_bytes()
+    .as_slice()
+    .to_vec();
     add("transfer", "2x4", transfer.clone());
     let plain = transfer[38..].to_vec();
     add("vault_bundle", "no-models", plain.clone());
