@@ -74,21 +74,30 @@ fn demo_artifacts_check_out_in_snarkjs() {
     // prove again from the PNGs the demo left, with the same key, and verify with the CLI.
     let key_dir = tmp("demo-key");
     let k = |f: &str| key_dir.join(f).to_str().unwrap().to_owned();
-    // The demo's key is not from a ceremony: import-zkey has no ptau to check it against, and
-    // refuses (ceremony keys are imported in tests/import_zkey.rs). Prove with its .zpk.
-    let (ok, out) = zkbio(&[
-        "import-zkey",
-        "--circuit",
-        "image-opening:8x32",
-        "--zkey",
-        &d("circuit.zkey"),
-        "--out",
-        &d("again.zpk"),
-        // The demo's key is a development key: its .zkey records no phase-2 contribution.
-        "--insecure-dev-key",
-    ]);
+    // The demo's key is not from a ceremony: without a ptau import-zkey refuses it, and as a
+    // development key it imports marked INSECURE (ceremony keys: tests/import_zkey.rs).
+    let import = |dev: bool| {
+        let (zkey, out) = (d("circuit.zkey"), d("again.zpk"));
+        let mut args = vec![
+            "import-zkey",
+            "--circuit",
+            "image-opening:8x32",
+            "--zkey",
+            &zkey,
+            "--out",
+            &out,
+        ];
+        if dev {
+            args.push("--insecure-dev-key");
+        }
+        zkbio(&args)
+    };
+    let (ok, out) = import(false);
     assert!(!ok && out.contains("without --ptau"), "{out}");
     assert!(!dir.join("again.zpk").exists());
+    let (ok, out) = import(true);
+    assert!(ok && out.contains("INSECURE development key"), "{out}");
+    assert!(dir.join("again.zpk").exists());
     let (ok, out) = zkbio(&[
         "prove",
         "--circuit",

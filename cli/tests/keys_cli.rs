@@ -244,6 +244,7 @@ fn a_snarkjs_key_without_contribution_is_refused_everywhere_and_one_contribution
 
     // import-zkey: no contribution, and even as a development key δ = γ is refused.
     let import = |zkey: &str, out: &str, dev: bool| {
+        let ptau = f("final.ptau");
         let mut args = vec![
             "import-zkey",
             "--circuit",
@@ -255,6 +256,8 @@ fn a_snarkjs_key_without_contribution_is_refused_everywhere_and_one_contribution
         ];
         if dev {
             args.push("--insecure-dev-key");
+        } else {
+            args.extend(["--ptau", s(&ptau)]);
         }
         zkbio(&args)
     };

@@ -114,6 +114,7 @@ mod tests {
         |s, b, input| {
             let (x, claim) = *input;
             let xv = b.alloc(fr(x));
+            b.mark_free_input(&xv);
             let xb = range_checked(b, &xv, s.xlo, s.xhi).unwrap();
             let y = clamp(b, &xb, s.lo, s.hi).unwrap();
             let c = b.alloc(fr(claim));
@@ -135,6 +136,7 @@ mod tests {
                 .take(s.k)
                 .map(|&x| {
                     let v = b.alloc(fr(x));
+                    b.mark_free_input(&v);
                     range_checked(b, &v, s.lo, s.hi).unwrap()
                 })
                 .collect();

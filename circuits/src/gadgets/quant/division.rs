@@ -163,6 +163,7 @@ mod tests {
         |s, b, input| {
             let (x, q_claim, r_claim) = *input;
             let xv = b.alloc(fr(x));
+            b.mark_free_input(&xv);
             let xb = range_checked(b, &xv, s.lo, s.hi).unwrap();
             let (q, r) = floor_div(b, &xb, s.d).unwrap();
             let qc = b.alloc(fr(q_claim));

@@ -57,6 +57,7 @@ mod tests {
         |s, b, input| {
             let (acc, claim) = *input;
             let v = b.alloc(fr(acc));
+            b.mark_free_input(&v);
             let a = range_checked(b, &v, s.lo, s.hi).unwrap();
             let y = avg_pool_round(b, &a, s.n).unwrap();
             let c = b.alloc(fr(claim));

@@ -438,6 +438,7 @@ mod tests {
         |s, b, input| {
             let (acc, claim) = *input;
             let v = b.alloc(fr(acc));
+            b.mark_free_input(&v);
             let a = range_checked(b, &v, s.lo, s.hi).unwrap();
             let y = requantize(b, &a, &s.p).unwrap();
             let c = b.alloc(fr(claim));
@@ -455,6 +456,7 @@ mod tests {
         |s, b, input| {
             let (acc, claim) = *input;
             let v = b.alloc(fr(acc));
+            b.mark_free_input(&v);
             let a = range_checked(b, &v, s.lo, s.hi).unwrap();
             let y = requantize_f64(b, &a, &s.p).unwrap();
             let c = b.alloc(fr(claim));
