@@ -7,6 +7,7 @@ use crate::report::{step_progress, ConsoleProgress};
 use crate::statement::{InputArgs, Statement};
 use clap::Subcommand;
 use std::path::{Path, PathBuf};
+use zkbio_circuits::builder::R1cs;
 use zkbio_circuits::circom::{r1cs as r1cs_file, wtns, Ptau, Zkey};
 use zkbio_core::evm;
 use zkbio_core::groth16::key_file::{key_to_bytes_with_origin, write_key_with_origin, MappedKey};
@@ -148,8 +149,30 @@ fn r1cs_of(stmt: &Statement) -> Result<zkbio_circuits::builder::R1cs, String> {
     stmt.r1cs()
 }
 
-fn mkdir(dir: &Path) -> Result<(), String> {
+pub(crate) fn mkdir(dir: &Path) -> Result<(), String> {
     std::fs::create_dir_all(dir).map_err(|e| io_err(dir, e))
+}
+
+/// The INSECURE development setup of `r1cs` from `seed`, written to `out` as `circuit.zpk` and
+/// `verification_key.json`, both marked as development keys. Returns the key's path and bytes.
+pub(crate) fn write_dev_setup(
+    r1cs: &R1cs,
+    seed: &str,
+    out: &Path,
+) -> Result<(PathBuf, Vec<u8>), String> {
+    let pk = dev_setup_insecure_with_progress(r1cs, seed_from_text(seed), &step_progress())
+        .map_err(|e| e.to_string())?;
+    mkdir(out)?;
+    let path = out.join("circuit.zpk");
+    let bytes = key_to_bytes_with_origin(&pk, r1cs.constraints.len(), KeyOrigin::InsecureDev)
+        .map_err(|e| e.to_string())?;
+    std::fs::write(&path, &bytes).map_err(|e| io_err(&path, e))?;
+    write_vk(
+        &out.join("verification_key.json"),
+        &pk.vk,
+        KeyOrigin::InsecureDev,
+    )?;
+    Ok((path, bytes))
 }
 
 /// Runs `zkbio setup`.
@@ -163,18 +186,7 @@ pub fn setup(a: SetupArgs) -> Result<(), String> {
         a.circuit,
         r1cs.constraints.len()
     );
-    let pk = dev_setup_insecure_with_progress(&r1cs, seed_from_text(&a.seed), &step_progress())
-        .map_err(|e| e.to_string())?;
-    mkdir(&a.out)?;
-    let path = a.out.join("circuit.zpk");
-    let bytes = key_to_bytes_with_origin(&pk, r1cs.constraints.len(), KeyOrigin::InsecureDev)
-        .map_err(|e| e.to_string())?;
-    std::fs::write(&path, &bytes).map_err(|e| io_err(&path, e))?;
-    write_vk(
-        &a.out.join("verification_key.json"),
-        &pk.vk,
-        KeyOrigin::InsecureDev,
-    )?;
+    let (path, bytes) = write_dev_setup(&r1cs, &a.seed, &a.out)?;
     println!(
         "{} ({} bytes, sha3-256 {})",
         path.display(),

@@ -2,9 +2,9 @@
 //! `C_in`, and this model's output on it opens `C_out`", bound to `binding`; public inputs
 //! `[C_in, C_out, binding]`, docs/PROTOCOL.md "Model statement") for any supported `.tflite`.
 
-use crate::artifacts::{io_err, seed_from_text, write_json, write_proof, write_public, write_vk};
-use crate::commands::{verify_cmd, VerifyArgs};
-use crate::report::{step_progress, ConsoleProgress};
+use crate::artifacts::{io_err, write_json, write_proof, write_public};
+use crate::commands::{mkdir, verify_cmd, VerifyArgs};
+use crate::report::ConsoleProgress;
 use ark_bn254::Fr;
 use ark_ff::UniformRand;
 use std::path::{Path, PathBuf};
@@ -15,8 +15,8 @@ use zkbio_circuits::models::tflite::npy::{self, NpyArray, NpyData};
 use zkbio_circuits::models::tflite::Model;
 use zkbio_circuits::statements::model_io::ModelIo;
 use zkbio_circuits::Circuit;
-use zkbio_core::groth16::key_file::{key_to_bytes_with_origin, MappedKey};
-use zkbio_core::groth16::{dev_setup_insecure_with_progress, prove, verify, KeyOrigin};
+use zkbio_core::groth16::key_file::MappedKey;
+use zkbio_core::groth16::{prove, verify};
 
 /// `zkbio model setup`: an INSECURE development setup for one model's statement.
 #[derive(clap::Args, Debug)]
@@ -93,10 +93,6 @@ fn field(text: &str, what: &str) -> Result<Fr, String> {
         .map_err(|e| format!("--{what}: {e}"))
 }
 
-fn mkdir(dir: &Path) -> Result<(), String> {
-    std::fs::create_dir_all(dir).map_err(|e| io_err(dir, e))
-}
-
 /// Runs `zkbio model setup`.
 pub fn setup(a: SetupArgs) -> Result<(), String> {
     eprintln!(
@@ -109,20 +105,7 @@ pub fn setup(a: SetupArgs) -> Result<(), String> {
         a.model.display(),
         r1cs.constraints.len()
     );
-    let pk = dev_setup_insecure_with_progress(&r1cs, seed_from_text(&a.seed), &step_progress())
-        .map_err(|e| e.to_string())?;
-    mkdir(&a.out)?;
-    let path = a.out.join("circuit.zpk");
-    // A development key carries its INSECURE marker in the .zpk and the vk JSON, so no registry
-    // off a local chain takes it (issue 10 row 9).
-    let bytes = key_to_bytes_with_origin(&pk, r1cs.constraints.len(), KeyOrigin::InsecureDev)
-        .map_err(|e| e.to_string())?;
-    std::fs::write(&path, &bytes).map_err(|e| io_err(&path, e))?;
-    write_vk(
-        &a.out.join("verification_key.json"),
-        &pk.vk,
-        KeyOrigin::InsecureDev,
-    )?;
+    let (path, bytes) = crate::commands::write_dev_setup(&r1cs, &a.seed, &a.out)?;
     println!(
         "{} ({} bytes, model hash 0x{})",
         path.display(),
