@@ -29,6 +29,7 @@ use ark_ec::{AffineRepr, CurveGroup, VariableBaseMSM};
 use ark_ff::{One, Zero};
 use rand::{CryptoRng, Rng, RngCore, SeedableRng};
 use rand_chacha::ChaCha20Rng;
+use rayon::prelude::*;
 use std::fmt;
 use zkbio_circuits::builder::R1cs;
 use zkbio_circuits::circom::{coefs_from_r1cs, Ptau, PtauReadError, Zkey};
@@ -176,44 +177,68 @@ pub fn verify_zkey_with_rng(
     let beta_tau_v = ptau.lagrange_beta_g1(n)?;
     let (tau, tau_g2, alpha_tau, beta_tau) = (&tau_v, &tau_g2_v, &alpha_tau_v, &beta_tau_v);
     let m = r1cs.constraints.len();
+    let public = r1cs.n_public as u32;
+
+    // A, B1, B2: `Σ r_i·A_i = Σ_k (Σ_i r_i·a_ki)·L_k(τ)` for fresh 128-bit `r_i`, one MSM a side,
+    // instead of recomputing each wire's point (a scalar multiplication per nonzero term, minutes
+    // at 2^13). Key points are checked on the curve (and B2 in the subgroup, the slowest step:
+    // on every core) first, so a wrong point passes with probability at most 2^-128.
+    check_points(&z.a, KeySection::A)?;
+    check_points(&z.b_g1, KeySection::B1)?;
+    if let Some(index) = z
+        .b_g2
+        .par_iter()
+        .position_first(|p| !(p.is_on_curve() && p.is_in_correct_subgroup_assuming_on_curve()))
+    {
+        return Err(ZkeyVerifyError::BadPoint {
+            section: KeySection::B2,
+            index,
+        });
+    }
+    let r: Vec<Fr> = random_scalars(rng, r1cs.n_wires);
+    // The extra rows of A: `z_i` at row `m + i` for the one wire and each public input.
+    let mut a_rows = vec![Fr::zero(); m + r1cs.n_public + 1];
+    a_rows[m..].copy_from_slice(&r[..=r1cs.n_public]);
+    let mut b_rows = vec![Fr::zero(); m];
+    for (k, c) in r1cs.constraints.iter().enumerate() {
+        a_rows[k] = combine(&c.a, &r);
+        b_rows[k] = combine(&c.b, &r);
+    }
+    let (a_n, b_n) = (a_rows.len(), m);
+    mismatch(
+        G1Projective::msm_unchecked(&z.a, &r) == G1Projective::msm_unchecked(&tau[..a_n], &a_rows),
+        KeySection::A,
+    )?;
+    mismatch(
+        G1Projective::msm_unchecked(&z.b_g1, &r)
+            == G1Projective::msm_unchecked(&tau[..b_n], &b_rows),
+        KeySection::B1,
+    )?;
+    mismatch(
+        G2Projective::msm_unchecked(&z.b_g2, &r)
+            == G2Projective::msm_unchecked(&tau_g2[..b_n], &b_rows),
+        KeySection::B2,
+    )?;
+    drop((a_rows, b_rows, r));
+
+    // IC: K_i of the few public wires, recomputed exactly (β·A, α·B and C terms, and the extra
+    // row's β·L_{m+i}).
     let rows = r1cs.constraints.iter().enumerate();
-    // The extra rows: A = z_i at row m + i for the one wire and each public input.
-    let extra = (0..=r1cs.n_public).map(|i| (i as u32, m + i, Fr::one()));
-
-    let a_terms = rows
-        .clone()
-        .flat_map(|(k, c)| c.a.iter().map(move |&(w, v)| (w, k, v)))
-        .chain(extra.clone());
-    let a = per_wire::<G1Projective>(r1cs.n_wires, a_terms.map(|(w, k, v)| (w, &tau[k], v)));
-    mismatch(a == z.a, KeySection::A)?;
-    let b_terms = || {
-        rows.clone()
-            .flat_map(|(k, c)| c.b.iter().map(move |&(w, v)| (w, k, v)))
-    };
-    let b1 = per_wire::<G1Projective>(r1cs.n_wires, b_terms().map(|(w, k, v)| (w, &tau[k], v)));
-    mismatch(b1 == z.b_g1, KeySection::B1)?;
-    let b2 = per_wire::<G2Projective>(r1cs.n_wires, b_terms().map(|(w, k, v)| (w, &tau_g2[k], v)));
-    mismatch(b2 == z.b_g2, KeySection::B2)?;
-
-    // K_i's terms: β·A, α·B and C.
+    let extra = (0..=r1cs.n_public).map(|i| (i as u32, &beta_tau[m + i], Fr::one()));
     let k_terms = rows
-        .clone()
         .flat_map(|(k, c)| {
             let a = c.a.iter().map(move |&(w, v)| (w, &beta_tau[k], v));
             let b = c.b.iter().map(move |&(w, v)| (w, &alpha_tau[k], v));
             let cc = c.c.iter().map(move |&(w, v)| (w, &tau[k], v));
             a.chain(b).chain(cc)
         })
-        .chain(extra.map(|(w, k, v)| (w, &beta_tau[k], v)));
-    let public = r1cs.n_public as u32;
-    let ic = per_wire::<G1Projective>(r1cs.n_public + 1, k_terms.clone().filter(|t| t.0 <= public));
+        .chain(extra);
+    let ic = per_wire::<G1Projective>(r1cs.n_public + 1, k_terms.filter(|t| t.0 <= public));
     mismatch(ic == z.ic, KeySection::Ic)?;
 
     // L: Σ r_j·K_j as one MSM per ptau section, with the r_j folded into per-row scalars.
     check_points(&z.c, KeySection::L)?;
-    let r: Vec<Fr> = (0..z.c.len())
-        .map(|_| Fr::from(rng.gen::<u128>()))
-        .collect();
+    let r = random_scalars(rng, z.c.len());
     let mut row_scalars = [
         vec![Fr::zero(); m],
         vec![Fr::zero(); m],
@@ -243,7 +268,7 @@ pub fn verify_zkey_with_rng(
         .skip(1)
         .step_by(2)
         .collect();
-    let s: Vec<Fr> = (0..n).map(|_| Fr::from(rng.gen::<u128>())).collect();
+    let s = random_scalars(rng, n);
     let got = G1Projective::msm_unchecked(&z.h, &s);
     let expected = G1Projective::msm_unchecked(&h0, &s);
     mismatch(same_ratio(got, expected, z.delta_g2), KeySection::H)
@@ -282,10 +307,24 @@ fn same_ratio(p: G1Projective, p_prime: G1Projective, q: G2Affine) -> bool {
 
 /// Every point on the curve (G1 has cofactor 1, so that is the group).
 fn check_points(points: &[G1Affine], section: KeySection) -> Result<(), ZkeyVerifyError> {
-    match points.iter().position(|p| !p.is_on_curve()) {
+    match points.par_iter().position_first(|p| !p.is_on_curve()) {
         Some(index) => Err(ZkeyVerifyError::BadPoint { section, index }),
         None => Ok(()),
     }
+}
+
+/// `n` independent uniform 128-bit scalars.
+fn random_scalars(rng: &mut impl RngCore, n: usize) -> Vec<Fr> {
+    (0..n).map(|_| Fr::from(rng.gen::<u128>())).collect()
+}
+
+/// `Σ r_w·v` over a row's `(wire, v)` terms (wires were range-checked when the R1CS was built or
+/// parsed; an out-of-range one would contribute nothing rather than panic).
+fn combine(terms: &[(u32, Fr)], r: &[Fr]) -> Fr {
+    terms
+        .iter()
+        .filter_map(|&(w, v)| r.get(w as usize).map(|rw| *rw * v))
+        .sum()
 }
 
 /// Terms per wire below which a plain sum of scalar multiplications beats an MSM.

@@ -172,3 +172,25 @@ fn vault_and_providers_can_be_shared_across_threads() {
     shareable::<crate::vault::InMemoryKeyProvider>();
     shareable::<std::sync::Arc<dyn KeyProvider>>();
 }
+
+/// Regression (found by the `vault_bundle` fuzz target): 11 bytes naming a 65535 x 65528 face
+/// made decode allocate, zero and wipe a 4 GiB buffer before noticing the input does not hold it.
+/// The size is checked first now, so no secret buffer larger than the input is ever made.
+#[test]
+fn a_hostile_face_size_allocates_nothing_before_the_length_check() {
+    let input = [
+        0x00, 0x01, 0x00, 0x01, 0x00, 0x00, 0xff, 0xff, 0xff, 0xf8, 0x4f,
+    ];
+    crate::vault::secret::wipe_log::take();
+    assert_eq!(codec::decode(&input).unwrap_err(), CodecError::Short);
+    let largest = crate::vault::secret::wipe_log::take()
+        .iter()
+        .map(|w| w.len)
+        .max()
+        .unwrap_or(0);
+    assert!(
+        largest <= input.len(),
+        "decode made a {largest}-element secret buffer from {} bytes",
+        input.len()
+    );
+}
