@@ -9,6 +9,21 @@ root=$PWD
 # snarkjs, circomlibjs, solc (pinned in tools/js/package-lock.json).
 npm ci --prefix tools/js --no-audit --no-fund --loglevel=error
 
+# One snarkjs powers of tau (power 10, one phase-1 contribution, and prepared for phase 2) shared
+# by the ceremony tests (zkbio_tests::ceremony_ptau): `prepare phase2` is snarkjs's slowest step,
+# so it runs once here rather than in each test.
+ptau_dir="$root/target/test-ptau"
+if [ ! -f "$ptau_dir/pot10_final.ptau" ]; then
+  rm -rf "$ptau_dir" && mkdir -p "$ptau_dir"
+  snarkjs() { node "$root/tools/js/node_modules/snarkjs/build/cli.cjs" "$@" >/dev/null; }
+  snarkjs powersoftau new bn128 10 "$ptau_dir/pot0.ptau"
+  snarkjs powersoftau contribute "$ptau_dir/pot0.ptau" "$ptau_dir/pot10_phase1.ptau" \
+    --name="zkbio test phase 1" -e="zkbio test phase 1 entropy"
+  snarkjs powersoftau prepare phase2 "$ptau_dir/pot10_phase1.ptau" "$ptau_dir/prepared.tmp"
+  mv "$ptau_dir/prepared.tmp" "$ptau_dir/pot10_final.ptau"
+fi
+export ZKBIO_TEST_PTAU_DIR="$ptau_dir"
+
 # open-iris 1.11.2 in its own virtualenv, and the vectors the differential test compares against.
 venv="$root/target/openiris-venv"
 if [ ! -x "$venv/bin/python" ]; then

@@ -1,8 +1,9 @@
 //! `zkbio import-zkey` with a snarkjs ceremony key: verified against the circuit and the ptau,
 //! refused without `--ptau`, with an unprepared ptau, and for a circuit the key was not made for.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
+use zkbio_tests::{ceremony_ptau, snarkjs_ok};
 
 fn run(mut cmd: Command) -> (bool, String) {
     let out = cmd.output().expect("spawn");
@@ -18,19 +19,6 @@ fn zkbio(args: &[&str]) -> (bool, String) {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_zkbio"));
     cmd.args(args);
     run(cmd)
-}
-
-fn snarkjs_ok(args: &[&str]) {
-    let cli = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../tools/js/node_modules/snarkjs/build/cli.cjs");
-    assert!(
-        cli.is_file(),
-        "snarkjs is missing: run `npm ci --prefix tools/js`"
-    );
-    let mut cmd = Command::new("node");
-    cmd.arg(cli).args(args);
-    let (ok, out) = run(cmd);
-    assert!(ok, "snarkjs {args:?}:\n{out}");
 }
 
 fn tmp(name: &str) -> PathBuf {
@@ -55,29 +43,9 @@ fn import_zkey_verifies_a_ceremony_key_against_the_circuit_and_the_ptau() {
         &d("c.r1cs"),
     ]);
     assert!(ok, "{out}");
-    snarkjs_ok(&["powersoftau", "new", "bn128", "10", &d("p0.ptau")]);
-    snarkjs_ok(&[
-        "powersoftau",
-        "contribute",
-        &d("p0.ptau"),
-        &d("p1.ptau"),
-        "--name=t",
-        "-e=cli entropy",
-    ]);
-    snarkjs_ok(&[
-        "powersoftau",
-        "prepare",
-        "phase2",
-        &d("p1.ptau"),
-        &d("final.ptau"),
-    ]);
-    snarkjs_ok(&[
-        "groth16",
-        "setup",
-        &d("c.r1cs"),
-        &d("final.ptau"),
-        &d("c0.zkey"),
-    ]);
+    let (phase1, prepared) = ceremony_ptau(&dir, 10);
+    let (phase1, prepared) = (phase1.to_str().unwrap(), prepared.to_str().unwrap());
+    snarkjs_ok(&["groth16", "setup", &d("c.r1cs"), prepared, &d("c0.zkey")]);
     snarkjs_ok(&[
         "zkey",
         "contribute",
@@ -89,9 +57,8 @@ fn import_zkey_verifies_a_ceremony_key_against_the_circuit_and_the_ptau() {
     let import = |ptau: Option<&str>, circuit: &str, out: &str| {
         let zkey = d("c1.zkey");
         let mut args = vec!["import-zkey", "--circuit", circuit, "--zkey", zkey.as_str()];
-        let ptau_path = ptau.map(d);
-        if let Some(p) = &ptau_path {
-            args.extend(["--ptau", p.as_str()]);
+        if let Some(p) = ptau {
+            args.extend(["--ptau", p]);
         }
         let out_path = d(out);
         args.extend(["--out", out_path.as_str()]);
@@ -100,15 +67,15 @@ fn import_zkey_verifies_a_ceremony_key_against_the_circuit_and_the_ptau() {
 
     let (ok, out) = import(None, circuit, "none.zpk");
     assert!(!ok && out.contains("without --ptau"), "{out}");
-    let (ok, out) = import(Some("p1.ptau"), circuit, "unprepared.zpk");
+    let (ok, out) = import(Some(phase1), circuit, "unprepared.zpk");
     assert!(!ok && out.contains("prepare phase2"), "{out}");
-    let (ok, out) = import(Some("final.ptau"), "image-opening:2x16", "other.zpk");
+    let (ok, out) = import(Some(prepared), "image-opening:2x16", "other.zpk");
     assert!(!ok && out.contains("another circuit"), "{out}");
     for f in ["none.zpk", "unprepared.zpk", "other.zpk"] {
         assert!(!dir.join(f).exists(), "{f} written for a refused key");
     }
 
-    let (ok, out) = import(Some("final.ptau"), circuit, "k.zpk");
+    let (ok, out) = import(Some(prepared), circuit, "k.zpk");
     assert!(ok && out.contains("verified"), "{out}");
     // The imported key proves, and its proof verifies against the ceremony's verifying key.
     let (ok, out) = zkbio(&["export", "vk", "--key", &d("k.zpk"), "--out", &d("vk.json")]);

@@ -12,7 +12,6 @@ mod support;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::{Arc, Mutex};
 
 use ark_bn254::{Fr, G1Affine, G1Projective};
@@ -21,6 +20,7 @@ use zkbio_circuits::circom::json::{public_to_json, ProofJson, VerificationKeyJso
 use zkbio_core::groth16::dev_marker::{vk_json, VK_JSON_MARKER};
 use zkbio_core::groth16::encoding::{G1_BYTES, G2_BYTES};
 use zkbio_core::groth16::{KeyOrigin, KeyView, Proof, VerifyingKey};
+use zkbio_tests::{ceremony_ptau, snarkjs_ok};
 
 const CIRCUIT: &str = "image-opening:2x8";
 const OWNER_KEY: &str = "ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
@@ -34,32 +34,6 @@ fn tmp(name: &str) -> PathBuf {
 
 fn s(p: &Path) -> &str {
     p.to_str().unwrap()
-}
-
-fn snarkjs(args: &[&str]) -> (bool, String) {
-    let cli = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../tools/js/node_modules/snarkjs/build/cli.cjs");
-    assert!(
-        cli.is_file(),
-        "snarkjs is missing: run `npm ci --prefix tools/js`"
-    );
-    let out = Command::new("node")
-        .arg(cli)
-        .args(args)
-        .output()
-        .expect("run node");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (out.status.success(), text)
-}
-
-fn snarkjs_ok(args: &[&str]) -> String {
-    let (ok, out) = snarkjs(args);
-    assert!(ok, "snarkjs {args:?} failed:\n{out}");
-    out
 }
 
 fn read_vk(path: &Path) -> VerifyingKey<ark_bn254::Bn254> {
@@ -205,29 +179,14 @@ fn a_snarkjs_key_without_contribution_is_refused_everywhere_and_one_contribution
         "--out",
         s(&f("c.r1cs")),
     ]);
-    snarkjs_ok(&["powersoftau", "new", "bn128", "10", s(&f("p0.ptau"))]);
     // Phase 1 needs a contribution: a fresh ptau has τ = 1, which puts IC points at infinity
     // (also refused, but this test is about phase 2).
-    snarkjs_ok(&[
-        "powersoftau",
-        "contribute",
-        s(&f("p0.ptau")),
-        s(&f("p1.ptau")),
-        "--name=phase1",
-        "-e=zkbio keys phase 1",
-    ]);
-    snarkjs_ok(&[
-        "powersoftau",
-        "prepare",
-        "phase2",
-        s(&f("p1.ptau")),
-        s(&f("final.ptau")),
-    ]);
+    let (_, final_ptau) = ceremony_ptau(&dir, 10);
     snarkjs_ok(&[
         "groth16",
         "setup",
         s(&f("c.r1cs")),
-        s(&f("final.ptau")),
+        s(&final_ptau),
         s(&f("c_0000.zkey")),
     ]);
     snarkjs_ok(&[
@@ -244,7 +203,7 @@ fn a_snarkjs_key_without_contribution_is_refused_everywhere_and_one_contribution
 
     // import-zkey: no contribution, and even as a development key δ = γ is refused.
     let import = |zkey: &str, out: &str, dev: bool| {
-        let ptau = f("final.ptau");
+        let ptau = final_ptau.clone();
         let mut args = vec![
             "import-zkey",
             "--circuit",

@@ -56,6 +56,58 @@ pub fn snarkjs(args: &[&str]) -> (bool, String) {
     (out.status.success(), text)
 }
 
+/// Runs the pinned snarkjs CLI; panics with its output unless it succeeds.
+pub fn snarkjs_ok(args: &[&str]) -> String {
+    let (ok, out) = snarkjs(args);
+    assert!(ok, "snarkjs {args:?} failed:\n{out}");
+    out
+}
+
+/// A snarkjs powers of tau of `power` with one phase-1 contribution: `(phase1, prepared)`, the
+/// file as contributed and the same prepared for phase 2.
+///
+/// `prepare phase2` is snarkjs's slowest step (it computes the Lagrange bases of every size up to
+/// `2^power`: half a minute at power 10, minutes on a loaded machine), so `scripts/test.sh` makes
+/// the power-10 pair once per run in the directory named by `ZKBIO_TEST_PTAU_DIR`
+/// (`pot10_phase1.ptau`, `pot10_final.ptau`), and every ceremony test reads it. Without that
+/// variable, or for another power, the pair is made in `dir`.
+pub fn ceremony_ptau(dir: &Path, power: u32) -> (PathBuf, PathBuf) {
+    let names = (
+        format!("pot{power}_phase1.ptau"),
+        format!("pot{power}_final.ptau"),
+    );
+    if let Some(shared) = std::env::var_os("ZKBIO_TEST_PTAU_DIR").map(PathBuf::from) {
+        let pair = (shared.join(&names.0), shared.join(&names.1));
+        if pair.0.is_file() && pair.1.is_file() {
+            return pair;
+        }
+    }
+    let p = |f: &str| dir.join(f).to_str().expect("utf-8 path").to_owned();
+    snarkjs_ok(&[
+        "powersoftau",
+        "new",
+        "bn128",
+        &power.to_string(),
+        &p("pot0.ptau"),
+    ]);
+    snarkjs_ok(&[
+        "powersoftau",
+        "contribute",
+        &p("pot0.ptau"),
+        &p(&names.0),
+        "--name=zkbio test phase 1",
+        "-e=zkbio test phase 1 entropy",
+    ]);
+    snarkjs_ok(&[
+        "powersoftau",
+        "prepare",
+        "phase2",
+        &p(&names.0),
+        &p(&names.1),
+    ]);
+    (dir.join(&names.0), dir.join(&names.1))
+}
+
 /// A fresh temporary directory for one test, removed when dropped.
 pub struct TempDir(PathBuf);
 

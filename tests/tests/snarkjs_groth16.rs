@@ -21,7 +21,7 @@ use zkbio_core::groth16::key_file::{key_to_bytes, KeyView};
 use zkbio_core::groth16::progress::Silent;
 use zkbio_core::groth16::zkey_convert::{from_zkey, to_zkey, ImportError};
 use zkbio_core::groth16::{dev_setup_insecure, prove, verify, Proof};
-use zkbio_tests::{snarkjs, TempDir};
+use zkbio_tests::{ceremony_ptau, snarkjs, TempDir};
 
 /// 16 pixels: 896 constraints, a 1024-point domain (ptau power 10).
 const STMT: ImageOpening = ImageOpening { rows: 2, cols: 8 };
@@ -133,30 +133,17 @@ fn snarkjs_proves_with_our_zkey_and_we_verify_it() {
     assert!(verify(&pk.vk, &proof, &bad).is_err());
 }
 
-/// A phase-1 ptau (power 10) with one contribution, prepared for phase 2; made once per run.
-fn ptau(dir: &TempDir) -> std::path::PathBuf {
-    static DONE: OnceLock<()> = OnceLock::new();
-    let final_ptau = dir.join("final.ptau");
-    DONE.get_or_init(|| {
-        let p = |f: &str| dir.join(f).to_str().unwrap().to_owned();
-        snarkjs_ok(&["powersoftau", "new", "bn128", "10", &p("p0.ptau")]);
-        snarkjs_ok(&[
-            "powersoftau",
-            "contribute",
-            &p("p0.ptau"),
-            &p("p1.ptau"),
-            "--name=test",
-            "-e=zkbio test entropy",
-        ]);
-        snarkjs_ok(&[
-            "powersoftau",
-            "prepare",
-            "phase2",
-            &p("p1.ptau"),
-            &p("final.ptau"),
-        ]);
-    });
-    final_ptau
+/// A phase-1 ptau (power 10) with one contribution, prepared for phase 2; made once per run
+/// (or shared by scripts/test.sh: [`ceremony_ptau`]).
+fn ptau(_dir: &TempDir) -> std::path::PathBuf {
+    static PTAU: OnceLock<(TempDir, std::path::PathBuf)> = OnceLock::new();
+    PTAU.get_or_init(|| {
+        let dir = TempDir::new("snarkjs-ptau");
+        let (_, prepared) = ceremony_ptau(dir.path(), 10);
+        (dir, prepared)
+    })
+    .1
+    .clone()
 }
 
 #[test]
