@@ -41,9 +41,18 @@ pub fn read_vk_with_origin(path: &Path) -> Result<(VerifyingKey<Bn254>, KeyOrigi
     Ok((vk, origin))
 }
 
-/// Reads a snarkjs `proof.json`.
+/// Reads a Groth16 `proof.json` as snarkjs or rapidsnark writes it: rapidsnark leaves out
+/// `curve` (and older tools `protocol`), which then default to the only values accepted,
+/// `bn128` and `groth16`; present, they are checked as always.
 pub fn read_proof(path: &Path) -> Result<Proof<Bn254>, String> {
-    read_json::<ProofJson>(path)?
+    let mut value: serde_json::Value = read_json(path)?;
+    if let Some(fields) = value.as_object_mut() {
+        for (key, default) in [("curve", "bn128"), ("protocol", "groth16")] {
+            fields.entry(key).or_insert_with(|| default.into());
+        }
+    }
+    serde_json::from_value::<ProofJson>(value)
+        .map_err(|e| io_err(path, e))?
         .to_proof()
         .map_err(|e| io_err(path, e))
 }

@@ -8,9 +8,12 @@ use crate::statement::{InputArgs, Statement};
 use clap::Subcommand;
 use std::path::{Path, PathBuf};
 use zkbio_circuits::builder::R1cs;
-use zkbio_circuits::circom::{r1cs as r1cs_file, wtns, Ptau, Zkey};
+use zkbio_circuits::circom::{
+    r1cs as r1cs_file, wtns, BinFileError, FormatError, Ptau, PtauError, Zkey,
+};
 use zkbio_core::evm;
 use zkbio_core::groth16::key_file::{key_to_bytes_with_origin, write_key_with_origin, MappedKey};
+use zkbio_core::groth16::verifier::VerifyError;
 use zkbio_core::groth16::zkey_convert::{from_zkey, from_zkey_insecure_dev, to_zkey};
 use zkbio_core::groth16::{dev_setup_insecure_with_progress, prove, verify, KeyOrigin};
 
@@ -44,7 +47,7 @@ pub struct ProveArgs {
     pub input: InputArgs,
 }
 
-/// `zkbio verify`.
+/// `zkbio verify` (its exit codes are documented on the command, `zkbio verify --help`).
 #[derive(clap::Args, Debug)]
 pub struct VerifyArgs {
     /// verification_key.json (snarkjs format).
@@ -226,9 +229,15 @@ pub fn verify_cmd(a: VerifyArgs) -> Result<bool, String> {
             println!("OK: the proof verifies (Rust verifier)");
             true
         }
-        Err(e) => {
+        // A forgeable key is a verdict on what was given, like a failed pairing: nothing
+        // verified under it means anything.
+        Err(e @ (VerifyError::Rejected | VerifyError::UnsafeKey(_))) => {
             println!("REJECTED: {e}");
             false
+        }
+        // The same class as a point off the curve, which fails already when reading.
+        Err(e @ (VerifyError::PublicInputCount { .. } | VerifyError::InvalidPoint(_))) => {
+            return Err(format!("unusable input: {e}"));
         }
     };
     if a.evm {
@@ -303,10 +312,34 @@ pub fn export(cmd: ExportCmd) -> Result<(), String> {
     }
 }
 
+/// `e` for people: a wrong file type shows its magic bytes in hex (and as text when printable),
+/// not as a list of decimal bytes.
+fn format_error(e: &FormatError) -> String {
+    match e {
+        FormatError::Container(BinFileError::BadMagic { expected, found }) => format!(
+            "not a {} file: it starts with {}, not {}",
+            String::from_utf8_lossy(expected),
+            magic(found),
+            magic(expected)
+        ),
+        e => e.to_string(),
+    }
+}
+
+/// `0x7a6b6579 ("zkey")`; the text only if every byte is printable ASCII.
+fn magic(bytes: &[u8; 4]) -> String {
+    let hex = format!("0x{}", hex::encode(bytes));
+    if bytes.iter().all(|b| b.is_ascii_graphic()) {
+        format!("{hex} (\"{}\")", String::from_utf8_lossy(bytes))
+    } else {
+        hex
+    }
+}
+
 /// Runs `zkbio import-zkey`.
 pub fn import_zkey(a: ImportArgs) -> Result<(), String> {
     let bytes = std::fs::read(&a.zkey).map_err(|e| io_err(&a.zkey, e))?;
-    let z = Zkey::from_bytes(&bytes).map_err(|e| io_err(&a.zkey, e))?;
+    let z = Zkey::from_bytes(&bytes).map_err(|e| io_err(&a.zkey, format_error(&e)))?;
     let r1cs = r1cs_of(&a.circuit)?;
     let (pk, origin) = if a.insecure_dev_key {
         let pk = from_zkey_insecure_dev(&z, &r1cs).map_err(|e| io_err(&a.zkey, e))?;
@@ -325,7 +358,12 @@ pub fn import_zkey(a: ImportArgs) -> Result<(), String> {
         // SAFETY: the map is read-only and private to this process; a ceremony ptau is large
         // (4.8 GB at power 22), and only the blocks for this circuit's domain are read.
         let map = unsafe { memmap2::Mmap::map(&file) }.map_err(|e| io_err(ptau_path, e))?;
-        let ptau = Ptau::from_bytes(&map).map_err(|e| io_err(ptau_path, e))?;
+        let ptau = Ptau::from_bytes(&map).map_err(|e| match e {
+            PtauError::Format(f) => {
+                io_err(ptau_path, format!("powers of tau: {}", format_error(&f)))
+            }
+            e => io_err(ptau_path, e),
+        })?;
         let pk = from_zkey(&z, &r1cs, &ptau).map_err(|e| io_err(&a.zkey, e))?;
         println!(
             "verified {} against the circuit and {}",

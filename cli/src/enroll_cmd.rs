@@ -43,6 +43,8 @@ pub struct EnrollArgs {
 
 /// Runs `zkbio registry enroll` (`purpose` Enroll) or `reenroll`.
 pub fn run(a: EnrollArgs, purpose: IrisPurpose) -> Result<(), String> {
+    // First, so a mistyped --vault fails before anything is fetched into `<vault>.cache`.
+    let vault = a.vault.open()?;
     let rpc = client(&a.wallet.node);
     let wallet = signer(&a.wallet)?;
     let registry = RegistryContract::new(address("--registry", &a.registry)?);
@@ -61,7 +63,6 @@ pub fn run(a: EnrollArgs, purpose: IrisPurpose) -> Result<(), String> {
     model
         .check_vk_hash(version.vkHash.0)
         .map_err(|e| format!("package refused: {e}"))?;
-    let vault = a.vault.open()?;
     let id = RecordId::new(&a.record).map_err(|e| format!("--record: {e}"))?;
     let nonce = registry
         .nonce(&rpc, wallet.address())
@@ -71,10 +72,8 @@ pub fn run(a: EnrollArgs, purpose: IrisPurpose) -> Result<(), String> {
         registry: registry.address,
     };
     let request = IrisProofRequest::new(purpose, target, wallet.address(), nonce);
-    println!(
-        "proving iris model {} for {purpose:?} (nonce {nonce})",
-        a.version
-    );
+    // The flow may still refuse (the vault's state, the subject): no line claims it proves
+    // until it did.
     let proof = prove_iris_code(
         &vault,
         &id,
@@ -84,6 +83,10 @@ pub fn run(a: EnrollArgs, purpose: IrisPurpose) -> Result<(), String> {
         Arc::default(),
     )
     .map_err(|e| e.to_string())?;
+    println!(
+        "proved iris model {} for {purpose:?} (nonce {nonce})",
+        a.version
+    );
     if let Some(dir) = &a.out {
         write_proof_dir(dir, &proof)?;
     }

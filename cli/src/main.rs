@@ -20,8 +20,12 @@ use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 /// zkbio: prove what a phone computed from biometrics, in zero knowledge (Groth16, BN254).
+///
+/// Proofs: setup, prove, verify, export, import-zkey, bench, demo. Biometrics and models:
+/// iris-code, model. The phone's flows from a desktop: scanner, package, vault, registry.
+// No `about` attribute: it would take Cargo's one-line package description instead of this.
 #[derive(Parser, Debug)]
-#[command(version, about)]
+#[command(version)]
 struct Cli {
     #[command(subcommand)]
     cmd: Cmd,
@@ -35,7 +39,14 @@ enum Cmd {
     Setup(commands::SetupArgs),
     /// Prove a statement with a .zpk key; writes proof.json and public.json.
     Prove(commands::ProveArgs),
-    /// Verify proof.json + public.json against verification_key.json (exit code 1 if rejected).
+    /// Verify proof.json + public.json against verification_key.json (exit code 1 if rejected,
+    /// 2 if an input is unusable).
+    ///
+    /// Exit code 0 if the proof verifies; 1 if it is rejected: the pairing check fails, or the
+    /// key is forgeable (no proof under it means anything); 2 if an input is unusable: a file
+    /// that cannot be read or parsed, a point off the curve or outside the prime-order subgroup,
+    /// another number of public inputs than the key's. Reads snarkjs's and rapidsnark's
+    /// proof.json (rapidsnark writes no `curve`).
     Verify(commands::VerifyArgs),
     /// Export circuit, witness or keys in snarkjs/circom formats, or the Solidity verifier.
     #[command(subcommand)]
@@ -49,7 +60,7 @@ enum Cmd {
     /// Deploy, administer and inspect a BiometricRegistry on an EVM node (JSON-RPC).
     #[command(subcommand)]
     Registry(registry_cmd::RegistryCmd),
-    /// The phone's flows on a desktop vault: import, regenerate, prove, confirm.
+    /// The phone's flows on a desktop vault: import, status, regenerate, prove, confirm.
     #[command(subcommand)]
     Vault(vault_cmd::VaultCmd),
     /// Model packages (development: a signed package with an INSECURE key).

@@ -27,7 +27,8 @@ pub enum ModelCmd {
     Setup(crate::model_prove::SetupArgs),
     /// Prove the model statement on an input; writes proof.json, public.json, output.npy.
     Prove(crate::model_prove::ProveArgs),
-    /// Verify a model statement proof (exit code 1 if rejected).
+    /// Verify a model statement proof (exit codes as `zkbio verify`: 1 if rejected, 2 if an
+    /// input is unusable).
     Verify(crate::model_prove::VerifyModelArgs),
 }
 

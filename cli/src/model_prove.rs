@@ -58,7 +58,7 @@ pub struct ProveArgs {
     pub binding: String,
 }
 
-/// `zkbio model verify`: as `zkbio verify` (exit code 1 if rejected).
+/// `zkbio model verify`: as `zkbio verify`.
 #[derive(clap::Args, Debug)]
 pub struct VerifyModelArgs {
     /// verification_key.json (snarkjs format).

@@ -26,11 +26,11 @@ use zkbio_core::flows::{
 use zkbio_core::iris::IrisModel;
 use zkbio_core::package::{
     publisher_address, verify_manifest, ArtifactCache, DirFetcher, DownloadConfig, DownloadEvent,
-    DownloadObserver, Fetcher, HttpFetcher, ModelKind, RegistryPin, MANIFEST_FILE,
+    DownloadObserver, Fetcher, HttpFetcher, ModelKind, PackageError, RegistryPin, MANIFEST_FILE,
 };
 use zkbio_core::registry::{Address, LocalSigner, U256};
 use zkbio_core::vault::{
-    CodeOpening, FaceImage, FileKeyProvider, IrisSample, RecordId, Salt, Vault,
+    CodeOpening, FaceImage, FileKeyProvider, IrisSample, RecordId, Salt, Vault, VaultError,
 };
 
 /// `zkbio package …`.
@@ -152,7 +152,7 @@ pub struct ScannerEnrollArgs {
 /// A desktop vault.
 #[derive(clap::Args, Debug)]
 pub struct VaultArgs {
-    /// Vault directory (created if missing).
+    /// Vault directory (`vault import` creates it; every other command needs an existing one).
     #[arg(long)]
     pub vault: PathBuf,
     /// Key directory (desktop stand-in for the Keychain / Keystore); default `<vault>.keys`.
@@ -161,14 +161,28 @@ pub struct VaultArgs {
 }
 
 impl VaultArgs {
-    /// Opens the vault.
-    pub fn open(&self) -> Result<Vault, String> {
+    fn key_provider(&self) -> Result<Arc<FileKeyProvider>, String> {
         let keys = self
             .keys
             .clone()
             .unwrap_or_else(|| sibling(&self.vault, "keys"));
         let provider = FileKeyProvider::open(&keys).map_err(|e| io_err(&keys, e))?;
-        Vault::open(&self.vault, Arc::new(provider)).map_err(|e| io_err(&self.vault, e))
+        Ok(Arc::new(provider))
+    }
+
+    /// Opens the vault, creating it if missing (`vault import` only).
+    pub fn open_or_create(&self) -> Result<Vault, String> {
+        Vault::open(&self.vault, self.key_provider()?).map_err(|e| io_err(&self.vault, e))
+    }
+
+    /// Opens the vault, which must exist: a mistyped `--vault` is an error, never a new vault.
+    pub fn open(&self) -> Result<Vault, String> {
+        Vault::open_existing(&self.vault, self.key_provider()?).map_err(|e| match &e {
+            VaultError::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
+                format!("--vault: {e} (`zkbio vault import` creates a vault)")
+            }
+            _ => io_err(&self.vault, e),
+        })
     }
 }
 
@@ -403,7 +417,7 @@ fn record_id(s: &str) -> Result<RecordId, String> {
 }
 
 fn import(a: ImportArgs) -> Result<(), String> {
-    let vault = a.vault.open()?;
+    let vault = a.vault.open_or_create()?;
     let scanners = a
         .scanners
         .iter()
@@ -455,13 +469,23 @@ fn decimal(x: zkbio_core::vault::FieldBytes) -> num_bigint::BigUint {
     num_bigint::BigUint::from_bytes_be(&x.to_be_bytes())
 }
 
-/// Prints each download step on one line.
-struct Downloads;
+/// Prints each download step on one line (stdout), and a live percentage on a terminal.
+struct Downloads {
+    progress: crate::report::ByteProgress,
+}
 
 impl DownloadObserver for Downloads {
     fn on_event(&self, event: &DownloadEvent) {
-        if !matches!(event, DownloadEvent::Progress { .. }) {
-            println!("  {event:?}");
+        match event {
+            DownloadEvent::Progress {
+                artifact,
+                done,
+                total,
+            } => self.progress.update(artifact, *done, *total),
+            other => {
+                self.progress.finish_line();
+                println!("  {}", crate::report::download_event(other));
+            }
         }
     }
 }
@@ -478,12 +502,18 @@ pub(crate) fn load_package(
         if p.package.starts_with("http://") || p.package.starts_with("https://") {
             Box::new(HttpFetcher::new(Duration::from_secs(60)))
         } else {
+            if !Path::new(&p.package).is_dir() {
+                return Err(format!(
+                    "--package {}: not found (neither an http(s):// URL nor a directory)",
+                    p.package
+                ));
+            }
             Box::new(DirFetcher::new(&p.package))
         };
     let base = p.package.trim_end_matches('/');
     let manifest = fetcher
         .fetch_range(&format!("{base}/{MANIFEST_FILE}"), 0, None)
-        .map_err(|e| format!("{base}/{MANIFEST_FILE}: {e}"))?;
+        .map_err(|e| format!("package {base}: {MANIFEST_FILE}: {e}"))?;
     let trusted = p
         .publishers
         .iter()
@@ -507,10 +537,19 @@ pub(crate) fn load_package(
             &verified,
             base,
             fetcher.as_ref(),
-            &Downloads,
+            &Downloads {
+                progress: crate::report::ByteProgress::new(),
+            },
             &DownloadConfig::default(),
         )
-        .map_err(|e| format!("package refused: {e}"))?;
+        .map_err(|e| match e {
+            // "refused" is for what failed a check; these are failures to obtain the bytes.
+            PackageError::Fetch { .. }
+            | PackageError::Cancelled
+            | PackageError::CacheTooSmall { .. }
+            | PackageError::Io { .. } => format!("package download failed: {e}"),
+            _ => format!("package refused: {e}"),
+        })?;
     IrisModelPackage::load(&package).map_err(|e| format!("package refused: {e}"))
 }
 

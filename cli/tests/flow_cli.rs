@@ -8,7 +8,7 @@ use std::path::Path;
 use zkbio_core::registry::LocalSigner;
 
 mod support;
-use support::{field, zkbio_err, zkbio_ok, Anvil, FileServer};
+use support::{field, zkbio, zkbio_err, zkbio_ok, Anvil, FileServer};
 
 /// anvil's default accounts 0 (owner) and 2 (the subject's wallet), funded at genesis.
 const OWNER_KEY: &str = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
@@ -211,8 +211,14 @@ fn enroll_and_reenroll_a_vault_record_through_the_registry() {
     let enroll = |cmd: &str, url: &str, version: &str| {
         zkbio_ok(&strs(&flow(cmd, SUBJECT_KEY, url, version)))
     };
+    // A refusal prints no line claiming to prove (it used to say "proving … for Reenroll").
     let refused = |key: &str, url: &str, version: &str| {
-        zkbio_err(&strs(&flow("reenroll", key, url, version)))
+        let out = zkbio(&strs(&flow("reenroll", key, url, version)));
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert_eq!(out.status.code(), Some(2), "{stdout}{stderr}");
+        assert!(!stdout.contains("prov"), "{stdout}");
+        stderr
     };
     let out = enroll("enroll", &v1_url, "1");
     assert_eq!(field(&out, "iris_version"), "1");

@@ -75,7 +75,7 @@ pub struct FileServer {
     stop: Arc<AtomicBool>,
 }
 
-fn respond(mut stream: TcpStream, root: &Path) -> std::io::Result<()> {
+fn respond(mut stream: TcpStream, root: &Path, ranges: bool) -> std::io::Result<()> {
     let mut reader = BufReader::new(stream.try_clone()?);
     let mut line = String::new();
     reader.read_line(&mut line)?;
@@ -86,7 +86,11 @@ fn respond(mut stream: TcpStream, root: &Path) -> std::io::Result<()> {
         if reader.read_line(&mut header)? == 0 || header.trim().is_empty() {
             break;
         }
-        if let Some(v) = header.to_ascii_lowercase().strip_prefix("range: bytes=") {
+        if let Some(v) = header
+            .to_ascii_lowercase()
+            .strip_prefix("range: bytes=")
+            .filter(|_| ranges)
+        {
             let (a, b) = v.trim().split_once('-').unwrap_or(("0", ""));
             range = Some((a.parse::<usize>().unwrap_or(0), b.parse::<usize>().ok()));
         }
@@ -116,6 +120,16 @@ fn respond(mut stream: TcpStream, root: &Path) -> std::io::Result<()> {
 impl FileServer {
     /// Serves `root` until dropped.
     pub fn start(root: PathBuf) -> FileServer {
+        Self::serve(root, true)
+    }
+
+    /// Serves `root` until dropped, ignoring `Range` headers (whole files, status 200), as
+    /// `python3 -m http.server` does.
+    pub fn start_without_ranges(root: PathBuf) -> FileServer {
+        Self::serve(root, false)
+    }
+
+    fn serve(root: PathBuf, ranges: bool) -> FileServer {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let url = format!("http://{}", listener.local_addr().expect("addr"));
         listener.set_nonblocking(true).expect("nonblocking");
@@ -126,7 +140,7 @@ impl FileServer {
                 match listener.accept() {
                     Ok((stream, _)) => {
                         let _ = stream.set_nonblocking(false);
-                        let _ = respond(stream, &root);
+                        let _ = respond(stream, &root, ranges);
                     }
                     Err(_) => std::thread::sleep(Duration::from_millis(5)),
                 }

@@ -24,7 +24,12 @@ impl DirFetcher {
 impl Fetcher for DirFetcher {
     fn fetch_range(&self, url: &str, start: u64, end: Option<u64>) -> Result<Vec<u8>, FetchError> {
         let name = url.rsplit('/').next().unwrap_or_default();
-        let mut file = File::open(self.dir.join(name)).map_err(|_| FetchError::Status(404))?;
+        let path = self.dir.join(name);
+        let mut file = File::open(&path).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => FetchError::NotFound(path.display().to_string()),
+            // Not retryable: a permission or a directory in the file's place stays as it is.
+            _ => FetchError::Invalid(format!("{}: {e}", path.display())),
+        })?;
         let io = |e: std::io::Error| FetchError::Network(format!("{name}: {e}"));
         let len = file.metadata().map_err(io)?.len();
         let (start, end) = (start.min(len), end.map_or(len, |e| e.min(len)));
@@ -54,9 +59,10 @@ mod tests {
         assert_eq!(f.fetch_range("a.bin", 7, None).unwrap(), b"789");
         assert_eq!(f.fetch_range("a.bin", 8, Some(99)).unwrap(), b"89");
         assert!(f.fetch_range("a.bin", 12, None).unwrap().is_empty());
-        assert_eq!(
-            f.fetch_range("b.bin", 0, None),
-            Err(FetchError::Status(404))
-        );
+        let missing = dir.path().join("b.bin").display().to_string();
+        let err = f.fetch_range("b.bin", 0, None).unwrap_err();
+        assert_eq!(err, FetchError::NotFound(missing.clone()));
+        assert_eq!(err.to_string(), format!("{missing} not found"));
+        assert!(!err.is_retryable());
     }
 }

@@ -15,9 +15,16 @@ pub enum FetchError {
     /// The server answered with this HTTP status.
     #[error("server answered HTTP {0}")]
     Status(u16),
+    /// The resource does not exist (a local package directory without the file; an HTTP
+    /// server answers [`FetchError::Status`] 404 instead).
+    #[error("{0} not found")]
+    NotFound(String),
     /// The server ignored a request for bytes from a non-zero offset, so a download cannot
     /// resume there.
-    #[error("the server does not support range requests")]
+    #[error(
+        "the server must support HTTP range requests (it answered a request for bytes from a \
+         non-zero offset with the whole file)"
+    )]
     RangeNotSupported,
     /// The request cannot work as made (bad URL, a reply that breaks the fetch contract).
     #[error("invalid request or reply: {0}")]
@@ -30,7 +37,9 @@ impl FetchError {
         match self {
             FetchError::Network(_) => true,
             FetchError::Status(status) => *status >= 500 || *status == 408 || *status == 429,
-            FetchError::RangeNotSupported | FetchError::Invalid(_) => false,
+            FetchError::NotFound(_) | FetchError::RangeNotSupported | FetchError::Invalid(_) => {
+                false
+            }
         }
     }
 }

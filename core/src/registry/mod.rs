@@ -1,7 +1,8 @@
 //! The on-chain registry (`contracts/src/BiometricRegistry.sol`) from the wallet's side: the
 //! `binding` public input, the scanner's EIP-712 attestation, ABI-encoded calls ready for any
 //! wallet, typed decoding of the registry's custom errors, and a small JSON-RPC client with
-//! local transaction signing for the CLI and tests.
+//! local transaction signing for the CLI and tests. Deploying contracts (through a node, or into
+//! the embedded EVM) is behind the feature `evm`, which the phone library does not enable.
 //!
 //! The rules (docs/PROTOCOL.md, section "Registry"):
 //! - every proof's last public input is [`binding`]`(chain_id, registry, wallet, nonce)`;
@@ -32,6 +33,7 @@
 
 mod abi;
 mod calls;
+#[cfg(feature = "evm")]
 mod deploy;
 mod eip712;
 mod revert;
@@ -44,6 +46,7 @@ mod tests;
 
 pub use abi::{proof_words, BiometricRegistry, IGroth16Verifier};
 pub use calls::{ModelKind, RegistryContract, TxRequest, VerifierContract};
+#[cfg(feature = "evm")]
 pub use deploy::{
     add_model_with_verifier, creation_code, deploy_registry, deploy_verifier, registry_init_code,
     AddedModel, Deployed, EmbeddedRegistry, REGISTRY_ARTIFACT_JSON,

@@ -173,13 +173,11 @@ pub struct FileKeyProvider {
 }
 
 impl FileKeyProvider {
-    /// Keeps keys in `dir`, creating it if needed.
+    /// Keeps keys in `dir`. The directory is created when the first key is, so opening a
+    /// provider for a tool that only reads leaves no trace on disk.
     pub fn open(dir: impl Into<PathBuf>) -> Result<Self, KeyError> {
-        let dir = dir.into();
-        fs::create_dir_all(&dir)
-            .map_err(|e| KeyError::Backend(format!("{}: {e}", dir.display())))?;
         Ok(Self {
-            fs: OsFs::new(dir),
+            fs: OsFs::new(dir.into()),
             create: Mutex::new(()),
         })
     }
@@ -208,6 +206,8 @@ impl KeyProvider for FileKeyProvider {
             existing => return existing,
         }
         let key = VaultKey::generate()?;
+        fs::create_dir_all(self.fs.dir())
+            .map_err(|e| KeyError::Backend(format!("{}: {e}", self.fs.dir().display())))?;
         write_atomically(&self.fs, &Self::file_name(id), key.expose())
             .map_err(|e| KeyError::Backend(e.to_string()))?;
         Ok(key)
@@ -228,6 +228,27 @@ impl KeyProvider for FileKeyProvider {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn file_provider_creates_its_directory_with_the_first_key_only() {
+        let parent = tempfile::tempdir().expect("tempdir");
+        let dir = parent.path().join("keys");
+        let provider = FileKeyProvider::open(&dir).expect("open");
+        assert_eq!(
+            provider.key(KeyId(1)).unwrap_err(),
+            KeyError::NotFound(KeyId(1))
+        );
+        assert!(
+            !dir.exists(),
+            "opening or reading created the key directory"
+        );
+        let created = provider.create_key(KeyId(1)).expect("create");
+        assert!(dir.join("key-1.bin").is_file());
+        assert_eq!(
+            provider.key(KeyId(1)).expect("key").expose(),
+            created.expose()
+        );
+    }
 
     #[test]
     fn file_provider_keeps_keys_across_instances_and_never_replaces_one() {

@@ -55,6 +55,11 @@ impl OsFs {
     pub(crate) fn new(dir: PathBuf) -> Self {
         Self { dir }
     }
+
+    /// The directory.
+    pub(crate) fn dir(&self) -> &std::path::Path {
+        &self.dir
+    }
 }
 
 impl VaultFs for OsFs {

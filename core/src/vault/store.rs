@@ -92,6 +92,30 @@ impl Vault {
         Self::open_on(Box::new(OsFs::new(dir)), keys)
     }
 
+    /// Opens the vault that already is in `dir`, as [`Vault::open`] does, but never creates
+    /// one: for tools that only read, where a mistyped path must be an error rather than a new,
+    /// empty vault. `dir` must hold a vault's state file or a record; otherwise the error is
+    /// [`VaultError::Io`] of kind [`io::ErrorKind::NotFound`] naming `dir`.
+    pub fn open_existing(
+        dir: impl Into<PathBuf>,
+        keys: Arc<dyn KeyProvider>,
+    ) -> Result<Self, VaultError> {
+        let dir = dir.into();
+        let shown = dir.display().to_string();
+        let fs = OsFs::new(dir);
+        let names = fs.list().map_err(VaultError::io("open", &shown))?;
+        let is_vault = names
+            .iter()
+            .any(|n| n == STATE_FILE || parse_record_file(n).is_some());
+        if !is_vault {
+            return Err(VaultError::io("open", &shown)(io::Error::new(
+                io::ErrorKind::NotFound,
+                "the directory holds no vault",
+            )));
+        }
+        Self::open_on(Box::new(fs), keys)
+    }
+
     /// Opens a vault on any file system (tests put a crash-simulating one underneath).
     pub(crate) fn open_on(
         fs: Box<dyn VaultFs>,

@@ -1,5 +1,5 @@
 //! Quantized (int8 TFLite) arithmetic as gadgets: floor division, requantization, clamps, max and
-//! average pooling, each bit-exact with the TFLite reference kernels (see [`reference`]).
+//! average pooling, each bit-exact with the TFLite reference kernels (see [`mod@reference`]).
 //!
 //! Every signed value travels as a [`Bounded`]: a linear combination with static integer bounds
 //! `[lo, hi]` known when the circuit is compiled (inputs are range-checked int8, weights are
@@ -8,7 +8,7 @@
 //! field: all the integer identities the gadgets rely on hold over the integers, not just mod p.
 //!
 //! Levers used to cut constraints (costs are in each gadget's docs):
-//! - one floor division for TFLite's double rounding (the closed form in [`reference`]), with
+//! - one floor division for TFLite's double rounding (the closed form in [`mod@reference`]), with
 //!   quotient and remainder in a single bit decomposition;
 //! - trailing zero bits of `M·2^ls` shrink the remainder;
 //! - a fused ReLU/ReLU6 skips the tie-correction term (see [`requant`]) and folds the lower clamp

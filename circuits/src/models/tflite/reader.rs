@@ -12,7 +12,7 @@
 //!   generator at a matching version, and still leave the semantic checks to us.
 //!
 //! The reader follows the FlatBuffers binary format directly. Every read goes through
-//! [`Buf`], which checks each offset and length against the file (no `unsafe`, no unchecked
+//! `Buf`, which checks each offset and length against the file (no `unsafe`, no unchecked
 //! indexing); vector lengths are checked against the bytes that remain before anything is
 //! allocated; there is no recursion (the subset has a fixed nesting depth); and hard limits
 //! ([`MAX_FILE_BYTES`], [`MAX_TENSORS`], …) bound the work. Alignment is not required: values are

@@ -193,4 +193,35 @@ fn a_hostile_face_size_allocates_nothing_before_the_length_check() {
         "decode made a {largest}-element secret buffer from {} bytes",
         input.len()
     );
+
+#[test]
+fn open_existing_refuses_a_directory_without_a_vault_and_creates_nothing() {
+    let parent = tempfile::tempdir().expect("tempdir");
+    let keys = || Arc::new(FileKeyProvider::open(parent.path().join("keys")).expect("keys"));
+    let missing = parent.path().join("typo");
+    let not_found = |r: Result<Vault, VaultError>| match r {
+        Err(VaultError::Io {
+            op: "open", source, ..
+        }) => source.kind() == std::io::ErrorKind::NotFound,
+        Err(e) => panic!("unexpected error {e}"),
+        Ok(_) => panic!("opened a vault that does not exist"),
+    };
+    assert!(not_found(Vault::open_existing(&missing, keys())));
+    assert!(!missing.exists() && !parent.path().join("keys").exists());
+    // An empty or unrelated directory is no vault either, and stays as it was.
+    let other = parent.path().join("other");
+    std::fs::create_dir(&other).expect("mkdir");
+    std::fs::write(other.join("notes.txt"), b"x").expect("write");
+    assert!(not_found(Vault::open_existing(&other, keys())));
+    assert_eq!(files_in(&other), ["notes.txt"]);
+
+    // A vault made by `open` opens, with its record.
+    let dir = parent.path().join("vault");
+    let alice = id("alice");
+    Vault::open(&dir, keys())
+        .expect("create")
+        .put(&alice, &bundle(1))
+        .expect("put");
+    let vault = Vault::open_existing(&dir, keys()).expect("open existing");
+    assert!(vault.contains(&alice));
 }

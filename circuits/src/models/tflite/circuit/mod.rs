@@ -3,8 +3,8 @@
 //! [`synthesize_model`] walks the model's operators in execution order. Each operator is one
 //! gadget, written once against [`Builder`], so the same code records the R1CS (setup, export) and
 //! computes the witness (proving):
-//! - [`conv`]: CONV_2D and DEPTHWISE_CONV_2D; [`dense`]: FULLY_CONNECTED; [`add`]: ADD;
-//! - [`pool`]: AVERAGE_POOL_2D, MAX_POOL_2D and MEAN; [`layout`]: RESHAPE, PAD, CONCATENATION.
+//! - `conv`: CONV_2D and DEPTHWISE_CONV_2D; `dense`: FULLY_CONNECTED; `add`: ADD;
+//! - `pool`: AVERAGE_POOL_2D, MAX_POOL_2D and MEAN; `layout`: RESHAPE, PAD, CONCATENATION.
 //!
 //! **Tensors.** Every activation element travels as a [`Bounded`]: a linear combination with
 //! static integer bounds. The model input's bounds come from its range check; every gadget derives
