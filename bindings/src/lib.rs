@@ -17,9 +17,9 @@
 //!   [`IrisCodeProof`]: proof, public inputs, registry call, opening) and [`confirm_iris_code`].
 //! - [`ZkbioError`]: every failure, typed; no panic crosses the boundary.
 //!
-//! Field elements and coordinates cross the boundary as **32 bytes, big-endian** (docs/PROTOCOL.md):
-//! Kotlin `ByteArray`, Swift `Data`; Ethereum addresses as 20 bytes, 256-bit integers (nonces,
-//! wei) as 32 bytes big-endian.
+//! Values cross the boundary as objects with value equality ([`FieldElement`], [`Address`],
+//! [`Bytes32`], [`Uint256`]; docs/PROTOCOL.md "Encodings at the boundary"), bit strings packed
+//! MSB-first, counts and versions as signed integers (Kotlin has no unsigned types in common use).
 #![deny(missing_docs)]
 
 mod background;
@@ -31,14 +31,15 @@ mod image_opening;
 mod materials;
 mod packages;
 mod proof;
+mod values;
 mod vault;
 
 pub use control::{CancellationToken, ProgressListener, ProvingPhase};
 pub use error::ZkbioError;
 pub use flows::{
-    confirm_iris_code, prove_enrollment, prove_reenrollment, regenerate_iris_code,
+    binding_for, confirm_iris_code, prove_enrollment, prove_reenrollment, regenerate_iris_code,
     tx_to_eip1193_json, verify_iris_code, IrisCodeBits, IrisCodeOpening, IrisCodeProof,
-    IrisCodePublicInputs, IrisPurpose, TxRequest,
+    IrisCodePublicInputs, IrisPurpose, ProofTarget, TxRequest,
 };
 pub use image_opening::{ImageOpeningInput, ImageOpeningProof, ImageOpeningPublicInputs};
 pub use materials::{ProvingMaterials, Statement};
@@ -49,6 +50,7 @@ pub use proof::{
     proof_to_snarkjs_json, public_inputs_to_snarkjs_json, verify, verify_image_opening, G1Point,
     G2Point, Groth16Proof, VerifyingKey,
 };
+pub use values::{Address, Bytes32, FieldElement, Uint256};
 pub use vault::{
     EnrollmentRecord, ImportedEnrollment, KeyStoreError, ModelCommitment, VaultKeyStore, ZkbioVault,
 };

@@ -29,9 +29,9 @@ pub enum Statement {
     /// `C_img`, `binding`. Images are `rows x cols` (the production size is 128 x 512).
     ImageOpening {
         /// Image height.
-        rows: u32,
+        rows: i32,
         /// Image width.
-        cols: u32,
+        cols: i32,
     },
 }
 
@@ -58,7 +58,7 @@ impl std::fmt::Debug for ProvingMaterials {
     }
 }
 
-fn dimension(what: &str, v: u32) -> Result<usize, ZkbioError> {
+pub(crate) fn dimension(what: &str, v: i32) -> Result<usize, ZkbioError> {
     match usize::try_from(v) {
         Ok(n) if n > 0 => Ok(n),
         _ => Err(ZkbioError::invalid(what, "must be positive")),
@@ -126,8 +126,8 @@ impl ProvingMaterials {
     #[uniffi::constructor]
     pub fn image_opening(
         proving_key_path: String,
-        rows: u32,
-        cols: u32,
+        rows: i32,
+        cols: i32,
     ) -> Result<Arc<Self>, ZkbioError> {
         guard(|| {
             let (rows, cols) = (dimension("rows", rows)?, dimension("cols", cols)?);
@@ -145,9 +145,9 @@ impl ProvingMaterials {
     pub fn statement(&self) -> Statement {
         match self.circuit {
             StatementCircuit::ImageOpening(s) => Statement::ImageOpening {
-                // Both fit: they came in as u32.
-                rows: u32::try_from(s.rows).unwrap_or(u32::MAX),
-                cols: u32::try_from(s.cols).unwrap_or(u32::MAX),
+                // Both fit: they came in as i32.
+                rows: i32::try_from(s.rows).unwrap_or(i32::MAX),
+                cols: i32::try_from(s.cols).unwrap_or(i32::MAX),
             },
         }
     }

@@ -22,6 +22,7 @@ fun main(args: Array<String>) {
         "typed errors on bad key files" to t::typedErrorsOnBadKeyFiles,
         "snarkjs JSON export" to t::snarkjsJsonExport,
         "shared materials prove concurrently" to t::sharedMaterialsProveConcurrently,
+        "value types compare by value and parse strictly" to t::valueTypesCompareByValueAndParseStrictly,
         "flows: import, fetch over HTTP, regenerate, prove, confirm, re-enroll" to flows::importsFetchesProvesAndConfirms,
         "flows: a pin mismatch is refused before any download" to flows::pinMismatchIsRefusedBeforeDownload,
         "flows: refused imports and wrong vault keys are typed" to flows::refusedImportsAndWrongKeysAreTyped,
