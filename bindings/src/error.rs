@@ -167,6 +167,15 @@ pub enum ZkbioError {
         /// The registered model version.
         version: i64,
     },
+    /// A registry read failed: the host's transport, the node (a JSON-RPC error, a revert) or
+    /// the answer's decoding.
+    #[error("registry: {why}")]
+    Registry {
+        /// What failed.
+        why: String,
+        /// Whether trying again may work (the transport failed).
+        retryable: bool,
+    },
     /// Re-enrollment was asked for a record with no registered iris code.
     #[error("not enrolled yet; use enrollment")]
     NotEnrolled,

@@ -109,7 +109,9 @@ pub(crate) fn unpack_bits(what: &str, bytes: &[u8], n: usize) -> Result<Vec<bool
 mod tests {
     #[test]
     fn bits_pack_msb_first_with_zero_padding() {
-        let bits = [true, false, true, true, false, false, false, false, true, true];
+        let bits = [
+            true, false, true, true, false, false, false, false, true, true,
+        ];
         let packed = pack_bits(&bits);
         assert_eq!(packed, vec![0b1011_0000, 0b1100_0000]);
         assert_eq!(unpack_bits("mask", &packed, 10), Ok(bits.to_vec()));

@@ -92,7 +92,11 @@ impl IrisCodePublicInputs {
 
     /// In the verifier's order.
     pub(crate) fn to_list(&self) -> Vec<Arc<FieldElement>> {
-        vec![self.c_img.clone(), self.c_code.clone(), self.binding.clone()]
+        vec![
+            self.c_img.clone(),
+            self.c_code.clone(),
+            self.binding.clone(),
+        ]
     }
 }
 
@@ -115,8 +119,7 @@ pub struct ProofTarget {
 
 impl ProofTarget {
     pub(crate) fn chain_id(&self) -> Result<u64, ZkbioError> {
-        u64::try_from(self.chain_id)
-            .map_err(|_| ZkbioError::invalid("target.chain_id", "negative"))
+        u64::try_from(self.chain_id).map_err(|_| ZkbioError::invalid("target.chain_id", "negative"))
     }
 
     fn request(&self, purpose: flows::IrisPurpose) -> Result<IrisProofRequest, ZkbioError> {

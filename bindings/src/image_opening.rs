@@ -93,7 +93,12 @@ impl ProvingMaterials {
         listener: Option<Arc<dyn ProgressListener>>,
         cancel: Arc<AtomicBool>,
     ) -> Result<ImageOpeningProof, ZkbioError> {
-        let StatementCircuit::ImageOpening(stmt) = self.circuit;
+        let StatementCircuit::ImageOpening(stmt, key) = &self.circuit else {
+            return Err(ZkbioError::invalid(
+                "materials",
+                "these materials prove the iris-code statement; use prove_iris_code",
+            ));
+        };
         let ImageOpeningInput {
             image,
             mask,
@@ -109,7 +114,7 @@ impl ProvingMaterials {
             return Err(ZkbioError::Cancelled);
         }
         ctl.progress(Phase::Witness, 0.0);
-        let witness = witness(&stmt, &input, cancel)?;
+        let witness = witness(stmt, &input, cancel)?;
         drop(input);
         // `[C_img, binding]`, as the circuit computed them.
         let public = match witness.public_inputs() {
@@ -121,7 +126,7 @@ impl ProvingMaterials {
             }
         };
         ctl.progress(Phase::Witness, 1.0);
-        let proof = prove(&self.key.view(), witness, &mut rand::rngs::OsRng, &ctl)
+        let proof = prove(&key.view(), witness, &mut rand::rngs::OsRng, &ctl)
             .map_err(|e| self.prove_error(e))?;
         Ok(ImageOpeningProof {
             proof: Groth16Proof::from(&proof),

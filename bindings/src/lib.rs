@@ -28,9 +28,11 @@ mod error;
 mod field;
 mod flows;
 mod image_opening;
+mod iris_code;
 mod materials;
 mod packages;
 mod proof;
+mod registry;
 mod values;
 mod vault;
 
@@ -42,6 +44,7 @@ pub use flows::{
     IrisCodePublicInputs, IrisPurpose, ProofTarget, TxRequest,
 };
 pub use image_opening::{ImageOpeningInput, ImageOpeningProof, ImageOpeningPublicInputs};
+pub use iris_code::{verify_iris_code_statement, IrisCodeInput, IrisCodeStatementProof};
 pub use materials::{ProvingMaterials, Statement};
 pub use packages::{
     DownloadEvent, DownloadListener, FetchError, Fetcher, IrisModel, ModelCache, ModelPin,
@@ -49,6 +52,10 @@ pub use packages::{
 pub use proof::{
     proof_to_snarkjs_json, public_inputs_to_snarkjs_json, verify, verify_image_opening, G1Point,
     G2Point, Groth16Proof, VerifyingKey,
+};
+pub use registry::{
+    JsonRpcTransport, ModelKind, ModelStatus, ReenrollmentPlan, RegisteredModel, RegistryReader,
+    RegistryRecord, RpcTransportError,
 };
 pub use values::{Address, Bytes32, FieldElement, Uint256};
 pub use vault::{

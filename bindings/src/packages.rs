@@ -5,8 +5,8 @@
 use crate::background;
 use crate::control::CancellationToken;
 use crate::error::{guard, ZkbioError};
-use crate::values::{self, Address, Bytes32};
 use crate::proof::VerifyingKey;
+use crate::values::{self, Address, Bytes32};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use zkbio_core::flows::IrisModelPackage;

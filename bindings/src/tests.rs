@@ -574,12 +574,7 @@ mod flows {
         assert_eq!(public.c_img, imported.c_img);
         assert_eq!(
             public.binding,
-            FieldElement::new(binding(
-                CHAIN,
-                Address::new(REGISTRY),
-                subject,
-                U256::ZERO
-            ))
+            FieldElement::new(binding(CHAIN, Address::new(REGISTRY), subject, U256::ZERO))
         );
         assert_eq!(
             enrolled.public_input_list(),
@@ -819,19 +814,18 @@ mod flows {
         let cache =
             ModelCache::open(dir.path().join("cache").display().to_string(), 1 << 30).unwrap();
         let (src, manifest, pin) = publish(dir.path(), 1, 1);
-        let fetch_with = |pin: ModelPin,
-                          publishers: Vec<Arc<crate::Address>>,
-                          fetcher: Arc<DirFetcher>| {
-            block_on(cache.clone().fetch_iris_model(
-                manifest.clone(),
-                "https://models.invalid/iris".into(),
-                pin,
-                publishers,
-                fetcher,
-                None,
-                None,
-            ))
-        };
+        let fetch_with =
+            |pin: ModelPin, publishers: Vec<Arc<crate::Address>>, fetcher: Arc<DirFetcher>| {
+                block_on(cache.clone().fetch_iris_model(
+                    manifest.clone(),
+                    "https://models.invalid/iris".into(),
+                    pin,
+                    publishers,
+                    fetcher,
+                    None,
+                    None,
+                ))
+            };
 
         // The manifest's model hash is not the registry's: refused before any download.
         let fetcher = DirFetcher::new(&src);
@@ -996,5 +990,182 @@ mod key_safety {
             matches!(&err, ZkbioError::CorruptedArtifact { why, .. } if why.contains("corrupted proving key")),
             "{err}"
         );
+    }
+}
+
+/// Issue 12: the iris-code statement proved from raw inputs through `ProvingMaterials`.
+mod iris_raw {
+    use super::{block_on, fe};
+    use crate::*;
+    use std::path::Path;
+    use zkbio_circuits::models::iris::IrisModel as CoreModel;
+    use zkbio_circuits::statements::image_opening::{image_commitment, image_geometry};
+    use zkbio_circuits::statements::iris_code::{
+        code_commitment, code_geometry, IrisCodeStatement,
+    };
+    use zkbio_core::flows::dev::publish_dev_iris_package;
+    use zkbio_core::registry::Address as CoreAddress;
+
+    /// An INSECURE dev package of the tiny model `variant` as `version`, in `dir`.
+    fn package(dir: &Path, version: u32, variant: i16) -> (String, String) {
+        let model = CoreModel::tiny_test_model(variant);
+        publish_dev_iris_package(dir, version, &model, [version as u8; 32], &[0x42; 32]).unwrap();
+        let path = |f: &str| dir.join(f).display().to_string();
+        (path("model.bin"), path("circuit.zpk"))
+    }
+
+    fn target() -> ProofTarget {
+        ProofTarget {
+            chain_id: 31337,
+            registry: crate::Address::new(CoreAddress::new([0x77; 20])),
+            wallet: crate::Address::new(CoreAddress::new([0x33; 20])),
+            nonce: Uint256::from_long(4).unwrap(),
+        }
+    }
+
+    fn raw_input() -> (Vec<u8>, Vec<bool>, IrisCodeInput) {
+        let (image, mask) = zkbio_core::sample::synthetic_iris(12, 24, 7);
+        let input = IrisCodeInput {
+            image: image.clone(),
+            mask: crate::field::pack_bits(&mask),
+            salt_img: fe(11),
+            salt_code: fe(22),
+            binding: binding_for(target()).unwrap(),
+        };
+        (image, mask, input)
+    }
+
+    #[test]
+    fn proves_from_raw_inputs_with_independently_checked_public_inputs() {
+        let dir = tempfile::tempdir().unwrap();
+        let (model_path, key_path) = package(dir.path(), 1, 1);
+        let m = ProvingMaterials::iris_code(model_path, key_path, 1).unwrap();
+        let core = CoreModel::tiny_test_model(1);
+        assert_eq!(
+            m.statement(),
+            Statement::IrisCode {
+                model_version: 1,
+                model_name: core.name().to_owned(),
+                rows: 12,
+                cols: 24
+            }
+        );
+        assert_eq!(m.verifying_key().public_input_count(), 3);
+
+        let (image, mask, input) = raw_input();
+        let out = block_on(m.clone().prove_iris_code(input.clone(), None, None)).unwrap();
+        verify_iris_code_statement(m.verifying_key(), out.clone()).unwrap();
+
+        // Each public input recomputed outside the circuit: C_img from the image, the code by
+        // the model's native inference, C_code from that code.
+        let c_img = image_commitment(&image_geometry(12, 24).unwrap(), &image, &mask, fe(11).fr());
+        assert_eq!(out.public_inputs.c_img, FieldElement::new(c_img));
+        assert_eq!(out.public_inputs.binding, binding_for(target()).unwrap());
+        let statement = IrisCodeStatement::new(core.clone());
+        let native = statement
+            .code_opening(
+                &statement
+                    .input(image, mask, fe(11).fr(), fe(22).fr(), fe(0).fr())
+                    .unwrap(),
+            )
+            .unwrap();
+        assert_eq!(
+            out.opening.bits,
+            flows::IrisCodeBits::new(native.code_bits(), native.mask_bits())
+        );
+        assert_eq!(out.opening.salt_code, fe(22));
+        let n = out.opening.bits.bit_count as usize;
+        let unpack = |b: &[u8]| crate::field::unpack_bits("bits", b, n).unwrap();
+        let c_code = code_commitment(
+            &code_geometry(&core).unwrap(),
+            &unpack(&out.opening.bits.code),
+            &unpack(&out.opening.bits.mask),
+            fe(22).fr(),
+        );
+        assert_eq!(out.public_inputs.c_code, FieldElement::new(c_code));
+
+        // Another binding, C_code or C_img does not verify.
+        for change in 0..3 {
+            let mut wrong = out.clone();
+            match change {
+                0 => wrong.public_inputs.binding = fe(5),
+                1 => wrong.public_inputs.c_code = fe(5),
+                _ => wrong.public_inputs.c_img = fe(5),
+            }
+            assert_eq!(
+                verify_iris_code_statement(m.verifying_key(), wrong),
+                Err(ZkbioError::VerificationFailed),
+                "change {change}"
+            );
+        }
+    }
+
+    #[test]
+    fn wrong_inputs_files_and_statements_are_typed() {
+        let dir = tempfile::tempdir().unwrap();
+        let (model1, key1) = package(&dir.path().join("v1"), 1, 1);
+        let (_, key2) = package(&dir.path().join("v2"), 2, -1);
+        let m = ProvingMaterials::iris_code(model1.clone(), key1.clone(), 1).unwrap();
+        let prove = |i: IrisCodeInput| block_on(m.clone().prove_iris_code(i, None, None));
+
+        let (_, _, input) = raw_input();
+        let mut short = input.clone();
+        short.mask.pop();
+        assert!(matches!(
+            prove(short),
+            Err(ZkbioError::InvalidInput { what, .. }) if what == "mask"
+        ));
+        let mut image = input.clone();
+        image.image.push(0);
+        assert!(matches!(
+            prove(image),
+            Err(ZkbioError::InvalidInput { what, .. }) if what == "image"
+        ));
+        let token = CancellationToken::new();
+        token.cancel();
+        assert_eq!(
+            block_on(m.clone().prove_iris_code(input.clone(), None, Some(token))),
+            Err(ZkbioError::Cancelled)
+        );
+
+        // The statement's other prove call is refused, both ways.
+        let image_key = super::key_file();
+        let io = super::materials(&image_key);
+        assert!(matches!(
+            block_on(io.prove_iris_code(input.clone(), None, None)),
+            Err(ZkbioError::InvalidInput { what, .. }) if what == "materials"
+        ));
+        assert!(matches!(
+            block_on(m.clone().prove_image_opening(super::input(), None, None)),
+            Err(ZkbioError::InvalidInput { what, .. }) if what == "materials"
+        ));
+
+        // Files: v2's key with v1's model (the same shape, so it loads; the proof made with it
+        // does not verify, and nothing is returned), a damaged model, a missing one, a bad
+        // version.
+        let swapped = ProvingMaterials::iris_code(model1.clone(), key2, 1).unwrap();
+        let r = block_on(swapped.prove_iris_code(input.clone(), None, None));
+        assert!(
+            matches!(&r, Err(ZkbioError::CorruptedArtifact { path, .. })
+                if path.ends_with("v2/circuit.zpk")),
+            "{r:?}"
+        );
+        let bad = dir.path().join("bad.bin");
+        let mut bytes = std::fs::read(&model1).unwrap();
+        bytes.truncate(bytes.len() / 2);
+        std::fs::write(&bad, bytes).unwrap();
+        let bad = bad.display().to_string();
+        assert!(matches!(
+            ProvingMaterials::iris_code(bad.clone(), key1.clone(), 1),
+            Err(ZkbioError::CorruptedArtifact { path, .. }) if path == bad
+        ));
+        assert!(matches!(
+            ProvingMaterials::iris_code("/nonexistent/model.bin".into(), key1.clone(), 1),
+            Err(ZkbioError::Io { .. })
+        ));
+        assert!(matches!(
+            ProvingMaterials::iris_code(model1, key1, -1),
+            Err(ZkbioError::InvalidInput { what, .. }) if what == "model_version"
+        ));
     }
 }

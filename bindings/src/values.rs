@@ -50,16 +50,19 @@ fn u256_from_hex(what: &str, text: &str) -> Result<U256, ZkbioError> {
 /// Parses a decimal integer below 2^256: digits only (no sign, no spaces).
 fn u256_from_decimal(what: &str, text: &str) -> Result<U256, ZkbioError> {
     if text.is_empty() || !text.bytes().all(|c| c.is_ascii_digit()) {
-        return Err(ZkbioError::invalid(what, "not a decimal number (digits only)"));
+        return Err(ZkbioError::invalid(
+            what,
+            "not a decimal number (digits only)",
+        ));
     }
     U256::from_str_radix(text, 10).map_err(|_| ZkbioError::invalid(what, "not below 2^256"))
 }
 
 /// Exactly `N` bytes.
 fn exact<const N: usize>(what: &str, bytes: &[u8]) -> Result<[u8; N], ZkbioError> {
-    bytes.try_into().map_err(|_| {
-        ZkbioError::invalid(what, format!("expected {N} bytes, got {}", bytes.len()))
-    })
+    bytes
+        .try_into()
+        .map_err(|_| ZkbioError::invalid(what, format!("expected {N} bytes, got {}", bytes.len())))
 }
 
 /// An element of BN254's scalar field (what commitments, salts, bindings and public inputs
@@ -130,14 +133,19 @@ impl FieldElement {
     /// modulus. Kotlin: `FieldElement.fromDecimal(bigInteger.toString())`.
     #[uniffi::constructor]
     pub fn from_decimal(decimal: String) -> Result<Arc<Self>, ZkbioError> {
-        guard(|| Self::from_u256("field element", u256_from_decimal("field element", &decimal)?))
+        guard(|| {
+            Self::from_u256(
+                "field element",
+                u256_from_decimal("field element", &decimal)?,
+            )
+        })
     }
 
     /// From a non-negative integer (a negative one is `InvalidInput`: no implicit reduction).
     #[uniffi::constructor]
     pub fn from_long(value: i64) -> Result<Arc<Self>, ZkbioError> {
-        let v = u64::try_from(value)
-            .map_err(|_| ZkbioError::invalid("field element", "negative"))?;
+        let v =
+            u64::try_from(value).map_err(|_| ZkbioError::invalid("field element", "negative"))?;
         Ok(Self::new(Fr::from(v)))
     }
 
@@ -320,7 +328,9 @@ impl Uint256 {
     /// From exactly 32 bytes, big-endian.
     #[uniffi::constructor]
     pub fn from_bytes(bytes: Vec<u8>) -> Result<Arc<Self>, ZkbioError> {
-        Ok(Self::new(U256::from_be_bytes(exact::<32>("uint256", &bytes)?)))
+        Ok(Self::new(U256::from_be_bytes(exact::<32>(
+            "uint256", &bytes,
+        )?)))
     }
 
     /// From hex: optional `0x`, 1 to 64 digits (`0x0` is zero, as JSON-RPC writes quantities).
@@ -447,7 +457,10 @@ mod tests {
         let big = Uint256::from_bytes(vec![0xff; 32]).unwrap();
         assert_eq!(big.to_long(), None);
         assert_eq!(Uint256::from_decimal(big.to_decimal()).unwrap(), big);
-        assert_eq!(Uint256::from_long(i64::MAX).unwrap().to_long(), Some(i64::MAX));
+        assert_eq!(
+            Uint256::from_long(i64::MAX).unwrap().to_long(),
+            Some(i64::MAX)
+        );
         assert!(Uint256::from_long(-5).is_err());
         assert!(Uint256::from_decimal("1e3".into()).is_err());
     }

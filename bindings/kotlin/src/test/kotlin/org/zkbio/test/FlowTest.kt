@@ -22,18 +22,24 @@ import org.zkbio.DownloadEvent
 import org.zkbio.DownloadListener
 import org.zkbio.FetchException
 import org.zkbio.Fetcher
+import org.zkbio.IrisCodeInput
 import org.zkbio.IrisModel
 import org.zkbio.IrisPurpose
 import org.zkbio.KeyStoreException
 import org.zkbio.ModelCache
 import org.zkbio.ModelPin
 import org.zkbio.ProofTarget
+import org.zkbio.ProvingMaterials
+import org.zkbio.Statement
 import org.zkbio.Uint256
 import org.zkbio.VaultKeyStore
 import org.zkbio.ZkbioException
 import org.zkbio.ZkbioVault
 import org.zkbio.bindingFor
 import org.zkbio.confirmIrisCode
+import org.zkbio.proofToSnarkjsJson
+import org.zkbio.publicInputsToSnarkjsJson
+import org.zkbio.verifyIrisCodeStatement
 import org.zkbio.proveEnrollment
 import org.zkbio.proveReenrollment
 import org.zkbio.regenerateIrisCode
@@ -74,6 +80,27 @@ class FlowFixtures(file: File) {
                 ?: error("set -Dzkbio.flows=FILE (run-tests.sh does)")
             return FlowFixtures(File(path))
         }
+    }
+}
+
+/**
+ * `snarkjs groth16 verify` (the pinned npm snarkjs; run-tests.sh passes its CLI as
+ * -Dzkbio.snarkjs=PATH): true if snarkjs prints OK.
+ */
+fun snarkjsVerifies(vkJson: File, proofJson: String, publicJson: String): Boolean {
+    val cli = System.getProperty("zkbio.snarkjs") ?: error("set -Dzkbio.snarkjs=.../snarkjs/build/cli.cjs (run-tests.sh does)")
+    val dir = Files.createTempDirectory("zkbio-snarkjs").toFile()
+    try {
+        val proof = File(dir, "proof.json").apply { writeText(proofJson) }
+        val public = File(dir, "public.json").apply { writeText(publicJson) }
+        val p = ProcessBuilder("node", cli, "groth16", "verify", vkJson.path, public.path, proof.path)
+            .redirectErrorStream(true).start()
+        val out = p.inputStream.bufferedReader().readText()
+        val ok = p.waitFor() == 0
+        check(ok == out.contains("OK!")) { "unexpected snarkjs output: $out" }
+        return ok
+    } finally {
+        dir.deleteRecursively()
     }
 }
 
@@ -281,6 +308,51 @@ class FlowTests(private val fx: FlowFixtures) {
         check(again.events.all { it is DownloadEvent.CacheHit || it is DownloadEvent.Verified }) { "cache ${again.events}" }
     }
 
+    /** Fetches the package of `pin`'s version from the test server with `pin` (e.g. the registry's). */
+    suspend fun fetchWithPin(cache: ModelCache, pin: ModelPin): IrisModel =
+        cache.fetchIrisModel(manifest(pin.version), server.baseUrl(pin.version), pin, listOf(fx.publisher), fetcher, null, null)
+
+    suspend fun provesIrisCodeFromRawInputs() {
+        val dir = fx.packages.getValue(1L).first
+        val materials = ProvingMaterials.irisCode(File(dir, "model.bin").path, File(dir, "circuit.zpk").path, 1L)
+        val st = materials.statement()
+        check(st is Statement.IrisCode && st.modelVersion == 1L && st.rows == 12 && st.cols == 24) { "statement $st" }
+        val n = 12 * 24
+        val target = fx.target(fx.subject, 7)
+        val input = IrisCodeInput(
+            image = ByteArray(n) { ((it * 53 + 11) % 256).toByte() },
+            mask = packBits(List(n) { it % 7 != 0 }),
+            saltImg = fe(1234),
+            saltCode = fe(5678),
+            binding = bindingFor(target),
+        )
+        val progress = Recorder()
+        val out = materials.proveIrisCode(input, progress, null)
+        verifyIrisCodeStatement(materials.verifyingKey(), out)
+        check(out.publicInputs.binding == bindingFor(target) && out.opening.saltCode == fe(5678)) { "echoed inputs" }
+        check(out.opening.bits.code.size == (out.opening.bits.bitCount + 7) / 8) { "packed code" }
+        check(progress.events.any { it.first == org.zkbio.ProvingPhase.MSM_G2 && it.second == 1.0f }) { "progress" }
+        // The package the cache fetched carries the same key: its vkHash, its verifier, its materials.
+        val v1 = model(1L)
+        check(materials.verifyingKey().vkHash() == v1.vkHash()) { "vk hash" }
+        verifyIrisCodeStatement(v1.verifyingKey(), out)
+        val again = ProvingMaterials.fromIrisModel(v1).proveIrisCode(input, null, null)
+        check(again.publicInputs == out.publicInputs && again.opening == out.opening) { "deterministic public inputs" }
+        check(again.proof != out.proof) { "randomized proofs" }
+        // snarkjs (an independent verifier) accepts it under the package's verification_key.json,
+        // and refuses it with the binding changed.
+        val list = listOf(out.publicInputs.cImg, out.publicInputs.cCode, out.publicInputs.binding)
+        val vkJson = File(dir, "verification_key.json")
+        check(snarkjsVerifies(vkJson, proofToSnarkjsJson(out.proof), publicInputsToSnarkjsJson(list))) { "snarkjs refused" }
+        val tampered = listOf(out.publicInputs.cImg, out.publicInputs.cCode, bindingFor(fx.target(fx.subject, 8)))
+        check(!snarkjsVerifies(vkJson, proofToSnarkjsJson(out.proof), publicInputsToSnarkjsJson(tampered))) {
+            "snarkjs accepted another binding"
+        }
+        assertThrows<ZkbioException.VerificationFailed> { verifyIrisCodeStatement(v1.verifyingKey(), out.copy(publicInputs = out.publicInputs.copy(binding = fe(1)))) }
+        val bad = assertThrows<ZkbioException.InvalidInput> { materials.proveIrisCode(input.copy(mask = input.mask.copyOf(3)), null, null) }
+        check(bad.what == "mask") { "mask error ${bad.what}" }
+    }
+
     suspend fun pinMismatchIsRefusedBeforeDownload() {
         val counting = HttpRangeFetcher()
         val wrong = ModelPin(1L, fx.packages.getValue(2L).second, null)
@@ -302,7 +374,7 @@ class FlowTests(private val fx: FlowFixtures) {
         val k = assertThrows<ZkbioException.PackageRejected> {
             cache.fetchIrisModel(manifest(1L), server.baseUrl(1L), pin(1L, v2.vkHash()), listOf(fx.publisher), fetcher, null, null)
         }
-        check(k.why.contains("vk", ignoreCase = true)) { "vk hash mismatch: ${k.why}" }
+        check(k.why.contains("verification key hash")) { "vk hash mismatch: ${k.why}" }
         val pinned = cache.fetchIrisModel(manifest(1L), server.baseUrl(1L), pin(1L, v1.vkHash()), listOf(fx.publisher), fetcher, null, null)
         check(pinned.vkHash() == v1.vkHash()) { "pinned vk hash" }
         // A server without the files: a typed download failure (HTTP 404, not retried).
