@@ -15,6 +15,10 @@
 //!   checked against the registry's [`ModelPin`], as an [`IrisModel`]),
 //!   [`regenerate_iris_code`], [`prove_enrollment`] / [`prove_reenrollment`] (an
 //!   [`IrisCodeProof`]: proof, public inputs, registry call, opening) and [`confirm_iris_code`].
+//! - [`ProvingMaterials::iris_code`] / [`ProvingMaterials::from_iris_model`] and
+//!   `prove_iris_code`: the iris-code statement from raw inputs (an [`IrisCodeStatementProof`]).
+//! - [`RegistryReader`]: the registry's views (model pins with `vkHash`, nonces, records,
+//!   challenges) over the host's [`JsonRpcTransport`], and `prepare_reenrollment`.
 //! - [`ZkbioError`]: every failure, typed; no panic crosses the boundary.
 //!
 //! Values cross the boundary as objects with value equality ([`FieldElement`], [`Address`],

@@ -1169,3 +1169,118 @@ mod iris_raw {
         ));
     }
 }
+
+/// `RegistryReader` against hostile or broken transports (the anvil test in Kotlin covers a real
+/// node): every failure is a typed `Registry` error, never a panic or a wrong value.
+mod registry_reader {
+    use super::block_on;
+    use crate::*;
+    use std::sync::{Arc, Mutex};
+    use zkbio_core::registry::Address as CoreAddress;
+
+    /// The `result` JSON for a method, or a transport failure.
+    type Reply = Box<dyn Fn(&str) -> Result<String, RpcTransportError> + Send + Sync>;
+
+    /// Answers each request with `reply(method)`, echoing the request's id.
+    struct Canned {
+        reply: Reply,
+        methods: Mutex<Vec<String>>,
+    }
+
+    impl JsonRpcTransport for Canned {
+        fn send(&self, body: String) -> Result<String, RpcTransportError> {
+            let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+            let method = v["method"].as_str().unwrap().to_owned();
+            self.methods.lock().unwrap().push(method.clone());
+            let result = (self.reply)(&method)?;
+            Ok(format!(
+                r#"{{"jsonrpc":"2.0","id":{},"result":{result}}}"#,
+                v["id"]
+            ))
+        }
+    }
+
+    fn reader(
+        reply: impl Fn(&str) -> Result<String, RpcTransportError> + Send + Sync + 'static,
+    ) -> (Arc<RegistryReader>, Arc<Canned>) {
+        let t = Arc::new(Canned {
+            reply: Box::new(reply),
+            methods: Mutex::default(),
+        });
+        let registry = crate::Address::new(CoreAddress::new([0x77; 20]));
+        (RegistryReader::new(t.clone(), registry), t)
+    }
+
+    fn wallet() -> Arc<crate::Address> {
+        crate::Address::new(CoreAddress::new([0x33; 20]))
+    }
+
+    fn words(ws: &[[u8; 32]]) -> String {
+        let hex: String = ws
+            .iter()
+            .map(|w| crate::error::hex0x(w)[2..].to_owned())
+            .collect();
+        format!("\"0x{hex}\"")
+    }
+
+    #[test]
+    fn decodes_what_the_node_returns() {
+        let mut nonce = [0u8; 32];
+        nonce[31] = 9;
+        let (r, t) = reader(move |m| match m {
+            "eth_chainId" => Ok("\"0x7a69\"".into()),
+            "eth_call" => Ok(words(&[nonce])),
+            other => panic!("{other}"),
+        });
+        assert_eq!(block_on(r.clone().chain_id()), Ok(31337));
+        assert_eq!(
+            block_on(r.clone().nonce(wallet())),
+            Ok(Uint256::from_long(9).unwrap())
+        );
+        assert_eq!(*t.methods.lock().unwrap(), ["eth_chainId", "eth_call"]);
+    }
+
+    #[test]
+    fn broken_answers_are_typed_registry_errors() {
+        // The transport fails: retryable.
+        let (r, _) = reader(|_| {
+            Err(RpcTransportError::Network {
+                why: "offline".into(),
+            })
+        });
+        assert!(matches!(
+            block_on(r.nonce(wallet())),
+            Err(ZkbioError::Registry { retryable: true, why }) if why.contains("offline")
+        ));
+        // Short return data, a non-hex result, a commitment that is not a field element:
+        // decode errors, not retried.
+        for reply in [
+            "\"0x1234\"".to_string(),
+            "\"zz\"".to_string(),
+            "{}".to_string(),
+            words(&[
+                [0xff; 32], [0; 32], [0; 32], [0; 32], [0; 32], [0; 32], [0; 32],
+            ]),
+        ] {
+            let (r, _) = reader(move |_| Ok(reply.clone()));
+            let e = block_on(r.record(wallet())).unwrap_err();
+            assert!(
+                matches!(
+                    &e,
+                    ZkbioError::Registry {
+                        retryable: false,
+                        ..
+                    }
+                ),
+                "{e:?}"
+            );
+        }
+        // A version that is not a uint32 is refused before any request.
+        let (r, t) = reader(|m| panic!("{m}"));
+        assert!(matches!(
+            block_on(r.model_version(ModelKind::Iris, 1 << 40)),
+            Err(ZkbioError::InvalidInput { .. })
+        ));
+        assert!(t.methods.lock().unwrap().is_empty());
+    }
+}
