@@ -139,4 +139,5 @@ java -cp "$out/classes:$cp:$kotlin_lib/kotlin-stdlib.jar" \
   -Dzkbio.flows="$flows/fixtures.properties" \
   -Dzkbio.snarkjs="$snarkjs" \
   -Dzkbio.chain="$flows/chain.properties" \
+  -Dzkbio.cli="$zkbio" \
   org.zkbio.test.MainKt "$out/keys"

@@ -353,6 +353,38 @@ class FlowTests(private val fx: FlowFixtures) {
         check(bad.what == "mask") { "mask error ${bad.what}" }
     }
 
+    /**
+     * One bit order everywhere: the FFI's regenerated code of the scanner's transfer is byte for
+     * byte what the CLI prints for the same transfer (`zkbio vault import` + `vault regenerate`,
+     * np.packbits order, docs/PROTOCOL.md), and the CLI's 0x-hex C_img is the FFI's `toHex()`.
+     */
+    suspend fun bitsAndNumbersMatchTheCli() {
+        val cli = System.getProperty("zkbio.cli") ?: error("set -Dzkbio.cli=PATH (run-tests.sh does)")
+        fun zkbio(vararg args: String): String {
+            val p = ProcessBuilder(cli, *args).redirectErrorStream(true).start()
+            val out = p.inputStream.bufferedReader().readText()
+            check(p.waitFor() == 0) { "zkbio ${args.toList()}: $out" }
+            return out
+        }
+        fun line(out: String, key: String) = out.lines().first { it.startsWith("$key ") }.removePrefix("$key ")
+        val cliVault = File(root, "cli-vault").path
+        val transfer = File(root, "transfer.bin").apply { writeBytes(fx.transfer) }
+        zkbio("vault", "import", "--vault", cliVault, "--record", "me", "--transfer", transfer.path, "--scanner", fx.scanner.toHex())
+        val (dir, hash) = fx.packages.getValue(1L)
+        val regen = zkbio(
+            "vault", "regenerate", "--vault", cliVault, "--record", "me", "--package", dir.path,
+            "--publisher", fx.publisher.toHex(), "--version", "1", "--model-hash", hash.toHex(),
+        )
+        val vault = newVault("vault-cli")
+        val imported = vault.importEnrollment("me", fx.transfer, listOf(fx.scanner))
+        val code = regenerateIrisCode(vault, "me", model(1L))
+        fun ByteArray.plainHex() = joinToString("") { "%02x".format(it) }
+        check(code.code.plainHex() == line(regen, "code")) { "code: FFI ${code.code.plainHex()} CLI ${line(regen, "code")}" }
+        check(code.mask.plainHex() == line(regen, "mask")) { "mask differs" }
+        val status = zkbio("vault", "status", "--vault", cliVault, "--record", "me")
+        check(line(status, "c_img") == imported.cImg.toHex()) { "C_img: CLI ${line(status, "c_img")} FFI ${imported.cImg}" }
+    }
+
     suspend fun pinMismatchIsRefusedBeforeDownload() {
         val counting = HttpRangeFetcher()
         val wrong = ModelPin(1L, fx.packages.getValue(2L).second, null)

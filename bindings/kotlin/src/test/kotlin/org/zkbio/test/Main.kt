@@ -28,6 +28,7 @@ fun main(args: Array<String>) {
         "flows: import, fetch over HTTP, regenerate, prove, confirm, re-enroll" to flows::importsFetchesProvesAndConfirms,
         "flows: a pin mismatch is refused before any download" to flows::pinMismatchIsRefusedBeforeDownload,
         "iris code from raw inputs: Rust verifier and snarkjs" to flows::provesIrisCodeFromRawInputs,
+        "one bit order and number format: FFI and CLI agree" to flows::bitsAndNumbersMatchTheCli,
         "registry reads on anvil, enroll, prepareReenrollment, re-enroll" to registry::readsTheRegistryAndPreparesReenrollment,
         "flows: refused imports and wrong vault keys are typed" to flows::refusedImportsAndWrongKeysAreTyped,
     )
