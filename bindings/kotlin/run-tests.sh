@@ -9,7 +9,9 @@
 # package-lock.json), and JNA (Debian: apt-get install libjna-java; or set JNA_JAR).
 # Environment: CARGO_TARGET_DIR (default: the workspace's target/), JNA_JAR,
 # ZKBIO_CARGO_PROFILE (default dev; e.g. release-mobile to measure the phone build's latencies),
-# ZKBIO_FULL_KEY (optional 128x512 image-opening .zpk: also measures cancellation at full size).
+# ZKBIO_FULL_KEY (optional 128x512 image-opening .zpk: also measures cancellation at full size),
+# ZKBIO_REUSE_FIXTURES=1 (keep the keys and packages of an earlier run: for iterating on the tests;
+# anvil and the registry are always fresh).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -36,13 +38,6 @@ cargo build --quiet -p zkbio-ffi --example dev-key
 cargo build --quiet -p zkbio-cli --bin zkbio
 cargo build --quiet -p uniffi-bindgen --bin uniffi-bindgen
 
-rm -rf "$out"
-mkdir -p "$out/keys" "$out/flows" "$out/gen" "$out/classes"
-echo "== INSECURE dev keys (test fixtures)"
-"$target/debug/examples/dev-key" 4x16 kotlin-small "$out/keys/image-4x16.zpk"
-"$target/debug/examples/dev-key" 32x128 kotlin-large "$out/keys/image-32x128.zpk"
-
-echo "== INSECURE dev iris-model packages v1, v2 and an enrollment transfer (test fixtures)"
 zkbio=$target/debug/zkbio
 flows=$out/flows
 # Test-only keys and addresses: never use them anywhere else.
@@ -53,6 +48,18 @@ registry=0x7777777777777777777777777777777777777777
 chain_id=31337
 # `field NAME FILE`: the value of the CLI's output line `NAME value`.
 field() { sed -n "s/^$1 //p" "$2" | head -n 1; }
+if [ "${ZKBIO_REUSE_FIXTURES:-0}" = 1 ] && [ -f "$flows/fixtures.properties" ]; then
+  echo "== reusing the keys and packages in $out (ZKBIO_REUSE_FIXTURES=1)"
+  rm -rf "$out/gen" "$out/classes"
+  mkdir -p "$out/gen" "$out/classes"
+else
+rm -rf "$out"
+mkdir -p "$out/keys" "$out/flows" "$out/gen" "$out/classes"
+echo "== INSECURE dev keys (test fixtures)"
+"$target/debug/examples/dev-key" 4x16 kotlin-small "$out/keys/image-4x16.zpk"
+"$target/debug/examples/dev-key" 32x128 kotlin-large "$out/keys/image-32x128.zpk"
+
+echo "== INSECURE dev iris-model packages v1, v2 and an enrollment transfer (test fixtures)"
 # Two versions of the tiny model (variants 1 and -1), each from a setup of its own.
 "$zkbio" package dev-iris --out "$flows/v1" --version 1 --variant 1 --seed kotlin-v1 \
   --publisher-key "$publisher_key" > "$flows/v1.txt"
@@ -73,6 +80,44 @@ v1.modelHash=$(field model_hash "$flows/v1.txt")
 v2.dir=$flows/v2
 v2.modelHash=$(field model_hash "$flows/v2.txt")
 EOF
+fi
+
+# The independent verifier (snarkjs) and the node (anvil), pinned in tools/js.
+tools=$root/tools/js/node_modules
+snarkjs=$tools/snarkjs/build/cli.cjs
+if [ ! -f "$snarkjs" ] || [ ! -x "$tools/.bin/anvil" ]; then
+  npm ci --prefix "$root/tools/js" --no-audit --no-fund --loglevel=error
+fi
+
+echo "== anvil, a registry with INSECURE dev iris versions 1 and 2, a transfer for it (test fixtures)"
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+"$root/contracts/anvil.sh" --port "$port" --chain-id "$chain_id" --silent &
+anvil_pid=$!
+trap 'kill "$anvil_pid" 2>/dev/null || true' EXIT
+rpc=http://127.0.0.1:$port
+for _ in $(seq 1 300); do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then break; fi
+  sleep 0.1
+done
+# anvil's well-known dev accounts 0 (the registry's owner) and 1 (the subject's wallet): test-only.
+owner_key=0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80
+chain_subject=0x70997970C51812dc3A010C7d01b50e0d17dc79C8
+"$zkbio" registry deploy --rpc "$rpc" --key "$owner_key" --vk "$flows/v1/verification_key.json" \
+  --kind iris --version 1 --model "$flows/v1/model.bin" \
+  --scanner "$(sed -n 's/^scanner=//p' "$flows/fixtures.properties")" > "$flows/deploy.txt"
+chain_registry=$(field registry "$flows/deploy.txt")
+"$zkbio" registry add-model --rpc "$rpc" --key "$owner_key" --registry "$chain_registry" \
+  --vk "$flows/v2/verification_key.json" --kind iris --version 2 --model "$flows/v2/model.bin" \
+  > "$flows/add-v2.txt"
+"$zkbio" scanner enroll --scanner-key "$scanner_key" --chain-id "$chain_id" \
+  --registry "$chain_registry" --subject "$chain_subject" --sample tiny \
+  --out "$flows/chain-transfer.bin" > "$flows/chain-transfer.txt"
+cat > "$flows/chain.properties" <<EOF
+rpc=$rpc
+registry=$chain_registry
+subject=$chain_subject
+transfer=$flows/chain-transfer.bin
+EOF
 
 echo "== generating the Kotlin bindings from $lib"
 "$target/debug/uniffi-bindgen" generate --library "$lib" --language kotlin \
@@ -92,4 +137,7 @@ echo "== running"
 java -cp "$out/classes:$cp:$kotlin_lib/kotlin-stdlib.jar" \
   -Djna.library.path="$(dirname "$lib")" \
   -Dzkbio.flows="$flows/fixtures.properties" \
+  -Dzkbio.snarkjs="$snarkjs" \
+  -Dzkbio.chain="$flows/chain.properties" \
+  -Dzkbio.cli="$zkbio" \
   org.zkbio.test.MainKt "$out/keys"

@@ -165,7 +165,16 @@ pub enum ZkbioError {
     #[error("already enrolled with iris model version {version}; use re-enrollment")]
     AlreadyEnrolled {
         /// The registered model version.
-        version: u32,
+        version: i64,
+    },
+    /// A registry read failed: the host's transport, the node (a JSON-RPC error, a revert) or
+    /// the answer's decoding.
+    #[error("registry: {why}")]
+    Registry {
+        /// What failed.
+        why: String,
+        /// Whether trying again may work (the transport failed).
+        retryable: bool,
     },
     /// Re-enrollment was asked for a record with no registered iris code.
     #[error("not enrolled yet; use enrollment")]
@@ -174,9 +183,9 @@ pub enum ZkbioError {
     #[error("model version {offered} is not newer than the registered version {current}")]
     NotNewer {
         /// The registered version.
-        current: u32,
+        current: i64,
         /// The offered version.
-        offered: u32,
+        offered: i64,
     },
 }
 
@@ -340,9 +349,14 @@ impl From<FlowError> for ZkbioError {
                 wallet: wallet.to_vec(),
                 subject: subject.to_vec(),
             },
-            FlowError::AlreadyEnrolled { version } => ZkbioError::AlreadyEnrolled { version },
+            FlowError::AlreadyEnrolled { version } => ZkbioError::AlreadyEnrolled {
+                version: i64::from(version),
+            },
             FlowError::NotEnrolled => ZkbioError::NotEnrolled,
-            FlowError::NotNewer { current, offered } => ZkbioError::NotNewer { current, offered },
+            FlowError::NotNewer { current, offered } => ZkbioError::NotNewer {
+                current: i64::from(current),
+                offered: i64::from(offered),
+            },
             FlowError::WrongKind(_) => ZkbioError::PackageRejected { why },
             FlowError::Model(_) => ZkbioError::CorruptedArtifact {
                 path: "model file".into(),

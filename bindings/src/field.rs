@@ -1,11 +1,9 @@
-//! Values across the boundary: field elements (exactly 32 bytes, big-endian, canonical: below the
-//! modulus), Ethereum addresses (exactly 20 bytes) and 256-bit integers (exactly 32 bytes,
-//! big-endian).
+//! Encodings at the boundary (docs/PROTOCOL.md): field elements as 32 bytes big-endian or `0x` and
+//! 64 hex digits, canonical (below the modulus); bit strings packed MSB-first.
 
 use crate::error::ZkbioError;
 use ark_ff::{BigInteger, PrimeField};
 use zeroize::Zeroize;
-use zkbio_core::registry::{Address, U256};
 
 /// Bytes of one encoded field element.
 pub(crate) const BYTES: usize = 32;
@@ -51,38 +49,77 @@ pub(crate) fn from_secret_bytes<F: PrimeField>(
     x
 }
 
-/// Parses an Ethereum address: exactly 20 bytes. `what` names the argument in the error.
-pub(crate) fn address(what: &str, bytes: &[u8]) -> Result<Address, ZkbioError> {
-    if bytes.len() != 20 {
-        return Err(ZkbioError::invalid(
-            what,
-            format!("expected a 20-byte address, got {} bytes", bytes.len()),
-        ));
-    }
-    Ok(Address::from_slice(bytes))
+/// `x` as `0x` and 64 lowercase hex digits (32 bytes, big-endian).
+pub(crate) fn to_hex<F: PrimeField>(x: &F) -> String {
+    crate::error::hex0x(&to_bytes(x))
 }
 
-/// Parses a list of addresses; the error names the entry, e.g. `trusted_scanners[2]`.
-pub(crate) fn addresses(what: &str, list: &[Vec<u8>]) -> Result<Vec<Address>, ZkbioError> {
-    list.iter()
-        .enumerate()
-        .map(|(i, a)| address(&format!("{what}[{i}]"), a))
-        .collect()
+/// Parses [`to_hex`]'s format strictly: `0x`, exactly 64 hex digits (either case), canonical.
+pub(crate) fn from_hex<F: PrimeField>(what: &str, text: &str) -> Result<F, ZkbioError> {
+    let digits = text
+        .strip_prefix("0x")
+        .ok_or_else(|| ZkbioError::invalid(what, "expected 0x and 64 hex digits"))?;
+    if digits.len() != 2 * BYTES || !digits.bytes().all(|c| c.is_ascii_hexdigit()) {
+        return Err(ZkbioError::invalid(what, "expected 0x and 64 hex digits"));
+    }
+    let bytes: Vec<u8> = (0..BYTES)
+        .map(|i| u8::from_str_radix(&digits[2 * i..2 * i + 2], 16).unwrap_or(0))
+        .collect();
+    from_bytes(what, &bytes)
 }
 
-/// Parses a 256-bit unsigned integer: exactly 32 bytes, big-endian.
-pub(crate) fn u256(what: &str, bytes: &[u8]) -> Result<U256, ZkbioError> {
-    if bytes.len() != BYTES {
+/// Packs bits MSB-first (numpy's `packbits` order, docs/PROTOCOL.md): bit `i` is bit `7 - i % 8`
+/// of byte `i / 8`; the last byte's unused low bits are zero.
+pub(crate) fn pack_bits(bits: &[bool]) -> Vec<u8> {
+    let mut out = vec![0u8; bits.len().div_ceil(8)];
+    for (i, &b) in bits.iter().enumerate() {
+        if b {
+            out[i / 8] |= 0x80 >> (i % 8);
+        }
+    }
+    out
+}
+
+/// Unpacks `n` bits packed by [`pack_bits`]: exactly `ceil(n / 8)` bytes, the padding bits zero
+/// (so each bit string has one encoding). `what` names the argument in the error.
+pub(crate) fn unpack_bits(what: &str, bytes: &[u8], n: usize) -> Result<Vec<bool>, ZkbioError> {
+    let want = n.div_ceil(8);
+    if bytes.len() != want {
         return Err(ZkbioError::invalid(
             what,
-            format!("expected {BYTES} bytes (big-endian), got {}", bytes.len()),
+            format!(
+                "expected {want} bytes ({n} bits packed MSB-first), got {}",
+                bytes.len()
+            ),
         ));
     }
-    Ok(U256::from_be_slice(bytes))
+    let bits: Vec<bool> = (0..n)
+        .map(|i| bytes[i / 8] & (0x80 >> (i % 8)) != 0)
+        .collect();
+    if pack_bits(&bits) != bytes {
+        return Err(ZkbioError::invalid(
+            what,
+            "the padding bits after the last bit are not zero",
+        ));
+    }
+    Ok(bits)
 }
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn bits_pack_msb_first_with_zero_padding() {
+        let bits = [
+            true, false, true, true, false, false, false, false, true, true,
+        ];
+        let packed = pack_bits(&bits);
+        assert_eq!(packed, vec![0b1011_0000, 0b1100_0000]);
+        assert_eq!(unpack_bits("mask", &packed, 10), Ok(bits.to_vec()));
+        assert!(unpack_bits("mask", &[0b1011_0000, 0b1110_0000], 10).is_err());
+        assert!(unpack_bits("mask", &packed, 17).is_err());
+        assert_eq!(pack_bits(&[]), Vec::<u8>::new());
+    }
+
     use super::*;
     use ark_bn254::{Fq, Fr};
 

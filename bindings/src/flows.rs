@@ -12,70 +12,160 @@ use crate::error::{guard, hex0x, ZkbioError};
 use crate::field;
 use crate::packages::IrisModel;
 use crate::proof::{verify, Groth16Proof, VerifyingKey};
+use crate::values::{Address, FieldElement, Uint256};
 use crate::vault::{record_id, ZkbioVault};
 use std::sync::Arc;
 use zkbio_core::flows::{self, IrisProofRequest, RegistryTarget};
 
 /// An iris code (no proof): code bits and mask bits (which code bits are valid), in the
-/// model's order. Secret: compare it, then drop it.
-#[derive(Clone, uniffi::Record)]
+/// model's order, each packed MSB-first (`np.packbits` order, docs/PROTOCOL.md): bit `i` is
+/// bit `7 - i % 8` of byte `i / 8`. Secret: compare it, then drop it.
+#[derive(Clone, PartialEq, Eq, Hash, uniffi::Record)]
+// Value equality in Kotlin too (a data class compares `ByteArray`s by reference).
+#[uniffi::export(Eq, Hash)]
 pub struct IrisCodeBits {
-    /// The code bits.
-    pub code_bits: Vec<bool>,
-    /// The mask bits, as many.
-    pub mask_bits: Vec<bool>,
+    /// The code bits, packed: `ceil(bit_count / 8)` bytes.
+    pub code: Vec<u8>,
+    /// The mask bits (1 = valid code bit), packed likewise.
+    pub mask: Vec<u8>,
+    /// How many bits each holds.
+    pub bit_count: i32,
+}
+
+impl IrisCodeBits {
+    pub(crate) fn new(code: &[bool], mask: &[bool]) -> Self {
+        IrisCodeBits {
+            code: field::pack_bits(code),
+            mask: field::pack_bits(mask),
+            bit_count: i32::try_from(code.len()).unwrap_or(i32::MAX),
+        }
+    }
 }
 
 impl std::fmt::Debug for IrisCodeBits {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "IrisCodeBits(<{} bits redacted>)", self.code_bits.len())
+        write!(f, "IrisCodeBits(<{} bits redacted>)", self.bit_count)
     }
 }
 
 /// The private opening of `C_code`: `(code, mask, salt_code)`. Secret: whoever holds it can
 /// prove things about the iris code. The vault keeps its own copy after
 /// [`confirm_iris_code`].
-#[derive(Clone, uniffi::Record)]
+#[derive(Clone, PartialEq, Eq, Hash, uniffi::Record)]
+// Swift: records holding objects are Equatable and Hashable only through the export.
+#[uniffi::export(Eq, Hash)]
 pub struct IrisCodeOpening {
-    /// The code bits.
-    pub code_bits: Vec<bool>,
-    /// The mask bits, as many.
-    pub mask_bits: Vec<bool>,
-    /// `salt_code`, 32 bytes big-endian.
-    pub salt_code: Vec<u8>,
+    /// The code and mask bits, packed MSB-first (as [`IrisCodeBits`]).
+    pub bits: IrisCodeBits,
+    /// `salt_code`.
+    pub salt_code: Arc<FieldElement>,
 }
 
 impl std::fmt::Debug for IrisCodeOpening {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "IrisCodeOpening(<{} bits redacted>)",
-            self.code_bits.len()
-        )
+        write!(f, "IrisCodeOpening({:?})", self.bits)
     }
 }
 
-/// The iris-code statement's public inputs, each 32 bytes big-endian.
-#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+/// The iris-code statement's public inputs.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, uniffi::Record)]
+// Swift: records holding objects are Equatable and Hashable only through the export.
+#[uniffi::export(Eq, Hash)]
 pub struct IrisCodePublicInputs {
-    /// `C_img`: the stored image's commitment (as registered).
-    pub c_img: Vec<u8>,
-    /// `C_code`: the new iris code's commitment.
-    pub c_code: Vec<u8>,
+    /// `C_img`: the image's commitment (as registered).
+    pub c_img: Arc<FieldElement>,
+    /// `C_code`: the iris code's commitment.
+    pub c_code: Arc<FieldElement>,
     /// `binding = keccak256(abi.encode(chain_id, registry, wallet, nonce)) >> 8`.
-    pub binding: Vec<u8>,
+    pub binding: Arc<FieldElement>,
+}
+
+impl IrisCodePublicInputs {
+    /// From the verifier's order `[C_img, C_code, binding]`.
+    pub(crate) fn from_array(p: &[ark_bn254::Fr; 3]) -> Self {
+        IrisCodePublicInputs {
+            c_img: FieldElement::new(p[0]),
+            c_code: FieldElement::new(p[1]),
+            binding: FieldElement::new(p[2]),
+        }
+    }
+
+    /// In the verifier's order.
+    pub(crate) fn to_list(&self) -> Vec<Arc<FieldElement>> {
+        vec![
+            self.c_img.clone(),
+            self.c_code.clone(),
+            self.binding.clone(),
+        ]
+    }
+}
+
+/// What a registry proof is bound to: `binding = keccak256(abi.encode(chain_id, registry,
+/// wallet, nonce)) >> 8` (docs/PROTOCOL.md). `nonce` is the registry's `nonces(wallet)`, read
+/// just before proving (`RegistryReader.nonce`, or `prepare_reenrollment`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, uniffi::Record)]
+// Swift: records holding objects are Equatable and Hashable only through the export.
+#[uniffi::export(Eq, Hash)]
+pub struct ProofTarget {
+    /// The registry's chain id (EIP-155; non-negative).
+    pub chain_id: i64,
+    /// The registry contract.
+    pub registry: Arc<Address>,
+    /// The wallet that will send the call (the enrolled subject, for enroll and re-enroll).
+    pub wallet: Arc<Address>,
+    /// The wallet's registry nonce.
+    pub nonce: Arc<Uint256>,
+}
+
+impl ProofTarget {
+    pub(crate) fn chain_id(&self) -> Result<u64, ZkbioError> {
+        u64::try_from(self.chain_id).map_err(|_| ZkbioError::invalid("target.chain_id", "negative"))
+    }
+
+    fn request(&self, purpose: flows::IrisPurpose) -> Result<IrisProofRequest, ZkbioError> {
+        let target = RegistryTarget {
+            chain_id: self.chain_id()?,
+            registry: self.registry.0,
+        };
+        Ok(IrisProofRequest::new(
+            purpose,
+            target,
+            self.wallet.0,
+            self.nonce.0,
+        ))
+    }
+
+    /// The binding public input for this target.
+    pub(crate) fn binding(&self) -> Result<ark_bn254::Fr, ZkbioError> {
+        Ok(zkbio_core::registry::binding(
+            self.chain_id()?,
+            self.registry.0,
+            self.wallet.0,
+            self.nonce.0,
+        ))
+    }
+}
+
+/// The `binding` public input of a proof for `target`:
+/// `keccak256(abi.encode(chain_id, registry, wallet, nonce)) >> 8` (docs/PROTOCOL.md). The
+/// vault flows compute it themselves; raw-input proofs (`prove_iris_code`) take it.
+#[uniffi::export]
+pub fn binding_for(target: ProofTarget) -> Result<Arc<FieldElement>, ZkbioError> {
+    guard(|| target.binding().map(FieldElement::new))
 }
 
 /// A transaction request, ready for any wallet (EIP-1193 `eth_sendTransaction` params:
 /// see [`tx_to_eip1193_json`]).
-#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, uniffi::Record)]
+// Swift: records holding objects are Equatable and Hashable only through the export.
+#[uniffi::export(Eq, Hash)]
 pub struct TxRequest {
-    /// The contract called (the registry), 20 bytes.
-    pub to: Vec<u8>,
+    /// The contract called (the registry).
+    pub to: Arc<Address>,
     /// ABI-encoded call data, selector first.
     pub data: Vec<u8>,
-    /// Wei to send, 32 bytes big-endian (zero for the registry).
-    pub value: Vec<u8>,
+    /// Wei to send (zero for the registry).
+    pub value: Arc<Uint256>,
 }
 
 /// Which registry call a proof is for.
@@ -108,28 +198,20 @@ impl IrisCodeProof {
     }
 
     /// The iris model version of the code.
-    pub fn version(&self) -> u32 {
-        self.inner.version
+    pub fn version(&self) -> i64 {
+        i64::from(self.inner.version)
     }
 
-    /// The registry's chain id it is bound to.
-    pub fn chain_id(&self) -> u64 {
-        self.inner.request.chain_id
-    }
-
-    /// The registry it is bound to (20 bytes).
-    pub fn registry(&self) -> Vec<u8> {
-        self.inner.request.registry.to_vec()
-    }
-
-    /// The wallet that must send it (20 bytes).
-    pub fn wallet(&self) -> Vec<u8> {
-        self.inner.request.wallet.to_vec()
-    }
-
-    /// The wallet's registry nonce it is bound to (32 bytes big-endian).
-    pub fn nonce(&self) -> Vec<u8> {
-        self.inner.request.nonce.to_be_bytes::<32>().to_vec()
+    /// What it is bound to (`wallet` must send it).
+    pub fn target(&self) -> ProofTarget {
+        let r = &self.inner.request;
+        ProofTarget {
+            // Chain ids in use are far below 2^63.
+            chain_id: i64::try_from(r.chain_id).unwrap_or(i64::MAX),
+            registry: Address::new(r.registry),
+            wallet: Address::new(r.wallet),
+            nonce: Uint256::new(r.nonce),
+        }
     }
 
     /// The Groth16 proof.
@@ -139,22 +221,13 @@ impl IrisCodeProof {
 
     /// Its public inputs.
     pub fn public_inputs(&self) -> IrisCodePublicInputs {
-        let [c_img, c_code, binding] = &self.inner.public_inputs;
-        IrisCodePublicInputs {
-            c_img: field::to_bytes(c_img),
-            c_code: field::to_bytes(c_code),
-            binding: field::to_bytes(binding),
-        }
+        IrisCodePublicInputs::from_array(&self.inner.public_inputs)
     }
 
     /// The public inputs in the verifier's order `[C_img, C_code, binding]` (for [`verify`]
     /// and `public_inputs_to_snarkjs_json`).
-    pub fn public_input_list(&self) -> Vec<Vec<u8>> {
-        self.inner
-            .public_inputs
-            .iter()
-            .map(field::to_bytes)
-            .collect()
+    pub fn public_input_list(&self) -> Vec<Arc<FieldElement>> {
+        self.public_inputs().to_list()
     }
 
     /// The registry call (`enroll` or `reenroll`) carrying the proof: have the subject's
@@ -162,9 +235,9 @@ impl IrisCodeProof {
     pub fn tx(&self) -> TxRequest {
         let tx = &self.inner.tx;
         TxRequest {
-            to: tx.to.to_vec(),
+            to: Address::new(tx.to),
             data: tx.data.clone(),
-            value: tx.value.to_be_bytes::<32>().to_vec(),
+            value: Uint256::new(tx.value),
         }
     }
 
@@ -173,9 +246,8 @@ impl IrisCodeProof {
     pub fn opening(&self) -> IrisCodeOpening {
         let o = &self.inner.opening;
         IrisCodeOpening {
-            code_bits: o.code_bits().to_vec(),
-            mask_bits: o.mask_bits().to_vec(),
-            salt_code: o.salt().expose().to_vec(),
+            bits: IrisCodeBits::new(o.code_bits(), o.mask_bits()),
+            salt_code: FieldElement::new(fr_of(o.salt().expose())),
         }
     }
 }
@@ -193,44 +265,17 @@ pub async fn regenerate_iris_code(
     background::run(Arc::default(), move || {
         let id = self::record_id(&record_id)?;
         let code = flows::regenerate_iris_code(&vault.vault, &id, &model.package)?;
-        Ok(IrisCodeBits {
-            code_bits: code.code_bits().to_vec(),
-            mask_bits: code.mask_bits().to_vec(),
-        })
+        Ok(IrisCodeBits::new(code.code_bits(), code.mask_bits()))
     })
     .await
 }
 
-/// The request in the core's terms.
-fn request(
-    purpose: flows::IrisPurpose,
-    chain_id: u64,
-    registry: &[u8],
-    wallet: &[u8],
-    nonce: &[u8],
-) -> Result<IrisProofRequest, ZkbioError> {
-    let target = RegistryTarget {
-        chain_id,
-        registry: field::address("registry", registry)?,
-    };
-    Ok(IrisProofRequest::new(
-        purpose,
-        target,
-        field::address("wallet", wallet)?,
-        field::u256("nonce", nonce)?,
-    ))
-}
-
-#[allow(clippy::too_many_arguments)]
 async fn prove(
     purpose: flows::IrisPurpose,
     vault: Arc<ZkbioVault>,
     record_id: String,
     model: Arc<IrisModel>,
-    chain_id: u64,
-    registry: Vec<u8>,
-    wallet: Vec<u8>,
-    nonce: Vec<u8>,
+    target: ProofTarget,
     listener: Option<Arc<dyn ProgressListener>>,
     cancel: Option<Arc<CancellationToken>>,
 ) -> Result<Arc<IrisCodeProof>, ZkbioError> {
@@ -238,7 +283,7 @@ async fn prove(
     let worker_flag = flag.clone();
     background::run(flag, move || {
         let id = self::record_id(&record_id)?;
-        let request = request(purpose, chain_id, &registry, &wallet, &nonce)?;
+        let request = target.request(purpose)?;
         let ctl = Control::new(listener, worker_flag.clone());
         let inner = flows::prove_iris_code(
             &vault.vault,
@@ -256,23 +301,18 @@ async fn prove(
 /// Proves the first iris code of record `record_id` under `model`, for the registry's
 /// `enroll`, on a thread of its own (Kotlin `suspend`, Swift `async`).
 ///
-/// The proof is bound to `(chain_id, registry, wallet, nonce)`: `registry` and `wallet` are
-/// 20-byte addresses, `nonce` is `nonces(wallet)` read from the registry just before, 32 bytes
-/// big-endian. What the registry would refuse is refused before any proving: `wallet` not the
-/// enrolled subject (`WalletNotSubject`), an iris code already registered (`AlreadyEnrolled`),
-/// a model for another image size (`InvalidInput`). `listener` and `cancel` work as for
-/// `prove_image_opening`. Nothing is stored: call [`confirm_iris_code`] once the registry
-/// accepted the call.
+/// The proof is bound to `target` (`wallet` is the enrolled subject, `nonce` its
+/// `nonces(wallet)` read just before). What the registry would refuse is refused before any
+/// proving: `wallet` not the enrolled subject (`WalletNotSubject`), an iris code already
+/// registered (`AlreadyEnrolled`), a model for another image size (`InvalidInput`). `listener`
+/// and `cancel` work as for `prove_image_opening`. Nothing is stored: call
+/// [`confirm_iris_code`] once the registry accepted the call.
 #[uniffi::export]
-#[allow(clippy::too_many_arguments)]
 pub async fn prove_enrollment(
     vault: Arc<ZkbioVault>,
     record_id: String,
     model: Arc<IrisModel>,
-    chain_id: u64,
-    registry: Vec<u8>,
-    wallet: Vec<u8>,
-    nonce: Vec<u8>,
+    target: ProofTarget,
     listener: Option<Arc<dyn ProgressListener>>,
     cancel: Option<Arc<CancellationToken>>,
 ) -> Result<Arc<IrisCodeProof>, ZkbioError> {
@@ -281,10 +321,7 @@ pub async fn prove_enrollment(
         vault,
         record_id,
         model,
-        chain_id,
-        registry,
-        wallet,
-        nonce,
+        target,
         listener,
         cancel,
     )
@@ -296,15 +333,11 @@ pub async fn prove_enrollment(
 /// (`NotEnrolled`), `model` not newer than the registered version (`NotNewer`),
 /// `WalletNotSubject`.
 #[uniffi::export]
-#[allow(clippy::too_many_arguments)]
 pub async fn prove_reenrollment(
     vault: Arc<ZkbioVault>,
     record_id: String,
     model: Arc<IrisModel>,
-    chain_id: u64,
-    registry: Vec<u8>,
-    wallet: Vec<u8>,
-    nonce: Vec<u8>,
+    target: ProofTarget,
     listener: Option<Arc<dyn ProgressListener>>,
     cancel: Option<Arc<CancellationToken>>,
 ) -> Result<Arc<IrisCodeProof>, ZkbioError> {
@@ -313,10 +346,7 @@ pub async fn prove_reenrollment(
         vault,
         record_id,
         model,
-        chain_id,
-        registry,
-        wallet,
-        nonce,
+        target,
         listener,
         cancel,
     )
@@ -354,13 +384,17 @@ pub fn verify_iris_code(
 #[uniffi::export]
 pub fn tx_to_eip1193_json(tx: TxRequest) -> Result<String, ZkbioError> {
     guard(|| {
-        let to = field::address("tx.to", &tx.to)?;
-        let value = field::u256("tx.value", &tx.value)?;
         Ok(serde_json::json!({
-            "to": to.to_checksum(None),
+            "to": tx.to.to_checksum_hex(),
             "data": hex0x(&tx.data),
-            "value": format!("{value:#x}"),
+            "value": format!("{:#x}", tx.value.0),
         })
         .to_string())
     })
+}
+
+/// A salt's bytes (canonical: the core checked them) as a field element.
+fn fr_of(bytes: &[u8]) -> ark_bn254::Fr {
+    use ark_ff::PrimeField;
+    ark_bn254::Fr::from_be_bytes_mod_order(bytes)
 }

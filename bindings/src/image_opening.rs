@@ -7,6 +7,7 @@ use crate::error::ZkbioError;
 use crate::field;
 use crate::materials::{ProvingMaterials, StatementCircuit};
 use crate::proof::Groth16Proof;
+use crate::values::FieldElement;
 use ark_bn254::Fr;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
@@ -14,17 +15,18 @@ use zkbio_circuits::statements::image_opening::ImageOpening;
 use zkbio_circuits::{Circuit, WitnessBuilder};
 use zkbio_core::groth16::{prove, Phase, ProveControl};
 
-/// What the prover knows. Field elements are 32 bytes, big-endian, below the BN254 scalar modulus.
+/// What the prover knows.
 #[derive(Clone, uniffi::Record)]
 pub struct ImageOpeningInput {
     /// The normalized iris image, `rows x cols` bytes, row-major.
     pub image: Vec<u8>,
-    /// Its mask, `rows x cols` entries, row-major (true = valid iris pixel).
-    pub mask: Vec<bool>,
+    /// Its mask, `rows x cols` bits row-major (1 = valid iris pixel), packed MSB-first
+    /// (`np.packbits` order): `ceil(rows * cols / 8)` bytes, padding bits zero.
+    pub mask: Vec<u8>,
     /// `salt_img`, the commitment's salt (secret).
-    pub salt: Vec<u8>,
+    pub salt: Arc<FieldElement>,
     /// The binding (docs/PROTOCOL.md: `keccak256(abi.encode(chain_id, registry, wallet, nonce)) >> 8`).
-    pub binding: Vec<u8>,
+    pub binding: Arc<FieldElement>,
 }
 
 impl std::fmt::Debug for ImageOpeningInput {
@@ -33,24 +35,28 @@ impl std::fmt::Debug for ImageOpeningInput {
     }
 }
 
-/// The statement's public inputs, each 32 bytes big-endian.
-#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+/// The statement's public inputs.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, uniffi::Record)]
+// Swift: records holding objects are Equatable and Hashable only through the export.
+#[uniffi::export(Eq, Hash)]
 pub struct ImageOpeningPublicInputs {
     /// `C_img = Commit(IrisImage, [rows, cols], image || pack_bits(mask); salt)`.
-    pub c_img: Vec<u8>,
+    pub c_img: Arc<FieldElement>,
     /// The binding, as given.
-    pub binding: Vec<u8>,
+    pub binding: Arc<FieldElement>,
 }
 
 impl ImageOpeningPublicInputs {
     /// In the verifier's order: `[C_img, binding]`.
-    pub(crate) fn to_list(&self) -> Vec<Vec<u8>> {
+    pub(crate) fn to_list(&self) -> Vec<Arc<FieldElement>> {
         vec![self.c_img.clone(), self.binding.clone()]
     }
 }
 
 /// A proof of the image-opening statement and the public inputs it is valid for.
-#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, uniffi::Record)]
+// Swift: records holding objects are Equatable and Hashable only through the export.
+#[uniffi::export(Eq, Hash)]
 pub struct ImageOpeningProof {
     /// The Groth16 proof.
     pub proof: Groth16Proof,
@@ -87,17 +93,20 @@ impl ProvingMaterials {
         listener: Option<Arc<dyn ProgressListener>>,
         cancel: Arc<AtomicBool>,
     ) -> Result<ImageOpeningProof, ZkbioError> {
-        let StatementCircuit::ImageOpening(stmt) = self.circuit;
+        let StatementCircuit::ImageOpening(stmt, key) = &self.circuit else {
+            return Err(ZkbioError::invalid(
+                "materials",
+                "these materials prove the iris-code statement; use prove_iris_code",
+            ));
+        };
         let ImageOpeningInput {
             image,
             mask,
             salt,
             binding,
         } = input;
-        let (salt, binding): (Fr, Fr) = (
-            field::from_secret_bytes("salt", salt)?,
-            field::from_bytes("binding", &binding)?,
-        );
+        let (salt, binding): (Fr, Fr) = (salt.fr(), binding.fr());
+        let mask = field::unpack_bits("mask", &mask, stmt.rows * stmt.cols)?;
         // From here the image, mask and salt live in the circuit's input, wiped on drop.
         let input = stmt.input(image, mask, salt, binding)?;
         let ctl = Control::new(listener, cancel.clone());
@@ -105,7 +114,7 @@ impl ProvingMaterials {
             return Err(ZkbioError::Cancelled);
         }
         ctl.progress(Phase::Witness, 0.0);
-        let witness = witness(&stmt, &input, cancel)?;
+        let witness = witness(stmt, &input, cancel)?;
         drop(input);
         // `[C_img, binding]`, as the circuit computed them.
         let public = match witness.public_inputs() {
@@ -117,13 +126,13 @@ impl ProvingMaterials {
             }
         };
         ctl.progress(Phase::Witness, 1.0);
-        let proof = prove(&self.key.view(), witness, &mut rand::rngs::OsRng, &ctl)
+        let proof = prove(&key.view(), witness, &mut rand::rngs::OsRng, &ctl)
             .map_err(|e| self.prove_error(e))?;
         Ok(ImageOpeningProof {
             proof: Groth16Proof::from(&proof),
             public_inputs: ImageOpeningPublicInputs {
-                c_img: field::to_bytes(&public[0]),
-                binding: field::to_bytes(&public[1]),
+                c_img: FieldElement::new(public[0]),
+                binding: FieldElement::new(public[1]),
             },
         })
     }

@@ -15,11 +15,15 @@
 //!   checked against the registry's [`ModelPin`], as an [`IrisModel`]),
 //!   [`regenerate_iris_code`], [`prove_enrollment`] / [`prove_reenrollment`] (an
 //!   [`IrisCodeProof`]: proof, public inputs, registry call, opening) and [`confirm_iris_code`].
+//! - [`ProvingMaterials::iris_code`] / [`ProvingMaterials::from_iris_model`] and
+//!   `prove_iris_code`: the iris-code statement from raw inputs (an [`IrisCodeStatementProof`]).
+//! - [`RegistryReader`]: the registry's views (model pins with `vkHash`, nonces, records,
+//!   challenges) over the host's [`JsonRpcTransport`], and `prepare_reenrollment`.
 //! - [`ZkbioError`]: every failure, typed; no panic crosses the boundary.
 //!
-//! Field elements and coordinates cross the boundary as **32 bytes, big-endian** (docs/PROTOCOL.md):
-//! Kotlin `ByteArray`, Swift `Data`; Ethereum addresses as 20 bytes, 256-bit integers (nonces,
-//! wei) as 32 bytes big-endian.
+//! Values cross the boundary as objects with value equality ([`FieldElement`], [`Address`],
+//! [`Bytes32`], [`Uint256`]; docs/PROTOCOL.md "Encodings at the boundary"), bit strings packed
+//! MSB-first, counts and versions as signed integers (Kotlin has no unsigned types in common use).
 #![deny(missing_docs)]
 
 mod background;
@@ -28,19 +32,23 @@ mod error;
 mod field;
 mod flows;
 mod image_opening;
+mod iris_code;
 mod materials;
 mod packages;
 mod proof;
+mod registry;
+mod values;
 mod vault;
 
 pub use control::{CancellationToken, ProgressListener, ProvingPhase};
 pub use error::ZkbioError;
 pub use flows::{
-    confirm_iris_code, prove_enrollment, prove_reenrollment, regenerate_iris_code,
+    binding_for, confirm_iris_code, prove_enrollment, prove_reenrollment, regenerate_iris_code,
     tx_to_eip1193_json, verify_iris_code, IrisCodeBits, IrisCodeOpening, IrisCodeProof,
-    IrisCodePublicInputs, IrisPurpose, TxRequest,
+    IrisCodePublicInputs, IrisPurpose, ProofTarget, TxRequest,
 };
 pub use image_opening::{ImageOpeningInput, ImageOpeningProof, ImageOpeningPublicInputs};
+pub use iris_code::{verify_iris_code_statement, IrisCodeInput, IrisCodeStatementProof};
 pub use materials::{ProvingMaterials, Statement};
 pub use packages::{
     DownloadEvent, DownloadListener, FetchError, Fetcher, IrisModel, ModelCache, ModelPin,
@@ -49,6 +57,11 @@ pub use proof::{
     proof_to_snarkjs_json, public_inputs_to_snarkjs_json, verify, verify_image_opening, G1Point,
     G2Point, Groth16Proof, VerifyingKey,
 };
+pub use registry::{
+    JsonRpcTransport, ModelKind, ModelStatus, ReenrollmentPlan, RegisteredModel, RegistryReader,
+    RegistryRecord, RpcTransportError,
+};
+pub use values::{Address, Bytes32, FieldElement, Uint256};
 pub use vault::{
     EnrollmentRecord, ImportedEnrollment, KeyStoreError, ModelCommitment, VaultKeyStore, ZkbioVault,
 };

@@ -1,24 +1,19 @@
 //! [`ProvingMaterials`]: one statement's proving material, loaded once and shared.
 //!
-//! Each statement gets a named constructor and a `prove_*` method with its own input and output
-//! records (see `image_opening.rs`). The iris-code statement plugs in the same way:
-//!
-//! - `Statement::IrisCode { model_version, rows, cols }`, and the constructor
-//!   `ProvingMaterials::iris_code(model_path, proving_key_path)`, which loads the model (its
-//!   kernels are constants of the circuit) next to the key and checks they belong together;
-//! - `prove_iris_code(IrisCodeInput { image, mask, salt_img, salt_code, binding }, listener,
-//!   cancel)` returning a record of `Groth16Proof`, `IrisCodePublicInputs` and `IrisCodeOpening`
-//!   (the flows' types, `flows.rs`), running `IrisCodeStatement`'s witness with a cancellable
-//!   builder, then the same prover (public inputs `[C_img, C_code, binding]`).
-//!
-//! (The enrollment flows in `flows.rs` already prove the iris-code statement from a vault record.)
+//! Each statement gets named constructors and a `prove_*` method with its own input and output
+//! records: the image opening (`image_opening.rs`) and the iris code (`iris_code.rs`; the
+//! materials hold the model, whose kernels are constants of the circuit, next to its key). The
+//! enrollment flows in `flows.rs` prove the iris-code statement from a vault record instead.
 
 use crate::error::{guard, ZkbioError};
+use crate::packages::IrisModel;
 use crate::proof::VerifyingKey;
 use std::path::Path;
 use std::sync::Arc;
+use zkbio_circuits::models::iris::IrisModel as CoreIrisModel;
 use zkbio_circuits::statements::image_opening::ImageOpening;
 use zkbio_circuits::Circuit;
+use zkbio_core::flows::{FlowError, IrisModelPackage};
 use zkbio_core::groth16::key_check::check_key_view;
 use zkbio_core::groth16::{MappedKey, ProveError};
 
@@ -29,16 +24,29 @@ pub enum Statement {
     /// `C_img`, `binding`. Images are `rows x cols` (the production size is 128 x 512).
     ImageOpening {
         /// Image height.
-        rows: u32,
+        rows: i32,
         /// Image width.
-        cols: u32,
+        cols: i32,
+    },
+    /// "The iris code of an image opening `C_img`, through model `model_version`, is committed
+    /// in `C_code`", bound to `binding`. Public inputs: `C_img`, `C_code`, `binding`.
+    IrisCode {
+        /// The model's version (as registered).
+        model_version: i64,
+        /// The model's name.
+        model_name: String,
+        /// Image height the model takes.
+        rows: i32,
+        /// Image width the model takes.
+        cols: i32,
     },
 }
 
-/// The statement as the circuits crate knows it.
-#[derive(Clone, Copy, Debug)]
+/// The statement as the circuits crate knows it, with its key.
 pub(crate) enum StatementCircuit {
-    ImageOpening(ImageOpening),
+    ImageOpening(ImageOpening, MappedKey),
+    /// The model package holds the mapped key.
+    IrisCode(Arc<IrisModel>),
 }
 
 /// A statement's proving material: the `.zpk` proving key, memory-mapped once (and, for the iris
@@ -47,18 +55,22 @@ pub(crate) enum StatementCircuit {
 #[derive(uniffi::Object)]
 pub struct ProvingMaterials {
     pub(crate) circuit: StatementCircuit,
-    pub(crate) key: MappedKey,
     pub(crate) key_path: String,
     vk: Arc<VerifyingKey>,
 }
 
 impl std::fmt::Debug for ProvingMaterials {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "ProvingMaterials({:?}, {})", self.circuit, self.key_path)
+        write!(
+            f,
+            "ProvingMaterials({:?}, {})",
+            self.statement(),
+            self.key_path
+        )
     }
 }
 
-fn dimension(what: &str, v: u32) -> Result<usize, ZkbioError> {
+pub(crate) fn dimension(what: &str, v: i32) -> Result<usize, ZkbioError> {
     match usize::try_from(v) {
         Ok(n) if n > 0 => Ok(n),
         _ => Err(ZkbioError::invalid(what, "must be positive")),
@@ -70,12 +82,10 @@ impl ProvingMaterials {
     /// forgeable or degenerate structures (`zkbio_core::groth16::key_check`; reads only the
     /// verification-key section). The rest of the circuit's shape is checked by the prover, on
     /// first use, and every proof is verified under the key before it is returned.
-    fn load(circuit: StatementCircuit, proving_key_path: String) -> Result<Arc<Self>, ZkbioError> {
+    fn load(circuit: ImageOpening, proving_key_path: String) -> Result<Arc<Self>, ZkbioError> {
         let key = MappedKey::open(Path::new(&proving_key_path))
             .map_err(|e| ZkbioError::key(&proving_key_path, e))?;
-        let expected = match circuit {
-            StatementCircuit::ImageOpening(s) => s.public_count(),
-        };
+        let expected = circuit.public_count();
         let view = key.view();
         if view.n_public() != expected {
             return Err(ZkbioError::CorruptedArtifact {
@@ -93,11 +103,19 @@ impl ProvingMaterials {
         })?;
         let vk = VerifyingKey::new(view.verifying_key());
         Ok(Arc::new(ProvingMaterials {
-            circuit,
-            key,
+            circuit: StatementCircuit::ImageOpening(circuit, key),
             key_path: proving_key_path,
             vk,
         }))
+    }
+
+    fn iris(model: Arc<IrisModel>, key_path: String) -> Arc<Self> {
+        let vk = model.verifying_key();
+        Arc::new(ProvingMaterials {
+            circuit: StatementCircuit::IrisCode(model),
+            key_path,
+            vk,
+        })
     }
 
     /// The prover's error in the FFI's terms.
@@ -126,28 +144,85 @@ impl ProvingMaterials {
     #[uniffi::constructor]
     pub fn image_opening(
         proving_key_path: String,
-        rows: u32,
-        cols: u32,
+        rows: i32,
+        cols: i32,
     ) -> Result<Arc<Self>, ZkbioError> {
         guard(|| {
             let (rows, cols) = (dimension("rows", rows)?, dimension("cols", cols)?);
             if rows.checked_mul(cols).is_none() {
                 return Err(ZkbioError::invalid("cols", "rows x cols is too large"));
             }
-            Self::load(
-                StatementCircuit::ImageOpening(ImageOpening { rows, cols }),
-                proving_key_path,
-            )
+            Self::load(ImageOpening { rows, cols }, proving_key_path)
         })
+    }
+
+    /// Material for the iris-code statement of the model in file `model_path` (the package's
+    /// canonical `model.bin`), registered as `model_version`, with the `.zpk` proving key at
+    /// `proving_key_path`. Checks that the key was made for this model's circuit (public
+    /// inputs, constraint count) and is not forgeable. Fails with `Io`, `CorruptedArtifact`
+    /// (a malformed model file, a key for another circuit or an unsafe one) or `InvalidInput`.
+    /// Prefer [`Self::from_iris_model`] with a model the `ModelCache` fetched and checked
+    /// against the registry's pin.
+    #[uniffi::constructor]
+    pub fn iris_code(
+        model_path: String,
+        proving_key_path: String,
+        model_version: i64,
+    ) -> Result<Arc<Self>, ZkbioError> {
+        guard(|| {
+            let version = crate::packages::version("model_version", model_version)?;
+            let bytes = std::fs::read(&model_path).map_err(|e| ZkbioError::Io {
+                path: model_path.clone(),
+                why: e.to_string(),
+            })?;
+            let model = CoreIrisModel::from_canonical_bytes(&bytes).map_err(|e| {
+                ZkbioError::CorruptedArtifact {
+                    path: model_path.clone(),
+                    why: e.to_string(),
+                }
+            })?;
+            let key = MappedKey::open(Path::new(&proving_key_path))
+                .map_err(|e| ZkbioError::key(&proving_key_path, e))?;
+            let package =
+                IrisModelPackage::new(version, model, key, None).map_err(|e| match e {
+                    FlowError::Key(why) => ZkbioError::CorruptedArtifact {
+                        path: proving_key_path.clone(),
+                        why,
+                    },
+                    FlowError::UnsafeKey(e) => ZkbioError::CorruptedArtifact {
+                        path: proving_key_path.clone(),
+                        why: format!("unsafe proving key: {e}"),
+                    },
+                    other => other.into(),
+                })?;
+            Ok(Self::iris(
+                Arc::new(IrisModel { package }),
+                proving_key_path,
+            ))
+        })
+    }
+
+    /// Material for the iris-code statement of a model the [`crate::ModelCache`] fetched (it
+    /// shares the model's key mapping).
+    #[uniffi::constructor]
+    pub fn from_iris_model(model: Arc<IrisModel>) -> Arc<Self> {
+        let path = format!("model package v{}", model.version());
+        Self::iris(model, path)
     }
 
     /// The statement these materials prove.
     pub fn statement(&self) -> Statement {
-        match self.circuit {
-            StatementCircuit::ImageOpening(s) => Statement::ImageOpening {
-                // Both fit: they came in as u32.
-                rows: u32::try_from(s.rows).unwrap_or(u32::MAX),
-                cols: u32::try_from(s.cols).unwrap_or(u32::MAX),
+        match &self.circuit {
+            StatementCircuit::ImageOpening(s, _) => Statement::ImageOpening {
+                // Both fit: they came in as i32.
+                rows: i32::try_from(s.rows).unwrap_or(i32::MAX),
+                cols: i32::try_from(s.cols).unwrap_or(i32::MAX),
+            },
+            StatementCircuit::IrisCode(m) => Statement::IrisCode {
+                model_version: m.version(),
+                model_name: m.name(),
+                rows: m.image_rows(),
+                cols: m.image_cols(),
             },
         }
     }

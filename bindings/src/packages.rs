@@ -5,8 +5,8 @@
 use crate::background;
 use crate::control::CancellationToken;
 use crate::error::{guard, ZkbioError};
-use crate::field;
 use crate::proof::VerifyingKey;
+use crate::values::{self, Address, Bytes32};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use zkbio_core::flows::IrisModelPackage;
@@ -28,7 +28,7 @@ pub enum FetchError {
     #[error("server answered HTTP {status}")]
     Status {
         /// The status code.
-        status: u16,
+        status: i32,
     },
     /// The server ignored a `Range` request at a non-zero offset (answered 200 with the whole
     /// file), so a download cannot resume there.
@@ -55,7 +55,10 @@ impl From<FetchError> for package::FetchError {
     fn from(e: FetchError) -> Self {
         match e {
             FetchError::Network { why } => package::FetchError::Network(why),
-            FetchError::Status { status } => package::FetchError::Status(status),
+            // A status outside u16 is not HTTP: treat it as a server error (retried).
+            FetchError::Status { status } => {
+                package::FetchError::Status(u16::try_from(status).unwrap_or(500))
+            }
             FetchError::RangeNotSupported => package::FetchError::RangeNotSupported,
             FetchError::Invalid { why } => package::FetchError::Invalid(why),
         }
@@ -73,7 +76,7 @@ pub trait Fetcher: Send + Sync {
     /// server answering 200 with the whole file to a request at `start > 0` is
     /// `RangeNotSupported`; at `start == 0` return the first `end` bytes) and never more than
     /// asked.
-    fn fetch_range(&self, url: String, start: u64, end: Option<u64>)
+    fn fetch_range(&self, url: String, start: i64, end: Option<i64>)
         -> Result<Vec<u8>, FetchError>;
 }
 
@@ -87,8 +90,10 @@ impl package::Fetcher for HostFetcher {
         start: u64,
         end: Option<u64>,
     ) -> Result<Vec<u8>, package::FetchError> {
+        // Offsets are file positions: far below 2^63.
+        let long = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
         self.0
-            .fetch_range(url.to_owned(), start, end)
+            .fetch_range(url.to_owned(), long(start), end.map(long))
             .map_err(Into::into)
     }
 }
@@ -106,25 +111,25 @@ pub enum DownloadEvent {
         /// The file's name.
         artifact: String,
         /// Bytes already on disk from an earlier attempt.
-        resumed_from: u64,
+        resumed_from: i64,
         /// The file's size.
-        total: u64,
+        total: i64,
     },
     /// A chunk arrived.
     Progress {
         /// The file's name.
         artifact: String,
         /// Bytes on disk.
-        done: u64,
+        done: i64,
         /// The file's size.
-        total: u64,
+        total: i64,
     },
     /// A fetch failed and will be retried from the current offset.
     Retrying {
         /// The file's name.
         artifact: String,
         /// Failed attempts in a row.
-        attempt: u32,
+        attempt: i32,
         /// What failed.
         why: String,
     },
@@ -138,6 +143,7 @@ pub enum DownloadEvent {
 impl From<&package::DownloadEvent> for DownloadEvent {
     fn from(e: &package::DownloadEvent) -> Self {
         use package::DownloadEvent as E;
+        let long = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
         match e.clone() {
             E::CacheHit { artifact } => DownloadEvent::CacheHit { artifact },
             E::Started {
@@ -146,8 +152,8 @@ impl From<&package::DownloadEvent> for DownloadEvent {
                 total,
             } => DownloadEvent::Started {
                 artifact,
-                resumed_from,
-                total,
+                resumed_from: long(resumed_from),
+                total: long(total),
             },
             E::Progress {
                 artifact,
@@ -155,8 +161,8 @@ impl From<&package::DownloadEvent> for DownloadEvent {
                 total,
             } => DownloadEvent::Progress {
                 artifact,
-                done,
-                total,
+                done: long(done),
+                total: long(total),
             },
             E::Retrying {
                 artifact,
@@ -164,7 +170,7 @@ impl From<&package::DownloadEvent> for DownloadEvent {
                 error,
             } => DownloadEvent::Retrying {
                 artifact,
-                attempt,
+                attempt: i32::try_from(attempt).unwrap_or(i32::MAX),
                 why: error.to_string(),
             },
             E::Verified { artifact } => DownloadEvent::Verified { artifact },
@@ -199,14 +205,26 @@ impl DownloadObserver for Observer {
     }
 }
 
-/// What the registry says an iris model version is (`modelVersions(IRIS, version)`): the
-/// package must be this version and its model file must have this keccak256.
-#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+/// What the registry says an iris model version is (`modelVersion(IRIS, version)`): the
+/// package must be this version, its model file must have this keccak256 and, when `vk_hash`
+/// is given, its verification key this hash (the registry's verifier accepts only proofs under
+/// that key). `RegistryReader.modelPin` reads all three.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, uniffi::Record)]
+// Swift: records holding objects are Equatable and Hashable only through the export.
+#[uniffi::export(Eq, Hash)]
 pub struct ModelPin {
-    /// The model version.
-    pub version: u32,
-    /// keccak256 of the canonical model file, 32 bytes.
-    pub model_hash: Vec<u8>,
+    /// The model version (1 to 2^32 - 1, as the registry's `uint32`).
+    pub version: i64,
+    /// keccak256 of the canonical model file.
+    pub model_hash: Arc<Bytes32>,
+    /// The registry's `vkHash` of this version ([`VerifyingKey::vk_hash`]); `null`/`nil` skips
+    /// that check (then a key the registry would not accept fails only on chain).
+    pub vk_hash: Option<Arc<Bytes32>>,
+}
+
+/// A model version number as the registry's `uint32`.
+pub(crate) fn version(what: &str, v: i64) -> Result<u32, ZkbioError> {
+    u32::try_from(v).map_err(|_| ZkbioError::invalid(what, "not a uint32 model version"))
 }
 
 /// The on-disk cache of model packages: complete files by digest, evicted least recently used
@@ -230,28 +248,32 @@ impl ModelCache {
     /// `limit_bytes` of complete files (a package must fit: the full-size iris package is
     /// about 650 MB). Fails with `Io`.
     #[uniffi::constructor]
-    pub fn open(dir: String, limit_bytes: u64) -> Result<Arc<Self>, ZkbioError> {
+    pub fn open(dir: String, limit_bytes: i64) -> Result<Arc<Self>, ZkbioError> {
         guard(|| {
-            let cache = ArtifactCache::open(&dir, limit_bytes)?;
+            let limit = u64::try_from(limit_bytes)
+                .map_err(|_| ZkbioError::invalid("limit_bytes", "negative"))?;
+            let cache = ArtifactCache::open(&dir, limit)?;
             Ok(Arc::new(ModelCache { cache, dir }))
         })
     }
 
     /// Bytes of complete files held.
-    pub fn total_size(&self) -> u64 {
-        self.cache.total_size()
+    pub fn total_size(&self) -> i64 {
+        i64::try_from(self.cache.total_size()).unwrap_or(i64::MAX)
     }
 
     /// Obtains an iris model package and opens it, on a thread of its own (Kotlin `suspend`,
     /// Swift `async`):
     ///
     /// 1. `manifest_json` (the package's `manifest.json`, which the app fetched) is checked
-    ///    before anything downloads: signed by one of `trusted_publishers` (20-byte addresses),
-    ///    an iris model, and `pin`'s version and model hash;
+    ///    before anything downloads: signed by one of `trusted_publishers`, an iris model,
+    ///    and `pin`'s version and model hash;
     /// 2. each file missing from the cache is downloaded from `<base_url>/<name>` through
     ///    `fetcher` (resuming partial files), and every file's size and SHA3-256, and the
     ///    model's keccak256, are checked;
-    /// 3. the model is parsed and the proving key mapped, checked to be made for that model.
+    /// 3. the model is parsed and the proving key mapped, checked to be made for that model
+    ///    and, if `pin.vk_hash` is set, to have that verification-key hash (else
+    ///    `PackageRejected`).
     ///
     /// `listener` receives [`DownloadEvent`]s; `cancel` (or dropping the call) stops between
     /// chunks, keeping the partial file. Fails with `ModelHashMismatch`, `UntrustedPublisher`,
@@ -264,7 +286,7 @@ impl ModelCache {
         manifest_json: String,
         base_url: String,
         pin: ModelPin,
-        trusted_publishers: Vec<Vec<u8>>,
+        trusted_publishers: Vec<Arc<Address>>,
         fetcher: Arc<dyn Fetcher>,
         listener: Option<Arc<dyn DownloadListener>>,
         cancel: Option<Arc<CancellationToken>>,
@@ -275,18 +297,13 @@ impl ModelCache {
             cancel: flag.clone(),
         };
         background::run(flag, move || {
-            let model_hash: [u8; 32] = pin.model_hash.as_slice().try_into().map_err(|_| {
-                ZkbioError::invalid(
-                    "pin.model_hash",
-                    format!("expected 32 bytes, got {}", pin.model_hash.len()),
-                )
-            })?;
+            let vk_hash = pin.vk_hash.as_ref().map(|h| h.array());
             let pin = RegistryPin {
                 kind: ModelKind::Iris,
-                version: pin.version,
-                model_hash,
+                version: version("pin.version", pin.version)?,
+                model_hash: pin.model_hash.array(),
             };
-            let trusted = field::addresses("trusted_publishers", &trusted_publishers)?;
+            let trusted = values::addresses(&trusted_publishers);
             let manifest = verify_manifest(manifest_json.as_bytes(), &pin, &trusted)?;
             let pkg = self.cache.fetch_package(
                 &manifest,
@@ -295,9 +312,11 @@ impl ModelCache {
                 &observer,
                 &DownloadConfig::default(),
             )?;
-            Ok(Arc::new(IrisModel {
-                package: IrisModelPackage::load(&pkg)?,
-            }))
+            let package = match vk_hash {
+                Some(h) => IrisModelPackage::load_pinned(&pkg, h)?,
+                None => IrisModelPackage::load(&pkg)?,
+            };
+            Ok(Arc::new(IrisModel { package }))
         })
         .await
     }
@@ -313,8 +332,8 @@ pub struct IrisModel {
 #[uniffi::export]
 impl IrisModel {
     /// The model version (as registered).
-    pub fn version(&self) -> u32 {
-        self.package.version()
+    pub fn version(&self) -> i64 {
+        i64::from(self.package.version())
     }
 
     /// The model's name.
@@ -322,19 +341,24 @@ impl IrisModel {
         self.package.model().name().to_owned()
     }
 
-    /// keccak256 of the canonical model file (the registry's model hash), 32 bytes.
-    pub fn model_hash(&self) -> Vec<u8> {
-        self.package.model().model_hash().to_vec()
+    /// keccak256 of the canonical model file (the registry's model hash).
+    pub fn model_hash(&self) -> Arc<Bytes32> {
+        Bytes32::new(self.package.model().model_hash())
+    }
+
+    /// The proving key's verification-key hash (the registry's `vkHash` for this version).
+    pub fn vk_hash(&self) -> Arc<Bytes32> {
+        Bytes32::new(self.package.vk_hash())
     }
 
     /// Height of the normalized iris images the model takes.
-    pub fn image_rows(&self) -> u32 {
-        u32::try_from(self.package.model().image_rows()).unwrap_or(u32::MAX)
+    pub fn image_rows(&self) -> i32 {
+        i32::try_from(self.package.model().image_rows()).unwrap_or(i32::MAX)
     }
 
     /// Width of the normalized iris images the model takes.
-    pub fn image_cols(&self) -> u32 {
-        u32::try_from(self.package.model().image_cols()).unwrap_or(u32::MAX)
+    pub fn image_cols(&self) -> i32 {
+        i32::try_from(self.package.model().image_cols()).unwrap_or(i32::MAX)
     }
 
     /// The verifying key of this version's iris-code proofs (public inputs

@@ -7,6 +7,7 @@
 use crate::error::{guard, ZkbioError};
 use crate::field;
 use crate::image_opening::ImageOpeningProof;
+use crate::values::{Bytes32, FieldElement};
 use ark_bn254::{Bn254, Fq, Fq2, Fr, G1Affine, G2Affine};
 use ark_ec::AffineRepr;
 use ark_ff::Zero;
@@ -14,31 +15,33 @@ use std::sync::Arc;
 use zkbio_circuits::circom::json::{public_to_json, ProofJson, VerificationKeyJson};
 use zkbio_core::groth16::{self, Proof, VerifyError};
 
-/// A point of G1: affine `(x, y)`, each 32 bytes big-endian; `(0, 0)` is the point at infinity.
-#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+/// A point of G1: affine `(x, y)`, each a base-field element as `0x` and 64 hex digits
+/// (32 bytes big-endian; strings so that proofs compare by value); `(0, 0)` is the point at
+/// infinity.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, uniffi::Record)]
 pub struct G1Point {
     /// x coordinate.
-    pub x: Vec<u8>,
+    pub x: String,
     /// y coordinate.
-    pub y: Vec<u8>,
+    pub y: String,
 }
 
-/// A point of G2: affine `(x, y)` over `Fq2`, each part 32 bytes big-endian; all zeros is the
-/// point at infinity.
-#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+/// A point of G2: affine `(x, y)` over `Fq2`, each part as `0x` and 64 hex digits; all zeros is
+/// the point at infinity.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, uniffi::Record)]
 pub struct G2Point {
     /// x = x_c0 + x_c1·u: real part.
-    pub x_c0: Vec<u8>,
+    pub x_c0: String,
     /// x: imaginary part.
-    pub x_c1: Vec<u8>,
+    pub x_c1: String,
     /// y = y_c0 + y_c1·u: real part.
-    pub y_c0: Vec<u8>,
+    pub y_c0: String,
     /// y: imaginary part.
-    pub y_c1: Vec<u8>,
+    pub y_c1: String,
 }
 
 /// A Groth16 proof over BN254 (snarkjs's `pi_a`, `pi_b`, `pi_c`).
-#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, uniffi::Record)]
 pub struct Groth16Proof {
     /// A (G1).
     pub a: G1Point,
@@ -51,25 +54,25 @@ pub struct Groth16Proof {
 fn g1_from(p: &G1Affine) -> G1Point {
     let (x, y) = p.xy().unwrap_or((Fq::zero(), Fq::zero()));
     G1Point {
-        x: field::to_bytes(&x),
-        y: field::to_bytes(&y),
+        x: field::to_hex(&x),
+        y: field::to_hex(&y),
     }
 }
 
 fn g2_from(p: &G2Affine) -> G2Point {
     let (x, y) = p.xy().unwrap_or((Fq2::zero(), Fq2::zero()));
     G2Point {
-        x_c0: field::to_bytes(&x.c0),
-        x_c1: field::to_bytes(&x.c1),
-        y_c0: field::to_bytes(&y.c0),
-        y_c1: field::to_bytes(&y.c1),
+        x_c0: field::to_hex(&x.c0),
+        x_c1: field::to_hex(&x.c1),
+        y_c0: field::to_hex(&y.c0),
+        y_c1: field::to_hex(&y.c1),
     }
 }
 
 /// Parses coordinates; curve and subgroup membership are checked by [`verify`].
 fn g1_to(p: &G1Point, what: &str) -> Result<G1Affine, ZkbioError> {
-    let x: Fq = field::from_bytes(&format!("{what}.x"), &p.x)?;
-    let y: Fq = field::from_bytes(&format!("{what}.y"), &p.y)?;
+    let x: Fq = field::from_hex(&format!("{what}.x"), &p.x)?;
+    let y: Fq = field::from_hex(&format!("{what}.y"), &p.y)?;
     Ok(if x.is_zero() && y.is_zero() {
         G1Affine::identity()
     } else {
@@ -78,7 +81,7 @@ fn g1_to(p: &G1Point, what: &str) -> Result<G1Affine, ZkbioError> {
 }
 
 fn g2_to(p: &G2Point, what: &str) -> Result<G2Affine, ZkbioError> {
-    let part = |name: &str, b: &[u8]| field::from_bytes::<Fq>(&format!("{what}.{name}"), b);
+    let part = |name: &str, t: &str| field::from_hex::<Fq>(&format!("{what}.{name}"), t);
     let x = Fq2::new(part("x_c0", &p.x_c0)?, part("x_c1", &p.x_c1)?);
     let y = Fq2::new(part("y_c0", &p.y_c0)?, part("y_c1", &p.y_c1)?);
     Ok(if x.is_zero() && y.is_zero() {
@@ -138,8 +141,17 @@ impl VerifyingKey {
     }
 
     /// Number of public inputs a proof under this key has.
-    pub fn public_input_count(&self) -> u32 {
-        u32::try_from(self.vk.gamma_abc_g1.len().saturating_sub(1)).unwrap_or(u32::MAX)
+    pub fn public_input_count(&self) -> i32 {
+        i32::try_from(self.vk.gamma_abc_g1.len().saturating_sub(1)).unwrap_or(i32::MAX)
+    }
+
+    /// keccak256 of the key in the EVM verifier's constructor encoding: what the registry pins
+    /// as a model version's `vkHash` and the verifier's `vkHash()` returns. Fails with
+    /// `InvalidInput` (`vk`) for a key the verifier contract cannot take.
+    pub fn vk_hash(&self) -> Result<Arc<Bytes32>, ZkbioError> {
+        zkbio_core::evm::vk_hash(&self.vk)
+            .map(|h| Bytes32::new(h.0))
+            .map_err(|e| ZkbioError::invalid("vk", e))
     }
 
     /// The key as snarkjs's `verification_key.json`.
@@ -153,16 +165,12 @@ fn json_text(value: &impl serde::Serialize) -> String {
     serde_json::to_string_pretty(value).unwrap_or_default()
 }
 
-fn publics(public_inputs: &[Vec<u8>]) -> Result<Vec<Fr>, ZkbioError> {
-    public_inputs
-        .iter()
-        .enumerate()
-        .map(|(i, b)| field::from_bytes(&format!("public_inputs[{i}]"), b))
-        .collect()
+fn publics(public_inputs: &[Arc<FieldElement>]) -> Vec<Fr> {
+    public_inputs.iter().map(|x| x.fr()).collect()
 }
 
-/// Verifies `proof` for `public_inputs` (32-byte big-endian field elements, in the statement's
-/// order, as in snarkjs's `public.json`) under `vk`. Returns normally if the proof is valid;
+/// Verifies `proof` for `public_inputs` (in the statement's order, as in snarkjs's
+/// `public.json`) under `vk`. Returns normally if the proof is valid;
 /// fails with `VerificationFailed` if it is not, `InvalidInput` if an argument is malformed
 /// (wrong count, a coordinate not below the modulus, a point off the curve or outside the
 /// subgroup) or the key is forgeable (`what` = `vk`: e.g. δ = γ, a key with no phase-2
@@ -171,11 +179,11 @@ fn publics(public_inputs: &[Vec<u8>]) -> Result<Vec<Fr>, ZkbioError> {
 pub fn verify(
     vk: Arc<VerifyingKey>,
     proof: Groth16Proof,
-    public_inputs: Vec<Vec<u8>>,
+    public_inputs: Vec<Arc<FieldElement>>,
 ) -> Result<(), ZkbioError> {
     guard(|| {
         let proof = proof.to_ark()?;
-        let inputs = publics(&public_inputs)?;
+        let inputs = publics(&public_inputs);
         groth16::verify(&vk.vk, &proof, &inputs).map_err(|e| match e {
             VerifyError::Rejected => ZkbioError::VerificationFailed,
             VerifyError::PublicInputCount { .. } => ZkbioError::invalid("public_inputs", e),
@@ -206,8 +214,8 @@ pub fn proof_to_snarkjs_json(proof: Groth16Proof) -> Result<String, ZkbioError> 
     guard(|| Ok(json_text(&ProofJson::from_proof(&proof.to_ark()?))))
 }
 
-/// `public_inputs` (32-byte big-endian field elements) as snarkjs's `public.json`.
+/// `public_inputs` as snarkjs's `public.json` (decimal strings).
 #[uniffi::export]
-pub fn public_inputs_to_snarkjs_json(public_inputs: Vec<Vec<u8>>) -> Result<String, ZkbioError> {
-    guard(|| Ok(json_text(&public_to_json(&publics(&public_inputs)?))))
+pub fn public_inputs_to_snarkjs_json(public_inputs: Vec<Arc<FieldElement>>) -> String {
+    json_text(&public_to_json(&publics(&public_inputs)))
 }

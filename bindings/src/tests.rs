@@ -9,8 +9,8 @@ use zkbio_circuits::Circuit;
 use zkbio_core::groth16::dev_setup_insecure;
 use zkbio_core::groth16::key_file::key_to_bytes;
 
-const ROWS: u32 = 4;
-const COLS: u32 = 16;
+const ROWS: i32 = 4;
+const COLS: i32 = 16;
 
 /// An INSECURE development key for the small statement, written to a temporary file.
 fn key_file() -> tempfile::NamedTempFile {
@@ -33,17 +33,21 @@ fn materials(file: &tempfile::NamedTempFile) -> Arc<ProvingMaterials> {
     ProvingMaterials::image_opening(file.path().display().to_string(), ROWS, COLS).unwrap()
 }
 
-fn be(x: u64) -> Vec<u8> {
-    crate::field::to_bytes(&Fr::from(x))
+fn fe(x: u64) -> Arc<FieldElement> {
+    FieldElement::new(Fr::from(x))
+}
+
+fn mask_bits(n: usize) -> Vec<bool> {
+    (0..n).map(|i| i % 5 != 0).collect()
 }
 
 fn input() -> ImageOpeningInput {
     let n = (ROWS * COLS) as usize;
     ImageOpeningInput {
         image: (0..n).map(|i| (i * 37 % 256) as u8).collect(),
-        mask: (0..n).map(|i| i % 5 != 0).collect(),
-        salt: be(12345),
-        binding: be(777),
+        mask: crate::field::pack_bits(&mask_bits(n)),
+        salt: fe(12345),
+        binding: fe(777),
     }
 }
 
@@ -73,7 +77,7 @@ fn proves_verifies_and_reports_progress_in_order() {
             .prove_image_opening(input(), Some(rec.clone()), None),
     )
     .unwrap();
-    assert_eq!(out.public_inputs.binding, be(777));
+    assert_eq!(out.public_inputs.binding, fe(777));
     let vk = m.verifying_key();
     assert_eq!(vk.public_input_count(), 2);
     verify_image_opening(vk.clone(), out.clone()).unwrap();
@@ -98,7 +102,7 @@ fn proves_verifies_and_reports_progress_in_order() {
 
     // A changed public input is rejected; so is a tampered proof.
     let mut wrong = out.clone();
-    wrong.public_inputs.binding = be(778);
+    wrong.public_inputs.binding = fe(778);
     assert_eq!(
         verify_image_opening(vk.clone(), wrong),
         Err(ZkbioError::VerificationFailed)
@@ -115,8 +119,7 @@ fn proves_verifies_and_reports_progress_in_order() {
         serde_json::from_str(&proof_to_snarkjs_json(out.proof.clone()).unwrap()).unwrap();
     assert_eq!(json["protocol"], "groth16");
     let public: Vec<String> =
-        serde_json::from_str(&public_inputs_to_snarkjs_json(out.public_inputs.to_list()).unwrap())
-            .unwrap();
+        serde_json::from_str(&public_inputs_to_snarkjs_json(out.public_inputs.to_list())).unwrap();
     assert_eq!(public[1], "777");
     let vk2 = VerifyingKey::from_snarkjs_json(vk.to_snarkjs_json()).unwrap();
     verify_image_opening(vk2, out).unwrap();
@@ -138,36 +141,41 @@ fn bad_inputs_are_typed_errors() {
         other => panic!("{other:?}"),
     }
     let mut long_mask = input();
-    long_mask.mask.push(true);
+    long_mask.mask.push(0);
     assert!(
         matches!(prove(long_mask), Err(ZkbioError::InvalidInput { what, .. }) if what == "mask")
     );
-    let mut bad_salt = input();
-    bad_salt.salt = vec![0xff; 32];
-    assert!(
-        matches!(prove(bad_salt), Err(ZkbioError::InvalidInput { what, .. }) if what == "salt")
-    );
-    let mut bad_binding = input();
-    bad_binding.binding = vec![1; 33];
-    assert!(
-        matches!(prove(bad_binding), Err(ZkbioError::InvalidInput { what, .. }) if what == "binding")
-    );
+    // 64 pixels fill 8 bytes exactly; at 63 the last bit is padding and must be zero.
+    let mut padded = input();
+    padded.image.pop();
+    padded.mask[7] |= 1;
+    let m63 = ProvingMaterials::image_opening(file.path().display().to_string(), 7, 9).unwrap();
+    assert!(matches!(
+        block_on(m63.prove_image_opening(padded, None, None)),
+        Err(ZkbioError::InvalidInput { what, why }) if what == "mask" && why.contains("padding")
+    ));
+    // Salts and bindings are canonical by construction: the checks are the constructors'.
+    assert!(matches!(
+        FieldElement::from_bytes(vec![0xff; 32]),
+        Err(ZkbioError::InvalidInput { why, .. }) if why.contains("modulus")
+    ));
+    assert!(FieldElement::from_bytes(vec![1; 33]).is_err());
 
     // Verification arguments.
     let vk = m.verifying_key();
     let out = prove(input()).unwrap();
     assert!(matches!(
-        verify(vk.clone(), out.proof.clone(), vec![be(1)]),
+        verify(vk.clone(), out.proof.clone(), vec![fe(1)]),
         Err(ZkbioError::InvalidInput { what, .. }) if what == "public_inputs"
     ));
     let mut off_curve = out.proof.clone();
-    off_curve.a.y = be(5);
+    off_curve.a.y = fe(5).to_hex();
     assert!(matches!(
         verify(vk.clone(), off_curve, out.public_inputs.to_list()),
         Err(ZkbioError::InvalidInput { what, .. }) if what == "proof.a"
     ));
     let mut not_field = out.proof;
-    not_field.b.x_c1 = vec![0xff; 32];
+    not_field.b.x_c1 = format!("0x{}", "ff".repeat(32));
     assert!(matches!(
         verify(vk, not_field, out.public_inputs.to_list()),
         Err(ZkbioError::InvalidInput { what, .. }) if what == "proof.b.x_c1"
@@ -207,7 +215,7 @@ fn bad_key_files_are_typed_errors() {
     let other = ProvingMaterials::image_opening(file.path().display().to_string(), 2, 16).unwrap();
     let mut i = input();
     i.image.truncate(32);
-    i.mask.truncate(32);
+    i.mask.truncate(4);
     let r = block_on(other.prove_image_opening(i, None, None));
     assert!(
         matches!(&r, Err(ZkbioError::CorruptedArtifact { why, .. }) if why.contains("another circuit")),
@@ -295,12 +303,12 @@ mod flows {
     /// The host's key store, in memory.
     #[derive(Default)]
     struct MemKeys {
-        keys: Mutex<BTreeMap<u32, Vec<u8>>>,
+        keys: Mutex<BTreeMap<i64, Vec<u8>>>,
         unavailable: bool,
     }
 
     impl MemKeys {
-        fn with_key(id: u32, key: [u8; 32]) -> Arc<Self> {
+        fn with_key(id: i64, key: [u8; 32]) -> Arc<Self> {
             let keys = MemKeys::default();
             keys.keys.lock().unwrap().insert(id, key.to_vec());
             Arc::new(keys)
@@ -308,7 +316,7 @@ mod flows {
     }
 
     impl VaultKeyStore for MemKeys {
-        fn get_key(&self, key_id: u32) -> Result<Option<Vec<u8>>, KeyStoreError> {
+        fn get_key(&self, key_id: i64) -> Result<Option<Vec<u8>>, KeyStoreError> {
             if self.unavailable {
                 return Err(KeyStoreError::Unavailable {
                     why: "device locked".into(),
@@ -317,7 +325,7 @@ mod flows {
             Ok(self.keys.lock().unwrap().get(&key_id).cloned())
         }
 
-        fn create_key(&self, key_id: u32) -> Result<Vec<u8>, KeyStoreError> {
+        fn create_key(&self, key_id: i64) -> Result<Vec<u8>, KeyStoreError> {
             if let Some(key) = self.get_key(key_id)? {
                 return Ok(key);
             }
@@ -327,7 +335,7 @@ mod flows {
             Ok(key.to_vec())
         }
 
-        fn delete_key(&self, key_id: u32) -> Result<(), KeyStoreError> {
+        fn delete_key(&self, key_id: i64) -> Result<(), KeyStoreError> {
             self.keys.lock().unwrap().remove(&key_id);
             Ok(())
         }
@@ -352,8 +360,8 @@ mod flows {
         fn fetch_range(
             &self,
             url: String,
-            start: u64,
-            end: Option<u64>,
+            start: i64,
+            end: Option<i64>,
         ) -> Result<Vec<u8>, FetchError> {
             self.calls.fetch_add(1, Ordering::Relaxed);
             let name = url.rsplit('/').next().unwrap_or_default();
@@ -377,12 +385,21 @@ mod flows {
         LocalSigner::from_bytes(&[byte; 32]).unwrap()
     }
 
-    fn addr(a: Address) -> Vec<u8> {
-        a.to_vec()
+    fn addr(a: Address) -> Arc<crate::Address> {
+        crate::Address::new(a)
     }
 
-    fn nonce(n: u64) -> Vec<u8> {
-        U256::from(n).to_be_bytes::<32>().to_vec()
+    fn nonce(n: u64) -> Arc<Uint256> {
+        Uint256::new(U256::from(n))
+    }
+
+    fn target(wallet: Arc<crate::Address>, n: u64) -> ProofTarget {
+        ProofTarget {
+            chain_id: CHAIN as i64,
+            registry: addr(Address::new(REGISTRY)),
+            wallet,
+            nonce: nonce(n),
+        }
     }
 
     /// A scanner's enrollment transfer of a 12 x 24 synthetic iris for `subject`, signed by
@@ -408,13 +425,14 @@ mod flows {
         publish_dev_iris_package(&dir, version, &model, [version as u8; 32], &PUBLISHER).unwrap();
         let manifest = std::fs::read_to_string(dir.join(MANIFEST_FILE)).unwrap();
         let pin = ModelPin {
-            version,
-            model_hash: model.model_hash().to_vec(),
+            version: i64::from(version),
+            model_hash: Bytes32::new(model.model_hash()),
+            vk_hash: None,
         };
         (dir, manifest, pin)
     }
 
-    fn publishers() -> Vec<Vec<u8>> {
+    fn publishers() -> Vec<Arc<crate::Address>> {
         vec![addr(publisher_address(&PUBLISHER).unwrap())]
     }
 
@@ -439,22 +457,20 @@ mod flows {
         ZkbioVault::open(dir.display().to_string(), keys).unwrap()
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn prove(
         enroll: bool,
         vault: &Arc<ZkbioVault>,
         model: &Arc<IrisModel>,
-        wallet: Vec<u8>,
+        wallet: Arc<crate::Address>,
         n: u64,
     ) -> Result<Arc<IrisCodeProof>, ZkbioError> {
         let (v, m) = (vault.clone(), model.clone());
-        let (registry, nonce) = (REGISTRY.to_vec(), nonce(n));
+        let t = target(wallet, n);
         block_on(async move {
             if enroll {
-                prove_enrollment(v, ID.into(), m, CHAIN, registry, wallet, nonce, None, None).await
+                prove_enrollment(v, ID.into(), m, t, None, None).await
             } else {
-                prove_reenrollment(v, ID.into(), m, CHAIN, registry, wallet, nonce, None, None)
-                    .await
+                prove_reenrollment(v, ID.into(), m, t, None, None).await
             }
         })
     }
@@ -477,8 +493,8 @@ mod flows {
         assert_eq!(imported.subject, wallet);
         assert_eq!(imported.scanner, addr(signer(2).address()));
         assert_eq!(
-            (imported.chain_id, imported.registry.as_slice()),
-            (CHAIN, &REGISTRY[..])
+            (imported.chain_id, imported.registry.to_bytes()),
+            (CHAIN as i64, REGISTRY.to_vec())
         );
         assert_eq!(vault.records(), vec![ID.to_string()]);
         let record = vault.public_record(ID.into()).unwrap();
@@ -525,8 +541,9 @@ mod flows {
             block_on(regenerate_iris_code(vault.clone(), ID.into(), m.clone())).unwrap()
         };
         let (code1, code2) = (regen(&v1), regen(&v2));
-        assert_eq!(code1.code_bits.len(), code1.mask_bits.len());
-        assert_ne!(code1.code_bits, code2.code_bits);
+        assert_eq!(code1.code.len(), code1.mask.len());
+        assert_eq!(code1.code.len(), (code1.bit_count as usize).div_ceil(8));
+        assert_ne!(code1.code, code2.code);
 
         // Doomed requests are refused before proving.
         assert_eq!(
@@ -537,8 +554,8 @@ mod flows {
         assert_eq!(
             prove(true, &vault, &v1, stranger.clone(), 0).unwrap_err(),
             ZkbioError::WalletNotSubject {
-                wallet: stranger,
-                subject: wallet.clone()
+                wallet: stranger.to_bytes(),
+                subject: wallet.to_bytes()
             }
         );
 
@@ -546,7 +563,7 @@ mod flows {
         let enrolled = prove(true, &vault, &v1, wallet.clone(), 0).unwrap();
         assert_eq!(enrolled.purpose(), IrisPurpose::Enroll);
         assert_eq!(enrolled.version(), 1);
-        assert_eq!(enrolled.wallet(), wallet);
+        assert_eq!(enrolled.target(), target(wallet.clone(), 0));
         verify_iris_code(v1.verifying_key(), enrolled.clone()).unwrap();
         assert_eq!(v1.verifying_key().public_input_count(), 3);
         assert_eq!(
@@ -557,7 +574,7 @@ mod flows {
         assert_eq!(public.c_img, imported.c_img);
         assert_eq!(
             public.binding,
-            crate::field::to_bytes(&binding(CHAIN, Address::new(REGISTRY), subject, U256::ZERO))
+            FieldElement::new(binding(CHAIN, Address::new(REGISTRY), subject, U256::ZERO))
         );
         assert_eq!(
             enrolled.public_input_list(),
@@ -568,13 +585,13 @@ mod flows {
             ]
         );
         let tx = enrolled.tx();
-        assert_eq!(tx.to, REGISTRY.to_vec());
-        assert_eq!(tx.value, vec![0; 32]);
+        assert_eq!(tx.to.to_bytes(), REGISTRY.to_vec());
+        assert_eq!(tx.value, nonce(0));
         let call = BiometricRegistry::enrollCall::abi_decode(&tx.data).unwrap();
         assert_eq!((call.subject, call.version), (subject, 1));
         assert_eq!(
             call.codeCommitment.to_be_bytes::<32>().to_vec(),
-            public.c_code
+            public.c_code.to_bytes()
         );
         let json: serde_json::Value =
             serde_json::from_str(&tx_to_eip1193_json(tx.clone()).unwrap()).unwrap();
@@ -583,18 +600,18 @@ mod flows {
         assert!(json["data"].as_str().unwrap().starts_with("0x"));
         // The opening opens C_code, and it is the regenerated code.
         let opening = enrolled.opening();
-        let salt = crate::field::from_bytes("salt", &opening.salt_code).unwrap();
+        let n = opening.bits.bit_count as usize;
+        let unpack = |b: &[u8]| crate::field::unpack_bits("bits", b, n).unwrap();
         assert_eq!(
-            crate::field::to_bytes(&code_commitment(
+            FieldElement::new(code_commitment(
                 &code_geometry(&CoreModel::tiny_test_model(1)).unwrap(),
-                &opening.code_bits,
-                &opening.mask_bits,
-                salt
+                &unpack(&opening.bits.code),
+                &unpack(&opening.bits.mask),
+                opening.salt_code.fr()
             )),
             public.c_code
         );
-        assert_eq!(opening.code_bits, code1.code_bits);
-        assert_eq!(opening.mask_bits, code1.mask_bits);
+        assert_eq!(opening.bits, code1);
 
         // Confirm: the record holds v1's C_code; enrolling again is refused.
         confirm_iris_code(vault.clone(), ID.into(), enrolled.clone()).unwrap();
@@ -621,7 +638,7 @@ mod flows {
         // Re-enrollment to v2.
         let re = prove(false, &vault, &v2, wallet.clone(), 1).unwrap();
         assert_eq!((re.purpose(), re.version()), (IrisPurpose::Reenroll, 2));
-        assert_eq!(re.nonce(), nonce(1));
+        assert_eq!(re.target().nonce, nonce(1));
         verify_iris_code(v2.verifying_key(), re.clone()).unwrap();
         let re_public = re.public_inputs();
         assert_eq!(re_public.c_img, public.c_img);
@@ -643,7 +660,7 @@ mod flows {
         let keys = Arc::new(MemKeys::default());
         let other = open_vault(&dir.path().join("other"), keys);
         assert!(other.records().is_empty());
-        assert_eq!(regen(&v1).code_bits, code1.code_bits);
+        assert_eq!(regen(&v1), code1);
     }
 
     #[test]
@@ -659,7 +676,7 @@ mod flows {
                 .import_enrollment(ID.into(), bytes.clone(), vec![addr(signer(9).address())])
                 .unwrap_err(),
             ZkbioError::UntrustedScanner {
-                scanner: scanner.clone()
+                scanner: scanner.to_bytes()
             }
         );
         // A changed pixel: C_img no longer opens.
@@ -687,10 +704,6 @@ mod flows {
             vault.records().is_empty(),
             "nothing stored from a refused import"
         );
-        assert!(matches!(
-            vault.import_enrollment(ID.into(), bytes.clone(), vec![vec![1; 19]]),
-            Err(ZkbioError::InvalidInput { what, .. }) if what == "trusted_scanners[0]"
-        ));
         assert!(matches!(
             vault.import_enrollment("bad id!".into(), bytes.clone(), vec![scanner.clone()]),
             Err(ZkbioError::InvalidInput { what, .. }) if what == "record_id"
@@ -752,13 +765,13 @@ mod flows {
         // A key store handing out something that is not a 32-byte key.
         struct Short;
         impl VaultKeyStore for Short {
-            fn get_key(&self, _: u32) -> Result<Option<Vec<u8>>, KeyStoreError> {
+            fn get_key(&self, _: i64) -> Result<Option<Vec<u8>>, KeyStoreError> {
                 Ok(Some(vec![1; 16]))
             }
-            fn create_key(&self, _: u32) -> Result<Vec<u8>, KeyStoreError> {
+            fn create_key(&self, _: i64) -> Result<Vec<u8>, KeyStoreError> {
                 Ok(vec![1; 16])
             }
-            fn delete_key(&self, _: u32) -> Result<(), KeyStoreError> {
+            fn delete_key(&self, _: i64) -> Result<(), KeyStoreError> {
                 Ok(())
             }
         }
@@ -801,27 +814,28 @@ mod flows {
         let cache =
             ModelCache::open(dir.path().join("cache").display().to_string(), 1 << 30).unwrap();
         let (src, manifest, pin) = publish(dir.path(), 1, 1);
-        let fetch_with = |pin: ModelPin, publishers: Vec<Vec<u8>>, fetcher: Arc<DirFetcher>| {
-            block_on(cache.clone().fetch_iris_model(
-                manifest.clone(),
-                "https://models.invalid/iris".into(),
-                pin,
-                publishers,
-                fetcher,
-                None,
-                None,
-            ))
-        };
+        let fetch_with =
+            |pin: ModelPin, publishers: Vec<Arc<crate::Address>>, fetcher: Arc<DirFetcher>| {
+                block_on(cache.clone().fetch_iris_model(
+                    manifest.clone(),
+                    "https://models.invalid/iris".into(),
+                    pin,
+                    publishers,
+                    fetcher,
+                    None,
+                    None,
+                ))
+            };
 
         // The manifest's model hash is not the registry's: refused before any download.
         let fetcher = DirFetcher::new(&src);
         let mut other = pin.clone();
-        other.model_hash = CoreModel::tiny_test_model(-1).model_hash().to_vec();
+        other.model_hash = Bytes32::new(CoreModel::tiny_test_model(-1).model_hash());
         assert_eq!(
             fetch_with(other.clone(), publishers(), fetcher.clone()).unwrap_err(),
             ZkbioError::ModelHashMismatch {
-                expected: other.model_hash.clone(),
-                found: pin.model_hash.clone()
+                expected: other.model_hash.to_bytes(),
+                found: pin.model_hash.to_bytes()
             }
         );
         let mut v2 = pin.clone();
@@ -833,13 +847,13 @@ mod flows {
         let stranger = addr(signer(8).address());
         assert!(matches!(
             fetch_with(pin.clone(), vec![stranger], fetcher.clone()),
-            Err(ZkbioError::UntrustedPublisher { publisher }) if publisher == publishers()[0]
+            Err(ZkbioError::UntrustedPublisher { publisher }) if publisher == publishers()[0].to_bytes()
         ));
-        let mut short = pin.clone();
-        short.model_hash.pop();
+        let mut negative = pin.clone();
+        negative.version = -1;
         assert!(matches!(
-            fetch_with(short, publishers(), fetcher.clone()),
-            Err(ZkbioError::InvalidInput { what, .. }) if what == "pin.model_hash"
+            fetch_with(negative, publishers(), fetcher.clone()),
+            Err(ZkbioError::InvalidInput { what, .. }) if what == "pin.version"
         ));
         assert_eq!(
             fetcher.calls.load(Ordering::Relaxed),
@@ -897,51 +911,23 @@ mod flows {
         let cache =
             ModelCache::open(dir.path().join("cache").display().to_string(), 1 << 30).unwrap();
         let v1 = fetch(&cache, &publish(dir.path(), 1, 1), None).unwrap();
-        let call = |registry: Vec<u8>, wallet: Vec<u8>, nonce: Vec<u8>| {
-            block_on(prove_enrollment(
-                vault.clone(),
-                ID.into(),
-                v1.clone(),
-                CHAIN,
-                registry,
-                wallet,
-                nonce,
-                None,
-                None,
-            ))
-        };
-        let what = |r: Result<Arc<IrisCodeProof>, ZkbioError>| match r {
-            Err(ZkbioError::InvalidInput { what, .. }) => what,
-            other => panic!("{other:?}"),
-        };
-        assert_eq!(what(call(vec![1; 21], addr(subject), nonce(0))), "registry");
-        assert_eq!(what(call(REGISTRY.to_vec(), vec![], nonce(0))), "wallet");
-        assert_eq!(
-            what(call(REGISTRY.to_vec(), addr(subject), vec![0; 31])),
-            "nonce"
-        );
+        let mut negative = target(addr(subject), 0);
+        negative.chain_id = -1;
+        assert!(matches!(
+            block_on(prove_enrollment(vault.clone(), ID.into(), v1.clone(), negative, None, None)),
+            Err(ZkbioError::InvalidInput { what, .. }) if what == "target.chain_id"
+        ));
         let token = CancellationToken::new();
         token.cancel();
         let r = block_on(prove_enrollment(
             vault.clone(),
             ID.into(),
             v1.clone(),
-            CHAIN,
-            REGISTRY.to_vec(),
-            addr(subject),
-            nonce(0),
+            target(addr(subject), 0),
             None,
             Some(token),
         ));
         assert_eq!(r.unwrap_err(), ZkbioError::Cancelled);
-        assert!(matches!(
-            tx_to_eip1193_json(TxRequest {
-                to: vec![1; 3],
-                data: vec![],
-                value: vec![0; 32]
-            }),
-            Err(ZkbioError::InvalidInput { what, .. }) if what == "tx.to"
-        ));
     }
 }
 
@@ -1004,5 +990,297 @@ mod key_safety {
             matches!(&err, ZkbioError::CorruptedArtifact { why, .. } if why.contains("corrupted proving key")),
             "{err}"
         );
+    }
+}
+
+/// Issue 12: the iris-code statement proved from raw inputs through `ProvingMaterials`.
+mod iris_raw {
+    use super::{block_on, fe};
+    use crate::*;
+    use std::path::Path;
+    use zkbio_circuits::models::iris::IrisModel as CoreModel;
+    use zkbio_circuits::statements::image_opening::{image_commitment, image_geometry};
+    use zkbio_circuits::statements::iris_code::{
+        code_commitment, code_geometry, IrisCodeStatement,
+    };
+    use zkbio_core::flows::dev::publish_dev_iris_package;
+    use zkbio_core::registry::Address as CoreAddress;
+
+    /// An INSECURE dev package of the tiny model `variant` as `version`, in `dir`.
+    fn package(dir: &Path, version: u32, variant: i16) -> (String, String) {
+        let model = CoreModel::tiny_test_model(variant);
+        publish_dev_iris_package(dir, version, &model, [version as u8; 32], &[0x42; 32]).unwrap();
+        let path = |f: &str| dir.join(f).display().to_string();
+        (path("model.bin"), path("circuit.zpk"))
+    }
+
+    fn target() -> ProofTarget {
+        ProofTarget {
+            chain_id: 31337,
+            registry: crate::Address::new(CoreAddress::new([0x77; 20])),
+            wallet: crate::Address::new(CoreAddress::new([0x33; 20])),
+            nonce: Uint256::from_long(4).unwrap(),
+        }
+    }
+
+    fn raw_input() -> (Vec<u8>, Vec<bool>, IrisCodeInput) {
+        let (image, mask) = zkbio_core::sample::synthetic_iris(12, 24, 7);
+        let input = IrisCodeInput {
+            image: image.clone(),
+            mask: crate::field::pack_bits(&mask),
+            salt_img: fe(11),
+            salt_code: fe(22),
+            binding: binding_for(target()).unwrap(),
+        };
+        (image, mask, input)
+    }
+
+    #[test]
+    fn proves_from_raw_inputs_with_independently_checked_public_inputs() {
+        let dir = tempfile::tempdir().unwrap();
+        let (model_path, key_path) = package(dir.path(), 1, 1);
+        let m = ProvingMaterials::iris_code(model_path, key_path, 1).unwrap();
+        let core = CoreModel::tiny_test_model(1);
+        assert_eq!(
+            m.statement(),
+            Statement::IrisCode {
+                model_version: 1,
+                model_name: core.name().to_owned(),
+                rows: 12,
+                cols: 24
+            }
+        );
+        assert_eq!(m.verifying_key().public_input_count(), 3);
+
+        let (image, mask, input) = raw_input();
+        let out = block_on(m.clone().prove_iris_code(input.clone(), None, None)).unwrap();
+        verify_iris_code_statement(m.verifying_key(), out.clone()).unwrap();
+
+        // Each public input recomputed outside the circuit: C_img from the image, the code by
+        // the model's native inference, C_code from that code.
+        let c_img = image_commitment(&image_geometry(12, 24).unwrap(), &image, &mask, fe(11).fr());
+        assert_eq!(out.public_inputs.c_img, FieldElement::new(c_img));
+        assert_eq!(out.public_inputs.binding, binding_for(target()).unwrap());
+        let statement = IrisCodeStatement::new(core.clone());
+        let native = statement
+            .code_opening(
+                &statement
+                    .input(image, mask, fe(11).fr(), fe(22).fr(), fe(0).fr())
+                    .unwrap(),
+            )
+            .unwrap();
+        assert_eq!(
+            out.opening.bits,
+            flows::IrisCodeBits::new(native.code_bits(), native.mask_bits())
+        );
+        assert_eq!(out.opening.salt_code, fe(22));
+        let n = out.opening.bits.bit_count as usize;
+        let unpack = |b: &[u8]| crate::field::unpack_bits("bits", b, n).unwrap();
+        let c_code = code_commitment(
+            &code_geometry(&core).unwrap(),
+            &unpack(&out.opening.bits.code),
+            &unpack(&out.opening.bits.mask),
+            fe(22).fr(),
+        );
+        assert_eq!(out.public_inputs.c_code, FieldElement::new(c_code));
+
+        // Another binding, C_code or C_img does not verify.
+        for change in 0..3 {
+            let mut wrong = out.clone();
+            match change {
+                0 => wrong.public_inputs.binding = fe(5),
+                1 => wrong.public_inputs.c_code = fe(5),
+                _ => wrong.public_inputs.c_img = fe(5),
+            }
+            assert_eq!(
+                verify_iris_code_statement(m.verifying_key(), wrong),
+                Err(ZkbioError::VerificationFailed),
+                "change {change}"
+            );
+        }
+    }
+
+    #[test]
+    fn wrong_inputs_files_and_statements_are_typed() {
+        let dir = tempfile::tempdir().unwrap();
+        let (model1, key1) = package(&dir.path().join("v1"), 1, 1);
+        let (_, key2) = package(&dir.path().join("v2"), 2, -1);
+        let m = ProvingMaterials::iris_code(model1.clone(), key1.clone(), 1).unwrap();
+        let prove = |i: IrisCodeInput| block_on(m.clone().prove_iris_code(i, None, None));
+
+        let (_, _, input) = raw_input();
+        let mut short = input.clone();
+        short.mask.pop();
+        assert!(matches!(
+            prove(short),
+            Err(ZkbioError::InvalidInput { what, .. }) if what == "mask"
+        ));
+        let mut image = input.clone();
+        image.image.push(0);
+        assert!(matches!(
+            prove(image),
+            Err(ZkbioError::InvalidInput { what, .. }) if what == "image"
+        ));
+        let token = CancellationToken::new();
+        token.cancel();
+        assert_eq!(
+            block_on(m.clone().prove_iris_code(input.clone(), None, Some(token))),
+            Err(ZkbioError::Cancelled)
+        );
+
+        // The statement's other prove call is refused, both ways.
+        let image_key = super::key_file();
+        let io = super::materials(&image_key);
+        assert!(matches!(
+            block_on(io.prove_iris_code(input.clone(), None, None)),
+            Err(ZkbioError::InvalidInput { what, .. }) if what == "materials"
+        ));
+        assert!(matches!(
+            block_on(m.clone().prove_image_opening(super::input(), None, None)),
+            Err(ZkbioError::InvalidInput { what, .. }) if what == "materials"
+        ));
+
+        // Files: v2's key with v1's model (the same shape, so it loads; the proof made with it
+        // does not verify, and nothing is returned), a damaged model, a missing one, a bad
+        // version.
+        let swapped = ProvingMaterials::iris_code(model1.clone(), key2, 1).unwrap();
+        let r = block_on(swapped.prove_iris_code(input.clone(), None, None));
+        assert!(
+            matches!(&r, Err(ZkbioError::CorruptedArtifact { path, .. })
+                if path.ends_with("v2/circuit.zpk")),
+            "{r:?}"
+        );
+        let bad = dir.path().join("bad.bin");
+        let mut bytes = std::fs::read(&model1).unwrap();
+        bytes.truncate(bytes.len() / 2);
+        std::fs::write(&bad, bytes).unwrap();
+        let bad = bad.display().to_string();
+        assert!(matches!(
+            ProvingMaterials::iris_code(bad.clone(), key1.clone(), 1),
+            Err(ZkbioError::CorruptedArtifact { path, .. }) if path == bad
+        ));
+        assert!(matches!(
+            ProvingMaterials::iris_code("/nonexistent/model.bin".into(), key1.clone(), 1),
+            Err(ZkbioError::Io { .. })
+        ));
+        assert!(matches!(
+            ProvingMaterials::iris_code(model1, key1, -1),
+            Err(ZkbioError::InvalidInput { what, .. }) if what == "model_version"
+        ));
+    }
+}
+
+/// `RegistryReader` against hostile or broken transports (the anvil test in Kotlin covers a real
+/// node): every failure is a typed `Registry` error, never a panic or a wrong value.
+mod registry_reader {
+    use super::block_on;
+    use crate::*;
+    use std::sync::{Arc, Mutex};
+    use zkbio_core::registry::Address as CoreAddress;
+
+    /// The `result` JSON for a method, or a transport failure.
+    type Reply = Box<dyn Fn(&str) -> Result<String, RpcTransportError> + Send + Sync>;
+
+    /// Answers each request with `reply(method)`, echoing the request's id.
+    struct Canned {
+        reply: Reply,
+        methods: Mutex<Vec<String>>,
+    }
+
+    impl JsonRpcTransport for Canned {
+        fn send(&self, body: String) -> Result<String, RpcTransportError> {
+            let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+            let method = v["method"].as_str().unwrap().to_owned();
+            self.methods.lock().unwrap().push(method.clone());
+            let result = (self.reply)(&method)?;
+            Ok(format!(
+                r#"{{"jsonrpc":"2.0","id":{},"result":{result}}}"#,
+                v["id"]
+            ))
+        }
+    }
+
+    fn reader(
+        reply: impl Fn(&str) -> Result<String, RpcTransportError> + Send + Sync + 'static,
+    ) -> (Arc<RegistryReader>, Arc<Canned>) {
+        let t = Arc::new(Canned {
+            reply: Box::new(reply),
+            methods: Mutex::default(),
+        });
+        let registry = crate::Address::new(CoreAddress::new([0x77; 20]));
+        (RegistryReader::new(t.clone(), registry), t)
+    }
+
+    fn wallet() -> Arc<crate::Address> {
+        crate::Address::new(CoreAddress::new([0x33; 20]))
+    }
+
+    fn words(ws: &[[u8; 32]]) -> String {
+        let hex: String = ws
+            .iter()
+            .map(|w| crate::error::hex0x(w)[2..].to_owned())
+            .collect();
+        format!("\"0x{hex}\"")
+    }
+
+    #[test]
+    fn decodes_what_the_node_returns() {
+        let mut nonce = [0u8; 32];
+        nonce[31] = 9;
+        let (r, t) = reader(move |m| match m {
+            "eth_chainId" => Ok("\"0x7a69\"".into()),
+            "eth_call" => Ok(words(&[nonce])),
+            other => panic!("{other}"),
+        });
+        assert_eq!(block_on(r.clone().chain_id()), Ok(31337));
+        assert_eq!(
+            block_on(r.clone().nonce(wallet())),
+            Ok(Uint256::from_long(9).unwrap())
+        );
+        assert_eq!(*t.methods.lock().unwrap(), ["eth_chainId", "eth_call"]);
+    }
+
+    #[test]
+    fn broken_answers_are_typed_registry_errors() {
+        // The transport fails: retryable.
+        let (r, _) = reader(|_| {
+            Err(RpcTransportError::Network {
+                why: "offline".into(),
+            })
+        });
+        assert!(matches!(
+            block_on(r.nonce(wallet())),
+            Err(ZkbioError::Registry { retryable: true, why }) if why.contains("offline")
+        ));
+        // Short return data, a non-hex result, a commitment that is not a field element:
+        // decode errors, not retried.
+        for reply in [
+            "\"0x1234\"".to_string(),
+            "\"zz\"".to_string(),
+            "{}".to_string(),
+            words(&[
+                [0xff; 32], [0; 32], [0; 32], [0; 32], [0; 32], [0; 32], [0; 32],
+            ]),
+        ] {
+            let (r, _) = reader(move |_| Ok(reply.clone()));
+            let e = block_on(r.record(wallet())).unwrap_err();
+            assert!(
+                matches!(
+                    &e,
+                    ZkbioError::Registry {
+                        retryable: false,
+                        ..
+                    }
+                ),
+                "{e:?}"
+            );
+        }
+        // A version that is not a uint32 is refused before any request.
+        let (r, t) = reader(|m| panic!("{m}"));
+        assert!(matches!(
+            block_on(r.model_version(ModelKind::Iris, 1 << 40)),
+            Err(ZkbioError::InvalidInput { .. })
+        ));
+        assert!(t.methods.lock().unwrap().is_empty());
     }
 }

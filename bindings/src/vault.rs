@@ -3,11 +3,17 @@
 //! Android Keystore).
 
 use crate::error::{guard, ZkbioError};
-use crate::field;
+use crate::values::{self, Address, FieldElement};
 use std::sync::Arc;
 use zeroize::Zeroizing;
 use zkbio_core::flows;
-use zkbio_core::vault::{KeyError, KeyId, KeyProvider, RecordId, Vault, VaultKey};
+use zkbio_core::vault::{FieldBytes, KeyError, KeyId, KeyProvider, RecordId, Vault, VaultKey};
+
+/// A stored commitment (canonical by construction) as a field element.
+fn field_element(c: FieldBytes) -> Arc<FieldElement> {
+    use ark_ff::PrimeField;
+    FieldElement::new(ark_bn254::Fr::from_be_bytes_mod_order(&c.to_be_bytes()))
+}
 
 /// Why a [`VaultKeyStore`] call failed (Kotlin: `KeyStoreException`, thrown by the app's
 /// implementation; Swift: `KeyStoreError`).
@@ -45,16 +51,16 @@ impl From<uniffi::UnexpectedUniFFICallbackError> for KeyStoreError {
 #[uniffi::export(foreign)]
 pub trait VaultKeyStore: Send + Sync {
     /// The key stored under `key_id`, or `null`/`nil` if there is none.
-    fn get_key(&self, key_id: u32) -> Result<Option<Vec<u8>>, KeyStoreError>;
+    fn get_key(&self, key_id: i64) -> Result<Option<Vec<u8>>, KeyStoreError>;
 
     /// The key under `key_id`; if there is none, first generate 32 random bytes (a CSPRNG:
     /// `SecureRandom`, `SecRandomCopyBytes`) and store them durably. Never replace an existing
     /// key: records are sealed with it.
-    fn create_key(&self, key_id: u32) -> Result<Vec<u8>, KeyStoreError>;
+    fn create_key(&self, key_id: i64) -> Result<Vec<u8>, KeyStoreError>;
 
     /// Forget the key under `key_id` (the vault calls it after a key rotation, once no record
     /// uses it). Succeed if there is none.
-    fn delete_key(&self, key_id: u32) -> Result<(), KeyStoreError>;
+    fn delete_key(&self, key_id: i64) -> Result<(), KeyStoreError>;
 }
 
 /// The app's key store as the core's [`KeyProvider`].
@@ -74,18 +80,18 @@ fn vault_key(bytes: Vec<u8>) -> Result<VaultKey, KeyError> {
 
 impl KeyProvider for HostKeys {
     fn key(&self, id: KeyId) -> Result<VaultKey, KeyError> {
-        match self.0.get_key(id.0).map_err(key_error)? {
+        match self.0.get_key(i64::from(id.0)).map_err(key_error)? {
             Some(bytes) => vault_key(bytes),
             None => Err(KeyError::NotFound(id)),
         }
     }
 
     fn create_key(&self, id: KeyId) -> Result<VaultKey, KeyError> {
-        vault_key(self.0.create_key(id.0).map_err(key_error)?)
+        vault_key(self.0.create_key(i64::from(id.0)).map_err(key_error)?)
     }
 
     fn delete_key(&self, id: KeyId) -> Result<(), KeyError> {
-        self.0.delete_key(id.0).map_err(key_error)
+        self.0.delete_key(i64::from(id.0)).map_err(key_error)
     }
 }
 
@@ -95,40 +101,46 @@ pub(crate) fn record_id(id: &str) -> Result<RecordId, ZkbioError> {
 }
 
 /// What [`ZkbioVault::import_enrollment`] stored (all public values).
-#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, uniffi::Record)]
+// Swift: records holding objects are Equatable and Hashable only through the export.
+#[uniffi::export(Eq, Hash)]
 pub struct ImportedEnrollment {
-    /// The enrolled subject's address (20 bytes): the wallet that must send `enroll`.
-    pub subject: Vec<u8>,
-    /// `C_img`, 32 bytes big-endian.
-    pub c_img: Vec<u8>,
-    /// `C_face`, 32 bytes big-endian.
-    pub c_face: Vec<u8>,
-    /// The scanner that signed the enrollment (20 bytes).
-    pub scanner: Vec<u8>,
+    /// The enrolled subject's address: the wallet that must send `enroll`.
+    pub subject: Arc<Address>,
+    /// `C_img`.
+    pub c_img: Arc<FieldElement>,
+    /// `C_face`.
+    pub c_face: Arc<FieldElement>,
+    /// The scanner that signed the enrollment.
+    pub scanner: Arc<Address>,
     /// The chain of the registry the scanner signed for.
-    pub chain_id: u64,
-    /// The registry the scanner signed for (20 bytes): pass it to the `prove_*` calls.
-    pub registry: Vec<u8>,
+    pub chain_id: i64,
+    /// The registry the scanner signed for: put it in the `ProofTarget` of the `prove_*` calls.
+    pub registry: Arc<Address>,
 }
 
 /// A registered model state: which model version made a commitment.
-#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, uniffi::Record)]
+// Swift: records holding objects are Equatable and Hashable only through the export.
+#[uniffi::export(Eq, Hash)]
 pub struct ModelCommitment {
     /// The model version.
-    pub version: u32,
-    /// The commitment (`C_code` or `C_emb`), 32 bytes big-endian.
-    pub commitment: Vec<u8>,
+    pub version: i64,
+    /// The commitment (`C_code` or `C_emb`).
+    pub commitment: Arc<FieldElement>,
 }
 
 /// The non-secret part of a vault record.
-#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, uniffi::Record)]
+// Swift: records holding objects are Equatable and Hashable only through the export.
+#[uniffi::export(Eq, Hash)]
 pub struct EnrollmentRecord {
-    /// The enrolled subject's address (20 bytes).
-    pub subject: Vec<u8>,
-    /// `C_img`, 32 bytes big-endian.
-    pub c_img: Vec<u8>,
-    /// `C_face`, 32 bytes big-endian.
-    pub c_face: Vec<u8>,
+    /// The enrolled subject's address.
+    pub subject: Arc<Address>,
+    /// `C_img`.
+    pub c_img: Arc<FieldElement>,
+    /// `C_face`.
+    pub c_face: Arc<FieldElement>,
     /// The scanner's EIP-712 signature (65 bytes `r || s || v`).
     pub scanner_signature: Vec<u8>,
     /// The confirmed iris model state (`C_code`), once an iris code was registered.
@@ -139,14 +151,14 @@ pub struct EnrollmentRecord {
 
 impl From<zkbio_core::vault::PublicRecord> for EnrollmentRecord {
     fn from(r: zkbio_core::vault::PublicRecord) -> Self {
-        let state = |(version, c): (u32, zkbio_core::vault::FieldBytes)| ModelCommitment {
-            version,
-            commitment: c.to_be_bytes().to_vec(),
+        let state = |(version, c): (u32, FieldBytes)| ModelCommitment {
+            version: i64::from(version),
+            commitment: field_element(c),
         };
         EnrollmentRecord {
-            subject: r.subject.to_vec(),
-            c_img: r.c_img.to_be_bytes().to_vec(),
-            c_face: r.c_face.to_be_bytes().to_vec(),
+            subject: Address::new(r.subject),
+            c_img: field_element(r.c_img),
+            c_face: field_element(r.c_face),
             scanner_signature: r.scanner_sig.0.to_vec(),
             iris_model: r.iris_model.map(state),
             face_model: r.face_model.map(state),
@@ -196,20 +208,21 @@ impl ZkbioVault {
         &self,
         record_id: String,
         transfer: Vec<u8>,
-        trusted_scanners: Vec<Vec<u8>>,
+        trusted_scanners: Vec<Arc<Address>>,
     ) -> Result<ImportedEnrollment, ZkbioError> {
         let transfer = Zeroizing::new(transfer);
         guard(|| {
             let id = self::record_id(&record_id)?;
-            let trusted = field::addresses("trusted_scanners", &trusted_scanners)?;
+            let trusted = values::addresses(&trusted_scanners);
             let imported = flows::import_enrollment(&self.vault, &id, &transfer, &trusted)?;
             Ok(ImportedEnrollment {
-                subject: imported.record.subject.to_vec(),
-                c_img: imported.record.c_img.to_be_bytes().to_vec(),
-                c_face: imported.record.c_face.to_be_bytes().to_vec(),
-                scanner: imported.scanner.to_vec(),
-                chain_id: imported.target.chain_id,
-                registry: imported.target.registry.to_vec(),
+                subject: Address::new(imported.record.subject),
+                c_img: field_element(imported.record.c_img),
+                c_face: field_element(imported.record.c_face),
+                scanner: Address::new(imported.scanner),
+                chain_id: i64::try_from(imported.target.chain_id)
+                    .map_err(|_| ZkbioError::invalid("transfer", "chain id above 2^63"))?,
+                registry: Address::new(imported.target.registry),
             })
         })
     }
@@ -240,7 +253,7 @@ impl ZkbioVault {
     /// Re-encrypts every record under a new key from the key store and then deletes the old
     /// key; returns the new key's id. An interrupted rotation is resumed by calling it again;
     /// no step leaves a record unreadable.
-    pub fn rotate_key(&self) -> Result<u32, ZkbioError> {
-        guard(|| Ok(self.vault.rotate_key()?.0))
+    pub fn rotate_key(&self) -> Result<i64, ZkbioError> {
+        guard(|| Ok(i64::from(self.vault.rotate_key()?.0)))
     }
 }

@@ -104,6 +104,9 @@ pub fn run(a: EnrollArgs, purpose: IrisPurpose) -> Result<(), String> {
         return Err("the registry's record does not hold the proven C_code".into());
     }
     println!("iris_version {}", record.irisVersion);
-    println!("c_code {}", record.codeCommitment);
+    println!(
+        "c_code 0x{}",
+        hex::encode(record.codeCommitment.to_be_bytes::<32>())
+    );
     Ok(())
 }

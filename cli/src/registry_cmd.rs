@@ -20,7 +20,7 @@ use zkbio_core::iris::IrisModel;
 use zkbio_core::registry::BiometricRegistry::VersionStatus;
 use zkbio_core::registry::{
     deploy_registry, deploy_verifier, Address, HttpTransport, LocalSigner, ModelKind,
-    RegistryContract, RegistryError, RpcClient, VerifierContract, B256,
+    RegistryContract, RegistryError, RpcClient, VerifierContract, B256, U256,
 };
 
 /// Environment variable read when `--key` is not given.
@@ -579,12 +579,14 @@ fn status(a: StatusArgs) -> Result<(), String> {
             .map_err(|e| read("isCurrent", e))?;
         println!("  current {current}");
         if enrolled {
-            println!("  C_img {}", r.imageCommitment);
-            println!("  C_face {}", r.faceCommitment);
+            // Field elements as every text output writes them: 0x and 64 hex digits.
+            let word = |w: U256| format!("0x{}", hex::encode(w.to_be_bytes::<32>()));
+            println!("  C_img {}", word(r.imageCommitment));
+            println!("  C_face {}", word(r.faceCommitment));
             println!("  iris-version {}", r.irisVersion);
-            println!("  C_code {}", r.codeCommitment);
+            println!("  C_code {}", word(r.codeCommitment));
             println!("  face-version {}", r.faceVersion);
-            println!("  C_emb {}", r.embeddingCommitment);
+            println!("  C_emb {}", word(r.embeddingCommitment));
             println!("  scanner {}", r.scanner);
         }
     }

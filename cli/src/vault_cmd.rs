@@ -449,13 +449,13 @@ fn status(a: StatusArgs) -> Result<(), String> {
                 .map_err(|e| e.to_string())?;
             println!("record {id}");
             println!("subject {:#x}", r.subject);
-            println!("c_img {}", decimal(r.c_img));
-            println!("c_face {}", decimal(r.c_face));
+            println!("c_img {}", field_hex(r.c_img));
+            println!("c_face {}", field_hex(r.c_face));
             println!("scanner_deadline {}", r.scanner_deadline);
             match r.iris_model {
                 Some((version, c_code)) => {
                     println!("iris_version {version}");
-                    println!("c_code {}", decimal(c_code));
+                    println!("c_code {}", field_hex(c_code));
                 }
                 None => println!("iris_version none"),
             }
@@ -464,9 +464,10 @@ fn status(a: StatusArgs) -> Result<(), String> {
     Ok(())
 }
 
-/// A commitment in decimal, as `registry status` and public.json print them.
-fn decimal(x: zkbio_core::vault::FieldBytes) -> num_bigint::BigUint {
-    num_bigint::BigUint::from_bytes_be(&x.to_be_bytes())
+/// A commitment as every text output writes field elements (docs/PROTOCOL.md, "Encodings at the
+/// boundary"): `0x` and 64 hex digits.
+fn field_hex(x: zkbio_core::vault::FieldBytes) -> String {
+    format!("0x{}", hex::encode(x.to_be_bytes()))
 }
 
 /// Prints each download step on one line (stdout), and a live percentage on a terminal.
@@ -592,11 +593,14 @@ pub(crate) fn write_proof_dir(
         &dir.join("tx.json"),
         &p.tx.to_eip1193(Some(p.request.wallet)),
     )?;
-    let pack = |bits: &[bool]| hex::encode(zkbio_circuits::gadgets::commitment::pack_bits(bits));
+    // The boundary's bit order (np.packbits), as `vault regenerate`, `iris-code --format hex`
+    // and the FFI print codes; not the commitment's internal packing.
+    let pack = crate::iris_code::packbits_hex;
     write_json(
         &dir.join("opening.json"),
         &json!({
             "version": p.version,
+            "bit_order": OPENING_BIT_ORDER,
             "bits": p.opening.code_bits().len(),
             "geometry": p.code_geometry.dims(),
             "code": pack(p.opening.code_bits()),
@@ -639,11 +643,18 @@ fn prove_cmd(a: ProveArgs) -> Result<(), String> {
     .map_err(|e| e.to_string())?;
     write_proof_dir(&a.out, &proof)?;
     println!("proof {}", a.out.display());
-    println!("c_code {}", proof.public_inputs[1]);
+    println!(
+        "c_code 0x{}",
+        hex::encode(zkbio_core::evm::abi::fr_word(&proof.public_inputs[1]).to_be_bytes::<32>())
+    );
     println!("to {:#x}", proof.tx.to);
     Ok(())
 }
 
+/// The `bit_order` of opening.json's `code` and `mask` (docs/PROTOCOL.md).
+const OPENING_BIT_ORDER: &str = "msb-first";
+
+/// `n` bits from hex packed MSB-first (np.packbits order), padding bits zero.
 fn bits_from_hex(what: &str, s: &str, n: usize) -> Result<Vec<bool>, String> {
     let bytes = hex::decode(s).map_err(|e| format!("opening.json {what}: {e}"))?;
     if bytes.len() != n.div_ceil(8) {
@@ -652,7 +663,13 @@ fn bits_from_hex(what: &str, s: &str, n: usize) -> Result<Vec<bool>, String> {
             bytes.len()
         ));
     }
-    Ok((0..n).map(|i| bytes[i / 8] >> (i % 8) & 1 == 1).collect())
+    let bits: Vec<bool> = (0..n)
+        .map(|i| bytes[i / 8] >> (7 - i % 8) & 1 == 1)
+        .collect();
+    if crate::iris_code::packbits_hex(&bits) != s.to_ascii_lowercase() {
+        return Err(format!("opening.json {what}: padding bits are not zero"));
+    }
+    Ok(bits)
 }
 
 /// The code geometry of an opening.json. It is part of `C_code`'s tag (commitments v2); an
@@ -674,6 +691,11 @@ fn confirm(a: ConfirmArgs) -> Result<(), String> {
     let text = std::fs::read_to_string(&path).map_err(|e| io_err(&path, e))?;
     let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| io_err(&path, e))?;
     let field = |k: &str| v[k].as_str().ok_or_else(|| format!("opening.json: no {k}"));
+    if v["bit_order"].as_str() != Some(OPENING_BIT_ORDER) {
+        return Err(format!(
+            "opening.json: bit_order is not {OPENING_BIT_ORDER} (written by an older zkbio, LSB-first: prove again)"
+        ));
+    }
     let n = v["bits"].as_u64().ok_or("opening.json: no bits")? as usize;
     let version = v["version"].as_u64().ok_or("opening.json: no version")? as u32;
     let salt = model_hash(field("salt_code")?).map_err(|_| "opening.json: bad salt_code")?;

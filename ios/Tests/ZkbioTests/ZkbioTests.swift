@@ -4,20 +4,24 @@ import Foundation
 import XCTest
 import Zkbio
 
-/// A field element as 32 bytes, big-endian.
-func fe(_ v: UInt64) -> Data {
-    var out = Data(count: 32)
-    for i in 0..<8 {
-        out[31 - i] = UInt8(truncatingIfNeeded: v >> (8 * UInt64(i)))
+func fe(_ v: Int64) -> FieldElement {
+    try! FieldElement.fromLong(value: v)
+}
+
+/// Bits packed MSB-first (np.packbits order), as the bindings take masks and return codes.
+func packBits(_ bits: [Bool]) -> Data {
+    var out = Data(count: (bits.count + 7) / 8)
+    for (i, b) in bits.enumerated() where b {
+        out[i / 8] |= UInt8(0x80) >> UInt8(i % 8)
     }
     return out
 }
 
-func sampleInput(rows: Int, cols: Int, binding: UInt64 = 777) -> ImageOpeningInput {
+func sampleInput(rows: Int, cols: Int, binding: Int64 = 777) -> ImageOpeningInput {
     let n = rows * cols
     return ImageOpeningInput(
         image: Data((0..<n).map { UInt8(($0 * 37) % 256) }),
-        mask: (0..<n).map { $0 % 5 != 0 },
+        mask: packBits((0..<n).map { $0 % 5 != 0 }),
         salt: fe(12345),
         binding: fe(binding)
     )
@@ -118,10 +122,41 @@ final class ZkbioTests: XCTestCase {
         XCTAssertEqual(small.verifyingKey().publicInputCount(), 2)
     }
 
+    func testValueTypesCompareByValueAndParseStrictly() async throws {
+        let x = fe(777)
+        XCTAssertEqual(try FieldElement.fromHex(hex: "0x309"), x)
+        XCTAssertEqual(try FieldElement.fromDecimal(decimal: "777"), x)
+        XCTAssertEqual(try FieldElement.fromBytes(bytes: x.toBytes()), x)
+        XCTAssertEqual(x.toHex(), "0x" + String(repeating: "0", count: 61) + "309")
+        XCTAssertEqual(x.description, x.toHex())
+        XCTAssertEqual(Set([fe(1), fe(1), fe(2)]).count, 2)
+        XCTAssertNotEqual(x, fe(778))
+        await assertZkbioError({ try FieldElement.fromHex(hex: "0x" + String(repeating: "f", count: 64)) }) {
+            if case .InvalidInput = $0 { return true }
+            return false
+        }
+        await assertZkbioError({ try FieldElement.fromLong(value: -1) }) {
+            if case .InvalidInput = $0 { return true }
+            return false
+        }
+        let checksummed = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"
+        let a = try Address.fromHex(hex: checksummed)
+        XCTAssertEqual(a, try Address.fromHex(hex: checksummed.lowercased()))
+        XCTAssertEqual(a.description, checksummed)
+        await assertZkbioError({ try Address.fromHex(hex: "0x5aaeb6053F3E94C9b9A09f33669435E7Ef1BeAed") }) {
+            if case .InvalidInput = $0 { return true }
+            return false
+        }
+        let n = try Uint256.fromHex(hex: "0x5")
+        XCTAssertEqual(n, try Uint256.fromLong(value: 5))
+        XCTAssertEqual(n.toLong(), 5)
+        XCTAssertEqual(try Bytes32.fromBytes(bytes: Data(repeating: 0xab, count: 32)).toHex(), "0x" + String(repeating: "ab", count: 32))
+    }
+
     func testProvesAndVerifies() async throws {
         let out = try await small.proveImageOpening(input: sampleInput(rows: 4, cols: 16), listener: nil, cancel: nil)
         XCTAssertEqual(out.publicInputs.binding, fe(777))
-        XCTAssertEqual(out.proof.a.x.count, 32)
+        XCTAssertEqual(out.proof.a.x.count, 66) // "0x" and 64 hex digits
         let vk = small.verifyingKey()
         try verifyImageOpening(vk: vk, proof: out)
         try verify(vk: vk, proof: out.proof, publicInputs: [out.publicInputs.cImg, out.publicInputs.binding])
@@ -190,21 +225,18 @@ final class ZkbioTests: XCTestCase {
             return false
         }
         var mask = sampleInput(rows: 4, cols: 16)
-        mask.mask.append(true)
+        mask.mask.append(0)
         await assertZkbioError({ try await self.small.proveImageOpening(input: mask, listener: nil, cancel: nil) }) {
             if case let .InvalidInput(what, _) = $0 { return what == "mask" }
             return false
         }
-        var salt = sampleInput(rows: 4, cols: 16)
-        salt.salt = Data(repeating: 0xff, count: 32)
-        await assertZkbioError({ try await self.small.proveImageOpening(input: salt, listener: nil, cancel: nil) }) {
-            if case let .InvalidInput(what, why) = $0 { return what == "salt" && why.contains("modulus") }
+        // Salts and bindings are checked where they are made: no non-canonical FieldElement exists.
+        await assertZkbioError({ try FieldElement.fromBytes(bytes: Data(repeating: 0xff, count: 32)) }) {
+            if case let .InvalidInput(_, why) = $0 { return why.contains("modulus") }
             return false
         }
-        var binding = sampleInput(rows: 4, cols: 16)
-        binding.binding = Data(count: 31)
-        await assertZkbioError({ try await self.small.proveImageOpening(input: binding, listener: nil, cancel: nil) }) {
-            if case let .InvalidInput(what, _) = $0 { return what == "binding" }
+        await assertZkbioError({ try FieldElement.fromBytes(bytes: Data(count: 31)) }) {
+            if case .InvalidInput = $0 { return true }
             return false
         }
         let out = try await small.proveImageOpening(input: sampleInput(rows: 4, cols: 16), listener: nil, cancel: nil)
@@ -214,7 +246,7 @@ final class ZkbioTests: XCTestCase {
             return false
         }
         var offCurve = out
-        offCurve.proof.a.y = fe(5)
+        offCurve.proof.a.y = fe(5).toHex()
         await assertZkbioError({ try verifyImageOpening(vk: vk, proof: offCurve) }) {
             if case let .InvalidInput(what, _) = $0 { return what == "proof.a" }
             return false
@@ -256,7 +288,7 @@ final class ZkbioTests: XCTestCase {
         let out = try await small.proveImageOpening(input: sampleInput(rows: 4, cols: 16), listener: nil, cancel: nil)
         let proof = try proofToSnarkjsJson(proof: out.proof)
         XCTAssertTrue(proof.contains("\"protocol\": \"groth16\""))
-        let pub = try publicInputsToSnarkjsJson(publicInputs: [out.publicInputs.cImg, out.publicInputs.binding])
+        let pub = publicInputsToSnarkjsJson(publicInputs: [out.publicInputs.cImg, out.publicInputs.binding])
         XCTAssertTrue(pub.contains("\"777\""))
         let vk = try VerifyingKey.fromSnarkjsJson(json: small.verifyingKey().toSnarkjsJson())
         try verifyImageOpening(vk: vk, proof: out)
@@ -264,14 +296,14 @@ final class ZkbioTests: XCTestCase {
 
     func testSharedMaterialsProveConcurrently() async throws {
         let materials = small!
-        let results = try await withThrowingTaskGroup(of: (UInt64, ImageOpeningProof).self) { group in
+        let results = try await withThrowingTaskGroup(of: (Int64, ImageOpeningProof).self) { group in
             for i in 0..<3 {
-                let b = UInt64(1000 + i)
+                let b = Int64(1000 + i)
                 group.addTask {
                     (b, try await materials.proveImageOpening(input: sampleInput(rows: 4, cols: 16, binding: b), listener: nil, cancel: nil))
                 }
             }
-            var all: [(UInt64, ImageOpeningProof)] = []
+            var all: [(Int64, ImageOpeningProof)] = []
             for try await r in group { all.append(r) }
             return all
         }

@@ -11,7 +11,9 @@ import kotlinx.coroutines.withTimeout
 fun main(args: Array<String>) {
     val dir = File(args.getOrElse(0) { error("usage: MainKt KEY_DIR") })
     val t = ZkbioTests(Keys(dir))
-    val flows = FlowTests(FlowFixtures.fromSystemProperty())
+    val fixtures = FlowFixtures.fromSystemProperty()
+    val flows = FlowTests(fixtures)
+    val registry = RegistryTests(fixtures, ChainFixtures.fromSystemProperty(), flows)
     val tests: List<Pair<String, suspend () -> Unit>> = listOf(
         "loads materials and exposes the statement" to t::loadsMaterials,
         "proves and verifies" to t::provesAndVerifies,
@@ -22,8 +24,12 @@ fun main(args: Array<String>) {
         "typed errors on bad key files" to t::typedErrorsOnBadKeyFiles,
         "snarkjs JSON export" to t::snarkjsJsonExport,
         "shared materials prove concurrently" to t::sharedMaterialsProveConcurrently,
+        "value types compare by value and parse strictly" to t::valueTypesCompareByValueAndParseStrictly,
         "flows: import, fetch over HTTP, regenerate, prove, confirm, re-enroll" to flows::importsFetchesProvesAndConfirms,
         "flows: a pin mismatch is refused before any download" to flows::pinMismatchIsRefusedBeforeDownload,
+        "iris code from raw inputs: Rust verifier and snarkjs" to flows::provesIrisCodeFromRawInputs,
+        "one bit order and number format: FFI and CLI agree" to flows::bitsAndNumbersMatchTheCli,
+        "registry reads on anvil, enroll, prepareReenrollment, re-enroll" to registry::readsTheRegistryAndPreparesReenrollment,
         "flows: refused imports and wrong vault keys are typed" to flows::refusedImportsAndWrongKeysAreTyped,
     )
     var passed = 0

@@ -13,13 +13,17 @@ import kotlinx.coroutines.coroutineScope
 import kotlinx.coroutines.delay
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.withTimeout
+import org.zkbio.Address
+import org.zkbio.Bytes32
 import org.zkbio.CancellationToken
+import org.zkbio.FieldElement
 import org.zkbio.ImageOpeningInput
 import org.zkbio.ImageOpeningProof
 import org.zkbio.ProgressListener
 import org.zkbio.ProvingMaterials
 import org.zkbio.ProvingPhase
 import org.zkbio.Statement
+import org.zkbio.Uint256
 import org.zkbio.VerifyingKey
 import org.zkbio.ZkbioException
 import org.zkbio.proofToSnarkjsJson
@@ -34,22 +38,22 @@ class Keys(dir: File) {
     val full: String? = System.getenv("ZKBIO_FULL_KEY")?.takeIf { it.isNotEmpty() }
 }
 
-/** A field element as 32 bytes, big-endian. */
-fun fe(v: Long): ByteArray {
-    val out = ByteArray(32)
-    var x = v
-    for (i in 31 downTo 24) {
-        out[i] = (x and 0xff).toByte()
-        x = x shr 8
-    }
+fun fe(v: Long): FieldElement = FieldElement.fromLong(v)
+
+/** Bits packed MSB-first (np.packbits order), as the bindings take masks and return codes. */
+fun packBits(bits: List<Boolean>): ByteArray {
+    val out = ByteArray((bits.size + 7) / 8)
+    bits.forEachIndexed { i, b -> if (b) out[i / 8] = (out[i / 8].toInt() or (0x80 ushr (i % 8))).toByte() }
     return out
 }
+
+fun unpackBits(bytes: ByteArray, n: Int): List<Boolean> = List(n) { (bytes[it / 8].toInt() and (0x80 ushr (it % 8))) != 0 }
 
 fun sampleInput(rows: Int, cols: Int, binding: Long = 777): ImageOpeningInput {
     val n = rows * cols
     return ImageOpeningInput(
         image = ByteArray(n) { ((it * 37) % 256).toByte() },
-        mask = List(n) { it % 5 != 0 },
+        mask = packBits(List(n) { it % 5 != 0 }),
         salt = fe(12345),
         binding = fe(binding),
     )
@@ -98,22 +102,23 @@ fun check(cond: Boolean, msg: () -> String) {
 }
 
 class ZkbioTests(private val keys: Keys) {
-    private val small by lazy { ProvingMaterials.imageOpening(keys.small, 4u, 16u) }
-    private val large by lazy { ProvingMaterials.imageOpening(keys.large, 32u, 128u) }
+    private val small by lazy { ProvingMaterials.imageOpening(keys.small, 4, 16) }
+    private val large by lazy { ProvingMaterials.imageOpening(keys.large, 32, 128) }
     private val phases = listOf(ProvingPhase.WITNESS, ProvingPhase.FFT, ProvingPhase.MSM_G1, ProvingPhase.MSM_G2)
 
     /** Measured cancellation latencies (ms) by statement size and the phase that was running. */
     val latencies = mutableMapOf<String, MutableMap<ProvingPhase, Double>>()
 
     suspend fun loadsMaterials() {
-        check(small.statement() == Statement.ImageOpening(4u, 16u)) { "statement ${small.statement()}" }
-        check(small.verifyingKey().publicInputCount() == 2u) { "public input count" }
+        check(small.statement() == Statement.ImageOpening(4, 16)) { "statement ${small.statement()}" }
+        check(small.verifyingKey().publicInputCount() == 2) { "public input count" }
+        check(small.verifyingKey().vkHash().toBytes().size == 32) { "vk hash" }
     }
 
     suspend fun provesAndVerifies() {
         val out = small.proveImageOpening(sampleInput(4, 16), null, null)
-        check(out.publicInputs.binding.contentEquals(fe(777))) { "binding is echoed" }
-        check(out.proof.a.x.size == 32 && out.proof.b.yC1.size == 32) { "32-byte coordinates" }
+        check(out.publicInputs.binding == fe(777)) { "binding is echoed" }
+        check(out.proof.a.x.length == 66 && out.proof.b.yC1.startsWith("0x")) { "0x + 64 hex digit coordinates" }
         val vk = small.verifyingKey()
         verifyImageOpening(vk, out)
         verify(vk, out.proof, listOf(out.publicInputs.cImg, out.publicInputs.binding))
@@ -121,8 +126,11 @@ class ZkbioTests(private val keys: Keys) {
         assertThrows<ZkbioException.VerificationFailed> { verifyImageOpening(vk, wrong) }
         // Fresh randomness: two proofs of the same input differ, both verify.
         val again = small.proveImageOpening(sampleInput(4, 16), null, null)
-        check(!again.proof.a.x.contentEquals(out.proof.a.x)) { "proofs are randomized" }
-        check(again.publicInputs.cImg.contentEquals(out.publicInputs.cImg)) { "same C_img" }
+        check(again.proof != out.proof && again.proof.a.x != out.proof.a.x) { "proofs are randomized" }
+        // Value equality through the generated data classes: same public inputs, same hash.
+        check(again.publicInputs == out.publicInputs) { "same public inputs" }
+        check(again.publicInputs.hashCode() == out.publicInputs.hashCode()) { "same hashCode" }
+        check(out.copy() == out && out.copy(proof = again.proof) != out) { "proof record equality" }
     }
 
     suspend fun progressEventsInOrder() {
@@ -207,7 +215,7 @@ class ZkbioTests(private val keys: Keys) {
         // Optionally the production size, cancelled while the prover runs (not asserted: the
         // numbers depend on the machine; a null means the proof completed first).
         keys.full?.let { path ->
-            val full = ProvingMaterials.imageOpening(path, 128u, 512u)
+            val full = ProvingMaterials.imageOpening(path, 128, 512)
             for (hold in listOf(true, false)) {
                 val label = if (hold) "at each phase's start" else "just after each phase started"
                 latencies["128x512, cancelled $label"] =
@@ -249,40 +257,38 @@ class ZkbioTests(private val keys: Keys) {
         val short = sampleInput(4, 16).let { it.copy(image = it.image.copyOf(63)) }
         val e = assertThrows<ZkbioException.InvalidInput> { small.proveImageOpening(short, null, null) }
         check(e.what == "image" && e.why.contains("63 entries")) { "image error: ${e.what}: ${e.why}" }
-        val mask = sampleInput(4, 16).let { it.copy(mask = it.mask + true) }
+        val mask = sampleInput(4, 16).let { it.copy(mask = it.mask + 0.toByte()) }
         val m = assertThrows<ZkbioException.InvalidInput> { small.proveImageOpening(mask, null, null) }
-        check(m.what == "mask") { "mask error: ${m.what}" }
-        val salt = sampleInput(4, 16).copy(salt = ByteArray(32) { -1 })
-        val s = assertThrows<ZkbioException.InvalidInput> { small.proveImageOpening(salt, null, null) }
-        check(s.what == "salt" && s.why.contains("modulus")) { "salt error: ${s.why}" }
-        val binding = sampleInput(4, 16).copy(binding = ByteArray(31))
-        val b = assertThrows<ZkbioException.InvalidInput> { small.proveImageOpening(binding, null, null) }
-        check(b.what == "binding") { "binding error: ${b.what}" }
+        check(m.what == "mask" && m.why.contains("8 bytes")) { "mask error: ${m.what}: ${m.why}" }
+        // Salts and bindings are checked where they are made: no non-canonical FieldElement exists.
+        val s = assertThrows<ZkbioException.InvalidInput> { FieldElement.fromBytes(ByteArray(32) { -1 }) }
+        check(s.why.contains("modulus")) { "salt error: ${s.why}" }
+        assertThrows<ZkbioException.InvalidInput> { FieldElement.fromBytes(ByteArray(31)) }
         val out = small.proveImageOpening(sampleInput(4, 16), null, null)
         val p = assertThrows<ZkbioException.InvalidInput> {
             verify(small.verifyingKey(), out.proof, listOf(fe(1)))
         }
         check(p.what == "public_inputs") { "public inputs error: ${p.what}" }
-        val offCurve = out.proof.copy(a = out.proof.a.copy(y = fe(5)))
+        val offCurve = out.proof.copy(a = out.proof.a.copy(y = fe(5).toHex()))
         val c = assertThrows<ZkbioException.InvalidInput> { verifyImageOpening(small.verifyingKey(), out.copy(proof = offCurve)) }
         check(c.what == "proof.a") { "point error: ${c.what}" }
-        assertThrows<ZkbioException.InvalidInput> { ProvingMaterials.imageOpening(keys.small, 0u, 16u) }
+        assertThrows<ZkbioException.InvalidInput> { ProvingMaterials.imageOpening(keys.small, 0, 16) }
     }
 
     suspend fun typedErrorsOnBadKeyFiles() {
         val missing = "/nonexistent/zkbio/key.zpk"
-        val io = assertThrows<ZkbioException.Io> { ProvingMaterials.imageOpening(missing, 4u, 16u) }
+        val io = assertThrows<ZkbioException.Io> { ProvingMaterials.imageOpening(missing, 4, 16) }
         check(io.path == missing) { "io path ${io.path}" }
         val good = File(keys.small).readBytes()
         val bad = File.createTempFile("zkbio-corrupt", ".zpk")
         try {
             bad.writeBytes(good.copyOf().also { it[0] = (it[0].toInt() xor 1).toByte() })
-            val e = assertThrows<ZkbioException.CorruptedArtifact> { ProvingMaterials.imageOpening(bad.path, 4u, 16u) }
+            val e = assertThrows<ZkbioException.CorruptedArtifact> { ProvingMaterials.imageOpening(bad.path, 4, 16) }
             check(e.path == bad.path && e.why.contains("magic")) { "magic: ${e.why}" }
             bad.writeBytes(good.copyOf(good.size - 64))
-            assertThrows<ZkbioException.CorruptedArtifact> { ProvingMaterials.imageOpening(bad.path, 4u, 16u) }
+            assertThrows<ZkbioException.CorruptedArtifact> { ProvingMaterials.imageOpening(bad.path, 4, 16) }
             // A key for another circuit with the same public inputs: caught when proving.
-            val other = ProvingMaterials.imageOpening(keys.large, 4u, 16u)
+            val other = ProvingMaterials.imageOpening(keys.large, 4, 16)
             val k = assertThrows<ZkbioException.CorruptedArtifact> { other.proveImageOpening(sampleInput(4, 16), null, null) }
             check(k.why.contains("another circuit")) { "mismatch: ${k.why}" }
         } finally {
@@ -301,12 +307,49 @@ class ZkbioTests(private val keys: Keys) {
         assertThrows<ZkbioException.InvalidInput> { VerifyingKey.fromSnarkjsJson("{}") }
     }
 
+    suspend fun valueTypesCompareByValueAndParseStrictly() {
+        // FieldElement: one value, four spellings, one object identity-independent equality.
+        val x = fe(777)
+        check(FieldElement.fromHex("0x309") == x && FieldElement.fromDecimal("777") == x) { "formats" }
+        check(FieldElement.fromBytes(x.toBytes()) == x && x.toBytes().size == 32) { "bytes" }
+        check(x.toHex() == "0x" + "0".repeat(61) + "309" && x.toString() == x.toHex()) { "hex ${x.toHex()}" }
+        check(java.math.BigInteger(x.toDecimal()) == java.math.BigInteger.valueOf(777)) { "BigInteger" }
+        check(x.hashCode() == FieldElement.fromLong(777).hashCode() && x != fe(778)) { "hashCode" }
+        check(setOf(fe(1), fe(1), fe(2)).size == 2) { "set of field elements" }
+        val rMinus1 = "21888242871839275222246405745257275088548364400416034343698204186575808495616"
+        check(FieldElement.fromDecimal(rMinus1).toDecimal() == rMinus1) { "r - 1" }
+        for (bad in listOf(
+            { FieldElement.fromDecimal("21888242871839275222246405745257275088548364400416034343698204186575808495617") },
+            { FieldElement.fromHex("0x" + "f".repeat(64)) },
+            { FieldElement.fromDecimal("-1") },
+            { FieldElement.fromLong(-1) },
+            { FieldElement.fromHex("0xzz") },
+        )) {
+            assertThrows<ZkbioException.InvalidInput> { bad() }
+        }
+        // Address: 20 bytes, EIP-55 checked when mixed case, value equality.
+        val checksummed = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"
+        val a = Address.fromHex(checksummed)
+        check(a == Address.fromHex(checksummed.lowercase()) && a.toString() == checksummed) { "address $a" }
+        check(Address.fromBytes(a.toBytes()) == a && a.toHex() == checksummed.lowercase()) { "address bytes" }
+        assertThrows<ZkbioException.InvalidInput> { Address.fromHex(checksummed.replaceFirst("aA", "aa")) }
+        assertThrows<ZkbioException.InvalidInput> { Address.fromBytes(ByteArray(32)) }
+        // Bytes32 and Uint256.
+        val h = Bytes32.fromHex("0x" + "ab".repeat(32))
+        check(h == Bytes32.fromBytes(ByteArray(32) { 0xab.toByte() }) && h.hashCode() == Bytes32.fromHex(h.toHex()).hashCode()) { "bytes32" }
+        assertThrows<ZkbioException.InvalidInput> { Bytes32.fromHex("0xab") }
+        val n = Uint256.fromDecimal(java.math.BigInteger.TWO.pow(255).toString())
+        check(n.toLong() == null && Uint256.fromHex(n.toHex()) == n && n.toBytes()[0] == 0x80.toByte()) { "uint256 $n" }
+        check(Uint256.fromLong(5).toLong() == 5L && Uint256.fromHex("0x5") == Uint256.fromLong(5)) { "uint256 small" }
+        assertThrows<ZkbioException.InvalidInput> { Uint256.fromLong(-5) }
+    }
+
     suspend fun sharedMaterialsProveConcurrently() = coroutineScope {
         val results = (0 until 3).map { i ->
             async { small.proveImageOpening(sampleInput(4, 16, binding = 1000L + i), null, null) }
         }.awaitAll()
         results.forEachIndexed { i, r ->
-            check(r.publicInputs.binding.contentEquals(fe(1000L + i))) { "binding $i" }
+            check(r.publicInputs.binding == fe(1000L + i)) { "binding $i" }
             verifyImageOpening(small.verifyingKey(), r)
         }
     }
