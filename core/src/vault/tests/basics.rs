@@ -193,6 +193,7 @@ fn a_hostile_face_size_allocates_nothing_before_the_length_check() {
         "decode made a {largest}-element secret buffer from {} bytes",
         input.len()
     );
+}
 
 #[test]
 fn open_existing_refuses_a_directory_without_a_vault_and_creates_nothing() {
