@@ -1,7 +1,7 @@
 //! CONV_2D and DEPTHWISE_CONV_2D: a free accumulator per output element, then one requantization
 //! (with the fused activation as its clamp).
 
-use super::arith::requantize;
+use super::arith::Plans;
 use super::{Accumulator, CircuitTensor, CompileError, OpCtx};
 use crate::builder::Builder;
 use crate::models::tflite::model::{Conv2d, DepthwiseConv2d, Model, Nhwc, Window};
@@ -80,6 +80,7 @@ pub(super) fn conv2d<B: Builder>(
     };
     let mults = ctx.sized(Some(&op.multipliers), o.c, "multipliers")?;
     let zp = op.input_zero_point as i128;
+    let mut plans = Plans::new(o.c);
     let mut out = Vec::with_capacity(o.len());
     for n in 0..o.n {
         for oy in 0..o.h {
@@ -96,9 +97,10 @@ pub(super) fn conv2d<B: Builder>(
                         }
                     }
                     let acc = acc.finish().map_err(|e| ctx.quant(e))?;
-                    out.push(requantize(
+                    out.push(plans.requantize(
                         b,
                         ctx,
+                        oc,
                         &acc,
                         mults[oc],
                         op.output_zero_point,
@@ -135,6 +137,7 @@ pub(super) fn depthwise<B: Builder>(
     };
     let mults = ctx.sized(Some(&op.multipliers), o.c, "multipliers")?;
     let zp = op.input_zero_point as i128;
+    let mut plans = Plans::new(o.c);
     let mut out = Vec::with_capacity(o.len());
     for n in 0..o.n {
         for oy in 0..o.h {
@@ -149,9 +152,10 @@ pub(super) fn depthwise<B: Builder>(
                         acc.add(wv, &x[i.offset(n, iy, ix, ic)], zp);
                     }
                     let acc = acc.finish().map_err(|e| ctx.quant(e))?;
-                    out.push(requantize(
+                    out.push(plans.requantize(
                         b,
                         ctx,
+                        oc,
                         &acc,
                         mults[oc],
                         op.output_zero_point,

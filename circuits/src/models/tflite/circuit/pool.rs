@@ -1,6 +1,6 @@
 //! AVERAGE_POOL_2D, MAX_POOL_2D and MEAN (global average over the spatial axes).
 
-use super::arith::{average_round, clamp, maximum, requantize};
+use super::arith::{average_round, clamp, maximum, Plans};
 use super::conv::{check_input, taps};
 use super::{Accumulator, CircuitTensor, CompileError, OpCtx};
 use crate::builder::Builder;
@@ -97,6 +97,7 @@ pub(super) fn mean<B: Builder>(
         min: -128,
         max: 127,
     };
+    let mut plans = Plans::new(1);
     let mut out = Vec::with_capacity(i.n * i.c);
     for n in 0..i.n {
         b.checkpoint().map_err(|_| CompileError::Cancelled)?;
@@ -108,9 +109,10 @@ pub(super) fn mean<B: Builder>(
                 }
             }
             let acc = acc.finish().map_err(|e| ctx.quant(e))?;
-            out.push(requantize(
+            out.push(plans.requantize(
                 b,
                 ctx,
+                0,
                 &acc,
                 op.multiplier,
                 op.output_zero_point,
