@@ -4,7 +4,10 @@
 //!
 //! Both are `q − corr` with `q = floor(X / 2^n)` for a linear `X` in `acc`, proven by one bit
 //! decomposition of `X` (quotient and remainder together), and `corr = [q <= 0 ∧ R < 2^j]` the
-//! tie correction of the closed forms in [`super::reference`].
+//! tie correction of the closed forms in [`super::reference`]. A [`RequantPlan`] (per channel
+//! and static accumulator range) replaces the closed form by the shortest exact [`FloorFit`]
+//! `floor((acc·k + c) / 2^n)` of the kernel's outputs on that range when it decomposes fewer
+//! bits, with the fused clamp below; [`RescalePlan`] does the same for ADD's input rescales.
 //!
 //! **Fused ReLU lemma.** When `act_min >= zp` (RELU, RELU6, and any clamp that starts at or above
 //! the zero point) the correction never changes the output, so it is not computed: `corr = 1`
@@ -17,26 +20,29 @@
 //!
 //! **Constraints per requantized element** (measured by `constraint_counts_per_element`; static
 //! accumulator bounds `±2^b`, zp_out = −128 for ReLU as TFLite's converter makes it, zp = 3 with
-//! the full int8 range for "none"):
+//! the full int8 range for "none"), as planned (a [`FloorFit`] where one is shorter) and, in
+//! brackets, with the kernel's closed form:
 //!
 //! | multiplier | acc bound | rs = 6 | rs = 8 | rs = 10 |
 //! |---|---|---|---|---|
-//! | generic (odd M), fused ReLU | ±2^17 | 54 | 52 | 51 |
-//! | generic, fused ReLU | ±2^18 | 56 | 54 | 52 |
-//! | generic, fused ReLU | ±2^20 | 58 | 58 | 56 |
-//! | generic, ReLU6-like (act_max = 100) | ±2^17 / ±2^20 | 65 / 71 | 63 / 69 | 51 / 67 |
+//! | generic (odd M), fused ReLU | ±2^17 | 43 (54) | 42 (52) | 40 (51) |
+//! | generic, fused ReLU | ±2^18 | 44 (55) | 44 (54) | 44 (52) |
+//! | generic, fused ReLU | ±2^20 | 46 (57) | 47 (57) | 49 (56) |
+//! | generic, ReLU6-like (act_max = 100) | ±2^17 / ±2^20 | 50 / 56 (65 / 71) | 53 / 59 (63 / 69) | 40 / 60 (51 / 67) |
 //! | generic, no activation | ±2^17 / ±2^20 | 82 / 91 | 77 / 87 | 54 / 83 |
-//! | 8-bit mantissa (M = 181·2^23), fused ReLU | ±2^17 / ±2^20 | 31 / 35 | | 28 / 33 |
+//! | 8-bit mantissa (M = 181·2^23), fused ReLU | ±2^17 / ±2^20 | 31 / 34 | | 28 / 33 |
 //!
-//! **Why generic scales stay above 45.** The remainder of `floor(X / 2^n)` must be proven in
-//! `[0, 2^n)` with `n = 31 + rs − t`, and the quotient must be range-checked too (without it,
-//! `(X − r)/2^n` is a field element for every `r`, so nothing is unique). In plain R1CS a range
-//! check costs about one constraint per bit (booleanity; higher-radix digits cost more per bit),
-//! so a requantization costs at least `n + log2(quotient range) ≈ b + 31 − t` constraints, 48–51
-//! for `b = 17..20` and `t = 0`, before the clamp. The ≤ 45 goal is therefore reachable only
-//! with trailing zeros in `M·2^ls` (short-mantissa scales, last row) or with lookups. (Replacing
-//! `M` by a shorter multiplier that floors identically over the static range needs about `2b`
-//! bits of precision, near-ties being dense; no gain at `b >= 17`.)
+//! **Where the constraints go.** `floor(X / 2^n)` needs its remainder proven in `[0, 2^n)` and
+//! its quotient range-checked (without it, `(X − r)/2^n` is a field element for every `r`, so
+//! nothing is unique). In plain R1CS a range check costs about one constraint per bit, so a
+//! requantization costs about `log2(range of X) = log2(range of acc) + log2(k)` plus the clamp
+//! (4–5). The kernel's own `k = M·2^ls/2^t` has `31 − t` bits; the fit ([`super::fit`]) only has
+//! to reproduce the 255 steps inside the unsaturated window of `N ≈ 256/scale` accumulators,
+//! which takes `2^n ≈ N^1.5–N^2`, i.e. `log2(k) ≈ 8 + 0.7·log2(N)` instead of 31: 8–12 bits
+//! less for generic scales. Without a fused clamp ("none" with `zp` inside the range) the
+//! kernel's outputs are not one floor division (negative ties round away from zero while
+//! positive ones round up), so the closed form with its tie correction stays; short-mantissa
+//! scales (trailing zeros of `M·2^ls`) shrink `k` further; lookups would go further still.
 
 use super::bounded::{fr, Bounded};
 use super::clamp::{clamp, clamp_above};
@@ -687,9 +693,12 @@ impl FloatRequant {
 /// `(double)s_in·(double)s_w/(double)s_out` computed as the kernel does.
 ///
 /// Proven: `round_half_away(acc·m·2^e)` over the rationals (`scale = m·2^e` exactly, `m` odd, 53
-/// bits), as `q = floor((acc·m + 2^(k−1)) / 2^k)` (`k = −e`) minus `[q <= 0 ∧ R = 0]` (negative
-/// ties), or with the fused clamp exactly as [`requantize`]. Cost: `k + w + 1` for the division
-/// (`k` ≈ 53 + log2(1/scale), so about 20 more than the integer form), the clamp as in
+/// bits). Usually as the [`FloorFit`] that [`FloatRequant::new`] found for the checked range
+/// (exact there, with the fused clamp as in [`requantize_planned`]: the 53-bit mantissa only
+/// has to place 255 steps, so the bench model's FC went from 101 to 46 constraints per
+/// element); otherwise as `q = floor((acc·m + 2^(k−1)) / 2^k)` (`k = −e`) minus
+/// `[q <= 0 ∧ R = 0]` (negative ties), or with the fused clamp exactly as [`requantize`]. Cost of
+/// that form: `k + w + 1` for the division (`k` ≈ 53 + log2(1/scale)), the clamp as in
 /// [`requantize`], and without a fused clamp `is_zero(R)` and a product for the tie (4).
 ///
 /// **Where fl64 differs.** The product `acc·scale` is rounded to 53 bits before `round`; that can
@@ -986,11 +995,17 @@ mod tests {
         // 37 + 12 + 1 = 50 for the decomposition; the fused upper clamp at 255 tests the 3 bits
         // above bit 8 for zero (2 products) and selects (2 products).
         assert_eq!(table[0].2, [54, 65, 82]);
+        // ±2^20: 5 bits above bit 8, tested together with the sign (is_zero, 3), then one
+        // product: one constraint less than testing them and multiplying by the sign.
+        assert_eq!(table[6].2, [57, 71, 91]);
         // rs = 10: q stays below 256, so the upper clamp cannot bind (one product).
         assert_eq!(table[2].2, [51, 51, 54]);
-        // The fits: measured once, pinned so a regression in the search shows.
-        assert_eq!(table[0].3, [45, 47, 45]);
-        for row in &table {
+        // The fits: measured once, pinned so a regression in the search shows. Without a fused
+        // clamp ("none", zp inside the range) the kernel's negative ties leave no single floor
+        // division, so the closed form stays.
+        assert_eq!(table[0].3, [43, 50, 82]);
+        assert_eq!(table[8].3, [49, 60, 83]);
+        for row in table.iter().filter(|r| r.0 <= 18) {
             assert!(row.3[0] <= 45, "relu at ±2^{} rs={}: {:?}", row.0, row.1, row.3);
         }
         // Short-mantissa scales (8-bit mantissa: M = 181·2^23, t = 23) leave n = 8 + rs.
