@@ -136,7 +136,10 @@ impl FloorFit {
         let span = vmax - vmin + 1;
         let bits = |v: i128| 128 - v.unsigned_abs().leading_zeros();
         let x_bits = pts.iter().map(|&(x, _)| bits(x)).max().unwrap_or(0);
-        let Some(max_n) = 118u32.checked_sub(x_bits + bits(span)).map(|b| b.min(max_n)) else {
+        let Some(max_n) = 118u32
+            .checked_sub(x_bits + bits(span))
+            .map(|b| b.min(max_n))
+        else {
             return Ok(None);
         };
         let solve = |n: u32| -> Option<FloorFit> {
@@ -300,7 +303,10 @@ mod tests {
             let (_, rs) = split_shift(shift);
             let fit = FloorFit::search(&pts, Saturation::Clamped { top }, 31 + rs + 4).unwrap();
             let Some(fit) = fit else {
-                assert!(amin < zp, "a ReLU always has a fit (the kernel's own): {case}");
+                assert!(
+                    amin < zp,
+                    "a ReLU always has a fit (the kernel's own): {case}"
+                );
                 continue;
             };
             for x in lo..=hi {
@@ -343,7 +349,10 @@ mod tests {
                 None => refused += 1,
             }
         }
-        assert!(found >= 5 && refused >= 5, "found {found}, refused {refused}");
+        assert!(
+            found >= 5 && refused >= 5,
+            "found {found}, refused {refused}"
+        );
     }
 
     /// Breaking a found fit (one less in `k` or `c` at the minimal `n`, or one less bit) makes it

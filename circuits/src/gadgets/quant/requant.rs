@@ -1006,7 +1006,13 @@ mod tests {
         assert_eq!(table[0].3, [43, 50, 82]);
         assert_eq!(table[8].3, [49, 60, 83]);
         for row in table.iter().filter(|r| r.0 <= 18) {
-            assert!(row.3[0] <= 45, "relu at ±2^{} rs={}: {:?}", row.0, row.1, row.3);
+            assert!(
+                row.3[0] <= 45,
+                "relu at ±2^{} rs={}: {:?}",
+                row.0,
+                row.1,
+                row.3
+            );
         }
         // Short-mantissa scales (8-bit mantissa: M = 181·2^23, t = 23) leave n = 8 + rs.
         for acc_bits in [17u32, 20] {
@@ -1069,7 +1075,10 @@ mod tests {
                 .collect();
             check_sound(&c, &inputs);
         }
-        assert!(fitted >= 5, "only {fitted} of the parameter sets were fitted");
+        assert!(
+            fitted >= 5,
+            "only {fitted} of the parameter sets were fitted"
+        );
     }
 
     /// A plan made for a wider range serves any narrower accumulator, and refuses a wider one.
@@ -1150,7 +1159,10 @@ mod tests {
                 None => closed += 1,
             }
         }
-        assert!(fits >= 2 && closed >= 2, "fits {fits}, closed forms {closed}");
+        assert!(
+            fits >= 2 && closed >= 2,
+            "fits {fits}, closed forms {closed}"
+        );
     }
 
     #[test]

@@ -13,8 +13,8 @@
 //! everything here is integer arithmetic: this is the arithmetic the circuit must reproduce, and
 //! the circuit compiler proves its closed forms equal to these functions.
 
-use crate::gadgets::quant::reference::rounding_divide_by_pot;
 use super::model::{DoubleScale, QuantizedMultiplier};
+use crate::gadgets::quant::reference::rounding_divide_by_pot;
 
 /// `QuantizeMultiplier(double m)`: `m ≈ M * 2^(shift - 31)` with `M` in `[2^30, 2^31 - 1]`.
 ///

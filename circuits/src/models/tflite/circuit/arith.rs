@@ -9,8 +9,8 @@ use crate::builder::Builder;
 use crate::gadgets::quant::clamp as qclamp;
 use crate::gadgets::quant::pool::avg_pool_round;
 use crate::gadgets::quant::requant::{
-    requantize_f64, requantize_planned, rescale_planned,
-    FloatRequant, Requant, RequantPlan, RescalePlan,
+    requantize_f64, requantize_planned, rescale_planned, FloatRequant, Requant, RequantPlan,
+    RescalePlan,
 };
 use crate::gadgets::quant::{Bounded, QuantError};
 use crate::models::tflite::model::{ActivationRange, DoubleScale, QuantizedMultiplier};

@@ -16,7 +16,8 @@ fn windows<'a, L>(
         (0..o.h).flat_map(move |oy| {
             (0..o.w).flat_map(move |ox| {
                 (0..o.c).map(move |c| {
-                    op.window.taps(oy, ox, i.h, i.w)
+                    op.window
+                        .taps(oy, ox, i.h, i.w)
                         .map(|(_, _, iy, ix)| &x[i.offset(n, iy, ix, c)])
                         .collect()
                 })
