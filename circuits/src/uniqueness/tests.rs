@@ -215,16 +215,25 @@ fn quant_gadgets() -> Vec<Instance> {
             ));
         }
     }
-    // ADD's input rescales of every int8 value: one with an exact fit, one without (a negative
-    // tie), which keeps the closed form.
-    for (m, shift, zp) in [(1_518_500_249, -2, 3), (1 << 30, -1, -128)] {
-        let (lo, hi) = (-128 - zp, 127 - zp);
-        let plan = RescalePlan::new(m, shift, 20, lo, hi).unwrap();
+    // ADD's input rescales of every int8 value: after a ReLU (zp = −128, v in [0, 255]) the
+    // first candidate multiplier with an exact fit; with zp = 3 (negative values too) the first
+    // without one (a negative tie: the closed form).
+    let candidates = [
+        1_518_500_249,
+        1_234_567_891,
+        1_987_654_321,
+        1_100_000_001,
+        1_700_000_003,
+        1_333_333_337,
+    ];
+    for (fitted, lo, hi) in [(true, 0, 255), (false, -131, 124)] {
+        let plan = candidates
+            .iter()
+            .map(|&m| RescalePlan::new(m, -2, 20, lo, hi).unwrap())
+            .find(|p| p.fit().is_some() == fitted)
+            .expect("a candidate multiplier of each kind");
         v.push(one(
-            &format!(
-                "quant/rescale M={m} shift={shift} v in [{lo},{hi}] (fit: {})",
-                plan.fit().is_some()
-            ),
+            &format!("quant/rescale v in [{lo},{hi}] (fit: {fitted})"),
             Expect::Unique,
             |h| {
                 let x = bounded(h, 5, lo, hi);
