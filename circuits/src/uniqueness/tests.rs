@@ -7,8 +7,8 @@ use crate::gadgets::bits::{alloc_byte, from_bits_le, to_bits_le};
 use crate::gadgets::boolean::{alloc_bit, enforce_boolean};
 use crate::gadgets::equality::{is_equal, is_zero};
 use crate::gadgets::quant::{
-    avg_pool_round, clamp, floor_div, max, requantize, requantize_f64, Bounded, FloatRequant,
-    Requant,
+    avg_pool_round, clamp, floor_div, max, requantize, requantize_f64, requantize_planned,
+    rescale_planned, Bounded, FloatRequant, Requant, RequantPlan, RescalePlan,
 };
 use crate::gadgets::sign::{is_nonnegative, is_positive};
 use ark_bn254::Fr;
@@ -191,12 +191,53 @@ fn quant_gadgets() -> Vec<Instance> {
         ),
     ];
     for (label, p, bound) in cases {
+        // The plan's layout (a fit where one is shorter) and the kernel's closed form.
+        let fitted = RequantPlan::new(&p, -bound, bound).unwrap().fit().is_some();
         v.push(one(
-            &format!("quant/requantize {label} acc±{bound}"),
+            &format!("quant/requantize {label} acc±{bound} (fit: {fitted})"),
             Expect::Unique,
             |h| {
                 let acc = bounded(h, -7, -bound, bound);
                 let y = requantize(h.builder(), &acc, &p).unwrap();
+                h.output(y.lc());
+            },
+        ));
+        if fitted {
+            v.push(one(
+                &format!("quant/requantize closed form {label} acc±{bound}"),
+                Expect::Unique,
+                |h| {
+                    let acc = bounded(h, -7, -bound, bound);
+                    let plan = RequantPlan::closed_form(&p, -bound, bound).unwrap();
+                    let y = requantize_planned(h.builder(), &acc, &plan).unwrap();
+                    h.output(y.lc());
+                },
+            ));
+        }
+    }
+    // ADD's input rescales of every int8 value: after a ReLU (zp = −128, v in [0, 255]) the
+    // first candidate multiplier with an exact fit; with zp = 3 (negative values too) the first
+    // without one (a negative tie: the closed form).
+    let candidates = [
+        1_518_500_249,
+        1_234_567_891,
+        1_987_654_321,
+        1_100_000_001,
+        1_700_000_003,
+        1_333_333_337,
+    ];
+    for (fitted, lo, hi) in [(true, 0, 255), (false, -131, 124)] {
+        let plan = candidates
+            .iter()
+            .map(|&m| RescalePlan::new(m, -2, 20, lo, hi).unwrap())
+            .find(|p| p.fit().is_some() == fitted)
+            .expect("a candidate multiplier of each kind");
+        v.push(one(
+            &format!("quant/rescale v in [{lo},{hi}] (fit: {fitted})"),
+            Expect::Unique,
+            |h| {
+                let x = bounded(h, 5, lo, hi);
+                let y = rescale_planned(h.builder(), &x, &plan).unwrap();
                 h.output(y.lc());
             },
         ));
@@ -213,6 +254,18 @@ fn quant_gadgets() -> Vec<Instance> {
             |h| {
                 let acc = bounded(h, -7, -2000, 2000);
                 let p = FloatRequant::new(scale, zp, amin, 127, -2000, 2000).unwrap();
+                let y = requantize_f64(h.builder(), &acc, &p).unwrap();
+                h.output(y.lc());
+            },
+        ));
+        v.push(one(
+            &format!("quant/requantize_f64 exact rational form {label} acc±2000"),
+            Expect::Unique,
+            |h| {
+                let acc = bounded(h, -7, -2000, 2000);
+                let p = FloatRequant::new(scale, zp, amin, 127, -2000, 2000)
+                    .unwrap()
+                    .without_fit();
                 let y = requantize_f64(h.builder(), &acc, &p).unwrap();
                 h.output(y.lc());
             },

@@ -51,6 +51,26 @@ impl<L: LinearCombination> Division<L> {
     }
 }
 
+/// How [`divide`] holds a quotient in `[qlo, qhi]`: `(base, w, sign_bit)` with `Q = q − base` in
+/// `[0, 2^w)`, and `sign_bit` whether the top bit of `Q` is `[q >= theta]`.
+fn quotient_layout(qlo: i128, qhi: i128, theta: i128) -> (i128, usize, bool) {
+    if qlo >= theta {
+        (theta, unsigned_width(qhi - theta), false)
+    } else if qhi < theta {
+        (qlo, unsigned_width(qhi - qlo), false)
+    } else {
+        let w = signed_width(qlo - theta, qhi - theta);
+        (theta - (1i128 << (w - 1)), w, true)
+    }
+}
+
+/// The bits [`divide`] decomposes for `x` in `[xlo, xhi]`, divisor `2^k` and `theta`: `k + w`
+/// (the layout costs one constraint more, the packing). For choosing between layouts.
+pub fn pow2_division_bits(xlo: i128, xhi: i128, k: u32, theta: i128) -> usize {
+    let (qlo, qhi) = (xlo >> k, xhi >> k);
+    k as usize + quotient_layout(qlo, qhi, theta).1
+}
+
 /// Lays out `floor(x / d)` with the quotient's bits centred on `theta` (see [`Division`]).
 ///
 /// Constraints: for `d = 2^k`, one decomposition of `x + (…)·2^k` into `k + w` bits (`k + w + 1`);
@@ -67,15 +87,7 @@ pub fn divide<B: Builder>(
         return Err(QuantError::BadDivisor(d));
     }
     let (qlo, qhi) = (x.lo().div_euclid(d), x.hi().div_euclid(d));
-    // base: Q = q - base is in [0, 2^w); sign_bit: whether the top bit of Q is [q >= theta].
-    let (base, w, sign_bit) = if qlo >= theta {
-        (theta, unsigned_width(qhi - theta), false)
-    } else if qhi < theta {
-        (qlo, unsigned_width(qhi - qlo), false)
-    } else {
-        let w = signed_width(qlo - theta, qhi - theta);
-        (theta - (1i128 << (w - 1)), w, true)
-    };
+    let (base, w, sign_bit) = quotient_layout(qlo, qhi, theta);
     let xv = x.value(b);
     let qv = xv.div_euclid(d);
     let one = B::Lc::constant(Fr::from(1u64));

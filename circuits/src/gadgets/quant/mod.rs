@@ -19,6 +19,7 @@
 pub mod bounded;
 pub mod clamp;
 pub mod division;
+pub mod fit;
 pub mod pool;
 pub mod reference;
 pub mod requant;
@@ -27,7 +28,10 @@ pub use bounded::{range_checked, Bounded};
 pub use clamp::{clamp, max};
 pub use division::floor_div;
 pub use pool::avg_pool_round;
-pub use requant::{requantize, requantize_f64, FloatRequant, Requant};
+pub use requant::{
+    requantize, requantize_f64, requantize_planned, rescale_planned, FloatRequant, Requant,
+    RequantPlan, RescalePlan,
+};
 
 /// Largest magnitude, in bits, a static bound may have. Far below the field's 253 safe bits, and
 /// small enough that products of a bound with a 53-bit constant stay exact in `i128`.

@@ -8,8 +8,10 @@
 //! correction term: the shape the circuit proves. Tests check that both agree over millions of
 //! random and boundary cases.
 //!
-//! The interpreter has its own copy of the literal definitions (branch `h/tflite`); this one is
-//! the gadgets' oracle and is kept to this file so the two can be merged later.
+//! The interpreter ([`crate::models::tflite::fixedpoint`]) uses the same `srdhm` and
+//! `rounding_divide_by_pot`: one transcription of the C++ serves both. The float FC rounding
+//! stays in two independent forms on purpose (`fc_float_requant` here, with `f64` as the kernel
+//! does; the interpreter's exact integer emulation of IEEE rounding), so each checks the other.
 
 /// `floor(n / 2^k)` for any sign of `n` (an arithmetic shift).
 pub fn floor_shift(n: i128, k: u32) -> i128 {

@@ -4,7 +4,10 @@
 //!
 //! Both are `q − corr` with `q = floor(X / 2^n)` for a linear `X` in `acc`, proven by one bit
 //! decomposition of `X` (quotient and remainder together), and `corr = [q <= 0 ∧ R < 2^j]` the
-//! tie correction of the closed forms in [`super::reference`].
+//! tie correction of the closed forms in [`super::reference`]. A [`RequantPlan`] (per channel
+//! and static accumulator range) replaces the closed form by the shortest exact [`FloorFit`]
+//! `floor((acc·k + c) / 2^n)` of the kernel's outputs on that range when it decomposes fewer
+//! bits, with the fused clamp below; [`RescalePlan`] does the same for ADD's input rescales.
 //!
 //! **Fused ReLU lemma.** When `act_min >= zp` (RELU, RELU6, and any clamp that starts at or above
 //! the zero point) the correction never changes the output, so it is not computed: `corr = 1`
@@ -17,30 +20,34 @@
 //!
 //! **Constraints per requantized element** (measured by `constraint_counts_per_element`; static
 //! accumulator bounds `±2^b`, zp_out = −128 for ReLU as TFLite's converter makes it, zp = 3 with
-//! the full int8 range for "none"):
+//! the full int8 range for "none"), as planned (a [`FloorFit`] where one is shorter) and, in
+//! brackets, with the kernel's closed form:
 //!
 //! | multiplier | acc bound | rs = 6 | rs = 8 | rs = 10 |
 //! |---|---|---|---|---|
-//! | generic (odd M), fused ReLU | ±2^17 | 54 | 52 | 51 |
-//! | generic, fused ReLU | ±2^18 | 56 | 54 | 52 |
-//! | generic, fused ReLU | ±2^20 | 58 | 58 | 56 |
-//! | generic, ReLU6-like (act_max = 100) | ±2^17 / ±2^20 | 65 / 71 | 63 / 69 | 51 / 67 |
+//! | generic (odd M), fused ReLU | ±2^17 | 43 (54) | 42 (52) | 40 (51) |
+//! | generic, fused ReLU | ±2^18 | 44 (55) | 44 (54) | 44 (52) |
+//! | generic, fused ReLU | ±2^20 | 46 (57) | 47 (57) | 49 (56) |
+//! | generic, ReLU6-like (act_max = 100) | ±2^17 / ±2^20 | 50 / 56 (65 / 71) | 53 / 59 (63 / 69) | 40 / 60 (51 / 67) |
 //! | generic, no activation | ±2^17 / ±2^20 | 82 / 91 | 77 / 87 | 54 / 83 |
-//! | 8-bit mantissa (M = 181·2^23), fused ReLU | ±2^17 / ±2^20 | 31 / 35 | | 28 / 33 |
+//! | 8-bit mantissa (M = 181·2^23), fused ReLU | ±2^17 / ±2^20 | 31 / 34 | | 28 / 33 |
 //!
-//! **Why generic scales stay above 45.** The remainder of `floor(X / 2^n)` must be proven in
-//! `[0, 2^n)` with `n = 31 + rs − t`, and the quotient must be range-checked too (without it,
-//! `(X − r)/2^n` is a field element for every `r`, so nothing is unique). In plain R1CS a range
-//! check costs about one constraint per bit (booleanity; higher-radix digits cost more per bit),
-//! so a requantization costs at least `n + log2(quotient range) ≈ b + 31 − t` constraints, 48–51
-//! for `b = 17..20` and `t = 0`, before the clamp. The ≤ 45 goal is therefore reachable only
-//! with trailing zeros in `M·2^ls` (short-mantissa scales, last row) or with lookups. (Replacing
-//! `M` by a shorter multiplier that floors identically over the static range needs about `2b`
-//! bits of precision, near-ties being dense; no gain at `b >= 17`.)
+//! **Where the constraints go.** `floor(X / 2^n)` needs its remainder proven in `[0, 2^n)` and
+//! its quotient range-checked (without it, `(X − r)/2^n` is a field element for every `r`, so
+//! nothing is unique). In plain R1CS a range check costs about one constraint per bit, so a
+//! requantization costs about `log2(range of X) = log2(range of acc) + log2(k)` plus the clamp
+//! (4–5). The kernel's own `k = M·2^ls/2^t` has `31 − t` bits; the fit ([`super::fit`]) only has
+//! to reproduce the 255 steps inside the unsaturated window of `N ≈ 256/scale` accumulators,
+//! which takes `2^n ≈ N^1.5–N^2`, i.e. `log2(k) ≈ 8 + 0.7·log2(N)` instead of 31: 8–12 bits
+//! less for generic scales. Without a fused clamp ("none" with `zp` inside the range) the
+//! kernel's outputs are not one floor division (negative ties round away from zero while
+//! positive ones round up), so the closed form with its tie correction stays; short-mantissa
+//! scales (trailing zeros of `M·2^ls`) shrink `k` further; lookups would go further still.
 
 use super::bounded::{fr, Bounded};
 use super::clamp::{clamp, clamp_above};
-use super::division::{divide, Division};
+use super::division::{divide, floor_div, pow2_division_bits, Division};
+use super::fit::{FloorFit, Saturation, MAX_FIT_BITS};
 use super::reference::{
     decompose_f64, fc_float_requant, mbqm_closed_form, round_half_away_exact, split_shift,
 };
@@ -151,12 +158,26 @@ fn fused_clamp<B: Builder>(
         // min(q − θ, 2^k − 1) is the low k bits if all higher bits are zero, else h.
         let k = (h + 1).trailing_zeros() as usize;
         let low_k = from_bits_le::<B>(&bits[..k]);
-        let z = all_zero(b, &bits[k..]);
         let low_minus_h = low_k - B::Lc::constant(fr(h));
+        let one = B::Lc::constant(Fr::from(1u64));
+        let mut flags = bits[k..].to_vec();
+        let with_sign = div.q_ge_theta_static.is_none() && flags.len() >= 4;
+        if with_sign {
+            // z = [s = 1 ∧ high bits 0] in one all-zero test (all flags are proven bits, so
+            // their sum is 0 only if each is), then s·min(q − θ, h) = z·(low − h) + s·h: one
+            // product fewer than testing the high bits and multiplying by s afterwards.
+            flags.push(one - div.q_ge_theta.clone());
+        }
+        let z = all_zero(b, &flags);
         let m = b.alloc(b.value(&z) * b.value(&low_minus_h));
         b.enforce(&z, &low_minus_h, &m);
-        let m_plus_h = m + B::Lc::constant(fr(h));
-        Bounded::assume(times_sign(b, div, &m_plus_h), 0, h)?
+        let u = if with_sign {
+            m + div.q_ge_theta.clone() * fr(h)
+        } else {
+            let m_plus_h = m + B::Lc::constant(fr(h));
+            times_sign(b, div, &m_plus_h)
+        };
+        Bounded::assume(u, 0, h)?
     } else {
         let low = from_bits_le::<B>(bits);
         let r = Bounded::assume(times_sign(b, div, &low), 0, (1i128 << width) - 1)?;
@@ -215,71 +236,322 @@ fn check_act(act_min: i32, act_max: i32) -> Result<(), QuantError> {
     Ok(())
 }
 
-fn check_int32<L: LinearCombination>(acc: &Bounded<L>, factor: i128) -> Result<(), QuantError> {
-    let fits = |v: i128| (i32::MIN as i128..=i32::MAX as i128).contains(&v);
-    if fits(acc.lo() * factor) && fits(acc.hi() * factor) {
+fn check_int32(lo: i128, hi: i128, factor: i128) -> Result<(), QuantError> {
+    let fits = |v: i128| {
+        v.checked_mul(factor)
+            .is_some_and(|v| (i32::MIN as i128..=i32::MAX as i128).contains(&v))
+    };
+    if fits(lo) && fits(hi) {
         Ok(())
     } else {
-        Err(QuantError::Int32Overflow {
-            lo: acc.lo(),
-            hi: acc.hi(),
+        Err(QuantError::Int32Overflow { lo, hi })
+    }
+}
+
+/// The kernel's closed form of a requantization: `X = acc·K' + c'` and `q = floor(X / 2^n)`
+/// (see [`requantize_planned`]), and whether the tie correction is needed.
+struct ClosedForm {
+    k: i128,
+    c: i128,
+    n: u32,
+    tie_j: Option<usize>,
+}
+
+fn closed_form(p: &Requant) -> ClosedForm {
+    let (ls, rs) = split_shift(p.shift);
+    let k_full = (p.multiplier as i128) << ls;
+    let t = k_full.trailing_zeros().min(30);
+    let mut c = 1i128 << 30;
+    if rs >= 1 {
+        c += 1i128 << (30 + rs);
+    }
+    ClosedForm {
+        k: k_full >> t,
+        c: c >> t,
+        n: 31 + rs - t,
+        tie_j: (rs >= 1).then_some((31 - t) as usize),
+    }
+}
+
+/// A requantization with its layout chosen once for a static accumulator range `[lo, hi]`:
+/// build it per channel ([`RequantPlan::new`]), then lay out every element whose accumulator
+/// bounds lie inside the range with [`requantize_planned`].
+///
+/// The layout is the shortest [`FloorFit`] of the kernel's output over the range when one exists
+/// and decomposes no more bits than the kernel's closed form, else the closed form itself.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RequantPlan {
+    p: Requant,
+    lo: i128,
+    hi: i128,
+    fit: Option<FloorFit>,
+}
+
+impl RequantPlan {
+    /// Validates the constants for accumulators in `[lo, hi]` and picks the layout.
+    ///
+    /// Refused: a multiplier outside `[1, 2^31)`, a shift outside `[-31, 30]`, an empty
+    /// activation range, and bounds for which `acc` or `acc·2^ls` leaves int32 (undefined in
+    /// the C++).
+    pub fn new(p: &Requant, lo: i128, hi: i128) -> Result<Self, QuantError> {
+        let mut plan = Self::closed_form(p, lo, hi)?;
+        let cf = closed_form(p);
+        let (zp, amin, amax) = (p.zp_out as i128, p.act_min as i128, p.act_max as i128);
+        let fused = amin >= zp;
+        // Without a fused clamp the closed form pays a tie correction and two generic clamps, so
+        // any fit of moderate length is cheaper.
+        let max_n = if fused { cf.n } else { cf.n + 8 };
+        let g = |x: i128| p.reference(x as i64) - amin;
+        let Some(pts) = FloorFit::run_ends(lo, hi, g) else {
+            return Ok(plan);
+        };
+        let Some(fit) = FloorFit::search(&pts, Saturation::Clamped { top: amax - amin }, max_n)?
+        else {
+            return Ok(plan);
+        };
+        let bits_of = |k: i128, c: i128, n: u32, theta: i128| {
+            let (a, b) = (lo * k + c, hi * k + c);
+            pow2_division_bits(a.min(b), a.max(b), n, theta)
+        };
+        if !fused || bits_of(fit.k, fit.c, fit.n, 0) <= bits_of(cf.k, cf.c, cf.n, amin - zp) {
+            plan.fit = Some(fit);
+        }
+        Ok(plan)
+    }
+
+    /// The kernel's closed form for `[lo, hi]`, never a fit (validated as [`RequantPlan::new`]).
+    pub fn closed_form(p: &Requant, lo: i128, hi: i128) -> Result<Self, QuantError> {
+        if p.multiplier < 1 {
+            return Err(QuantError::BadMultiplier(p.multiplier as i64));
+        }
+        if !(-31..=30).contains(&p.shift) {
+            return Err(QuantError::BadShift(p.shift));
+        }
+        check_act(p.act_min, p.act_max)?;
+        if lo > hi {
+            return Err(QuantError::EmptyInterval { lo, hi });
+        }
+        let (ls, _) = split_shift(p.shift);
+        check_int32(lo, hi, 1)?;
+        check_int32(lo, hi, 1i128 << ls)?;
+        Ok(RequantPlan {
+            p: *p,
+            lo,
+            hi,
+            fit: None,
         })
+    }
+
+    /// The constants.
+    pub fn requant(&self) -> &Requant {
+        &self.p
+    }
+
+    /// The accumulator range the plan was made for.
+    pub fn range(&self) -> (i128, i128) {
+        (self.lo, self.hi)
+    }
+
+    /// The fit the plan lays out, if it does not use the closed form.
+    pub fn fit(&self) -> Option<FloorFit> {
+        self.fit
+    }
+
+    /// Whether `[lo, hi]` lies inside the plan's range.
+    pub fn covers(&self, lo: i128, hi: i128) -> bool {
+        self.lo <= lo && hi <= self.hi
     }
 }
 
 /// `clamp(MultiplyByQuantizedMultiplier(acc, M, shift) + zp_out, act_min, act_max)`, bit-exact
-/// with TFLite's double rounding, for an int32 accumulator with static bounds.
-///
-/// With `K = M·2^ls = K'·2^t` (`t` trailing zeros, at most 30) and `n = 31 + rs − t`:
-/// `X = acc·K' + (2^30 + [rs≥1]·2^(30+rs))/2^t`, `q = floor(X / 2^n)`, one decomposition of
-/// `X` into `n + w` bits (`w` = quotient width from the bounds, with a sign bit when needed).
-///
-/// Constraints per element:
-/// - fused clamp (`act_min >= zp`, e.g. RELU/RELU6): `n + w + 1`, plus, when the upper clamp
-///   can bind and `act_max − act_min + 1 = 2^k`, an all-zero test of the `h` quotient bits above
-///   `k` (`h − 1` constraints for `h <= 3`, else 3) and two products (one when `q >= θ` is
-///   static); one product when the upper clamp cannot bind; a generic upper clamp otherwise;
-/// - otherwise: `n + w + 1`, the tie correction (`is_zero` of the top `rs` remainder bits and a
-///   product: 4, when `q <= 0` is possible and `rs >= 1`) and a generic [`clamp`] on each side the
-///   bounds do not settle.
-///
-/// Refused at compile time: a multiplier outside `[1, 2^31)`, a shift outside `[-31, 30]`, and
-/// accumulator bounds for which `acc` or `acc·2^ls` leaves int32 (undefined in the C++).
+/// with TFLite's double rounding, for an int32 accumulator with static bounds: a
+/// [`RequantPlan`] made for the accumulator's own range, laid out by [`requantize_planned`].
+/// Models plan once per channel instead (the search costs far more than the layout).
 pub fn requantize<B: Builder>(
     b: &mut B,
     acc: &Bounded<B::Lc>,
     p: &Requant,
 ) -> Result<Bounded<B::Lc>, QuantError> {
-    if p.multiplier < 1 {
-        return Err(QuantError::BadMultiplier(p.multiplier as i64));
+    requantize_planned(b, acc, &RequantPlan::new(p, acc.lo(), acc.hi())?)
+}
+
+/// Lays out one requantization with `plan` (whose range must contain the accumulator's bounds).
+///
+/// A constant output (both bounds give the same value) costs nothing. Otherwise:
+///
+/// **Fit** `(k, c, n)` ([`super::fit`]): `X = acc·k + c`, `q = floor(X / 2^n)` in one
+/// decomposition of `n + w` bits (`w` = quotient width from the bounds, with a sign bit when
+/// needed), and the fused clamp `act_min + clamp(q, 0, act_max − act_min)` read off the same bits
+/// (see the module docs). It reproduces the kernel's output on the plan's range exactly, tie
+/// correction included, whatever the activation.
+///
+/// **Closed form** (when no shorter fit exists): with `K = M·2^ls = K'·2^t` (`t` trailing zeros,
+/// at most 30) and `n = 31 + rs − t`: `X = acc·K' + (2^30 + [rs≥1]·2^(30+rs))/2^t`,
+/// `q = floor(X / 2^n)`, one decomposition of `X` into `n + w` bits.
+///
+/// Constraints per element, either way:
+/// - fused clamp (a fit, or `act_min >= zp`, e.g. RELU/RELU6): `n + w + 1`, plus, when the upper
+///   clamp can bind and `act_max − act_min + 1 = 2^k`, an all-zero test of the `h` quotient bits
+///   above `k` (`h − 1` constraints for `h <= 3`, else 3) and two products (one when `q >= θ` is
+///   static); one product when the upper clamp cannot bind; a generic upper clamp otherwise;
+/// - closed form without a fused clamp: `n + w + 1`, the tie correction (`is_zero` of the top
+///   `rs` remainder bits and a product: 4, when `q <= 0` is possible and `rs >= 1`) and a
+///   generic [`clamp`] on each side the bounds do not settle.
+pub fn requantize_planned<B: Builder>(
+    b: &mut B,
+    acc: &Bounded<B::Lc>,
+    plan: &RequantPlan,
+) -> Result<Bounded<B::Lc>, QuantError> {
+    if !plan.covers(acc.lo(), acc.hi()) {
+        return Err(QuantError::UncheckedRange {
+            lo: acc.lo(),
+            hi: acc.hi(),
+        });
     }
-    if !(-31..=30).contains(&p.shift) {
-        return Err(QuantError::BadShift(p.shift));
+    let p = &plan.p;
+    let (zp, amin, amax) = (p.zp_out as i128, p.act_min as i128, p.act_max as i128);
+    let out_bounds = (p.reference(acc.lo() as i64), p.reference(acc.hi() as i64));
+    if out_bounds.0 == out_bounds.1 {
+        return Bounded::constant(out_bounds.0);
     }
-    check_act(p.act_min, p.act_max)?;
-    let (ls, rs) = split_shift(p.shift);
-    check_int32(acc, 1)?;
-    check_int32(acc, 1i128 << ls)?;
-    let k_full = (p.multiplier as i128) << ls;
-    let t = k_full.trailing_zeros().min(30);
-    let k = k_full >> t;
-    let n = 31 + rs - t;
-    let mut c = 1i128 << 30;
-    if rs >= 1 {
-        c += 1i128 << (30 + rs);
+    if let Some(fit) = plan.fit {
+        return fitted(b, acc, &fit, amin, amax, out_bounds);
     }
-    let x = acc.scale(k)?.offset(c >> t)?;
-    let tie_j = (rs >= 1).then_some((31 - t) as usize);
-    requant_tail(
-        b,
-        &x,
-        n,
-        tie_j,
-        p.zp_out as i128,
-        p.act_min as i128,
-        p.act_max as i128,
-        (p.reference(acc.lo() as i64), p.reference(acc.hi() as i64)),
+    let cf = closed_form(p);
+    let x = acc.scale(cf.k)?.offset(cf.c)?;
+    requant_tail(b, &x, cf.n, cf.tie_j, zp, amin, amax, out_bounds)
+}
+
+/// `act_min + clamp(floor((acc·k + c) / 2^n), 0, act_max − act_min)` for a fit.
+fn fitted<B: Builder>(
+    b: &mut B,
+    acc: &Bounded<B::Lc>,
+    fit: &FloorFit,
+    act_min: i128,
+    act_max: i128,
+    out_bounds: (i128, i128),
+) -> Result<Bounded<B::Lc>, QuantError> {
+    let x = acc.scale(fit.k)?.offset(fit.c)?;
+    let div = divide(b, &x, 1i128 << fit.n, 0)?;
+    let y = fused_clamp(b, &div, act_min, act_max - act_min)?;
+    Bounded::assume(
+        y.lc().clone(),
+        out_bounds.0.max(y.lo()),
+        out_bounds.1.min(y.hi()),
     )
+}
+
+/// ADD's input rescale `MultiplyByQuantizedMultiplierSmallerThanOneExp(v·2^left_shift, M,
+/// shift)` (double rounding, no clamp) of an integer `v` in a static range: an int8 input minus
+/// its zero point. Planned once per ADD input ([`RescalePlan::new`]), laid out per element with
+/// [`rescale_planned`].
+///
+/// `v` takes at most a few hundred values, so the rescale is usually an exact [`FloorFit`]
+/// `floor((v·k + c) / 2^n)` with a short `n`; its whole part is split off as
+/// `v·⌊k/2^n⌋ + floor((v·(k mod 2^n) + c) / 2^n)`, so only a quotient below the number of
+/// values and `n` remainder bits are decomposed (about `n + 10` constraints, against about
+/// `log2(range·2^left_shift·M)` + a tie correction for the kernel's closed form, which is the
+/// fallback when no fit is shorter).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RescalePlan {
+    closed: RequantPlan,
+    left_shift: u32,
+    lo: i128,
+    hi: i128,
+    fit: Option<FloorFit>,
+}
+
+impl RescalePlan {
+    /// Validates the constants for `v` in `[lo, hi]` (`v·2^left_shift` must stay in int32, the
+    /// multiplier and shift as for [`RequantPlan::new`]) and picks the layout.
+    pub fn new(
+        multiplier: i32,
+        shift: i32,
+        left_shift: u32,
+        lo: i128,
+        hi: i128,
+    ) -> Result<Self, QuantError> {
+        if left_shift > 30 {
+            return Err(QuantError::BadShift(left_shift as i32));
+        }
+        let p = Requant {
+            multiplier,
+            shift,
+            zp_out: 0,
+            act_min: i32::MIN,
+            act_max: i32::MAX,
+        };
+        let scale = 1i128 << left_shift;
+        if lo > hi {
+            return Err(QuantError::EmptyInterval { lo, hi });
+        }
+        let closed = RequantPlan::closed_form(&p, lo * scale, hi * scale)?;
+        let mut plan = RescalePlan {
+            closed,
+            left_shift,
+            lo,
+            hi,
+            fit: None,
+        };
+        let Some(pts) = FloorFit::run_ends(lo, hi, |v| plan.reference(v)) else {
+            return Ok(plan);
+        };
+        let Some(fit) = FloorFit::search(&pts, Saturation::Exact, MAX_FIT_BITS)? else {
+            return Ok(plan);
+        };
+        let cf = closed_form(&p);
+        let x_range = |k: i128, c: i128, lo: i128, hi: i128| {
+            let (a, b) = (lo * k + c, hi * k + c);
+            (a.min(b), a.max(b))
+        };
+        let (a, c) = x_range(cf.k, cf.c, lo * scale, hi * scale);
+        // The closed form's layout: its division, and the tie correction's is_zero and product.
+        let closed_bits = pow2_division_bits(a, c, cf.n, 1) + 4;
+        let kr = fit.k & ((1i128 << fit.n) - 1);
+        let (a, c) = x_range(kr, fit.c, lo, hi);
+        if pow2_division_bits(a, c, fit.n, a >> fit.n) <= closed_bits {
+            plan.fit = Some(fit);
+        }
+        Ok(plan)
+    }
+
+    /// What the kernel computes for `v`.
+    pub fn reference(&self, v: i128) -> i128 {
+        let p = self.closed.requant();
+        mbqm_closed_form((v << self.left_shift) as i64, p.multiplier as i64, p.shift)
+    }
+
+    /// The fit laid out, if any.
+    pub fn fit(&self) -> Option<FloorFit> {
+        self.fit
+    }
+}
+
+/// One ADD input rescale with `plan` (whose range must contain `v`'s bounds); see
+/// [`RescalePlan`] for the layouts and their cost.
+pub fn rescale_planned<B: Builder>(
+    b: &mut B,
+    v: &Bounded<B::Lc>,
+    plan: &RescalePlan,
+) -> Result<Bounded<B::Lc>, QuantError> {
+    if v.lo() < plan.lo || v.hi() > plan.hi {
+        return Err(QuantError::UncheckedRange {
+            lo: v.lo(),
+            hi: v.hi(),
+        });
+    }
+    let (lo, hi) = (plan.reference(v.lo()), plan.reference(v.hi()));
+    let Some(fit) = plan.fit else {
+        return requantize_planned(b, &v.scale(1i128 << plan.left_shift)?, &plan.closed);
+    };
+    if lo == hi {
+        return Bounded::constant(lo);
+    }
+    let whole = fit.k >> fit.n;
+    let x = v.scale(fit.k - (whole << fit.n))?.offset(fit.c)?;
+    let (q, _) = floor_div(b, &x, 1i128 << fit.n)?;
+    let y = v.scale(whole)?.add(&q)?;
+    Bounded::assume(y.lc().clone(), lo.max(y.lo()), hi.min(y.hi()))
 }
 
 /// Largest accumulator range [`requantize_f64`] enumerates for float-rounding exceptions.
@@ -315,6 +587,7 @@ pub struct FloatRequant {
     act_max: i32,
     acc_lo: i32,
     acc_hi: i32,
+    fit: Option<FloorFit>,
 }
 
 impl FloatRequant {
@@ -347,18 +620,63 @@ impl FloatRequant {
                 first: exceptions.iter().copied().take(8).collect(),
             });
         }
-        let (_, e) = decompose_f64(scale).ok_or(QuantError::BadScale(scale))?;
+        let (m, e) = decompose_f64(scale).ok_or(QuantError::BadScale(scale))?;
         if e < -100 {
             return Err(QuantError::BadScale(scale));
         }
-        Ok(FloatRequant {
+        let mut p = FloatRequant {
             scale,
             zp_out,
             act_min,
             act_max,
             acc_lo,
             acc_hi,
-        })
+            fit: None,
+        };
+        if e < 0 {
+            p.fit = p.shorter_fit(m as i128, e.unsigned_abs())?;
+        }
+        Ok(p)
+    }
+
+    /// A [`FloorFit`] of the kernel over the checked range that decomposes no more bits than
+    /// the exact rational form `floor((acc·m + 2^(k−1)) / 2^k)` (any fit, without a fused
+    /// clamp, since that form then pays a tie correction and generic clamps).
+    fn shorter_fit(&self, m: i128, k: u32) -> Result<Option<FloorFit>, QuantError> {
+        let (lo, hi) = (self.acc_lo as i128, self.acc_hi as i128);
+        let (zp, amin, amax) = (
+            self.zp_out as i128,
+            self.act_min as i128,
+            self.act_max as i128,
+        );
+        let fused = amin >= zp;
+        let g = |x: i128| self.reference(x as i32) - amin;
+        let Some(pts) = FloorFit::run_ends(lo, hi, g) else {
+            return Ok(None);
+        };
+        let max_n = if fused { k } else { k + 8 };
+        let Some(fit) = FloorFit::search(&pts, Saturation::Clamped { top: amax - amin }, max_n)?
+        else {
+            return Ok(None);
+        };
+        let bits_of = |k_: i128, c: i128, n: u32, theta: i128| {
+            let (a, b) = (lo * k_ + c, hi * k_ + c);
+            pow2_division_bits(a.min(b), a.max(b), n, theta)
+        };
+        let closed = bits_of(m, 1i128 << (k - 1), k, amin - zp);
+        Ok((!fused || bits_of(fit.k, fit.c, fit.n, 0) <= closed).then_some(fit))
+    }
+
+    /// The same constants laid out with the exact rational form, never a fit (for tests and the
+    /// uniqueness proofs of that layout).
+    pub fn without_fit(mut self) -> Self {
+        self.fit = None;
+        self
+    }
+
+    /// The fit [`requantize_f64`] lays out, if any.
+    pub fn fit(&self) -> Option<FloorFit> {
+        self.fit
     }
 
     /// What the kernel computes for `acc` (the literal float definition).
@@ -375,9 +693,12 @@ impl FloatRequant {
 /// `(double)s_in·(double)s_w/(double)s_out` computed as the kernel does.
 ///
 /// Proven: `round_half_away(acc·m·2^e)` over the rationals (`scale = m·2^e` exactly, `m` odd, 53
-/// bits), as `q = floor((acc·m + 2^(k−1)) / 2^k)` (`k = −e`) minus `[q <= 0 ∧ R = 0]` (negative
-/// ties), or with the fused clamp exactly as [`requantize`]. Cost: `k + w + 1` for the division
-/// (`k` ≈ 53 + log2(1/scale), so about 20 more than the integer form), the clamp as in
+/// bits). Usually as the [`FloorFit`] that [`FloatRequant::new`] found for the checked range
+/// (exact there, with the fused clamp as in [`requantize_planned`]: the 53-bit mantissa only
+/// has to place 255 steps, so the bench model's FC went from 101 to 46 constraints per
+/// element); otherwise as `q = floor((acc·m + 2^(k−1)) / 2^k)` (`k = −e`) minus
+/// `[q <= 0 ∧ R = 0]` (negative ties), or with the fused clamp exactly as [`requantize`]. Cost of
+/// that form: `k + w + 1` for the division (`k` ≈ 53 + log2(1/scale)), the clamp as in
 /// [`requantize`], and without a fused clamp `is_zero(R)` and a product for the tie (4).
 ///
 /// **Where fl64 differs.** The product `acc·scale` is rounded to 53 bits before `round`; that can
@@ -400,6 +721,12 @@ pub fn requantize_f64<B: Builder>(
     let (m, e) = decompose_f64(p.scale).ok_or(QuantError::BadScale(p.scale))?;
     let out_bounds = (p.reference(acc.lo() as i32), p.reference(acc.hi() as i32));
     let (zp, amin, amax) = (p.zp_out as i128, p.act_min as i128, p.act_max as i128);
+    if out_bounds.0 == out_bounds.1 {
+        return Bounded::constant(out_bounds.0);
+    }
+    if let Some(fit) = p.fit {
+        return fitted(b, acc, &fit, amin, amax, out_bounds);
+    }
     if e >= 0 {
         // An integer scale: no rounding at all.
         let v = acc.scale(
@@ -422,17 +749,17 @@ pub fn requantize_f64<B: Builder>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::builder::Recorder;
+    use crate::builder::{Recorder, WitnessBuilder};
     use crate::gadgets::equality::enforce_equal;
-    use crate::gadgets::quant::bounded::range_checked;
+    use crate::gadgets::quant::bounded::{range_checked, to_i128};
     use crate::gadgets::quant::reference::multiply_by_quantized_multiplier;
     use crate::gadgets::test_support::{check_sound, is_satisfied, param_circuit};
 
     param_circuit!(
         Rq {
-            p: Requant,
             lo: i128,
-            hi: i128
+            hi: i128,
+            plan: RequantPlan
         },
         (i128, i128),
         |s, b, input| {
@@ -440,7 +767,8 @@ mod tests {
             let v = b.alloc(fr(acc));
             b.mark_free_input(&v);
             let a = range_checked(b, &v, s.lo, s.hi).unwrap();
-            let y = requantize(b, &a, &s.p).unwrap();
+            // The plan `requantize` would make for this range, made once (as models do).
+            let y = requantize_planned(b, &a, &s.plan).unwrap();
             let c = b.alloc(fr(claim));
             enforce_equal(b, y.lc(), &c);
         }
@@ -463,6 +791,15 @@ mod tests {
             enforce_equal(b, y.lc(), &c);
         }
     );
+
+    fn rq_circuit(p: Requant, lo: i128, hi: i128) -> Rq {
+        Rq {
+            lo,
+            hi,
+            plan: RequantPlan::new(&p, lo, hi).unwrap(),
+            placeholder: (0, literal(&p, 0)),
+        }
+    }
 
     /// The literal TFLite kernel: MBQM (double rounding) + zp, clamped.
     fn literal(p: &Requant, acc: i128) -> i128 {
@@ -502,12 +839,7 @@ mod tests {
     #[test]
     fn requantize_matches_the_literal_kernel_exhaustively() {
         for (p, lo, hi) in param_sets() {
-            let c = Rq {
-                p,
-                lo,
-                hi,
-                placeholder: (0, literal(&p, 0)),
-            };
+            let c = rq_circuit(p, lo, hi);
             for acc in lo..=hi {
                 let want = literal(&p, acc);
                 assert!(is_satisfied(&c, &(acc, want)), "{p:?} acc={acc}");
@@ -546,12 +878,7 @@ mod tests {
                 amax,
             );
             let bound = 1i128 << 20;
-            let c = Rq {
-                p,
-                lo: -bound,
-                hi: bound,
-                placeholder: (0, literal(&p, 0)),
-            };
+            let c = rq_circuit(p, -bound, bound);
             for i in 0..150 {
                 let acc = match i {
                     0 => -bound,
@@ -608,19 +935,9 @@ mod tests {
         // And the gadget itself: a ReLU layout agrees with the kernel on ties, and a non-ReLU
         // layout rejects the uncorrected value.
         let p = rq(1 << 30, -2, -5, -5, 127);
-        let c = Rq {
-            p,
-            lo: -100,
-            hi: 100,
-            placeholder: (0, literal(&p, 0)),
-        };
+        let c = rq_circuit(p, -100, 100);
         let p2 = rq(1 << 30, -2, -5, -128, 127);
-        let c2 = Rq {
-            p: p2,
-            lo: -100,
-            hi: 100,
-            placeholder: (0, literal(&p2, 0)),
-        };
+        let c2 = rq_circuit(p2, -100, 100);
         for acc in [-4i128, -12, -20, -36] {
             assert!(is_satisfied(&c, &(acc, literal(&p, acc))));
             assert_ne!(literal(&p2, acc), uncorrected(&p2, acc), "acc={acc}");
@@ -629,16 +946,26 @@ mod tests {
         }
     }
 
-    fn count(p: Requant, lo: i128, hi: i128) -> usize {
+    fn count_plan(plan: &RequantPlan) -> usize {
         let mut b = Recorder::new();
         let v = b.alloc(fr(0));
+        let (lo, hi) = plan.range();
         let a = Bounded::assume(v, lo, hi).unwrap();
-        requantize(&mut b, &a, &p).unwrap();
+        requantize_planned(&mut b, &a, plan).unwrap();
         b.num_constraints()
     }
 
+    fn count(p: Requant, lo: i128, hi: i128) -> usize {
+        count_plan(&RequantPlan::new(&p, lo, hi).unwrap())
+    }
+
+    fn count_closed(p: Requant, lo: i128, hi: i128) -> usize {
+        count_plan(&RequantPlan::closed_form(&p, lo, hi).unwrap())
+    }
+
     /// Constraints per requantized element for generic (float-derived) multipliers: the table
-    /// reported in the module docs. `n = 31 + rs` remainder bits dominate.
+    /// reported in the module docs, for the kernel's closed form (`n = 31 + rs` remainder bits
+    /// dominate) and for the plan's fit.
     #[test]
     fn constraint_counts_per_element() {
         let m = 1_518_500_249; // odd, so no trailing zeros
@@ -646,19 +973,47 @@ mod tests {
         for acc_bits in [17u32, 18, 20] {
             for rs in [6i32, 8, 10] {
                 let bound = 1i128 << acc_bits;
-                let relu = count(rq(m, -rs, -128, -128, 127), -bound, bound);
-                let relu6 = count(rq(m, -rs, -128, -128, 100), -bound, bound);
-                let none = count(rq(m, -rs, 3, -128, 127), -bound, bound);
-                table.push((acc_bits, rs, relu, relu6, none));
-                eprintln!("acc ±2^{acc_bits} rs={rs}: relu(zp=-128) {relu}, relu6-like {relu6}, none {none}");
+                let ps = [
+                    rq(m, -rs, -128, -128, 127),
+                    rq(m, -rs, -128, -128, 100),
+                    rq(m, -rs, 3, -128, 127),
+                ];
+                let closed = ps.map(|p| count_closed(p, -bound, bound));
+                let planned = ps.map(|p| count(p, -bound, bound));
+                table.push((acc_bits, rs, closed, planned));
+                eprintln!(
+                    "acc ±2^{acc_bits} rs={rs}: closed form relu(zp=-128) {}, relu6-like {}, \
+                     none {}; planned {}, {}, {}",
+                    closed[0], closed[1], closed[2], planned[0], planned[1], planned[2]
+                );
+                for (c, p) in closed.iter().zip(&planned) {
+                    assert!(p <= c, "a plan is never costlier than the closed form");
+                }
             }
         }
         // acc ±2^17, rs = 6: n = 37 remainder bits, q in ±1483 (11 bits + sign), so
         // 37 + 12 + 1 = 50 for the decomposition; the fused upper clamp at 255 tests the 3 bits
         // above bit 8 for zero (2 products) and selects (2 products).
-        assert_eq!(table[0], (17, 6, 54, 65, 82));
+        assert_eq!(table[0].2, [54, 65, 82]);
+        // ±2^20: 5 bits above bit 8, tested together with the sign (is_zero, 3), then one
+        // product: one constraint less than testing them and multiplying by the sign.
+        assert_eq!(table[6].2, [57, 71, 91]);
         // rs = 10: q stays below 256, so the upper clamp cannot bind (one product).
-        assert_eq!(table[2], (17, 10, 51, 51, 54));
+        assert_eq!(table[2].2, [51, 51, 54]);
+        // The fits: measured once, pinned so a regression in the search shows. Without a fused
+        // clamp ("none", zp inside the range) the kernel's negative ties leave no single floor
+        // division, so the closed form stays.
+        assert_eq!(table[0].3, [43, 50, 82]);
+        assert_eq!(table[8].3, [49, 60, 83]);
+        for row in table.iter().filter(|r| r.0 <= 18) {
+            assert!(
+                row.3[0] <= 45,
+                "relu at ±2^{} rs={}: {:?}",
+                row.0,
+                row.1,
+                row.3
+            );
+        }
         // Short-mantissa scales (8-bit mantissa: M = 181·2^23, t = 23) leave n = 8 + rs.
         for acc_bits in [17u32, 20] {
             for rs in [6i32, 10] {
@@ -672,6 +1027,142 @@ mod tests {
         }
         // Trailing zeros shrink the remainder: M = 2^30 + 2^29 (t = 29) leaves n = 2 + rs.
         assert!(count(rq(3 << 29, -6, -128, -128, 127), -(1 << 17), 1 << 17) <= 27);
+    }
+
+    param_circuit!(
+        RqClosed {
+            p: Requant,
+            lo: i128,
+            hi: i128
+        },
+        (i128, i128),
+        |s, b, input| {
+            let (acc, claim) = *input;
+            let v = b.alloc(fr(acc));
+            b.mark_free_input(&v);
+            let a = range_checked(b, &v, s.lo, s.hi).unwrap();
+            let plan = RequantPlan::closed_form(&s.p, s.lo, s.hi).unwrap();
+            let y = requantize_planned(b, &a, &plan).unwrap();
+            let c = b.alloc(fr(claim));
+            enforce_equal(b, y.lc(), &c);
+        }
+    );
+
+    /// The closed form (the layout when no fit is shorter) on the same parameter sets, now
+    /// that plans usually pick a fit: exact on every accumulator, and sound.
+    #[test]
+    fn closed_form_matches_the_literal_kernel_exhaustively() {
+        let mut fitted = 0;
+        for (p, lo, hi) in param_sets() {
+            fitted += usize::from(RequantPlan::new(&p, lo, hi).unwrap().fit().is_some());
+            let c = RqClosed {
+                p,
+                lo,
+                hi,
+                placeholder: (0, literal(&p, 0)),
+            };
+            for acc in lo..=hi {
+                let want = literal(&p, acc);
+                assert!(is_satisfied(&c, &(acc, want)), "{p:?} acc={acc}");
+                if acc % 11 == 0 {
+                    assert!(!is_satisfied(&c, &(acc, want + 1)), "{p:?} acc={acc}");
+                    assert!(!is_satisfied(&c, &(acc, want - 1)), "{p:?} acc={acc}");
+                }
+            }
+            let inputs: Vec<_> = [lo, -1, 0, hi]
+                .iter()
+                .map(|&a| (a, literal(&p, a)))
+                .collect();
+            check_sound(&c, &inputs);
+        }
+        assert!(
+            fitted >= 5,
+            "only {fitted} of the parameter sets were fitted"
+        );
+    }
+
+    /// A plan made for a wider range serves any narrower accumulator, and refuses a wider one.
+    #[test]
+    fn plans_serve_sub_ranges_only() {
+        let p = rq(1_518_500_249, -6, -128, -128, 127);
+        let plan = RequantPlan::new(&p, -20_000, 30_000).unwrap();
+        assert!(plan.fit().is_some());
+        for (lo, hi) in [(-20_000, 30_000), (-5, 7000), (100, 100)] {
+            let mut b = WitnessBuilder::new();
+            for acc in [lo, (lo + hi) / 2, hi] {
+                let v = b.alloc(fr(acc));
+                let a = Bounded::assume(v, lo, hi).unwrap();
+                let y = requantize_planned(&mut b, &a, &plan).unwrap();
+                assert_eq!(to_i128(b.value(y.lc())), Some(literal(&p, acc)));
+            }
+            assert!(b.finish().first_unsatisfied().is_none());
+        }
+        let mut b = Recorder::new();
+        let v = b.alloc(fr(0));
+        assert!(matches!(
+            requantize_planned(&mut b, &Bounded::assume(v, -20_001, 0).unwrap(), &plan),
+            Err(QuantError::UncheckedRange { .. })
+        ));
+    }
+
+    param_circuit!(
+        Rescale {
+            plan: RescalePlan,
+            lo: i128,
+            hi: i128
+        },
+        (i128, i128),
+        |s, b, input| {
+            let (v, claim) = *input;
+            let x = b.alloc(fr(v));
+            b.mark_free_input(&x);
+            let a = range_checked(b, &x, s.lo, s.hi).unwrap();
+            let y = rescale_planned(b, &a, &s.plan).unwrap();
+            let c = b.alloc(fr(claim));
+            enforce_equal(b, y.lc(), &c);
+        }
+    );
+
+    /// ADD's input rescale on every int8 value, for multipliers with and without an exact fit
+    /// (negative ties make some kernels no single floor division): both layouts exact, sound,
+    /// and the fit cheaper.
+    #[test]
+    fn add_rescale_matches_the_literal_kernel_on_every_int8() {
+        use ark_std::rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(20);
+        let (mut fits, mut closed) = (0, 0);
+        for case in 0..12 {
+            let m = rng.gen_range(1 << 30..=i32::MAX);
+            let shift = rng.gen_range(-5..=-1);
+            let zp = rng.gen_range(-128..=127i128);
+            let (lo, hi) = (-128 - zp, 127 - zp);
+            let plan = RescalePlan::new(m, shift, 20, lo, hi).unwrap();
+            let kernel = |v: i128| {
+                multiply_by_quantized_multiplier((v << 20) as i32, m, shift).unwrap() as i128
+            };
+            let c = Rescale {
+                plan: plan.clone(),
+                lo,
+                hi,
+                placeholder: (0, kernel(0)),
+            };
+            for v in lo..=hi {
+                assert!(is_satisfied(&c, &(v, kernel(v))), "case {case} v={v}");
+                assert!(!is_satisfied(&c, &(v, kernel(v) + 1)), "case {case} v={v}");
+            }
+            let n = check_sound(&c, &[(lo, kernel(lo)), (hi, kernel(hi))]);
+            match plan.fit() {
+                Some(_) => {
+                    fits += 1;
+                    assert!(n < 60, "case {case}: a fitted rescale costs {n}");
+                }
+                None => closed += 1,
+            }
+        }
+        assert!(
+            fits >= 2 && closed >= 2,
+            "fits {fits}, closed forms {closed}"
+        );
     }
 
     #[test]

@@ -14,6 +14,7 @@
 //! the circuit compiler proves its closed forms equal to these functions.
 
 use super::model::{DoubleScale, QuantizedMultiplier};
+use crate::gadgets::quant::reference::rounding_divide_by_pot;
 
 /// `QuantizeMultiplier(double m)`: `m ≈ M * 2^(shift - 31)` with `M` in `[2^30, 2^31 - 1]`.
 ///
@@ -73,27 +74,16 @@ fn frexp(m: f64) -> (f64, i32) {
     (q, biased - 1022)
 }
 
-/// gemmlowp `SaturatingRoundingDoublingHighMul(a, b)`.
-pub fn srdhm(a: i32, b: i32) -> i32 {
-    let overflow = a == b && a == i32::MIN;
-    let ab = a as i64 * b as i64;
-    let nudge: i64 = if ab >= 0 { 1 << 30 } else { 1 - (1 << 30) };
-    // C++ `/` on int64 truncates toward zero, as Rust's does.
-    let ab_x2_high32 = ((ab + nudge) / (1i64 << 31)) as i32;
-    if overflow {
-        i32::MAX
-    } else {
-        ab_x2_high32
-    }
-}
+/// gemmlowp `SaturatingRoundingDoublingHighMul(a, b)`: the one literal transcription, shared
+/// with the gadgets' oracle.
+pub use crate::gadgets::quant::reference::srdhm;
 
-/// gemmlowp `RoundingDivideByPOT(x, exponent)`, `0 <= exponent <= 31`.
+/// gemmlowp `RoundingDivideByPOT(x, exponent)` for `0 <= exponent <= 31` (a larger exponent is
+/// taken as 31, which the loader never produces): the gadgets' oracle
+/// [`rounding_divide_by_pot`], which is defined on that whole range.
 pub fn rdpot(x: i32, exponent: u32) -> i32 {
     debug_assert!(exponent <= 31);
-    let mask: i32 = ((1i64 << exponent) - 1) as i32;
-    let remainder = x & mask;
-    let threshold = (mask >> 1) + i32::from(x < 0);
-    (x >> exponent) + i32::from(remainder > threshold)
+    rounding_divide_by_pot(x, exponent.min(31) as i32).unwrap_or(x)
 }
 
 /// `MultiplyByQuantizedMultiplier(x, M, shift)`, double rounding:

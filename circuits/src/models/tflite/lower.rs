@@ -670,23 +670,36 @@ impl<'a, 'b> OpCx<'a, 'b> {
         Ok(())
     }
 
-    fn conv2d(&self) -> Result<Conv2d, TfliteError> {
+    /// What CONV_2D and DEPTHWISE_CONV_2D read alike: tensors, quantization, the options table
+    /// `table` (fused activation in slot `act_slot`, dilations in `dil_slots` = (w, h)), the
+    /// filter's per-channel scales on `axis`, the window and the multipliers. `fits` checks the
+    /// filter shape against the input and output; `sum_w(w, f, oc)` is `Σ|w|` of channel `oc`,
+    /// for the accumulator bound.
+    fn conv_like(
+        &self,
+        table: u8,
+        act_slot: u64,
+        dil_slots: (u64, u64),
+        axis: usize,
+        fits: impl Fn(Nhwc, Nhwc, Nhwc) -> bool,
+        sum_w: impl Fn(&[i8], Nhwc, usize) -> i128,
+    ) -> Result<ConvLike, TfliteError> {
         self.arity(2, 3)?;
         let (input, filter, output) = (self.input(0)?, self.input(1)?, self.output()?);
         let bias = self.optional_input(2)?;
         let (s_in, zp_in) = self.activation(input, "input")?;
         let (s_out, zp_out) = self.activation(output, "output")?;
-        let o = self.options(options::CONV_2D)?;
+        let o = self.options(table)?;
         let get = |slot, d| o.map_or(Ok(d), |t| t.i32(slot, d));
         let padding = o.map_or(Ok(0), |t| t.u8(0, 0))?;
         let (stride_w, stride_h) = (get(1, 0)?, get(2, 0)?);
-        let activation = self.fused(o.map_or(Ok(0), |t| t.u8(3, 0))?)?;
-        let (dil_w, dil_h) = (get(4, 1)?, get(5, 1)?);
+        let activation = self.fused(o.map_or(Ok(0), |t| t.u8(act_slot, 0))?)?;
+        let (dil_w, dil_h) = (get(dil_slots.0, 1)?, get(dil_slots.1, 1)?);
         let in_shape = self.nhwc(input, "input")?;
         let out_shape = self.nhwc(output, "output")?;
-        let f = self.nhwc(filter, "filter")?; // [out_c, kh, kw, in_per_group]
-        let s_w = self.weights(filter, 0, false)?;
-        if f.n != out_shape.c || in_shape.c % f.c != 0 || out_shape.c % (in_shape.c / f.c) != 0 {
+        let f = self.nhwc(filter, "filter")?;
+        let s_w = self.weights(filter, axis, false)?;
+        if !fits(f, in_shape, out_shape) {
             return Err(self.err(format!(
                 "filter {:?} does not fit input channels {} and output channels {}",
                 self.t(filter).shape,
@@ -705,22 +718,18 @@ impl<'a, 'b> OpCx<'a, 'b> {
         )?;
         let multipliers = self.conv_multipliers(s_in, &s_w, s_out)?;
         let w = self.t(filter).const_i8().unwrap_or(&[]);
-        let per_oc = f.h * f.w * f.c;
         for (oc, m) in multipliers.iter().enumerate() {
-            let sum_w: i128 = w[oc * per_oc..(oc + 1) * per_oc]
-                .iter()
-                .map(|&v| (v as i128).abs())
-                .sum();
-            self.check_acc(sum_w * x_max(zp_in) + bias_abs(self.tensors, bias, oc), m)?;
+            let bound = sum_w(w, f, oc) * x_max(zp_in) + bias_abs(self.tensors, bias, oc);
+            self.check_acc(bound, m)?;
         }
-        Ok(Conv2d {
+        Ok(ConvLike {
             input,
             filter,
             bias,
             output,
             in_shape,
             out_shape,
-            in_per_group: f.c,
+            filter_shape: f,
             window,
             input_zero_point: zp_in,
             output_zero_point: zp_out,
@@ -730,64 +739,69 @@ impl<'a, 'b> OpCx<'a, 'b> {
         })
     }
 
-    fn depthwise(&self) -> Result<DepthwiseConv2d, TfliteError> {
-        self.arity(2, 3)?;
-        let (input, filter, output) = (self.input(0)?, self.input(1)?, self.output()?);
-        let bias = self.optional_input(2)?;
-        let (s_in, zp_in) = self.activation(input, "input")?;
-        let (s_out, zp_out) = self.activation(output, "output")?;
-        let o = self.options(options::DEPTHWISE_CONV_2D)?;
-        let get = |slot, d| o.map_or(Ok(d), |t| t.i32(slot, d));
-        let padding = o.map_or(Ok(0), |t| t.u8(0, 0))?;
-        let (stride_w, stride_h) = (get(1, 0)?, get(2, 0)?);
-        let activation = self.fused(o.map_or(Ok(0), |t| t.u8(4, 0))?)?;
-        let (dil_w, dil_h) = (get(5, 1)?, get(6, 1)?);
-        let in_shape = self.nhwc(input, "input")?;
-        let out_shape = self.nhwc(output, "output")?;
-        let f = self.nhwc(filter, "filter")?; // [1, kh, kw, out_c]
-        let s_w = self.weights(filter, 3, false)?;
-        if f.n != 1 || f.c != out_shape.c || out_shape.c % in_shape.c != 0 {
-            return Err(self.err(format!(
-                "filter {:?} does not fit input channels {} and output channels {}",
-                self.t(filter).shape,
-                in_shape.c,
-                out_shape.c
-            )));
-        }
-        let bias = self.bias(bias, out_shape.c)?;
-        let window = self.window(
-            padding,
-            (stride_h, stride_w),
-            (dil_h, dil_w),
-            (f.h, f.w),
-            in_shape,
-            out_shape,
+    fn conv2d(&self) -> Result<Conv2d, TfliteError> {
+        // Filter [out_c, kh, kw, in_per_group], per-channel scales on axis 0.
+        let c = self.conv_like(
+            options::CONV_2D,
+            3,
+            (4, 5),
+            0,
+            |f, i, o| f.n == o.c && i.c % f.c == 0 && o.c % (i.c / f.c) == 0,
+            |w, f, oc| {
+                let per_oc = f.h * f.w * f.c;
+                w[oc * per_oc..(oc + 1) * per_oc]
+                    .iter()
+                    .map(|&v| (v as i128).abs())
+                    .sum()
+            },
         )?;
-        let multipliers = self.conv_multipliers(s_in, &s_w, s_out)?;
-        let w = self.t(filter).const_i8().unwrap_or(&[]);
-        for (oc, m) in multipliers.iter().enumerate() {
-            let sum_w: i128 = w
-                .iter()
-                .skip(oc)
-                .step_by(f.c)
-                .map(|&v| (v as i128).abs())
-                .sum();
-            self.check_acc(sum_w * x_max(zp_in) + bias_abs(self.tensors, bias, oc), m)?;
-        }
+        Ok(Conv2d {
+            input: c.input,
+            filter: c.filter,
+            bias: c.bias,
+            output: c.output,
+            in_shape: c.in_shape,
+            out_shape: c.out_shape,
+            in_per_group: c.filter_shape.c,
+            window: c.window,
+            input_zero_point: c.input_zero_point,
+            output_zero_point: c.output_zero_point,
+            multipliers: c.multipliers,
+            activation: c.activation,
+            act: c.act,
+        })
+    }
+
+    fn depthwise(&self) -> Result<DepthwiseConv2d, TfliteError> {
+        // Filter [1, kh, kw, out_c], per-channel scales on axis 3.
+        let c = self.conv_like(
+            options::DEPTHWISE_CONV_2D,
+            4,
+            (5, 6),
+            3,
+            |f, i, o| f.n == 1 && f.c == o.c && o.c % i.c == 0,
+            |w, f, oc| {
+                w.iter()
+                    .skip(oc)
+                    .step_by(f.c)
+                    .map(|&v| (v as i128).abs())
+                    .sum()
+            },
+        )?;
         Ok(DepthwiseConv2d {
-            input,
-            filter,
-            bias,
-            output,
-            in_shape,
-            out_shape,
-            depth_multiplier: out_shape.c / in_shape.c,
-            window,
-            input_zero_point: zp_in,
-            output_zero_point: zp_out,
-            multipliers,
-            activation,
-            act: self.act_range(activation, s_out, zp_out)?,
+            input: c.input,
+            filter: c.filter,
+            bias: c.bias,
+            output: c.output,
+            in_shape: c.in_shape,
+            out_shape: c.out_shape,
+            depth_multiplier: c.out_shape.c / c.in_shape.c,
+            window: c.window,
+            input_zero_point: c.input_zero_point,
+            output_zero_point: c.output_zero_point,
+            multipliers: c.multipliers,
+            activation: c.activation,
+            act: c.act,
         })
     }
 
@@ -1103,6 +1117,23 @@ impl<'a, 'b> OpCx<'a, 'b> {
 /// Largest `|x - zp|` for an `int8` x.
 fn x_max(zp: i32) -> i128 {
     (INT8_MAX - zp).max(zp - INT8_MIN) as i128
+}
+
+/// The fields CONV_2D and DEPTHWISE_CONV_2D share (see `OpCx::conv_like`).
+struct ConvLike {
+    input: TensorId,
+    filter: TensorId,
+    bias: Option<TensorId>,
+    output: TensorId,
+    in_shape: Nhwc,
+    out_shape: Nhwc,
+    filter_shape: Nhwc,
+    window: Window,
+    input_zero_point: i32,
+    output_zero_point: i32,
+    multipliers: Vec<QuantizedMultiplier>,
+    activation: FusedActivation,
+    act: ActivationRange,
 }
 
 fn bias_abs(tensors: &[Tensor], bias: Option<TensorId>, oc: usize) -> i128 {

@@ -224,6 +224,41 @@ pub struct Window {
     pub pad_left: usize,
 }
 
+impl Window {
+    /// The in-image taps `(ky, kx, iy, ix)` of output position `(oy, ox)` on an input of `h` rows
+    /// and `w` columns, in the kernels' order (rows, then columns); out-of-image taps are skipped,
+    /// as the reference kernels do. The interpreter and the circuit both walk windows with it.
+    pub fn taps(
+        &self,
+        oy: usize,
+        ox: usize,
+        h: usize,
+        w: usize,
+    ) -> impl Iterator<Item = (usize, usize, usize, usize)> + '_ {
+        (0..self.kernel_h).flat_map(move |ky| {
+            (0..self.kernel_w).filter_map(move |kx| {
+                let iy = tap(oy, ky, self.stride_h, self.dilation_h, self.pad_top, h)?;
+                let ix = tap(ox, kx, self.stride_w, self.dilation_w, self.pad_left, w)?;
+                Some((ky, kx, iy, ix))
+            })
+        })
+    }
+}
+
+/// The input row (or column) that output position `o`, tap `k`, reads, if it is inside the input.
+fn tap(
+    o: usize,
+    k: usize,
+    stride: usize,
+    dilation: usize,
+    pad: usize,
+    size: usize,
+) -> Option<usize> {
+    (o * stride + k * dilation)
+        .checked_sub(pad)
+        .filter(|&i| i < size)
+}
+
 /// An NHWC shape.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Nhwc {

@@ -9,43 +9,97 @@ use crate::builder::Builder;
 use crate::gadgets::quant::clamp as qclamp;
 use crate::gadgets::quant::pool::avg_pool_round;
 use crate::gadgets::quant::requant::{
-    requantize as qrequantize, requantize_f64, FloatRequant, Requant,
+    requantize_f64, requantize_planned, rescale_planned, FloatRequant, Requant, RequantPlan,
+    RescalePlan,
 };
 use crate::gadgets::quant::{Bounded, QuantError};
 use crate::models::tflite::model::{ActivationRange, DoubleScale, QuantizedMultiplier};
 
-/// `clamp(MBQM(acc, M, shift) + zp_out, act.min, act.max)`, exactly as TFLite.
-pub(super) fn requantize<B: Builder>(
-    b: &mut B,
-    ctx: OpCtx,
-    acc: &Bounded<B::Lc>,
-    m: QuantizedMultiplier,
-    zp_out: i32,
-    act: ActivationRange,
-) -> Result<Bounded<B::Lc>, CompileError> {
-    let p = Requant {
+/// The requantization constants of one channel.
+fn requant(m: QuantizedMultiplier, zp_out: i32, act: ActivationRange) -> Requant {
+    Requant {
         multiplier: m.multiplier,
         shift: m.shift,
         zp_out,
         act_min: act.min,
         act_max: act.max,
-    };
-    qrequantize(b, acc, &p).map_err(|e| ctx.quant(e))
+    }
 }
 
-/// `MBQM(acc, M, shift)` without zero point or clamp (ADD's input rescales): the clamp is at
-/// the int32 limits, which the static bounds always satisfy, so it costs nothing.
+/// One [`RequantPlan`] per channel of an operator, made over the hull of the accumulator ranges
+/// the channel's elements have had so far (a plan is exact on every sub-range of its own, and
+/// finding one costs far more than laying out an element). Elements come in a fixed order, so
+/// the plans, like the layout, depend only on the model.
+pub(super) struct Plans {
+    by_channel: Vec<Option<RequantPlan>>,
+}
+
+impl Plans {
+    /// No plan yet for `channels` channels.
+    pub(super) fn new(channels: usize) -> Self {
+        Plans {
+            by_channel: vec![None; channels],
+        }
+    }
+
+    /// `clamp(MBQM(acc, M, shift) + zp_out, act.min, act.max)`, exactly as TFLite, for an
+    /// element of `channel` (`< channels`).
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn requantize<B: Builder>(
+        &mut self,
+        b: &mut B,
+        ctx: OpCtx,
+        channel: usize,
+        acc: &Bounded<B::Lc>,
+        m: QuantizedMultiplier,
+        zp_out: i32,
+        act: ActivationRange,
+    ) -> Result<Bounded<B::Lc>, CompileError> {
+        let p = requant(m, zp_out, act);
+        let slot = self
+            .by_channel
+            .get_mut(channel)
+            .ok_or_else(|| ctx.inconsistent(format!("channel {channel} has no plan slot")))?;
+        let (lo, hi) = (acc.lo(), acc.hi());
+        let plan = match slot {
+            Some(plan) if plan.requant() == &p && plan.covers(lo, hi) => plan,
+            _ => {
+                let (lo, hi) = match slot {
+                    Some(plan) if plan.requant() == &p => {
+                        let (a, c) = plan.range();
+                        (a.min(lo), c.max(hi))
+                    }
+                    _ => (lo, hi),
+                };
+                slot.insert(RequantPlan::new(&p, lo, hi).map_err(|e| ctx.quant(e))?)
+            }
+        };
+        requantize_planned(b, acc, plan).map_err(|e| ctx.quant(e))
+    }
+}
+
+/// The plan of ADD's input rescale `MBQM((x − zp)·2^left_shift, M, shift)` for every int8 `x`.
+pub(super) fn rescale_plan(
+    ctx: OpCtx,
+    m: QuantizedMultiplier,
+    left_shift: u32,
+    zp: i32,
+) -> Result<RescalePlan, CompileError> {
+    let zp = zp as i128;
+    RescalePlan::new(m.multiplier, m.shift, left_shift, -128 - zp, 127 - zp)
+        .map_err(|e| ctx.quant(e))
+}
+
+/// One input rescale of `x − zp` with `plan` (see [`rescale_plan`]).
 pub(super) fn rescale<B: Builder>(
     b: &mut B,
     ctx: OpCtx,
-    acc: &Bounded<B::Lc>,
-    m: QuantizedMultiplier,
+    x: &Bounded<B::Lc>,
+    zp: i32,
+    plan: &RescalePlan,
 ) -> Result<Bounded<B::Lc>, CompileError> {
-    let full = ActivationRange {
-        min: i32::MIN,
-        max: i32::MAX,
-    };
-    requantize(b, ctx, acc, m, 0, full)
+    let v = x.offset(-(zp as i128)).map_err(|e| ctx.quant(e))?;
+    rescale_planned(b, &v, plan).map_err(|e| ctx.quant(e))
 }
 
 /// The per-unit constants of FULLY_CONNECTED's `clamp((int32)round((double)acc * scale) + zp_out,

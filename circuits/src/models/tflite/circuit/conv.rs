@@ -1,42 +1,10 @@
 //! CONV_2D and DEPTHWISE_CONV_2D: a free accumulator per output element, then one requantization
 //! (with the fused activation as its clamp).
 
-use super::arith::requantize;
+use super::arith::Plans;
 use super::{Accumulator, CircuitTensor, CompileError, OpCtx};
 use crate::builder::Builder;
-use crate::models::tflite::model::{Conv2d, DepthwiseConv2d, Model, Nhwc, Window};
-
-/// The input row (or column) that output position `o`, tap `k` reads, if it is inside the input
-/// (out-of-image taps are skipped, as the reference kernels do).
-fn tap(
-    o: usize,
-    k: usize,
-    stride: usize,
-    dilation: usize,
-    pad: usize,
-    size: usize,
-) -> Option<usize> {
-    (o * stride + k * dilation)
-        .checked_sub(pad)
-        .filter(|&i| i < size)
-}
-
-/// The in-image taps `(ky, kx, iy, ix)` of output position `(oy, ox)`.
-pub(super) fn taps(
-    w: &Window,
-    oy: usize,
-    ox: usize,
-    h: usize,
-    wd: usize,
-) -> impl Iterator<Item = (usize, usize, usize, usize)> + '_ {
-    (0..w.kernel_h).flat_map(move |ky| {
-        (0..w.kernel_w).filter_map(move |kx| {
-            let iy = tap(oy, ky, w.stride_h, w.dilation_h, w.pad_top, h)?;
-            let ix = tap(ox, kx, w.stride_w, w.dilation_w, w.pad_left, wd)?;
-            Some((ky, kx, iy, ix))
-        })
-    })
-}
+use crate::models::tflite::model::{Conv2d, DepthwiseConv2d, Model, Nhwc};
 
 /// Checks that `x` has `shape`'s number of elements.
 pub(super) fn check_input<L>(
@@ -80,6 +48,7 @@ pub(super) fn conv2d<B: Builder>(
     };
     let mults = ctx.sized(Some(&op.multipliers), o.c, "multipliers")?;
     let zp = op.input_zero_point as i128;
+    let mut plans = Plans::new(o.c);
     let mut out = Vec::with_capacity(o.len());
     for n in 0..o.n {
         for oy in 0..o.h {
@@ -88,7 +57,7 @@ pub(super) fn conv2d<B: Builder>(
                 for oc in 0..o.c {
                     let group = oc / oc_per_group;
                     let mut acc = Accumulator::new(bias.map_or(0, |bs| bs[oc] as i128));
-                    for (ky, kx, iy, ix) in taps(win, oy, ox, i.h, i.w) {
+                    for (ky, kx, iy, ix) in win.taps(oy, ox, i.h, i.w) {
                         let xin = i.offset(n, iy, ix, group * icg);
                         let wk = ((oc * win.kernel_h + ky) * win.kernel_w + kx) * icg;
                         for ic in 0..icg {
@@ -96,9 +65,10 @@ pub(super) fn conv2d<B: Builder>(
                         }
                     }
                     let acc = acc.finish().map_err(|e| ctx.quant(e))?;
-                    out.push(requantize(
+                    out.push(plans.requantize(
                         b,
                         ctx,
+                        oc,
                         &acc,
                         mults[oc],
                         op.output_zero_point,
@@ -135,6 +105,7 @@ pub(super) fn depthwise<B: Builder>(
     };
     let mults = ctx.sized(Some(&op.multipliers), o.c, "multipliers")?;
     let zp = op.input_zero_point as i128;
+    let mut plans = Plans::new(o.c);
     let mut out = Vec::with_capacity(o.len());
     for n in 0..o.n {
         for oy in 0..o.h {
@@ -144,14 +115,15 @@ pub(super) fn depthwise<B: Builder>(
                 for oc in 0..o.c {
                     let ic = oc / op.depth_multiplier;
                     let mut acc = Accumulator::new(bias.map_or(0, |bs| bs[oc] as i128));
-                    for (ky, kx, iy, ix) in taps(win, oy, ox, i.h, i.w) {
+                    for (ky, kx, iy, ix) in win.taps(oy, ox, i.h, i.w) {
                         let wv = w[(ky * win.kernel_w + kx) * o.c + oc] as i128;
                         acc.add(wv, &x[i.offset(n, iy, ix, ic)], zp);
                     }
                     let acc = acc.finish().map_err(|e| ctx.quant(e))?;
-                    out.push(requantize(
+                    out.push(plans.requantize(
                         b,
                         ctx,
+                        oc,
                         &acc,
                         mults[oc],
                         op.output_zero_point,

@@ -1,7 +1,7 @@
 //! AVERAGE_POOL_2D, MAX_POOL_2D and MEAN (global average over the spatial axes).
 
-use super::arith::{average_round, clamp, maximum, requantize};
-use super::conv::{check_input, taps};
+use super::arith::{average_round, clamp, maximum, Plans};
+use super::conv::check_input;
 use super::{Accumulator, CircuitTensor, CompileError, OpCtx};
 use crate::builder::Builder;
 use crate::models::tflite::model::{ActivationRange, Mean, Pool2d};
@@ -16,7 +16,8 @@ fn windows<'a, L>(
         (0..o.h).flat_map(move |oy| {
             (0..o.w).flat_map(move |ox| {
                 (0..o.c).map(move |c| {
-                    taps(&op.window, oy, ox, i.h, i.w)
+                    op.window
+                        .taps(oy, ox, i.h, i.w)
                         .map(|(_, _, iy, ix)| &x[i.offset(n, iy, ix, c)])
                         .collect()
                 })
@@ -97,6 +98,7 @@ pub(super) fn mean<B: Builder>(
         min: -128,
         max: 127,
     };
+    let mut plans = Plans::new(1);
     let mut out = Vec::with_capacity(i.n * i.c);
     for n in 0..i.n {
         b.checkpoint().map_err(|_| CompileError::Cancelled)?;
@@ -108,9 +110,10 @@ pub(super) fn mean<B: Builder>(
                 }
             }
             let acc = acc.finish().map_err(|e| ctx.quant(e))?;
-            out.push(requantize(
+            out.push(plans.requantize(
                 b,
                 ctx,
+                0,
                 &acc,
                 op.multiplier,
                 op.output_zero_point,

@@ -2,38 +2,8 @@
 //! (`reference_integer_ops::DepthwiseConvPerChannel`).
 
 use super::super::fixedpoint::mbqm;
-use super::super::model::{Conv2d, DepthwiseConv2d, Model, Window};
+use super::super::model::{Conv2d, DepthwiseConv2d, Model};
 use super::clamp_i8;
-
-/// The input row (or column) read by output position `o`, tap `k`, if it is inside the input.
-fn tap(
-    o: usize,
-    k: usize,
-    stride: usize,
-    dilation: usize,
-    pad: usize,
-    size: usize,
-) -> Option<usize> {
-    (o * stride + k * dilation)
-        .checked_sub(pad)
-        .filter(|&i| i < size)
-}
-
-fn taps(
-    w: &Window,
-    oy: usize,
-    ox: usize,
-    h: usize,
-    wd: usize,
-) -> impl Iterator<Item = (usize, usize, usize, usize)> + '_ {
-    (0..w.kernel_h).flat_map(move |ky| {
-        (0..w.kernel_w).filter_map(move |kx| {
-            let iy = tap(oy, ky, w.stride_h, w.dilation_h, w.pad_top, h)?;
-            let ix = tap(ox, kx, w.stride_w, w.dilation_w, w.pad_left, wd)?;
-            Some((ky, kx, iy, ix))
-        })
-    })
-}
 
 pub(super) fn conv2d(model: &Model, op: &Conv2d, x: &[i8]) -> Vec<i8> {
     let (i, o) = (op.in_shape, op.out_shape);
@@ -49,7 +19,7 @@ pub(super) fn conv2d(model: &Model, op: &Conv2d, x: &[i8]) -> Vec<i8> {
                 for oc in 0..o.c {
                     let group = oc / oc_per_group;
                     let mut acc: i64 = 0;
-                    for (ky, kx, iy, ix) in taps(&op.window, oy, ox, i.h, i.w) {
+                    for (ky, kx, iy, ix) in op.window.taps(oy, ox, i.h, i.w) {
                         let xin = &x[i.offset(b, iy, ix, group * icg)..][..icg];
                         let wk = &w
                             [((oc * op.window.kernel_h + ky) * op.window.kernel_w + kx) * icg..]
@@ -82,7 +52,7 @@ pub(super) fn depthwise(model: &Model, op: &DepthwiseConv2d, x: &[i8]) -> Vec<i8
                     for m in 0..op.depth_multiplier {
                         let oc = ic * op.depth_multiplier + m;
                         let mut acc: i64 = 0;
-                        for (ky, kx, iy, ix) in taps(&op.window, oy, ox, i.h, i.w) {
+                        for (ky, kx, iy, ix) in op.window.taps(oy, ox, i.h, i.w) {
                             let xv = x[i.offset(b, iy, ix, ic)] as i64;
                             let wv = w[(ky * op.window.kernel_w + kx) * o.c + oc] as i64;
                             acc += wv * (xv - zp);
