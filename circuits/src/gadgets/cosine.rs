@@ -13,7 +13,7 @@
 //!
 //! The gadget returns the rule's truth as a bit; a statement enforces it to be 1. Its cost for
 //! `n`-dimensional int8 vectors: `3n` products, one sign test of `e·t` (23 constraints for
-//! `n = 128`), the 16-bit range check of `τ` (17), four products, one sign test of the difference
+//! `n = 128`), the 16-bit range check of `τ` ([`range_check_tau`], 17), four products, one sign test of the difference
 //! (77) and the final AND: 506 constraints for `n = 128`.
 
 use super::bits::to_bits_le;
@@ -164,17 +164,35 @@ fn sum<L: LinearCombination>(terms: &[Bounded<L>]) -> Result<Bounded<L>, QuantEr
     Ok(acc)
 }
 
+/// `τ`, range-checked to `[0, 2^16)` by [`range_check_tau`].
+#[derive(Clone, Debug)]
+pub struct Tau<L> {
+    /// `τ`, bounded to `[0, 2^16)`.
+    pub value: Bounded<L>,
+    /// Its 16 bits, little-endian.
+    pub bits: Vec<L>,
+}
+
+/// Range-checks `τ` to `[0, 2^16)` (17 constraints): a larger value (or a "negative" one, `p − k`)
+/// makes the witness unsatisfiable.
+pub fn range_check_tau<B: Builder>(b: &mut B, tau: &B::Lc) -> Tau<B::Lc> {
+    let bits = to_bits_le(b, tau, TAU_BITS);
+    let value = Bounded::assume(tau.clone(), 0, (1 << TAU_BITS) - 1)
+        .expect("a 16-bit bound is valid");
+    Tau { value, bits }
+}
+
 /// The rule as a gadget: returns a bit that is 1 iff `e·t > 0` and `(e·t)²·2^32 >= τ²·|e|²·|t|²`.
 ///
 /// `e` and `t` must be bounded as their [`Bounded`]s say (e.g. a model's int8 output and
-/// range-checked int8 template values). `tau` is range-checked here to `[0, 2^16)` (17
-/// constraints): a larger value makes the witness unsatisfiable. Every intermediate value has a
-/// static bound below `2^120`, far below the field modulus, so no comparison can wrap.
+/// range-checked int8 template values); `tau` comes from [`range_check_tau`]. Every intermediate
+/// value has a static bound below `2^120`, far below the field modulus, so no comparison can
+/// wrap.
 pub fn cosine_match<B: Builder>(
     b: &mut B,
     e: &[Bounded<B::Lc>],
     t: &[Bounded<B::Lc>],
-    tau: &B::Lc,
+    tau: &Tau<B::Lc>,
 ) -> Result<B::Lc, CosineError> {
     if e.len() != t.len() {
         return Err(CosineError::LengthMismatch(e.len(), t.len()));
@@ -197,9 +215,7 @@ pub fn cosine_match<B: Builder>(
     // [e·t > 0] = [e·t − 1 >= 0].
     let dot_positive = nonnegative_bit(b, &dot.offset(-1)?);
 
-    to_bits_le(b, tau, TAU_BITS);
-    let tau = Bounded::assume(tau.clone(), 0, (1 << TAU_BITS) - 1)?;
-    let tau_sq = square(b, &tau)?;
+    let tau_sq = square(b, &tau.value)?;
     let norms = product(b, &ee, &tt)?;
     let rhs = product(b, &tau_sq, &norms)?;
     let dot_sq = square(b, &dot)?;

@@ -83,7 +83,7 @@ fn signed(v: i64) -> Fr {
 /// The gadget on int8 wires (`alloc_int8`, so range-checked), its bit exposed through a
 /// constraint: inputs `(e, t, tau)`, with `tau` any field value given as an i64.
 fn synth<B: Builder>(b: &mut B, e: &[i8], t: &[i8], tau: i64) -> B::Lc {
-    let mut wires = |v: &[i8], b: &mut B| -> Vec<Bounded<B::Lc>> {
+    let wires = |v: &[i8], b: &mut B| -> Vec<Bounded<B::Lc>> {
         v.iter()
             .map(|&q| {
                 let w = alloc_int8(b, q);
@@ -96,6 +96,7 @@ fn synth<B: Builder>(b: &mut B, e: &[i8], t: &[i8], tau: i64) -> B::Lc {
     let t = wires(t, b);
     let tau = b.alloc(signed(tau));
     b.mark_free_input(&tau);
+    let tau = range_check_tau(b, &tau);
     cosine_match(b, &e, &t, &tau).unwrap()
 }
 
