@@ -15,6 +15,14 @@
 //! `n`-dimensional int8 vectors: `3n` products, one sign test of `e·t` (23 constraints for
 //! `n = 128`), the 16-bit range check of `τ` ([`range_check_tau`], 17), four products, one sign test of the difference
 //! (77) and the final AND: 506 constraints for `n = 128`.
+//!
+//! Uniqueness: every wire is either a product `x·y = p` of earlier values (a fresh wire fixed by
+//! one constraint), or a bit of a [`to_bits_le`] decomposition of a value whose static bound is
+//! below the width (proven unique by z3 in `crate::uniqueness`), or the final AND. The z3 checker
+//! itself returns "unknown" within its 60 s budget on this gadget even at 2 dimensions (the
+//! nested products), so the tests check it exhaustively instead: all 2-d pairs with values in
+//! `[-3, 3]` at thresholds around each of their similarities, and fault injection on every wire
+//! ([`crate::fault`]) for vectors including the extremes.
 
 use super::bits::to_bits_le;
 use super::quant::bounded::{fr, nonnegative_bit};

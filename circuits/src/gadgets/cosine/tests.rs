@@ -192,3 +192,44 @@ fn enforced_match_refuses_non_matching_pairs_and_wide_tau() {
     assert!(!is_satisfied(&CosineEnforced, &(e.clone(), t.clone(), 65536)));
     assert!(!is_satisfied(&CosineEnforced, &(e, t, -1)));
 }
+
+/// Exhaustive at a small width: every pair of 2-d vectors with values in [-3, 3], at thresholds
+/// around every similarity the pairs take, gives the native rule's bit with a satisfied witness.
+#[test]
+fn gadget_agrees_with_the_rule_on_every_small_pair() {
+    let vals: Vec<i8> = (-3..=3).collect();
+    let mut sims = std::collections::BTreeSet::new();
+    let mut pairs = Vec::new();
+    for &a in &vals {
+        for &b in &vals {
+            for &c in &vals {
+                for &d in &vals {
+                    let (e, t) = (vec![a, b], vec![c, d]);
+                    if let Some(s) = similarity(&e, &t) {
+                        sims.insert(s);
+                    }
+                    pairs.push((e, t));
+                }
+            }
+        }
+    }
+    let mut taus: Vec<u16> = vec![0, 65535];
+    for s in &sims {
+        for d in [-1i64, 0, 1] {
+            taus.push((i64::from(*s) + d).clamp(0, 65535) as u16);
+        }
+    }
+    taus.sort();
+    taus.dedup();
+    let mut checked = 0;
+    for (e, t) in &pairs {
+        for &tau in &taus {
+            let mut b = WitnessBuilder::new();
+            let m = synth(&mut b, e, t, i64::from(tau));
+            assert_eq!(m, Fr::from(matches(e, t, tau)), "{e:?} {t:?} tau {tau}");
+            assert_eq!(b.finish().first_unsatisfied(), None);
+            checked += 1;
+        }
+    }
+    assert!(checked > 2401 * 10, "{checked}");
+}
