@@ -123,3 +123,75 @@ fn face_embedding_and_face_match_proofs_verify_in_rust_snarkjs_and_the_evm() {
     assert_eq!(public[1], Fr::from(u64::from(tau)));
     prove_and_check_everywhere("face-match", &fm, fm.witness(&input).unwrap(), public);
 }
+
+/// Measurement (release: `cargo test --release -p zkbio-tests --test face_statements --
+/// --ignored --nocapture`, under `/usr/bin/time -v` for the peak RSS; `ZKBIO_FACE_BENCH=embedding`
+/// or `=match` runs one statement): both face statements on the development face model
+/// (`face_dev.tflite`), with the insecure setup, the witness and the proof.
+#[test]
+#[ignore = "measurement: minutes in a release build"]
+fn dev_model_face_statements_setup_and_prove() {
+    use std::time::Instant;
+    let which = std::env::var("ZKBIO_FACE_BENCH").unwrap_or_default();
+    let faces = {
+        let a = npy::read(&std::fs::read(data().join("faces.npy")).unwrap()).unwrap();
+        let NpyData::U8(v) = a.data else {
+            panic!("faces.npy is not uint8")
+        };
+        v.chunks(4096).map(<[u8]>::to_vec).collect::<Vec<_>>()
+    };
+    let dev = || FaceModel::from_bytes(&std::fs::read(data().join("face_dev.tflite")).unwrap()).unwrap();
+    let bench = |name: &str, r1cs: zkbio_circuits::builder::R1cs, witness: &dyn Fn() -> (Witness, Vec<Fr>)| {
+        let n = r1cs.constraints.len();
+        eprintln!("{name}: {n} constraints, domain {}", r1cs.domain_size());
+        let t = Instant::now();
+        let pk = dev_setup_insecure(&r1cs, [31; 32]).unwrap();
+        drop(r1cs);
+        let bytes = key_to_bytes(&pk, n).unwrap();
+        drop(pk);
+        eprintln!("{name}: setup {:.1} s, key {} bytes", t.elapsed().as_secs_f64(), bytes.len());
+        let key = KeyView::new(&bytes).unwrap();
+        let t = Instant::now();
+        let (w, public) = witness();
+        eprintln!("{name}: witness {:.2} s", t.elapsed().as_secs_f64());
+        let t = Instant::now();
+        let mut rng = ChaCha20Rng::seed_from_u64(4);
+        let proof = prove(&key, w, &mut rng, &Silent).unwrap();
+        eprintln!("{name}: prove {:.1} s", t.elapsed().as_secs_f64());
+        assert_eq!(verify(&key.verifying_key(), &proof, &public), Ok(()));
+    };
+    let (salt_face, salt_emb) = (Fr::from(5u64), Fr::from(6u64));
+    let emb = FaceEmbeddingStatement::new(dev());
+    let e = emb.face().embed(&faces[0]).unwrap();
+    if which.is_empty() || which == "embedding" {
+        let t = Instant::now();
+        let r1cs = emb.to_r1cs().unwrap();
+        eprintln!("face-embedding: record {:.1} s", t.elapsed().as_secs_f64());
+        bench("face-embedding", r1cs, &|| {
+            let input = emb
+                .input(faces[0].clone(), salt_face, salt_emb, Fr::from(7u64))
+                .unwrap();
+            (emb.witness(&input).unwrap(), emb.public_inputs(&input).to_vec())
+        });
+    }
+    if which.is_empty() || which == "match" {
+        let fm = FaceMatchStatement::new(dev());
+        let t = Instant::now();
+        let r1cs = fm.to_r1cs().unwrap();
+        eprintln!("face-match: record {:.1} s", t.elapsed().as_secs_f64());
+        bench("face-match", r1cs, &|| {
+            // View 1 is a perturbed copy of view 0 (faces.npy is identity-major, 4 views each).
+            let input = fm
+                .input(
+                    faces[1].clone(),
+                    e.clone(),
+                    salt_emb,
+                    zkbio_circuits::models::face::DEV_TAU,
+                    Fr::from(8u64),
+                )
+                .unwrap();
+            assert!(fm.matches(&input));
+            (fm.witness(&input).unwrap(), fm.public_inputs(&input).to_vec())
+        });
+    }
+}
