@@ -107,7 +107,10 @@ fn dev_model_matches_perturbed_copies_and_no_other_identity() {
         q(copies[copies.len() / 2]),
         copies.iter().filter(|&&s| s < i64::from(DEV_TAU)).count()
     );
-    assert!(genuine[0] >= i64::from(DEV_TAU), "a perturbed copy does not match");
+    assert!(
+        genuine[0] >= i64::from(DEV_TAU),
+        "a perturbed copy does not match"
+    );
     assert!(
         impostor[impostor.len() - 1] < i64::from(DEV_TAU),
         "another identity matches"

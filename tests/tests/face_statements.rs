@@ -10,13 +10,13 @@ use ark_bn254::Fr;
 use ark_std::rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use std::path::{Path, PathBuf};
+use zkbio_circuits::builder::Witness;
 use zkbio_circuits::circom::json::{public_to_json, ProofJson, VerificationKeyJson};
 use zkbio_circuits::gadgets::cosine::similarity;
 use zkbio_circuits::models::face::FaceModel;
 use zkbio_circuits::models::tflite::npy::{self, NpyData};
 use zkbio_circuits::statements::face_embedding::FaceEmbeddingStatement;
 use zkbio_circuits::statements::face_match::FaceMatchStatement;
-use zkbio_circuits::builder::Witness;
 use zkbio_circuits::Circuit;
 use zkbio_core::evm;
 use zkbio_core::groth16::key_file::{key_to_bytes, KeyView};
@@ -46,7 +46,12 @@ fn write_json(path: &Path, value: &impl serde::Serialize) {
 
 /// Sets up `circuit`, proves `witness`, and checks the proof in Rust, the EVM and snarkjs, for
 /// `public` and for each public input changed.
-fn prove_and_check_everywhere<C: Circuit>(name: &str, circuit: &C, witness: Witness, public: Vec<Fr>) {
+fn prove_and_check_everywhere<C: Circuit>(
+    name: &str,
+    circuit: &C,
+    witness: Witness,
+    public: Vec<Fr>,
+) {
     let r1cs = circuit.to_r1cs().unwrap();
     eprintln!("{name}: {} constraints", r1cs.constraints.len());
     let pk = dev_setup_insecure(&r1cs, [21; 32]).unwrap();
@@ -59,7 +64,9 @@ fn prove_and_check_everywhere<C: Circuit>(name: &str, circuit: &C, witness: Witn
 
     assert_eq!(verify(&vk, &proof, &public), Ok(()));
     assert!(
-        evm::deploy_and_verify(&vk, &proof, &public).unwrap().accepted,
+        evm::deploy_and_verify(&vk, &proof, &public)
+            .unwrap()
+            .accepted,
         "{name}: the EVM verifier rejected a valid proof"
     );
     let dir = TempDir::new(name);
@@ -81,7 +88,10 @@ fn prove_and_check_everywhere<C: Circuit>(name: &str, circuit: &C, witness: Witn
     for i in 0..3 {
         let mut bad = public.clone();
         bad[i] += Fr::from(1u64);
-        assert!(verify(&vk, &proof, &bad).is_err(), "{name}: Rust accepted input {i} changed");
+        assert!(
+            verify(&vk, &proof, &bad).is_err(),
+            "{name}: Rust accepted input {i} changed"
+        );
         assert!(
             !evm::deploy_and_verify(&vk, &proof, &bad).unwrap().accepted,
             "{name}: EVM accepted input {i} changed"
@@ -114,12 +124,13 @@ fn face_embedding_and_face_match_proofs_verify_in_rust_snarkjs_and_the_evm() {
         .collect();
     let t = fm.face().embed(&selfie).unwrap();
     let tau = similarity(&t, &e).unwrap().min(65535) as u16;
-    let input = fm
-        .input(selfie, e, salt_emb, tau, Fr::from(88u64))
-        .unwrap();
+    let input = fm.input(selfie, e, salt_emb, tau, Fr::from(88u64)).unwrap();
     assert!(fm.matches(&input));
     let public = fm.public_inputs(&input).to_vec();
-    assert_eq!(public[0], c_emb, "the match opens the C_emb the embedding proof registered");
+    assert_eq!(
+        public[0], c_emb,
+        "the match opens the C_emb the embedding proof registered"
+    );
     assert_eq!(public[1], Fr::from(u64::from(tau)));
     prove_and_check_everywhere("face-match", &fm, fm.witness(&input).unwrap(), public);
 }
@@ -140,8 +151,11 @@ fn dev_model_face_statements_setup_and_prove() {
         };
         v.chunks(4096).map(<[u8]>::to_vec).collect::<Vec<_>>()
     };
-    let dev = || FaceModel::from_bytes(&std::fs::read(data().join("face_dev.tflite")).unwrap()).unwrap();
-    let bench = |name: &str, r1cs: zkbio_circuits::builder::R1cs, witness: &dyn Fn() -> (Witness, Vec<Fr>)| {
+    let dev =
+        || FaceModel::from_bytes(&std::fs::read(data().join("face_dev.tflite")).unwrap()).unwrap();
+    let bench = |name: &str,
+                 r1cs: zkbio_circuits::builder::R1cs,
+                 witness: &dyn Fn() -> (Witness, Vec<Fr>)| {
         let n = r1cs.constraints.len();
         eprintln!("{name}: {n} constraints, domain {}", r1cs.domain_size());
         let t = Instant::now();
@@ -149,7 +163,11 @@ fn dev_model_face_statements_setup_and_prove() {
         drop(r1cs);
         let bytes = key_to_bytes(&pk, n).unwrap();
         drop(pk);
-        eprintln!("{name}: setup {:.1} s, key {} bytes", t.elapsed().as_secs_f64(), bytes.len());
+        eprintln!(
+            "{name}: setup {:.1} s, key {} bytes",
+            t.elapsed().as_secs_f64(),
+            bytes.len()
+        );
         let key = KeyView::new(&bytes).unwrap();
         let t = Instant::now();
         let (w, public) = witness();
@@ -171,7 +189,10 @@ fn dev_model_face_statements_setup_and_prove() {
             let input = emb
                 .input(faces[0].clone(), salt_face, salt_emb, Fr::from(7u64))
                 .unwrap();
-            (emb.witness(&input).unwrap(), emb.public_inputs(&input).to_vec())
+            (
+                emb.witness(&input).unwrap(),
+                emb.public_inputs(&input).to_vec(),
+            )
         });
     }
     if which.is_empty() || which == "match" {
@@ -191,7 +212,10 @@ fn dev_model_face_statements_setup_and_prove() {
                 )
                 .unwrap();
             assert!(fm.matches(&input));
-            (fm.witness(&input).unwrap(), fm.public_inputs(&input).to_vec())
+            (
+                fm.witness(&input).unwrap(),
+                fm.public_inputs(&input).to_vec(),
+            )
         });
     }
 }

@@ -185,8 +185,8 @@ pub struct Tau<L> {
 /// makes the witness unsatisfiable.
 pub fn range_check_tau<B: Builder>(b: &mut B, tau: &B::Lc) -> Tau<B::Lc> {
     let bits = to_bits_le(b, tau, TAU_BITS);
-    let value = Bounded::assume(tau.clone(), 0, (1 << TAU_BITS) - 1)
-        .expect("a 16-bit bound is valid");
+    let value =
+        Bounded::assume(tau.clone(), 0, (1 << TAU_BITS) - 1).expect("a 16-bit bound is valid");
     Tau { value, bits }
 }
 

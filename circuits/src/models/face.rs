@@ -168,7 +168,12 @@ impl FaceModel {
     /// `C_face = Commit(FaceImage, [H, W], pixels; salt_face)`.
     pub fn face_commitment(&self, pixels: &[u8], salt_face: Fr) -> Result<Fr, FaceSizeError> {
         self.check_image(pixels)?;
-        Ok(commit(CommitKind::FaceImage, &self.image, pixels, salt_face))
+        Ok(commit(
+            CommitKind::FaceImage,
+            &self.image,
+            pixels,
+            salt_face,
+        ))
     }
 
     /// `C_emb = Commit(FaceEmbedding, [D], [e + 128]; salt_emb)`.

@@ -55,13 +55,16 @@ impl std::fmt::Debug for FaceEmbeddingInput {
 /// Public input values `[C_face, C_emb, binding]`.
 pub type FaceEmbeddingPublic = [Fr; 3];
 
+/// A face image's wires: the committed bytes and the model input.
+pub(crate) type FaceImageWires<L> = (Vec<L>, Vec<Bounded<L>>);
+
 /// A face image allocated for the model: the committed bytes `p` and the model input `q = p − 128`,
 /// both linear combinations of each pixel's 8 bits (8 constraints per pixel). The bits are free
 /// inputs of the statement.
 pub(crate) fn alloc_face_image<B: Builder>(
     b: &mut B,
     pixels: &[u8],
-) -> Result<(Vec<B::Lc>, Vec<Bounded<B::Lc>>), SynthesisError> {
+) -> Result<FaceImageWires<B::Lc>, SynthesisError> {
     let mut bytes = Vec::with_capacity(pixels.len());
     let mut values = Vec::with_capacity(pixels.len());
     for (i, q) in model_input(pixels).into_iter().enumerate() {

@@ -189,7 +189,11 @@ impl Circuit for FaceMatchStatement {
         }
     }
 
-    fn synthesize<B: Builder>(&self, b: &mut B, input: &FaceMatchInput) -> Result<(), SynthesisError> {
+    fn synthesize<B: Builder>(
+        &self,
+        b: &mut B,
+        input: &FaceMatchInput,
+    ) -> Result<(), SynthesisError> {
         self.synthesize_claiming(b, input, self.public_inputs(input))
     }
 }

@@ -82,10 +82,21 @@ mod tests {
                     for tau in [0u16, 30000, DEV_TAU, 65000, 65535] {
                         let check = check_face_match(&face, selfie, &template, tau);
                         let input = stmt
-                            .input(selfie.clone(), template.clone(), Fr::from(1u64), tau, Fr::from(2u64))
+                            .input(
+                                selfie.clone(),
+                                template.clone(),
+                                Fr::from(1u64),
+                                tau,
+                                Fr::from(2u64),
+                            )
                             .unwrap();
-                        let satisfiable = stmt.witness(&input).unwrap().first_unsatisfied().is_none();
-                        assert_eq!(check.is_ok(), satisfiable, "selfie {i}, enrolled {j}, tau {tau}: {check:?}");
+                        let satisfiable =
+                            stmt.witness(&input).unwrap().first_unsatisfied().is_none();
+                        assert_eq!(
+                            check.is_ok(),
+                            satisfiable,
+                            "selfie {i}, enrolled {j}, tau {tau}: {check:?}"
+                        );
                         if let Ok(s) = check {
                             assert!(s >= u32::from(tau));
                         }
@@ -99,20 +110,36 @@ mod tests {
     fn a_negated_template_is_face_no_match_and_sizes_are_invalid_input() {
         let face = tiny();
         let faces = tiny_faces();
-        let neg: Vec<i8> = face.embed(&faces[0]).unwrap().iter().map(|&v| v.saturating_neg()).collect();
+        let neg: Vec<i8> = face
+            .embed(&faces[0])
+            .unwrap()
+            .iter()
+            .map(|&v| v.saturating_neg())
+            .collect();
         assert_eq!(
             check_face_match(&face, &faces[0], &neg, 0),
-            Err(FaceMatchError::FaceNoMatch { similarity: None, tau: 0 })
+            Err(FaceMatchError::FaceNoMatch {
+                similarity: None,
+                tau: 0
+            })
         );
         let e = face.embed(&faces[0]).unwrap();
         assert_eq!(check_face_match(&face, &faces[0], &e, 65535), Ok(65536));
         assert!(matches!(
             check_face_match(&face, &faces[0][..63], &e, 0),
-            Err(FaceMatchError::InvalidInput(FaceSizeError { what: "image", got: 63, expected: 64 }))
+            Err(FaceMatchError::InvalidInput(FaceSizeError {
+                what: "image",
+                got: 63,
+                expected: 64
+            }))
         ));
         assert!(matches!(
             check_face_match(&face, &faces[0], &e[..7], 0),
-            Err(FaceMatchError::InvalidInput(FaceSizeError { what: "embedding", got: 7, expected: 8 }))
+            Err(FaceMatchError::InvalidInput(FaceSizeError {
+                what: "embedding",
+                got: 7,
+                expected: 8
+            }))
         ));
     }
 }

@@ -11,7 +11,11 @@ fn int8_vec(rng: &mut ChaCha20Rng, n: usize) -> Vec<i8> {
 
 /// The float cosine, an independent reference for the integer rule.
 fn cosine_f64(e: &[i8], t: &[i8]) -> f64 {
-    let dot: f64 = e.iter().zip(t).map(|(&a, &b)| f64::from(a) * f64::from(b)).sum();
+    let dot: f64 = e
+        .iter()
+        .zip(t)
+        .map(|(&a, &b)| f64::from(a) * f64::from(b))
+        .sum();
     let n = |v: &[i8]| v.iter().map(|&a| f64::from(a).powi(2)).sum::<f64>().sqrt();
     dot / (n(e) * n(t))
 }
@@ -38,9 +42,15 @@ fn similarity_is_the_largest_accepted_tau_and_agrees_with_float_cosine() {
         match similarity(&e, &t) {
             None => assert!(cos <= 0.0 || cos.is_nan(), "k = {k}: cos {cos}"),
             Some(s) => {
-                assert!((f64::from(s) / 65536.0 - cos).abs() < 1e-4, "k = {k}: {s} vs {cos}");
+                assert!(
+                    (f64::from(s) / 65536.0 - cos).abs() < 1e-4,
+                    "k = {k}: {s} vs {cos}"
+                );
                 let s16 = s.min(u32::from(u16::MAX)) as u16;
-                assert!(matches(&e, &t, s16), "k = {k}: similarity {s} itself refused");
+                assert!(
+                    matches(&e, &t, s16),
+                    "k = {k}: similarity {s} itself refused"
+                );
                 if s < u32::from(u16::MAX) {
                     assert!(!matches(&e, &t, s16 + 1), "k = {k}: {} accepted", s + 1);
                 }
@@ -109,11 +119,20 @@ gadget_circuit!(Cosine, Case, (vec![0; 4], vec![0; 4], 0), |b, input| {
     b.enforce(&m, &B::Lc::constant(Fr::from(1u64)), &out);
 });
 
-gadget_circuit!(CosineEnforced, Case, (vec![0; 4], vec![0; 4], 0), |b, input| {
-    let (e, t, tau) = input;
-    let m = synth(b, e, t, *tau);
-    b.enforce(&m, &B::Lc::constant(Fr::from(1u64)), &B::Lc::constant(Fr::from(1u64)));
-});
+gadget_circuit!(
+    CosineEnforced,
+    Case,
+    (vec![0; 4], vec![0; 4], 0),
+    |b, input| {
+        let (e, t, tau) = input;
+        let m = synth(b, e, t, *tau);
+        b.enforce(
+            &m,
+            &B::Lc::constant(Fr::from(1u64)),
+            &B::Lc::constant(Fr::from(1u64)),
+        );
+    }
+);
 
 #[test]
 fn gadget_bit_equals_the_native_rule() {
@@ -129,7 +148,11 @@ fn gadget_bit_equals_the_native_rule() {
         let s = similarity(&e, &t);
         let mut taus = vec![0u16, 1, 65535, rng.gen()];
         if let Some(s) = s {
-            taus.extend([s.min(65535) as u16, (s.min(65534) + 1) as u16, s.saturating_sub(1) as u16]);
+            taus.extend([
+                s.min(65535) as u16,
+                (s.min(65534) + 1) as u16,
+                s.saturating_sub(1) as u16,
+            ]);
         }
         for tau in taus {
             let mut b = WitnessBuilder::new();
@@ -181,7 +204,10 @@ fn enforced_match_refuses_non_matching_pairs_and_wide_tau() {
     let t = vec![3i8, -4, 7, 2];
     let s = similarity(&e, &t).unwrap() as i64;
     assert!(is_satisfied(&CosineEnforced, &(e.clone(), t.clone(), s)));
-    assert!(!is_satisfied(&CosineEnforced, &(e.clone(), t.clone(), s + 1)));
+    assert!(!is_satisfied(
+        &CosineEnforced,
+        &(e.clone(), t.clone(), s + 1)
+    ));
     // The negation never matches, nor does a zero vector at tau = 0.
     let neg: Vec<i8> = t.iter().map(|&v| -v).collect();
     assert!(!is_satisfied(&CosineEnforced, &(e.clone(), neg, 0)));
@@ -189,7 +215,10 @@ fn enforced_match_refuses_non_matching_pairs_and_wide_tau() {
     // tau out of [0, 2^16): 2^16 and -1 (p - 1) are refused although tau = 0 matches, and so is
     // a "negative" tau whose square would be small.
     assert!(is_satisfied(&CosineEnforced, &(e.clone(), t.clone(), 0)));
-    assert!(!is_satisfied(&CosineEnforced, &(e.clone(), t.clone(), 65536)));
+    assert!(!is_satisfied(
+        &CosineEnforced,
+        &(e.clone(), t.clone(), 65536)
+    ));
     assert!(!is_satisfied(&CosineEnforced, &(e, t, -1)));
 }
 

@@ -20,7 +20,11 @@ pub(crate) fn tiny_faces() -> Vec<Vec<u8>> {
     v.chunks(64).map(<[u8]>::to_vec).collect()
 }
 
-fn satisfied(s: &FaceEmbeddingStatement, input: &FaceEmbeddingInput, public: FaceEmbeddingPublic) -> bool {
+fn satisfied(
+    s: &FaceEmbeddingStatement,
+    input: &FaceEmbeddingInput,
+    public: FaceEmbeddingPublic,
+) -> bool {
     let mut b = crate::builder::WitnessBuilder::new();
     s.synthesize_claiming(&mut b, input, public).unwrap();
     b.finish().first_unsatisfied().is_none()
@@ -43,8 +47,15 @@ fn honest_witness_satisfies_and_commits_to_the_models_embedding() {
     let public = s.public_inputs(&input);
     let face = s.face();
     let e = face.embed(&tiny_faces()[1]).unwrap();
-    assert_eq!(public[0], face.face_commitment(&tiny_faces()[1], Fr::from(11u64)).unwrap());
-    assert_eq!(public[1], face.embedding_commitment(&e, Fr::from(22u64)).unwrap());
+    assert_eq!(
+        public[0],
+        face.face_commitment(&tiny_faces()[1], Fr::from(11u64))
+            .unwrap()
+    );
+    assert_eq!(
+        public[1],
+        face.embedding_commitment(&e, Fr::from(22u64)).unwrap()
+    );
     // 64 pixels x 8 bits, the model, 2 commitments of one absorption each, binding_sq, 2 equalities.
     let model: usize = face.costs().iter().map(|c| c.constraints).sum();
     assert_eq!(n, 64 * 8 + model + 2 * (243 + 507) + 1 + 2);
@@ -70,7 +81,10 @@ fn any_other_public_input_is_unsatisfiable() {
     assert!(!satisfied(&s, &input, bad));
     // C_face of another image.
     let mut bad = public;
-    bad[0] = s.face().face_commitment(&tiny_faces()[2], Fr::from(11u64)).unwrap();
+    bad[0] = s
+        .face()
+        .face_commitment(&tiny_faces()[2], Fr::from(11u64))
+        .unwrap();
     assert!(!satisfied(&s, &input, bad));
 }
 
@@ -80,7 +94,11 @@ fn wrong_image_size_is_refused() {
     let err = s.input(vec![0; 63], Fr::from(0u64), Fr::from(0u64), Fr::from(0u64));
     assert_eq!(
         err.unwrap_err(),
-        FaceSizeError { what: "image", got: 63, expected: 64 }
+        FaceSizeError {
+            what: "image",
+            got: 63,
+            expected: 64
+        }
     );
 }
 

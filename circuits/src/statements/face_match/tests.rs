@@ -27,7 +27,10 @@ fn matching() -> (FaceMatchStatement, FaceMatchInput, u16) {
     let e = s.face().embed(&faces[0]).unwrap();
     let selfie = selfie_of(&faces[0]);
     let t = s.face().embed(&selfie).unwrap();
-    let sim = Products::of(&t, &e).unwrap().similarity().expect("positive similarity");
+    let sim = Products::of(&t, &e)
+        .unwrap()
+        .similarity()
+        .expect("positive similarity");
     let tau = sim.min(65535) as u16;
     let input = s
         .input(selfie, e, Fr::from(5u64), tau, Fr::from(6u64))
@@ -90,7 +93,13 @@ fn non_matching_pairs_are_unsatisfiable() {
         }
         let tau = sim as u16 + 1;
         let input = s
-            .input(other.clone(), e.clone(), Fr::from(5u64), tau, Fr::from(6u64))
+            .input(
+                other.clone(),
+                e.clone(),
+                Fr::from(5u64),
+                tau,
+                Fr::from(6u64),
+            )
             .unwrap();
         assert!(!s.matches(&input));
         assert!(s.witness(&input).unwrap().first_unsatisfied().is_some());
@@ -114,12 +123,20 @@ fn wrong_c_emb_or_binding_claims_are_unsatisfiable_and_sizes_are_checked() {
     assert_eq!(
         s.input(vec![0; 65], vec![0; 8], Fr::from(0u64), 0, Fr::from(0u64))
             .unwrap_err(),
-        FaceSizeError { what: "image", got: 65, expected: 64 }
+        FaceSizeError {
+            what: "image",
+            got: 65,
+            expected: 64
+        }
     );
     assert_eq!(
         s.input(vec![0; 64], vec![0; 7], Fr::from(0u64), 0, Fr::from(0u64))
             .unwrap_err(),
-        FaceSizeError { what: "embedding", got: 7, expected: 8 }
+        FaceSizeError {
+            what: "embedding",
+            got: 7,
+            expected: 8
+        }
     );
 }
 
