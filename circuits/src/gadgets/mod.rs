@@ -3,6 +3,7 @@
 pub mod bits;
 pub mod boolean;
 pub mod commitment;
+pub mod cosine;
 pub mod equality;
 pub mod poseidon;
 pub mod quant;

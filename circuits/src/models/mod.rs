@@ -1,4 +1,5 @@
 //! Model descriptions that circuits are compiled from: versioned, canonically encoded, hashed.
 
+pub mod face;
 pub mod iris;
 pub mod tflite;

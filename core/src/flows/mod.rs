@@ -24,6 +24,7 @@
 
 pub mod dev;
 mod error;
+mod face;
 mod iris;
 mod model;
 mod transfer;
@@ -32,6 +33,7 @@ mod transfer;
 mod tests;
 
 pub use error::FlowError;
+pub use face::{check_face_match, FaceMatchError};
 pub use iris::{
     confirm_iris_code, derive_salt_code, prove_enrollment, prove_iris_code, prove_reenrollment,
     record_iris_code, regenerate_iris_code, IrisCodeProof, IrisProofRequest, IrisPurpose,
