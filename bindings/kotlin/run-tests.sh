@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Runs the Kotlin tests of the zkbio bindings on the JVM against the host library:
+# Runs the Kotlin tests of the zkbio bindings, and of the platform pieces shipped in android/
+# (android/zkbio/src/platform/kotlin/org/zkbio/platform/*.kt: all but the android/ subdirectory,
+# which needs the Android SDK), on the JVM against the host library:
 # builds libzkbio_ffi, the dev-key fixture tool and the zkbio CLI (for the flow fixtures: INSECURE
 # dev model packages and a scanner's enrollment transfer), generates the Kotlin bindings from the
 # built library (UniFFI library mode), compiles them with the tests, runs them. Exits non-zero on
@@ -86,7 +88,8 @@ fi
 kotlin_lib=$here/node_modules/kotlin-compiler/lib
 cp="$jna:$kotlin_lib/kotlinx-coroutines-core-jvm.jar"
 bash "$kotlinc" -nowarn -jvm-target 17 -cp "$cp" -d "$out/classes" \
-  $(find "$out/gen" -name '*.kt') $(find "$here/src/test/kotlin" -name '*.kt')
+  $(find "$out/gen" -name '*.kt') $(find "$root/android/zkbio/src/platform/kotlin/org/zkbio/platform" -maxdepth 1 -name '*.kt') \
+  $(find "$here/src/test/kotlin" -name '*.kt')
 
 echo "== running"
 java -cp "$out/classes:$cp:$kotlin_lib/kotlin-stdlib.jar" \

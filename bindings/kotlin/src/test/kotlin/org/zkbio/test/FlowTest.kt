@@ -6,10 +6,7 @@ package org.zkbio.test
 
 import com.sun.net.httpserver.HttpServer
 import java.io.File
-import java.io.IOException
-import java.net.HttpURLConnection
 import java.net.InetSocketAddress
-import java.net.URI
 import java.nio.file.Files
 import java.security.SecureRandom
 import java.util.Properties
@@ -18,7 +15,6 @@ import java.util.concurrent.ConcurrentLinkedQueue
 import java.util.concurrent.atomic.AtomicInteger
 import org.zkbio.DownloadEvent
 import org.zkbio.DownloadListener
-import org.zkbio.FetchException
 import org.zkbio.Fetcher
 import org.zkbio.IrisModel
 import org.zkbio.IrisPurpose
@@ -34,6 +30,7 @@ import org.zkbio.proveReenrollment
 import org.zkbio.regenerateIrisCode
 import org.zkbio.txToEip1193Json
 import org.zkbio.verifyIrisCode
+import org.zkbio.platform.HttpRangeFetcher
 
 fun hex(s: String): ByteArray {
     val d = s.removePrefix("0x")
@@ -89,37 +86,13 @@ class MemoryKeyStore(private val locked: Boolean = false) : VaultKeyStore {
     }
 }
 
-/** The host's HTTP: one ranged GET per call, with `HttpURLConnection`. */
-class HttpRangeFetcher : Fetcher {
+/** The shipped fetcher (android/: org.zkbio.platform.HttpRangeFetcher), counting its calls. */
+class CountingFetcher(private val inner: Fetcher = HttpRangeFetcher()) : Fetcher {
     val requests = AtomicInteger()
 
     override fun fetchRange(url: String, start: ULong, end: ULong?): ByteArray {
         requests.incrementAndGet()
-        val conn = try {
-            URI(url).toURL().openConnection() as HttpURLConnection
-        } catch (e: Exception) {
-            throw FetchException.Invalid("$url: $e")
-        }
-        try {
-            conn.connectTimeout = 10_000
-            conn.readTimeout = 30_000
-            conn.setRequestProperty("Range", "bytes=$start-" + (end?.let { (it - 1u).toString() } ?: ""))
-            val status = conn.responseCode
-            val body = when (status) {
-                206 -> conn.inputStream.use { it.readBytes() }
-                200 -> {
-                    if (start != 0uL) throw FetchException.RangeNotSupported()
-                    val all = conn.inputStream.use { it.readBytes() }
-                    if (end != null && end.toLong() < all.size) all.copyOf(end.toInt()) else all
-                }
-                else -> throw FetchException.Status(status.toUShort())
-            }
-            return body
-        } catch (e: IOException) {
-            throw FetchException.Network(e.toString())
-        } finally {
-            conn.disconnect()
-        }
+        return inner.fetchRange(url, start, end)
     }
 }
 
@@ -179,7 +152,7 @@ class FlowTests(private val fx: FlowFixtures) {
     private val root: File = Files.createTempDirectory("zkbio-flows").toFile().apply { deleteOnExit() }
     private val server by lazy { PackageServer(fx.packages.mapValues { it.value.first }) }
     private val cache by lazy { ModelCache.open(File(root, "cache").path, 1uL shl 30) }
-    private val fetcher = HttpRangeFetcher()
+    private val fetcher = CountingFetcher()
     private val models = ConcurrentHashMap<UInt, IrisModel>()
 
     fun close() = server.close()
@@ -274,7 +247,7 @@ class FlowTests(private val fx: FlowFixtures) {
     }
 
     suspend fun pinMismatchIsRefusedBeforeDownload() {
-        val counting = HttpRangeFetcher()
+        val counting = CountingFetcher()
         val wrong = ModelPin(1u, fx.packages.getValue(2u).second)
         val e = assertThrows<ZkbioException.ModelHashMismatch> {
             ModelCache.open(File(root, "cache-pin").path, 1uL shl 30).fetchIrisModel(

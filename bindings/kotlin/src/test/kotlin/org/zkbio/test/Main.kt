@@ -11,7 +11,9 @@ import kotlinx.coroutines.withTimeout
 fun main(args: Array<String>) {
     val dir = File(args.getOrElse(0) { error("usage: MainKt KEY_DIR") })
     val t = ZkbioTests(Keys(dir))
-    val flows = FlowTests(FlowFixtures.fromSystemProperty())
+    val fixtures = FlowFixtures.fromSystemProperty()
+    val flows = FlowTests(fixtures)
+    val platform = PlatformTests(fixtures)
     val tests: List<Pair<String, suspend () -> Unit>> = listOf(
         "loads materials and exposes the statement" to t::loadsMaterials,
         "proves and verifies" to t::provesAndVerifies,
@@ -25,6 +27,12 @@ fun main(args: Array<String>) {
         "flows: import, fetch over HTTP, regenerate, prove, confirm, re-enroll" to flows::importsFetchesProvesAndConfirms,
         "flows: a pin mismatch is refused before any download" to flows::pinMismatchIsRefusedBeforeDownload,
         "flows: refused imports and wrong vault keys are typed" to flows::refusedImportsAndWrongKeysAreTyped,
+        "platform: wrapped vault keys persist and are never replaced" to { platform.wrappedKeysPersistAndNeverReplace() },
+        "platform: wrapped vault keys refuse tampering, errors are typed" to { platform.wrappedKeysRefuseTamperingAndTypeErrors() },
+        "platform: a vault reopens across restarts with the wrapped store" to { platform.vaultOpensAcrossRestartsWithTheWrappedStore() },
+        "platform: the HTTP fetcher reads ranges" to { platform.fetcherReadsRanges() },
+        "platform: the HTTP fetcher refuses servers without ranges" to { platform.fetcherRefusesServersWithoutRanges() },
+        "platform: the HTTP fetcher retries transient failures" to { platform.fetcherRetriesTransientFailures() },
     )
     var passed = 0
     var failed = 0
