@@ -43,7 +43,8 @@ pub use flows::{
 pub use image_opening::{ImageOpeningInput, ImageOpeningProof, ImageOpeningPublicInputs};
 pub use materials::{ProvingMaterials, Statement};
 pub use packages::{
-    DownloadEvent, DownloadListener, FetchError, Fetcher, IrisModel, ModelCache, ModelPin,
+    DownloadEvent, DownloadListener, DownloadOptions, FetchError, Fetcher, IrisModel, ModelCache,
+    ModelPin,
 };
 pub use proof::{
     proof_to_snarkjs_json, public_inputs_to_snarkjs_json, verify, verify_image_opening, G1Point,

@@ -460,7 +460,10 @@ struct Downloads;
 
 impl DownloadObserver for Downloads {
     fn on_event(&self, event: &DownloadEvent) {
-        if !matches!(event, DownloadEvent::Progress { .. }) {
+        if !matches!(
+            event,
+            DownloadEvent::Progress { .. } | DownloadEvent::Expanding { .. }
+        ) {
             println!("  {event:?}");
         }
     }

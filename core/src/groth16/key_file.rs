@@ -547,6 +547,11 @@ impl MappedKey {
         Ok(key)
     }
 
+    /// The file's bytes (the mapping).
+    pub fn bytes(&self) -> &[u8] {
+        &self.map
+    }
+
     /// SHA3-256 of the mapped file (one pass over it).
     pub fn digest(&self) -> [u8; 32] {
         digest(&self.map)

@@ -133,8 +133,8 @@ impl TransportHeader {
         if bytes[12..16] != [0; 4] {
             return Err(TransportError::Reserved);
         }
-        let key = KeyHeader::parse(&bytes[16..TRANSPORT_PREFIX_BYTES])
-            .map_err(TransportError::Header)?;
+        let key =
+            KeyHeader::parse(&bytes[16..TRANSPORT_PREFIX_BYTES]).map_err(TransportError::Header)?;
         Ok(TransportHeader {
             key,
             transport_len: TRANSPORT_PREFIX_BYTES as u64 + points_len(&key),
@@ -353,7 +353,12 @@ mod tests {
         assert_eq!(header.transport_len, z.len() as u64);
         assert_eq!(header.expanded_len, zpk.len() as u64);
         // About half: every point loses its y (G1 64 -> 32, G2 128 -> 64).
-        assert!(z.len() * 2 < zpk.len() + 2 * TRANSPORT_PREFIX_BYTES, "{} vs {}", z.len(), zpk.len());
+        assert!(
+            z.len() * 2 < zpk.len() + 2 * TRANSPORT_PREFIX_BYTES,
+            "{} vs {}",
+            z.len(),
+            zpk.len()
+        );
         let mut seen = Vec::new();
         let mut expanded = Vec::new();
         let d = expand_key(&mut &z[..], &mut expanded, &mut |done, total| {
@@ -369,9 +374,20 @@ mod tests {
         // The expanded key proves, and the proof verifies under the original's key.
         let view = KeyView::new(&expanded).unwrap();
         let inp = STMT
-            .input(vec![3; STMT.pixels()], vec![true; STMT.pixels()], Fr::from(5u64), Fr::from(6u64))
+            .input(
+                vec![3; STMT.pixels()],
+                vec![true; STMT.pixels()],
+                Fr::from(5u64),
+                Fr::from(6u64),
+            )
             .unwrap();
-        let proof = prove(&view, STMT.witness(&inp).unwrap(), &mut ChaCha20Rng::seed_from_u64(3), &Silent).unwrap();
+        let proof = prove(
+            &view,
+            STMT.witness(&inp).unwrap(),
+            &mut ChaCha20Rng::seed_from_u64(3),
+            &Silent,
+        )
+        .unwrap();
         let vk = KeyView::new(&zpk).unwrap().verifying_key();
         assert_eq!(verify(&vk, &proof, &STMT.public_inputs(&inp)), Ok(()));
         // The verified variant accepts the right digest and refuses another.
@@ -393,24 +409,39 @@ mod tests {
         assert!(matches!(expand(&bad), Err(TransportError::BadMagic)));
         let mut bad = z.clone();
         bad[8] = 2;
-        assert!(matches!(expand(&bad), Err(TransportError::UnsupportedVersion(2))));
+        assert!(matches!(
+            expand(&bad),
+            Err(TransportError::UnsupportedVersion(2))
+        ));
         let mut bad = z.clone();
         bad[13] = 1;
         assert!(matches!(expand(&bad), Err(TransportError::Reserved)));
         let mut bad = z.clone();
         bad[16] ^= 1; // the embedded .zpk magic
-        assert!(matches!(expand(&bad), Err(TransportError::Header(KeyError::BadMagic))));
+        assert!(matches!(
+            expand(&bad),
+            Err(TransportError::Header(KeyError::BadMagic))
+        ));
         let mut bad = z.clone();
         bad[16 + 32..16 + 40].copy_from_slice(&3u64.to_le_bytes()); // domain not a power of two
-        assert!(matches!(expand(&bad), Err(TransportError::Header(KeyError::Inconsistent(_)))));
+        assert!(matches!(
+            expand(&bad),
+            Err(TransportError::Header(KeyError::Inconsistent(_)))
+        ));
         assert!(matches!(
             expand(&z[..z.len() - 1]),
             Err(TransportError::WrongLength { expected, actual }) if expected == z.len() as u64 && actual < expected
         ));
-        assert!(matches!(expand(&z[..10]), Err(TransportError::WrongLength { .. })));
+        assert!(matches!(
+            expand(&z[..10]),
+            Err(TransportError::WrongLength { .. })
+        ));
         let mut longer = z.clone();
         longer.push(0);
-        assert!(matches!(expand(&longer), Err(TransportError::WrongLength { .. })));
+        assert!(matches!(
+            expand(&longer),
+            Err(TransportError::WrongLength { .. })
+        ));
         // An x with no point on the curve: a typed error naming the point. Flipping low bits
         // of a G1 x finds one within a few tries (about half of all x have no y).
         let first_g1 = TRANSPORT_PREFIX_BYTES;
@@ -429,7 +460,13 @@ mod tests {
         let first_g2 = TRANSPORT_PREFIX_BYTES + 2 * G1_COMPRESSED_BYTES;
         let mut bad = z.clone();
         bad[first_g2 + G2_COMPRESSED_BYTES - 1] |= 0xc0;
-        assert!(matches!(expand(&bad), Err(TransportError::BadPoint { index: 2, group: "G2" })));
+        assert!(matches!(
+            expand(&bad),
+            Err(TransportError::BadPoint {
+                index: 2,
+                group: "G2"
+            })
+        ));
         // A valid point swapped for another (still on the curve): only the digest notices.
         let mut swapped = z.clone();
         let (a, b) = (first_g1, first_g1 + G1_COMPRESSED_BYTES);
@@ -437,7 +474,12 @@ mod tests {
         swapped.copy_within(b..b + G1_COMPRESSED_BYTES, a);
         swapped[b..b + G1_COMPRESSED_BYTES].copy_from_slice(&tmp);
         assert!(matches!(
-            expand_key_verified(&mut &swapped[..], &mut Vec::new(), &digest(&zpk), &mut |_, _| true),
+            expand_key_verified(
+                &mut &swapped[..],
+                &mut Vec::new(),
+                &digest(&zpk),
+                &mut |_, _| true
+            ),
             Err(TransportError::DigestMismatch { .. })
         ));
         // Cancellation from the progress callback.
@@ -446,6 +488,9 @@ mod tests {
             Err(TransportError::Cancelled)
         ));
         // compress_key refuses what is not a .zpk.
-        assert!(matches!(compress_key(&zpk[..200], &mut Vec::new()), Err(TransportError::Header(_))));
+        assert!(matches!(
+            compress_key(&zpk[..200], &mut Vec::new()),
+            Err(TransportError::Header(_))
+        ));
     }
 }
