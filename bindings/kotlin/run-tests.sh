@@ -58,8 +58,9 @@ field() { sed -n "s/^$1 //p" "$2" | head -n 1; }
 # Two versions of the tiny model (variants 1 and -1), each from a setup of its own.
 "$zkbio" package dev-iris --out "$flows/v1" --version 1 --variant 1 --seed kotlin-v1 \
   --publisher-key "$publisher_key" > "$flows/v1.txt"
+# v2 also offers its key's compressed transport form (circuit.zpkz), which the app expands.
 "$zkbio" package dev-iris --out "$flows/v2" --version 2 --variant -1 --seed kotlin-v2 \
-  --publisher-key "$publisher_key" > "$flows/v2.txt"
+  --publisher-key "$publisher_key" --compressed-key > "$flows/v2.txt"
 "$zkbio" scanner enroll --scanner-key "$scanner_key" --chain-id "$chain_id" \
   --registry "$registry" --subject "$subject" --sample tiny --out "$flows/transfer.bin" \
   > "$flows/transfer.txt"

@@ -15,6 +15,7 @@ import java.util.concurrent.ConcurrentLinkedQueue
 import java.util.concurrent.atomic.AtomicInteger
 import org.zkbio.DownloadEvent
 import org.zkbio.DownloadListener
+import org.zkbio.DownloadOptions
 import org.zkbio.Fetcher
 import org.zkbio.IrisModel
 import org.zkbio.IrisPurpose
@@ -151,7 +152,13 @@ class Downloads : DownloadListener {
 class FlowTests(private val fx: FlowFixtures) {
     private val root: File = Files.createTempDirectory("zkbio-flows").toFile().apply { deleteOnExit() }
     private val server by lazy { PackageServer(fx.packages.mapValues { it.value.first }) }
-    private val cache by lazy { ModelCache.open(File(root, "cache").path, 1uL shl 30) }
+    private val cache by lazy {
+        ModelCache.open(File(root, "cache").path, 1uL shl 30).apply {
+            // Small chunks, three in flight: the fixtures are small, so this is what makes
+            // several ranges per file and several at once.
+            setDownloadOptions(DownloadOptions(chunkSize = 4096u, parallelRanges = 3u, imageRows = 12u, imageCols = 24u))
+        }
+    }
     private val fetcher = CountingFetcher()
     private val models = ConcurrentHashMap<UInt, IrisModel>()
 
@@ -227,8 +234,17 @@ class FlowTests(private val fx: FlowFixtures) {
             proveEnrollment(vault, "alice", v1, fx.chainId, fx.registry, fx.subject, u256(1), null, null)
         }
 
-        // Re-enrollment to v2: same C_img, new C_code.
-        val v2 = model(2u)
+        // Re-enrollment to v2: its package offers the compressed key, which comes over the wire
+        // instead of circuit.zpk and is expanded here.
+        val v2Downloads = Downloads()
+        val servedBefore = server.served.toList().size
+        val v2 = model(2u, v2Downloads)
+        val v2Paths = server.served.toList().drop(servedBefore)
+        check("/v2/circuit.zpkz" in v2Paths && "/v2/circuit.zpk" !in v2Paths) { "v2 served $v2Paths" }
+        val expanding = v2Downloads.events.filterIsInstance<DownloadEvent.Expanding>()
+        check(expanding.isNotEmpty() && expanding.last().done == expanding.last().total) { "expanding $expanding" }
+        val v2Verified = v2Downloads.events.filterIsInstance<DownloadEvent.Verified>().map { it.artifact }
+        check(v2Verified == listOf("model.bin", "verification_key.json", "circuit.zpk")) { "key last: $v2Verified" }
         val re = proveReenrollment(vault, "alice", v2, fx.chainId, fx.registry, fx.subject, u256(1), null, null)
         check(re.purpose() == IrisPurpose.REENROLL && re.version() == 2u) { "reenroll" }
         check(re.publicInputs().cImg.contentEquals(public.cImg)) { "same C_img" }
@@ -260,6 +276,20 @@ class FlowTests(private val fx: FlowFixtures) {
             cache.fetchIrisModel(manifest(1u), server.baseUrl(1u), pin(1u), listOf(fx.scanner), counting, null, null)
         }
         check(p.publisher.contentEquals(fx.publisher)) { "publisher ${p.publisher.toHex()}" }
+        // An app that makes 64x512 images: refused from the model and the key's header, before
+        // the key downloads.
+        val shaped = ModelCache.open(File(root, "cache-shape").path, 1uL shl 30)
+        shaped.setDownloadOptions(DownloadOptions(1u shl 20, 1u, 64u, 512u))
+        val before = server.served.toList().size
+        val s = assertThrows<ZkbioException.PackageRejected> {
+            shaped.fetchIrisModel(manifest(2u), server.baseUrl(2u), pin(2u), listOf(fx.publisher), counting, null, null)
+        }
+        check(s.why.contains("12x24")) { "shape: ${s.why}" }
+        check(server.served.toList().drop(before).count { it.endsWith(".zpkz") } == 1) { "only the key's header" }
+        assertThrows<ZkbioException.InvalidInput> { shaped.setDownloadOptions(DownloadOptions(100u, 1u, null, null)) }
+        assertThrows<ZkbioException.InvalidInput> { shaped.setDownloadOptions(DownloadOptions(4096u, 0u, null, null)) }
+        assertThrows<ZkbioException.InvalidInput> { shaped.setDownloadOptions(DownloadOptions(4096u, 1u, 64u, null)) }
+        check(shaped.downloadOptions().imageRows == 64u) { "options kept after a refusal" }
         // A server without the files: a typed download failure (HTTP 404, not retried).
         val d = assertThrows<ZkbioException.DownloadFailed> {
             ModelCache.open(File(root, "cache-404").path, 1uL shl 30).fetchIrisModel(
