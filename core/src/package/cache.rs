@@ -83,6 +83,9 @@ impl BeforeKey<'_> {
     }
 }
 
+/// A check run before the proving key downloads ([`ArtifactCache::fetch_package_checked`]).
+pub type KeyCheck<'a> = dyn Fn(&BeforeKey<'_>) -> Result<(), PackageError> + 'a;
+
 /// The first `n` bytes at `url` (a few small range requests at most), retried like a download.
 fn fetch_prefix(
     fetcher: &dyn Fetcher,
@@ -298,7 +301,7 @@ impl ArtifactCache {
         fetcher: &dyn Fetcher,
         observer: &dyn DownloadObserver,
         config: &DownloadConfig,
-        check: &dyn Fn(&BeforeKey<'_>) -> Result<(), PackageError>,
+        check: &KeyCheck<'_>,
     ) -> Result<VerifiedPackage, PackageError> {
         self.fetch(manifest, base_url, fetcher, observer, config, Some(check))
     }
@@ -311,7 +314,7 @@ impl ArtifactCache {
         fetcher: &dyn Fetcher,
         observer: &dyn DownloadObserver,
         config: &DownloadConfig,
-        check: Option<&dyn Fn(&BeforeKey<'_>) -> Result<(), PackageError>>,
+        check: Option<&KeyCheck<'_>>,
     ) -> Result<VerifiedPackage, PackageError> {
         let mut index = self.lock();
         let m = manifest.manifest();
