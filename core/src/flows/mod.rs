@@ -24,6 +24,8 @@
 
 pub mod dev;
 mod error;
+#[cfg(test)]
+mod fetch_tests;
 mod iris;
 mod model;
 mod transfer;
