@@ -1,5 +1,6 @@
 // Packages the generated bindings (src/main/kotlin/org/zkbio/zkbio.kt) and the native libraries
-// (src/main/jniLibs/<abi>/libzkbio_ffi.so), both written by ../build-rust.sh.
+// (src/main/jniLibs/<abi>/libzkbio_ffi.so), both written by ../build-rust.sh, and the platform
+// pieces in src/platform/kotlin (org.zkbio.platform).
 plugins {
     id("com.android.library")
     id("org.jetbrains.kotlin.android")
@@ -21,6 +22,14 @@ android {
         release {
             // A library is minified by the app that consumes it (with consumer-rules.pro).
             isMinifyEnabled = false
+        }
+    }
+
+    sourceSets {
+        // The hand-written platform pieces (KeystoreVaultKeyStore, HttpRangeFetcher), kept apart
+        // from src/main/kotlin, which build-rust.sh regenerates.
+        getByName("main") {
+            java.srcDir("src/platform/kotlin")
         }
     }
 

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Runs the Kotlin tests of the zkbio bindings on the JVM against the host library:
+# Runs the Kotlin tests of the zkbio bindings, and of the platform pieces shipped in android/
+# (android/zkbio/src/platform/kotlin/org/zkbio/platform/*.kt: all but the android/ subdirectory,
+# which needs the Android SDK), on the JVM against the host library:
 # builds libzkbio_ffi, the dev-key fixture tool and the zkbio CLI (for the flow fixtures: INSECURE
 # dev model packages and a scanner's enrollment transfer), generates the Kotlin bindings from the
 # built library (UniFFI library mode), compiles them with the tests, runs them. Exits non-zero on
@@ -63,8 +65,9 @@ echo "== INSECURE dev iris-model packages v1, v2 and an enrollment transfer (tes
 # Two versions of the tiny model (variants 1 and -1), each from a setup of its own.
 "$zkbio" package dev-iris --out "$flows/v1" --version 1 --variant 1 --seed kotlin-v1 \
   --publisher-key "$publisher_key" > "$flows/v1.txt"
+# v2 also offers its key's compressed transport form (circuit.zpkz), which the app expands.
 "$zkbio" package dev-iris --out "$flows/v2" --version 2 --variant -1 --seed kotlin-v2 \
-  --publisher-key "$publisher_key" > "$flows/v2.txt"
+  --publisher-key "$publisher_key" --compressed-key > "$flows/v2.txt"
 "$zkbio" scanner enroll --scanner-key "$scanner_key" --chain-id "$chain_id" \
   --registry "$registry" --subject "$subject" --sample tiny --out "$flows/transfer.bin" \
   > "$flows/transfer.txt"
@@ -131,7 +134,8 @@ fi
 kotlin_lib=$here/node_modules/kotlin-compiler/lib
 cp="$jna:$kotlin_lib/kotlinx-coroutines-core-jvm.jar"
 bash "$kotlinc" -nowarn -jvm-target 17 -cp "$cp" -d "$out/classes" \
-  $(find "$out/gen" -name '*.kt') $(find "$here/src/test/kotlin" -name '*.kt')
+  $(find "$out/gen" -name '*.kt') $(find "$root/android/zkbio/src/platform/kotlin/org/zkbio/platform" -maxdepth 1 -name '*.kt') \
+  $(find "$here/src/test/kotlin" -name '*.kt')
 
 echo "== running"
 java -cp "$out/classes:$cp:$kotlin_lib/kotlin-stdlib.jar" \

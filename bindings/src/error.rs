@@ -298,7 +298,8 @@ impl From<PackageError> for ZkbioError {
             | PackageError::Unsigned
             | PackageError::BadSignature
             | PackageError::KindMismatch { .. }
-            | PackageError::VersionMismatch { .. } => ZkbioError::PackageRejected { why },
+            | PackageError::VersionMismatch { .. }
+            | PackageError::Rejected { .. } => ZkbioError::PackageRejected { why },
             PackageError::UntrustedPublisher { publisher } => ZkbioError::UntrustedPublisher {
                 publisher: publisher.to_vec(),
             },
@@ -307,7 +308,8 @@ impl From<PackageError> for ZkbioError {
                 found: found.to_vec(),
             },
             PackageError::DigestMismatch { artifact, .. }
-            | PackageError::SizeMismatch { artifact, .. } => ZkbioError::CorruptedArtifact {
+            | PackageError::SizeMismatch { artifact, .. }
+            | PackageError::Transport { artifact, .. } => ZkbioError::CorruptedArtifact {
                 path: artifact,
                 why,
             },

@@ -51,7 +51,8 @@ pub use image_opening::{ImageOpeningInput, ImageOpeningProof, ImageOpeningPublic
 pub use iris_code::{verify_iris_code_statement, IrisCodeInput, IrisCodeStatementProof};
 pub use materials::{ProvingMaterials, Statement};
 pub use packages::{
-    DownloadEvent, DownloadListener, FetchError, Fetcher, IrisModel, ModelCache, ModelPin,
+    DownloadEvent, DownloadListener, DownloadOptions, FetchError, Fetcher, IrisModel, ModelCache,
+    ModelPin,
 };
 pub use proof::{
     proof_to_snarkjs_json, public_inputs_to_snarkjs_json, verify, verify_image_opening, G1Point,

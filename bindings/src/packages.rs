@@ -133,6 +133,16 @@ pub enum DownloadEvent {
         /// What failed.
         why: String,
     },
+    /// The proving key's compressed transport form is being expanded into the key file, once,
+    /// after its download (CPU-bound; about as long as proving once).
+    Expanding {
+        /// The proving key's name.
+        artifact: String,
+        /// Bytes of the key file written.
+        done: i64,
+        /// The key file's size.
+        total: i64,
+    },
     /// The file's size and digest (for the model, also its keccak256) checked out.
     Verified {
         /// The file's name.
@@ -172,6 +182,15 @@ impl From<&package::DownloadEvent> for DownloadEvent {
                 artifact,
                 attempt: i32::try_from(attempt).unwrap_or(i32::MAX),
                 why: error.to_string(),
+            },
+            E::Expanding {
+                artifact,
+                done,
+                total,
+            } => DownloadEvent::Expanding {
+                artifact,
+                done: long(done),
+                total: long(total),
             },
             E::Verified { artifact } => DownloadEvent::Verified { artifact },
         }
@@ -227,6 +246,34 @@ pub(crate) fn version(what: &str, v: i64) -> Result<u32, ZkbioError> {
     u32::try_from(v).map_err(|_| ZkbioError::invalid(what, "not a uint32 model version"))
 }
 
+/// How [`ModelCache`] downloads (set with [`ModelCache::set_download_options`]).
+#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+pub struct DownloadOptions {
+    /// Bytes per range request, 4 KiB to 64 MiB (default 1 MiB): the granularity of progress,
+    /// cancellation and resumption.
+    pub chunk_size: i32,
+    /// Range requests in flight at once, 1 to 16 (default 1). Several hide a mobile link's
+    /// latency; memory is `chunk_size × parallel_ranges`.
+    pub parallel_ranges: i32,
+    /// The normalized iris image shape the app's pipeline makes, `(rows, cols)`, if fixed: a
+    /// package whose model takes another shape is refused (`PackageRejected`) before its
+    /// proving key downloads.
+    pub image_rows: Option<i32>,
+    /// See `image_rows`; both or neither.
+    pub image_cols: Option<i32>,
+}
+
+impl Default for DownloadOptions {
+    fn default() -> Self {
+        DownloadOptions {
+            chunk_size: 1 << 20,
+            parallel_ranges: 1,
+            image_rows: None,
+            image_cols: None,
+        }
+    }
+}
+
 /// The on-disk cache of model packages: complete files by digest, evicted least recently used
 /// first beyond its size limit; partial downloads resume. Open one per directory for the app's
 /// lifetime and share it.
@@ -234,6 +281,7 @@ pub(crate) fn version(what: &str, v: i64) -> Result<u32, ZkbioError> {
 pub struct ModelCache {
     cache: ArtifactCache,
     dir: String,
+    options: std::sync::Mutex<DownloadOptions>,
 }
 
 impl std::fmt::Debug for ModelCache {
@@ -253,8 +301,53 @@ impl ModelCache {
             let limit = u64::try_from(limit_bytes)
                 .map_err(|_| ZkbioError::invalid("limit_bytes", "negative"))?;
             let cache = ArtifactCache::open(&dir, limit)?;
-            Ok(Arc::new(ModelCache { cache, dir }))
+            Ok(Arc::new(ModelCache {
+                cache,
+                dir,
+                options: Default::default(),
+            }))
         })
+    }
+
+    /// Sets how later fetches download. Fails with `InvalidInput` (and keeps the old options)
+    /// if a value is out of range.
+    pub fn set_download_options(&self, options: DownloadOptions) -> Result<(), ZkbioError> {
+        if !(4096..=64 << 20).contains(&options.chunk_size) {
+            return Err(ZkbioError::invalid(
+                "chunk_size",
+                format!("{} is not in 4096..=67108864", options.chunk_size),
+            ));
+        }
+        if !(1..=16).contains(&options.parallel_ranges) {
+            return Err(ZkbioError::invalid(
+                "parallel_ranges",
+                format!("{} is not in 1..=16", options.parallel_ranges),
+            ));
+        }
+        if options.image_rows.is_some() != options.image_cols.is_some() {
+            return Err(ZkbioError::invalid(
+                "image_rows",
+                "set both image_rows and image_cols, or neither",
+            ));
+        }
+        for (what, v) in [
+            ("image_rows", options.image_rows),
+            ("image_cols", options.image_cols),
+        ] {
+            if v.is_some_and(|v| v < 1) {
+                return Err(ZkbioError::invalid(what, "not positive"));
+            }
+        }
+        *self.options.lock().unwrap_or_else(|p| p.into_inner()) = options;
+        Ok(())
+    }
+
+    /// The options later fetches use.
+    pub fn download_options(&self) -> DownloadOptions {
+        self.options
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     /// Bytes of complete files held.
@@ -269,8 +362,13 @@ impl ModelCache {
     ///    before anything downloads: signed by one of `trusted_publishers`, an iris model,
     ///    and `pin`'s version and model hash;
     /// 2. each file missing from the cache is downloaded from `<base_url>/<name>` through
-    ///    `fetcher` (resuming partial files), and every file's size and SHA3-256, and the
-    ///    model's keccak256, are checked;
+    ///    `fetcher` (resuming partial files, as [`ModelCache::set_download_options`] says), and
+    ///    every file's size and SHA3-256, and the model's keccak256, are checked; the proving
+    ///    key comes last, after the model parsed (of the options' image shape, if set) and the
+    ///    key's header (one small range request) matched its circuit. When the manifest offers
+    ///    the key's compressed transport form (about half the bytes), that is downloaded and
+    ///    expanded on the device (`Expanding` events), and the result must have the key's
+    ///    pinned digest;
     /// 3. the model is parsed and the proving key mapped, checked to be made for that model
     ///    and, if `pin.vk_hash` is set, to have that verification-key hash (else
     ///    `PackageRejected`).
@@ -305,17 +403,29 @@ impl ModelCache {
             };
             let trusted = values::addresses(&trusted_publishers);
             let manifest = verify_manifest(manifest_json.as_bytes(), &pin, &trusted)?;
-            let pkg = self.cache.fetch_package(
+            let options = self.download_options();
+            let config = DownloadConfig {
+                // Both checked positive by `set_download_options`.
+                chunk_size: options.chunk_size.unsigned_abs().into(),
+                parallel_ranges: options.parallel_ranges.unsigned_abs(),
+                ..DownloadConfig::default()
+            };
+            let shape = options
+                .image_rows
+                .zip(options.image_cols)
+                .map(|(r, c)| (r.unsigned_abs() as usize, c.unsigned_abs() as usize));
+            let package = IrisModelPackage::fetch(
+                &self.cache,
                 &manifest,
                 &base_url,
                 &HostFetcher(fetcher),
                 &observer,
-                &DownloadConfig::default(),
+                &config,
+                shape,
             )?;
-            let package = match vk_hash {
-                Some(h) => IrisModelPackage::load_pinned(&pkg, h)?,
-                None => IrisModelPackage::load(&pkg)?,
-            };
+            if let Some(h) = vk_hash {
+                package.check_vk_hash(h)?;
+            }
             Ok(Arc::new(IrisModel { package }))
         })
         .await

@@ -6,6 +6,7 @@ mod commands;
 mod demo;
 mod enroll_cmd;
 mod iris_code;
+mod key_transport_cmd;
 mod mem;
 mod model_audit;
 mod model_cmd;

@@ -132,6 +132,15 @@ pub fn download_event(event: &DownloadEvent) -> String {
             attempt,
             error,
         } => format!("{artifact}: attempt {attempt} failed ({error}); retrying"),
+        DownloadEvent::Expanding {
+            artifact,
+            done,
+            total,
+        } => format!(
+            "{artifact}: expanding, {} of {}",
+            fmt_bytes(*done),
+            fmt_bytes(*total)
+        ),
         DownloadEvent::Verified { artifact } => {
             format!("{artifact}: verified (size and digest)")
         }

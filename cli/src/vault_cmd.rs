@@ -18,15 +18,16 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 use zkbio_circuits::gadgets::commitment::Geometry;
-use zkbio_core::flows::dev::publish_dev_iris_package;
+use zkbio_core::flows::dev::{publish_dev_iris_package, DEV_PACKAGE_FILES};
 use zkbio_core::flows::{
     import_enrollment, prove_iris_code, record_iris_code, regenerate_iris_code, scanner_enroll,
     IrisModelPackage, IrisProofRequest, IrisPurpose, RegistryTarget,
 };
 use zkbio_core::iris::IrisModel;
 use zkbio_core::package::{
-    publisher_address, verify_manifest, ArtifactCache, DirFetcher, DownloadConfig, DownloadEvent,
-    DownloadObserver, Fetcher, HttpFetcher, ModelKind, PackageError, RegistryPin, MANIFEST_FILE,
+    publish_package_with_transport, publisher_address, verify_manifest, ArtifactCache, DirFetcher,
+    DownloadConfig, DownloadEvent, DownloadObserver, Fetcher, HttpFetcher, ModelKind, PackageError,
+    RegistryPin, MANIFEST_FILE,
 };
 use zkbio_core::registry::{Address, LocalSigner, U256};
 use zkbio_core::vault::{
@@ -38,6 +39,10 @@ use zkbio_core::vault::{
 pub enum PackageCmd {
     /// Write a signed iris-model package with an INSECURE development key (tests, demos).
     DevIris(DevIrisArgs),
+    /// Write the compressed transport form (`.zpkz`, about half the bytes) of a `.zpk` key.
+    CompressKey(crate::key_transport_cmd::CompressArgs),
+    /// Expand a `.zpkz` into the `.zpk` layout (what a phone does once), timed, with peak memory.
+    ExpandKey(crate::key_transport_cmd::ExpandArgs),
 }
 
 /// `zkbio scanner …` (a scanner simulator for development).
@@ -97,6 +102,10 @@ pub struct DevIrisArgs {
     /// Seed text of the INSECURE development setup.
     #[arg(long, default_value = "zkbio dev package")]
     pub seed: String,
+    /// Also write `circuit.zpkz`, the key's compressed transport form, and list it in the
+    /// manifest (`proving_key_transport`).
+    #[arg(long)]
+    pub compressed_key: bool,
 }
 
 /// A built-in sample iris for the scanner simulator.
@@ -316,7 +325,11 @@ pub struct ConfirmArgs {
 
 /// Runs `zkbio package …`.
 pub fn run_package(cmd: PackageCmd) -> Result<(), String> {
-    let PackageCmd::DevIris(a) = cmd;
+    let a = match cmd {
+        PackageCmd::DevIris(a) => a,
+        PackageCmd::CompressKey(a) => return crate::key_transport_cmd::compress(a),
+        PackageCmd::ExpandKey(a) => return crate::key_transport_cmd::expand(a),
+    };
     let model = match a.model {
         DevModel::OpenIris => IrisModel::open_iris_v0_1(),
         DevModel::ScaledTest => IrisModel::scaled_test_model(),
@@ -324,9 +337,20 @@ pub fn run_package(cmd: PackageCmd) -> Result<(), String> {
     };
     let key = secret_key("--publisher-key", &a.publisher_key)?;
     println!("WARNING: INSECURE development setup (seeded toxic waste): tests and demos only");
-    let manifest =
+    let mut manifest =
         publish_dev_iris_package(&a.out, a.version, &model, seed_from_text(&a.seed), &key)
             .map_err(|e| io_err(&a.out, e))?;
+    if a.compressed_key {
+        manifest = publish_package_with_transport(
+            &a.out,
+            ModelKind::Iris,
+            a.version,
+            DEV_PACKAGE_FILES,
+            &key,
+            Some("circuit.zpkz"),
+        )
+        .map_err(|e| io_err(&a.out, e))?;
+    }
     let publisher = publisher_address(&key).map_err(|e| e.to_string())?;
     println!("package {}", a.out.display());
     println!("model {}", model.name());
@@ -479,6 +503,11 @@ impl DownloadObserver for Downloads {
     fn on_event(&self, event: &DownloadEvent) {
         match event {
             DownloadEvent::Progress {
+                artifact,
+                done,
+                total,
+            }
+            | DownloadEvent::Expanding {
                 artifact,
                 done,
                 total,

@@ -23,6 +23,7 @@ use zkbio_core::fuzzing::{
     decode_bundle, decode_state, encode_bundle, encode_state, open_record, seal_record,
 };
 use zkbio_core::groth16::key_file::{key_to_bytes, KeyView};
+use zkbio_core::groth16::key_transport::{compress_key, expand_key};
 use zkbio_core::groth16::progress::Silent;
 use zkbio_core::groth16::zkey_convert::to_zkey;
 use zkbio_core::groth16::{dev_setup_insecure, prove, Proof};
@@ -42,8 +43,9 @@ const RECORD: (&str, u64) = ("alice", 1);
 const SCANNER_KEY: [u8; 32] = [0x11; 32];
 
 /// Every fuzz target (the `[[bin]]`s of fuzz/Cargo.toml).
-const TARGETS: [&str; 13] = [
+const TARGETS: [&str; 14] = [
     "zpk",
+    "zpk_transport",
     "zkey",
     "r1cs",
     "wtns",
@@ -141,6 +143,9 @@ fn seeds() -> Vec<(&'static str, String, Vec<u8>)> {
     let view = KeyView::new(&zpk).expect("zpk view");
     let proof = prove(&view, witness, &mut rng, &Silent).expect("prove");
     add("zpk", "cube", zpk.clone());
+    let mut transport = Vec::new();
+    compress_key(&zpk, &mut transport).expect("compress");
+    add("zpk_transport", "cube", transport);
     add(
         "zkey",
         "cube",
@@ -235,6 +240,7 @@ fn seeds() -> Vec<(&'static str, String, Vec<u8>)> {
             artifact("verification_key.json", ArtifactRole::VerificationKey, 9),
         ],
         insecure_dev_key: false,
+        proving_key_transport: None,
         signature: None,
     };
     manifest.sign(&[0x44; 32]).expect("sign");
@@ -296,6 +302,9 @@ fn check_seed(target: &str, bytes: &[u8]) -> Result<(), String> {
     let e = |e: &dyn std::fmt::Display| e.to_string();
     match target {
         "zpk" => KeyView::new(bytes).map(|_| ()).map_err(|x| e(&x)),
+        "zpk_transport" => expand_key(&mut &bytes[..], &mut Vec::new(), &mut |_, _| true)
+            .map(|_| ())
+            .map_err(|x| e(&x)),
         "zkey" => Zkey::from_bytes(bytes).map(|_| ()).map_err(|x| e(&x)),
         "r1cs" => r1cs::from_bytes(bytes).map(|_| ()).map_err(|x| e(&x)),
         "wtns" => wtns::from_bytes(bytes).map(|_| ()).map_err(|x| e(&x)),

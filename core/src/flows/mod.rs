@@ -25,6 +25,8 @@
 pub mod dev;
 mod error;
 mod face;
+#[cfg(test)]
+mod fetch_tests;
 mod iris;
 mod model;
 mod transfer;

@@ -11,8 +11,76 @@ use zkbio_circuits::statements::iris_code::IrisCodeStatement;
 
 use super::FlowError;
 use crate::groth16::key_check::check_key_view;
-use crate::groth16::{KeyOrigin, MappedKey};
-use crate::package::{ArtifactRole, ModelKind, PackageError, VerifiedPackage};
+use crate::groth16::{KeyHeader, KeyOrigin, MappedKey};
+use crate::package::{
+    ArtifactCache, ArtifactRole, BeforeKey, DownloadConfig, DownloadObserver, Fetcher, ModelKind,
+    PackageError, VerifiedManifest, VerifiedPackage,
+};
+
+/// Whether a key with `n_public` public inputs and `n_constraints` constraints is made for
+/// `statement`'s circuit; the reason if not.
+fn key_fits(
+    statement: &IrisCodeStatement,
+    n_public: usize,
+    n_constraints: usize,
+) -> Result<(), String> {
+    if n_public != 3 {
+        return Err(format!(
+            "made for a circuit with {n_public} public inputs, the iris-code statement has 3"
+        ));
+    }
+    let expected = statement.constraint_counts().total();
+    if n_constraints != expected {
+        return Err(format!(
+            "made for a circuit of {n_constraints} constraints, model {} has {expected}",
+            statement.model.name()
+        ));
+    }
+    Ok(())
+}
+
+/// The checks [`IrisModelPackage::fetch`] makes before the proving key downloads.
+fn check_before_key(
+    before: &BeforeKey<'_>,
+    insecure_dev_key: bool,
+    expected_shape: Option<(usize, usize)>,
+) -> Result<(), PackageError> {
+    let refuse = |artifact: &str, why: String| PackageError::Rejected {
+        artifact: artifact.to_owned(),
+        why,
+    };
+    let model_path = before
+        .path(ArtifactRole::Model)
+        .ok_or_else(|| refuse("model", "the package has no model file".into()))?;
+    let model_bytes = std::fs::read(model_path).map_err(PackageError::io("read", model_path))?;
+    let model = IrisModel::from_canonical_bytes(&model_bytes)
+        .map_err(|e| refuse("model", format!("not an iris model: {e}")))?;
+    if let Some((rows, cols)) = expected_shape {
+        if (model.image_rows(), model.image_cols()) != (rows, cols) {
+            return Err(refuse(
+                "model",
+                format!(
+                    "takes {}x{} iris images, the app makes {rows}x{cols}",
+                    model.image_rows(),
+                    model.image_cols()
+                ),
+            ));
+        }
+    }
+    let header: &KeyHeader = before.key_header;
+    let key_is_dev = header.origin() == KeyOrigin::InsecureDev;
+    if key_is_dev != insecure_dev_key {
+        return Err(refuse(
+            "proving key",
+            format!(
+                "the manifest says insecure_dev_key = {insecure_dev_key}, the key's header says {key_is_dev}"
+            ),
+        ));
+    }
+    let statement = IrisCodeStatement::new(model);
+    key_fits(&statement, header.n_public(), header.n_constraints())
+        .map_err(|why| refuse("proving key", why))
+}
 
 /// One iris model version with its proving key: what [`super::prove_iris_code`] needs.
 ///
@@ -98,6 +166,31 @@ impl IrisModelPackage {
         Self::new(manifest.version, model, key, Some(&vk))
     }
 
+    /// Brings a package into `cache` ([`ArtifactCache::fetch_package_checked`]) and opens it.
+    /// Before the proving key downloads, the model must parse as an iris model (of
+    /// `expected_shape` = `(rows, cols)` of the app's normalized images, if given) and the key's
+    /// header must be for that model's circuit and carry the manifest's development marker;
+    /// otherwise [`PackageError::Rejected`], with nothing of the key downloaded.
+    pub fn fetch(
+        cache: &ArtifactCache,
+        manifest: &VerifiedManifest,
+        base_url: &str,
+        fetcher: &dyn Fetcher,
+        observer: &dyn DownloadObserver,
+        config: &DownloadConfig,
+        expected_shape: Option<(usize, usize)>,
+    ) -> Result<Self, FlowError> {
+        if manifest.manifest().kind != ModelKind::Iris {
+            return Err(FlowError::WrongKind("face"));
+        }
+        let dev = manifest.manifest().insecure_dev_key;
+        let pkg =
+            cache.fetch_package_checked(manifest, base_url, fetcher, observer, config, &|b| {
+                check_before_key(b, dev, expected_shape)
+            })?;
+        Self::load(&pkg)
+    }
+
     /// [`Self::load`], then [`Self::check_vk_hash`] against `pinned_vk_hash`, the registry's
     /// `modelVersion(kind, version).vkHash`.
     pub fn load_pinned(pkg: &VerifiedPackage, pinned_vk_hash: [u8; 32]) -> Result<Self, FlowError> {
@@ -135,20 +228,7 @@ impl IrisModelPackage {
         let statement = IrisCodeStatement::new(model);
         let view = key.view();
         check_key_view(&view)?;
-        if view.n_public() != 3 {
-            return Err(FlowError::Key(format!(
-                "made for a circuit with {} public inputs, the iris-code statement has 3",
-                view.n_public()
-            )));
-        }
-        let expected = statement.constraint_counts().total();
-        if view.n_constraints() != expected {
-            return Err(FlowError::Key(format!(
-                "made for a circuit of {} constraints, model {} has {expected}",
-                view.n_constraints(),
-                statement.model.name()
-            )));
-        }
+        key_fits(&statement, view.n_public(), view.n_constraints()).map_err(FlowError::Key)?;
         let own = view.verifying_key();
         if let Some(vk) = vk {
             if *vk != own {

@@ -42,7 +42,8 @@ use std::path::Path;
 pub const MAGIC: &[u8; 8] = b"ZKBIOPK\0";
 /// Current format version.
 pub const VERSION: u32 = 1;
-const HEADER_BYTES: usize = 128;
+/// Bytes of the `.zpk` header.
+pub const HEADER_BYTES: usize = 128;
 /// Flag bit: the key comes from the INSECURE development setup.
 const FLAG_INSECURE_DEV: u32 = 1;
 /// Every flag bit this build knows.
@@ -197,9 +198,17 @@ fn u64_at(b: &[u8], at: usize) -> u64 {
     u64::from_le_bytes(w)
 }
 
-impl<'a> KeyView<'a> {
-    /// Checks the header and the length; reads no point.
-    pub fn new(bytes: &'a [u8]) -> Result<Self, KeyError> {
+/// What a `.zpk` header says, checked for consistency: enough to size and place every section
+/// without the points (e.g. from the first [`HEADER_BYTES`] of a key before downloading it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct KeyHeader {
+    layout: Layout,
+    origin: KeyOrigin,
+}
+
+impl KeyHeader {
+    /// Parses and checks the first [`HEADER_BYTES`] of `bytes` (further bytes are ignored).
+    pub fn parse(bytes: &[u8]) -> Result<Self, KeyError> {
         if bytes.len() < HEADER_BYTES {
             return Err(KeyError::WrongLength {
                 expected: HEADER_BYTES as u64,
@@ -222,6 +231,54 @@ impl<'a> KeyView<'a> {
             u64_at(bytes, 32),
             u64_at(bytes, 40),
         )?;
+        Ok(KeyHeader { layout, origin })
+    }
+
+    /// Where the key comes from.
+    pub fn origin(&self) -> KeyOrigin {
+        self.origin
+    }
+    /// Wires, including the constant one.
+    pub fn n_vars(&self) -> usize {
+        self.layout.n_vars
+    }
+    /// Public inputs.
+    pub fn n_public(&self) -> usize {
+        self.layout.n_public
+    }
+    /// Evaluation domain size.
+    pub fn domain_size(&self) -> usize {
+        self.layout.domain_size
+    }
+    /// Constraints of the circuit the key was made for.
+    pub fn n_constraints(&self) -> usize {
+        self.layout.n_constraints
+    }
+    /// Length of the whole `.zpk` file.
+    pub fn file_len(&self) -> usize {
+        self.layout.end
+    }
+
+    /// The points after the header, in file order, as runs of `(is_g2, count)`.
+    pub fn point_runs(&self) -> [(bool, usize); 7] {
+        let l = &self.layout;
+        [
+            // α₁, β₁ | β₂, γ₂ | δ₁ | δ₂ | IC, A, B₁ | B₂ | C, H
+            (false, 2),
+            (true, 2),
+            (false, 1),
+            (true, 1),
+            (false, l.n_public + 1 + 2 * l.n_vars),
+            (true, l.n_vars),
+            (false, l.n_vars - l.n_public - 1 + l.domain_size),
+        ]
+    }
+}
+
+impl<'a> KeyView<'a> {
+    /// Checks the header and the length; reads no point.
+    pub fn new(bytes: &'a [u8]) -> Result<Self, KeyError> {
+        let KeyHeader { layout, origin } = KeyHeader::parse(bytes)?;
         if bytes.len() != layout.end {
             return Err(KeyError::WrongLength {
                 expected: layout.end as u64,
@@ -488,6 +545,11 @@ impl MappedKey {
             });
         }
         Ok(key)
+    }
+
+    /// The file's bytes (the mapping).
+    pub fn bytes(&self) -> &[u8] {
+        &self.map
     }
 
     /// SHA3-256 of the mapped file (one pass over it).

@@ -4,6 +4,8 @@
 //! - [`prover`]: a matrix-free prover: it consumes the witness builder's wire values and
 //!   per-constraint `A·z`, `B·z`, `C·z` evaluations plus a proving key, never the R1CS matrices.
 //! - [`key_file`]: the `.zpk` proving-key layout, read by mmap with no per-point parsing.
+//! - [`key_transport`]: the compressed transport form of a `.zpk` (half the bytes on the wire),
+//!   expanded once on the device.
 //! - [`dev_marker`]: the INSECURE-development-key marker in `verification_key.json` and where
 //!   such keys may be deployed.
 //! - [`key_check`]: the structure check that refuses forgeable or degenerate keys.
@@ -21,6 +23,7 @@ pub mod dev_marker;
 pub mod encoding;
 pub mod key_check;
 pub mod key_file;
+pub mod key_transport;
 pub mod progress;
 pub mod prover;
 pub mod qap;
@@ -31,7 +34,7 @@ pub mod zkey_verify;
 
 pub use ark_groth16::{Proof, ProvingKey, VerifyingKey};
 pub use key_check::{check_key_structure, KeyStructureError};
-pub use key_file::{KeyError, KeyOrigin, KeyView, MappedKey};
+pub use key_file::{KeyError, KeyHeader, KeyOrigin, KeyView, MappedKey};
 pub use progress::{Phase, ProveControl};
 pub use prover::{prove, ProveError};
 pub use setup::{

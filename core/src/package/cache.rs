@@ -5,6 +5,14 @@
 //! <root>/partial/<sha3-256 hex>.part   downloads in progress (resumed from their length)
 //! ```
 //!
+//! The proving key, by far the largest file, comes last: the other files and the key's header
+//! (its first bytes, one small range request) are checked first by the caller's
+//! [`BeforeKey`] check, so a package for another model or shape is refused before the big
+//! download. When the manifest offers a compressed transport form of the key
+//! ([`crate::groth16::key_transport`]), that is downloaded instead (`partial/<its digest>.part`)
+//! and expanded into `partial/<key digest>.expanding`, which becomes the object only if it has
+//! the key's pinned digest.
+//!
 //! Files are keyed by content, so packages sharing a file share one copy, and a file is
 //! re-hashed whenever a package that uses it is fetched (a cache hit is never trusted
 //! blindly). Recency is kept in memory and in each object's modification time, so the LRU
@@ -20,9 +28,14 @@ use std::time::SystemTime;
 use sha3::{Digest, Keccak256, Sha3_256};
 
 use super::fetch::{download_to_part, DownloadConfig, DownloadEvent, DownloadObserver, Fetcher};
-use super::manifest::{Artifact, ArtifactRole};
+use super::manifest::{Artifact, ArtifactRole, KeyTransport};
 use super::verify::{VerifiedArtifact, VerifiedManifest, VerifiedPackage};
+use super::FetchError;
 use super::PackageError;
+use crate::groth16::key_file::{KeyHeader, HEADER_BYTES};
+use crate::groth16::key_transport::{
+    expand_key_verified, TransportError, TransportHeader, TRANSPORT_PREFIX_BYTES,
+};
 
 struct Entry {
     size: u64,
@@ -49,6 +62,65 @@ impl Index {
             },
         );
     }
+}
+
+/// What a [`ArtifactCache::fetch_package_checked`] check sees before the proving key
+/// downloads.
+pub struct BeforeKey<'a> {
+    /// Every other file of the package, verified (size, SHA3-256, the model's keccak256).
+    pub artifacts: &'a [VerifiedArtifact],
+    /// The proving key's header (checked for consistency and against the manifest's size).
+    pub key_header: &'a KeyHeader,
+}
+
+impl BeforeKey<'_> {
+    /// The verified file with `role`.
+    pub fn path(&self, role: ArtifactRole) -> Option<&Path> {
+        self.artifacts
+            .iter()
+            .find(|a| a.role == role)
+            .map(|a| a.path.as_path())
+    }
+}
+
+/// A check run before the proving key downloads ([`ArtifactCache::fetch_package_checked`]).
+pub type KeyCheck<'a> = dyn Fn(&BeforeKey<'_>) -> Result<(), PackageError> + 'a;
+
+/// The first `n` bytes at `url` (a few small range requests at most), retried like a download.
+fn fetch_prefix(
+    fetcher: &dyn Fetcher,
+    url: &str,
+    artifact: &str,
+    n: usize,
+    config: &DownloadConfig,
+) -> Result<Vec<u8>, PackageError> {
+    let mut out = Vec::with_capacity(n);
+    let mut failures = 0u32;
+    while out.len() < n {
+        let error = match fetcher.fetch_range(url, out.len() as u64, Some(n as u64)) {
+            Ok(bytes) if bytes.len() > n - out.len() => FetchError::Invalid(format!(
+                "asked for {} bytes, got {}",
+                n - out.len(),
+                bytes.len()
+            )),
+            Ok(bytes) if !bytes.is_empty() => {
+                out.extend_from_slice(&bytes);
+                failures = 0;
+                continue;
+            }
+            Ok(_) => FetchError::Network("empty reply before the end of the range".into()),
+            Err(e) => e,
+        };
+        failures += 1;
+        if !error.is_retryable() || failures >= config.max_attempts {
+            return Err(PackageError::Fetch {
+                artifact: artifact.to_owned(),
+                source: error,
+            });
+        }
+        std::thread::sleep(config.retry_delay);
+    }
+    Ok(out)
 }
 
 /// The cache directory of package files.
@@ -205,7 +277,8 @@ impl ArtifactCache {
     /// at `<base_url>/<name>`), resuming partial downloads, and checks each file's size and
     /// SHA3-256 and the model's keccak256 against the registry pin. Files already cached are
     /// re-hashed instead of downloaded. Least recently used files of other packages are
-    /// evicted to make room.
+    /// evicted to make room. The proving key comes last (by its transport form when the
+    /// manifest offers one); [`Self::fetch_package_checked`] also checks before it.
     pub fn fetch_package(
         &self,
         manifest: &VerifiedManifest,
@@ -214,8 +287,38 @@ impl ArtifactCache {
         observer: &dyn DownloadObserver,
         config: &DownloadConfig,
     ) -> Result<VerifiedPackage, PackageError> {
+        self.fetch(manifest, base_url, fetcher, observer, config, None)
+    }
+
+    /// [`Self::fetch_package`], running `check` after every file but the proving key is
+    /// verified and the key's header is read (from the cache, or one small range request of the
+    /// key or of its transport form), before the key downloads. A refusal from `check` (e.g.
+    /// [`PackageError::Rejected`]) is returned as is, and nothing of the key is downloaded.
+    pub fn fetch_package_checked(
+        &self,
+        manifest: &VerifiedManifest,
+        base_url: &str,
+        fetcher: &dyn Fetcher,
+        observer: &dyn DownloadObserver,
+        config: &DownloadConfig,
+        check: &KeyCheck<'_>,
+    ) -> Result<VerifiedPackage, PackageError> {
+        self.fetch(manifest, base_url, fetcher, observer, config, Some(check))
+    }
+
+    /// Both fetches; the key's header is read only for a check.
+    fn fetch(
+        &self,
+        manifest: &VerifiedManifest,
+        base_url: &str,
+        fetcher: &dyn Fetcher,
+        observer: &dyn DownloadObserver,
+        config: &DownloadConfig,
+        check: Option<&KeyCheck<'_>>,
+    ) -> Result<VerifiedPackage, PackageError> {
         let mut index = self.lock();
-        let artifacts = &manifest.manifest().artifacts;
+        let m = manifest.manifest();
+        let artifacts = &m.artifacts;
         let keep: Vec<[u8; 32]> = artifacts.iter().map(|a| a.sha3_256).collect();
         let needed: u64 = artifacts.iter().map(|a| a.size).sum();
         if needed > self.limit {
@@ -231,10 +334,21 @@ impl ArtifactCache {
             .sum();
         self.evict(&mut index, missing, &keep)?;
 
+        let url_of = |name: &str| format!("{}/{}", base_url.trim_end_matches('/'), name);
         let mut verified = Vec::with_capacity(artifacts.len());
-        for artifact in artifacts {
-            let url = format!("{}/{}", base_url.trim_end_matches('/'), artifact.name);
-            let path = self.obtain(&mut index, artifact, &url, fetcher, observer, config)?;
+        // Everything but the proving key first, in manifest order.
+        for artifact in artifacts
+            .iter()
+            .filter(|a| a.role != ArtifactRole::ProvingKey)
+        {
+            let path = self.obtain(
+                &mut index,
+                artifact,
+                &url_of(&artifact.name),
+                fetcher,
+                observer,
+                config,
+            )?;
             if artifact.role == ArtifactRole::Model {
                 self.check_model_hash(&mut index, artifact, &path, manifest.pin().model_hash)?;
             }
@@ -249,7 +363,198 @@ impl ArtifactCache {
                 path,
             });
         }
+        for key in artifacts
+            .iter()
+            .filter(|a| a.role == ArtifactRole::ProvingKey)
+        {
+            let transport = m.proving_key_transport.as_ref();
+            if let Some(check) = check {
+                let header = self.key_header(&index, key, transport, &url_of, fetcher, config)?;
+                check(&BeforeKey {
+                    artifacts: &verified,
+                    key_header: &header,
+                })?;
+            }
+            let path = match transport {
+                Some(t) if !index.entries.contains_key(&key.sha3_256) => self.obtain_by_transport(
+                    &mut index,
+                    key,
+                    t,
+                    &url_of(&t.name),
+                    fetcher,
+                    observer,
+                    config,
+                )?,
+                _ => self.obtain(
+                    &mut index,
+                    key,
+                    &url_of(&key.name),
+                    fetcher,
+                    observer,
+                    config,
+                )?,
+            };
+            observer.on_event(&DownloadEvent::Verified {
+                artifact: key.name.clone(),
+            });
+            verified.push(VerifiedArtifact {
+                name: key.name.clone(),
+                role: key.role,
+                sha3_256: key.sha3_256,
+                size: key.size,
+                path,
+            });
+        }
+        // Back in manifest order (names are unique).
+        verified.sort_by_key(|v| artifacts.iter().position(|a| a.name == v.name));
         Ok(VerifiedPackage::new(manifest.clone(), verified))
+    }
+
+    /// The proving key's header: from the cached key, or else the first bytes of the
+    /// transport form (checked against the manifest's sizes) or of the key.
+    fn key_header(
+        &self,
+        index: &Index,
+        key: &Artifact,
+        transport: Option<&KeyTransport>,
+        url_of: &dyn Fn(&str) -> String,
+        fetcher: &dyn Fetcher,
+        config: &DownloadConfig,
+    ) -> Result<KeyHeader, PackageError> {
+        let refuse = |artifact: &str, why: String| PackageError::Rejected {
+            artifact: artifact.to_owned(),
+            why,
+        };
+        let header = if index.entries.contains_key(&key.sha3_256) {
+            let path = self.object_path(&key.sha3_256);
+            let mut head = vec![0u8; HEADER_BYTES];
+            File::open(&path)
+                .and_then(|mut f| f.read_exact(&mut head))
+                .map_err(PackageError::io("read", &path))?;
+            KeyHeader::parse(&head).map_err(|e| refuse(&key.name, e.to_string()))?
+        } else if let Some(t) = transport {
+            let head = fetch_prefix(
+                fetcher,
+                &url_of(&t.name),
+                &t.name,
+                TRANSPORT_PREFIX_BYTES,
+                config,
+            )?;
+            let h = TransportHeader::parse(&head).map_err(|e| refuse(&t.name, e.to_string()))?;
+            if h.transport_len != t.size || h.expanded_len != key.size {
+                return Err(refuse(
+                    &t.name,
+                    format!(
+                        "its header implies {} bytes expanding to {}, the manifest says {} and {}",
+                        h.transport_len, h.expanded_len, t.size, key.size
+                    ),
+                ));
+            }
+            h.key
+        } else {
+            let head = fetch_prefix(fetcher, &url_of(&key.name), &key.name, HEADER_BYTES, config)?;
+            KeyHeader::parse(&head).map_err(|e| refuse(&key.name, e.to_string()))?
+        };
+        if header.file_len() as u64 != key.size {
+            return Err(refuse(
+                &key.name,
+                format!(
+                    "its header implies {} bytes, the manifest says {}",
+                    header.file_len(),
+                    key.size
+                ),
+            ));
+        }
+        Ok(header)
+    }
+
+    /// Downloads the transport form of `key` (checked against its own digest), expands it into
+    /// the key file, and keeps that only if it has the key's pinned digest.
+    #[allow(clippy::too_many_arguments)]
+    fn obtain_by_transport(
+        &self,
+        index: &mut Index,
+        key: &Artifact,
+        transport: &KeyTransport,
+        url: &str,
+        fetcher: &dyn Fetcher,
+        observer: &dyn DownloadObserver,
+        config: &DownloadConfig,
+    ) -> Result<PathBuf, PackageError> {
+        let part = self.part_path(&transport.sha3_256);
+        download_to_part(
+            fetcher,
+            url,
+            &part,
+            &transport.name,
+            transport.size,
+            config,
+            observer,
+        )?;
+        let FileHashes { sha3, len, .. } = hash_file(&part, false)?;
+        if len != transport.size || sha3 != transport.sha3_256 {
+            remove_if_present(&part)?;
+            return Err(if len != transport.size {
+                PackageError::SizeMismatch {
+                    artifact: transport.name.clone(),
+                    expected: transport.size,
+                    found: len,
+                }
+            } else {
+                PackageError::DigestMismatch {
+                    artifact: transport.name.clone(),
+                    expected: transport.sha3_256,
+                    found: sha3,
+                }
+            });
+        }
+        let expanding = self
+            .partial
+            .join(format!("{}.expanding", hex::encode(key.sha3_256)));
+        let result = (|| {
+            let input = File::open(&part).map_err(PackageError::io("open", &part))?;
+            let output =
+                File::create(&expanding).map_err(PackageError::io("create", &expanding))?;
+            let mut reader = std::io::BufReader::with_capacity(1 << 20, input);
+            let mut writer = std::io::BufWriter::with_capacity(1 << 20, output);
+            let mut progress = |done: u64, total: u64| {
+                observer.on_event(&DownloadEvent::Expanding {
+                    artifact: key.name.clone(),
+                    done,
+                    total,
+                });
+                !observer.is_cancelled()
+            };
+            expand_key_verified(&mut reader, &mut writer, &key.sha3_256, &mut progress).map_err(
+                |e| match e {
+                    TransportError::Cancelled => PackageError::Cancelled,
+                    source => PackageError::Transport {
+                        artifact: transport.name.clone(),
+                        source,
+                    },
+                },
+            )?;
+            let file = writer
+                .into_inner()
+                .map_err(|e| PackageError::io("write", &expanding)(e.into_error()))?;
+            file.sync_all()
+                .map_err(PackageError::io("sync", &expanding))
+        })();
+        if let Err(e) = result {
+            remove_if_present(&expanding)?;
+            if !matches!(e, PackageError::Cancelled) {
+                // A verified transport file that does not expand into the key is the
+                // publisher's error; do not keep expanding it.
+                remove_if_present(&part)?;
+            }
+            return Err(e);
+        }
+        let object = self.object_path(&key.sha3_256);
+        fs::rename(&expanding, &object).map_err(PackageError::io("rename", &expanding))?;
+        sync_dir(&self.objects)?;
+        remove_if_present(&part)?;
+        index.touch(key.sha3_256, key.size);
+        Ok(object)
     }
 
     /// The cached file of `artifact`, after checking it, or downloading and checking it.

@@ -137,6 +137,24 @@ pub enum PackageError {
         /// The fetcher's error.
         source: FetchError,
     },
+    /// A check before the proving key's download refused the package (the model or the key's
+    /// header does not fit: another kind, image shape or circuit).
+    #[error("artifact `{artifact}` refused before the proving key downloads: {why}")]
+    Rejected {
+        /// The file the check refused.
+        artifact: String,
+        /// Why.
+        why: String,
+    },
+    /// The proving key's compressed transport form did not expand into the pinned key.
+    #[error("expanding `{artifact}` failed: {source}")]
+    Transport {
+        /// The transport file's name.
+        artifact: String,
+        /// What failed.
+        #[source]
+        source: crate::groth16::key_transport::TransportError,
+    },
     /// The observer asked to stop; the partial download is kept for a later resume.
     #[error("download cancelled")]
     Cancelled,

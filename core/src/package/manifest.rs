@@ -12,6 +12,7 @@
 //!     { "name": "verification_key.json", "role": "verification_key", "sha3_256": "…", "size": 9 }
 //!   ],
 //!   "insecure_dev_key": true,
+//!   "proving_key_transport": { "name": "circuit.zpkz", "sha3_256": "…", "size": 50 },
 //!   "signature": "0x<r || s || v, 130 hex digits>"
 //! }
 //! ```
@@ -20,6 +21,11 @@
 //! the INSECURE development setup; [`crate::package::publish_package`] sets it from the key
 //! file's header, and [`crate::flows::IrisModelPackage::load`] refuses a package whose flag and
 //! key header disagree. Manifests written before the flag existed read as `false`.
+//!
+//! `proving_key_transport`, when present, names the compressed transport form of the proving
+//! key ([`crate::groth16::key_transport`], about half the bytes): a downloader may fetch it
+//! instead of the `proving_key` artifact and expand it on the device; the expanded file must
+//! still have the `proving_key` artifact's size and SHA3-256.
 //!
 //! The publisher signs, with secp256k1, the keccak256 of the manifest's **canonical
 //! encoding** (not of the JSON text, whose spacing and key order are free). All integers
@@ -30,11 +36,12 @@
 //! u32 version | model_hash 32 | u32 artifact count |
 //! per artifact, in manifest order: u16 name length | name | u8 role (1 model,
 //!   2 proving_key, 3 verification_key) | sha3_256 32 | u64 size |
-//! u8 1, only when insecure_dev_key is true
+//! u8 1, only when insecure_dev_key is true |
+//! u8 2 | u16 name length | name | sha3_256 32 | u64 size, only when proving_key_transport is set
 //! ```
 //!
-//! The trailing byte keeps every unmarked manifest's encoding (and signature) as it was, and
-//! stays unambiguous: everything before it is length-prefixed.
+//! The trailing parts keep every older manifest's encoding (and signature) as it was, and stay
+//! unambiguous: each starts with its own tag byte, and everything before is length-prefixed.
 //!
 //! The signature is 65 bytes `r || s || v`, `s` in the lower half of the group order, `v`
 //! the recovery id (0 or 1, or 27 or 28 as Ethereum writes it). The publisher is the
@@ -122,6 +129,19 @@ pub struct Artifact {
     pub size: u64,
 }
 
+/// The compressed transport form of a package's proving key (see the module docs).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeyTransport {
+    /// File name under the package's base URL (the same rules as an artifact's).
+    pub name: String,
+    /// SHA3-256 of the transport file's bytes.
+    #[serde(with = "hex32")]
+    pub sha3_256: [u8; 32],
+    /// Its length in bytes.
+    pub size: u64,
+}
+
 /// A package's `manifest.json`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -140,6 +160,9 @@ pub struct Manifest {
     /// The proving key is an INSECURE development key (see the module docs).
     #[serde(default, skip_serializing_if = "is_false")]
     pub insecure_dev_key: bool,
+    /// The compressed transport form of the proving key, if the publisher offers one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proving_key_transport: Option<KeyTransport>,
     /// The publisher's signature, `r || s || v`.
     #[serde(
         with = "signature_0x",
@@ -219,6 +242,20 @@ impl Manifest {
                 )));
             }
         }
+        if let Some(t) = &self.proving_key_transport {
+            if !valid_name(&t.name) || self.artifacts.iter().any(|a| a.name == t.name) {
+                return Err(PackageError::InvalidManifest(format!(
+                    "invalid or duplicate proving key transport name {:?}",
+                    t.name
+                )));
+            }
+            if t.size == 0 || t.size > MAX_ARTIFACT_BYTES {
+                return Err(PackageError::InvalidManifest(format!(
+                    "proving key transport has size {}",
+                    t.size
+                )));
+            }
+        }
         Ok(())
     }
 
@@ -248,6 +285,13 @@ impl Manifest {
         }
         if self.insecure_dev_key {
             out.push(1);
+        }
+        if let Some(t) = &self.proving_key_transport {
+            out.push(2);
+            out.extend_from_slice(&(t.name.len().min(u16::MAX as usize) as u16).to_be_bytes());
+            out.extend_from_slice(t.name.as_bytes());
+            out.extend_from_slice(&t.sha3_256);
+            out.extend_from_slice(&t.size.to_be_bytes());
         }
         out
     }

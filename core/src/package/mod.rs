@@ -22,16 +22,16 @@ pub mod verify;
 #[cfg(test)]
 mod tests;
 
-pub use cache::ArtifactCache;
+pub use cache::{ArtifactCache, BeforeKey};
 pub use dir::DirFetcher;
 pub use error::{FetchError, PackageError};
 pub use fetch::{DownloadConfig, DownloadEvent, DownloadObserver, Fetcher, Quiet};
 #[cfg(feature = "http-fetcher")]
 pub use http::HttpFetcher;
 pub use manifest::{
-    publisher_address, Artifact, ArtifactRole, Manifest, ModelKind, MANIFEST_FORMAT,
+    publisher_address, Artifact, ArtifactRole, KeyTransport, Manifest, ModelKind, MANIFEST_FORMAT,
 };
-pub use publish::{publish_package, MANIFEST_FILE};
+pub use publish::{publish_package, publish_package_with_transport, MANIFEST_FILE};
 pub use verify::{
     verify_manifest, RegistryPin, VerifiedArtifact, VerifiedManifest, VerifiedPackage,
 };

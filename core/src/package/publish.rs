@@ -3,8 +3,9 @@
 use std::path::Path;
 
 use super::cache::hash_file;
-use super::manifest::{Artifact, ArtifactRole, Manifest, ModelKind, MANIFEST_FORMAT};
+use super::manifest::{Artifact, ArtifactRole, KeyTransport, Manifest, ModelKind, MANIFEST_FORMAT};
 use super::PackageError;
+use crate::groth16::key_transport::compress_key;
 use crate::groth16::{KeyOrigin, MappedKey};
 
 /// The file name of the manifest in a package directory (and under its base URL).
@@ -21,6 +22,20 @@ pub fn publish_package(
     version: u32,
     names: [&str; 3],
     secret_key: &[u8; 32],
+) -> Result<Manifest, PackageError> {
+    publish_package_with_transport(dir, kind, version, names, secret_key, None)
+}
+
+/// [`publish_package`], and with `transport = Some(name)` also writes `dir/<name>`, the
+/// compressed transport form of the proving key ([`crate::groth16::key_transport`]), and lists
+/// it as the manifest's `proving_key_transport`.
+pub fn publish_package_with_transport(
+    dir: &Path,
+    kind: ModelKind,
+    version: u32,
+    names: [&str; 3],
+    secret_key: &[u8; 32],
+    transport: Option<&str>,
 ) -> Result<Manifest, PackageError> {
     let mut artifacts = Vec::with_capacity(3);
     let mut model_hash = [0u8; 32];
@@ -41,6 +56,29 @@ pub fn publish_package(
         PackageError::InvalidManifest(format!("proving key {}: {e}", key_path.display()))
     })?;
     let insecure_dev_key = key.view().origin() == KeyOrigin::InsecureDev;
+    let proving_key_transport = match transport {
+        None => None,
+        Some(name) => {
+            let path = dir.join(name);
+            let mut out = std::io::BufWriter::new(
+                std::fs::File::create(&path).map_err(PackageError::io("create", &path))?,
+            );
+            compress_key(key.bytes(), &mut out).map_err(|source| PackageError::Transport {
+                artifact: name.to_owned(),
+                source,
+            })?;
+            out.into_inner()
+                .map_err(|e| PackageError::io("write", &path)(e.into_error()))?
+                .sync_all()
+                .map_err(PackageError::io("sync", &path))?;
+            let hashes = hash_file(&path, false)?;
+            Some(KeyTransport {
+                name: name.to_owned(),
+                sha3_256: hashes.sha3,
+                size: hashes.len,
+            })
+        }
+    };
     drop(key);
     let mut manifest = Manifest {
         format: MANIFEST_FORMAT,
@@ -49,6 +87,7 @@ pub fn publish_package(
         model_hash,
         artifacts,
         insecure_dev_key,
+        proving_key_transport,
         signature: None,
     };
     manifest.check_structure()?;

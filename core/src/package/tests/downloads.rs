@@ -12,6 +12,7 @@ use crate::package::{
 fn config(chunk_size: u64) -> DownloadConfig {
     DownloadConfig {
         chunk_size,
+        parallel_ranges: 1,
         max_attempts: 3,
         retry_delay: Duration::ZERO,
     }
@@ -38,10 +39,11 @@ fn a_cancelled_download_resumes_from_its_part_file_and_yields_the_same_digest() 
     let p = package(2, [10_000, 50_000, 3_000], "");
     let manifest = verified(&p);
 
-    // Stop after 3 chunks of 4,000 bytes: the model (10,000 bytes) is done after chunk 3.
+    // Stop after 6 chunks of 4,000 bytes: the model (10,000 bytes) is done after chunk 3, the
+    // verification key (3,000) after chunk 4, and the proving key, which comes last, has 2.
     let fetcher = MemFetcher::serving(&[&p]);
     let stopper = Recorder {
-        cancel_after_progress: Some(5),
+        cancel_after_progress: Some(6),
         ..Recorder::default()
     };
     let err = cache
@@ -69,14 +71,13 @@ fn a_cancelled_download_resumes_from_its_part_file_and_yields_the_same_digest() 
         resumed_from: 8_000,
         total: 50_000,
     }));
-    assert!(recorder.events().contains(&DownloadEvent::CacheHit {
-        artifact: p.manifest.artifacts[0].name.clone()
-    }));
+    for small in [0, 2] {
+        assert!(recorder.events().contains(&DownloadEvent::CacheHit {
+            artifact: p.manifest.artifacts[small].name.clone()
+        }));
+    }
     // Only what was missing came over the wire the second time.
-    assert_eq!(
-        fetcher.served.load(Ordering::SeqCst),
-        50_000 - 8_000 + 3_000
-    );
+    assert_eq!(fetcher.served.load(Ordering::SeqCst), 50_000 - 8_000);
     assert!(!part.exists(), "the part file becomes the cached object");
 }
 
@@ -277,15 +278,16 @@ fn the_least_recently_used_package_is_evicted_to_make_room() {
             .all(|x| cache.contains(&x.sha3_256))
     };
     assert!(held(&a) && held(&c), "recently used packages stay");
-    // Eviction goes file by file, oldest first, until the new package fits: b's model and
-    // proving key (4,000 bytes) make enough room, its small verification key stays.
+    // Eviction goes file by file, oldest first, until the new package fits: b's files were
+    // used in the order model, verification key, proving key (the key comes last), and only
+    // all three (4,100 bytes) make room for c.
     let b_held: Vec<bool> = b
         .manifest
         .artifacts
         .iter()
         .map(|x| cache.contains(&x.sha3_256))
         .collect();
-    assert_eq!(b_held, vec![false, false, true]);
+    assert_eq!(b_held, vec![false, false, false]);
     assert!(cache.total_size() <= cache.limit());
 
     let huge = package(5, [1_000, 9_500, 100], "h-");
@@ -333,4 +335,71 @@ fn a_fetcher_returning_more_than_asked_is_refused() {
         ),
         "{err:?}"
     );
+}
+
+/// Counts fetches in flight (each held a moment, so parallel ones overlap).
+struct InFlight<'a> {
+    inner: &'a MemFetcher,
+    now: std::sync::atomic::AtomicUsize,
+    max: std::sync::atomic::AtomicUsize,
+    ranges: std::sync::Mutex<Vec<(u64, u64)>>,
+}
+
+impl crate::package::Fetcher for InFlight<'_> {
+    fn fetch_range(&self, url: &str, start: u64, end: Option<u64>) -> Result<Vec<u8>, FetchError> {
+        let n = self.now.fetch_add(1, Ordering::SeqCst) + 1;
+        self.max.fetch_max(n, Ordering::SeqCst);
+        self.ranges
+            .lock()
+            .expect("lock")
+            .push((start, end.unwrap_or(u64::MAX)));
+        std::thread::sleep(Duration::from_millis(5));
+        let r = self.inner.fetch_range(url, start, end);
+        self.now.fetch_sub(1, Ordering::SeqCst);
+        r
+    }
+}
+
+#[test]
+fn parallel_ranges_overlap_and_keep_the_part_file_a_prefix() {
+    let p = package(2, [10_000, 50_000, 3_000], "");
+    for (width, cut, fail) in [(1u32, 0, 0), (4, 0, 0), (4, 3, 2)] {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let cache = ArtifactCache::open(dir.path(), 1 << 20).expect("cache");
+        let mem = MemFetcher::serving(&[&p]);
+        mem.cut_next.store(cut, Ordering::SeqCst);
+        mem.fail_next.store(fail, Ordering::SeqCst);
+        let fetcher = InFlight {
+            inner: &mem,
+            now: Default::default(),
+            max: Default::default(),
+            ranges: Default::default(),
+        };
+        let config = DownloadConfig {
+            parallel_ranges: width,
+            max_attempts: 5,
+            ..config(4_096)
+        };
+        let package = cache
+            .fetch_package(&verified(&p), BASE_URL, &fetcher, &Quiet, &config)
+            .expect("fetch");
+        // Short and failed replies in a round drop the chunks after them, which are asked
+        // again: the files still match byte for byte.
+        assert_files_match(&package, &p);
+        let max = fetcher.max.load(Ordering::SeqCst);
+        let ranges = fetcher.ranges.lock().expect("lock").clone();
+        assert!(
+            ranges.iter().all(|(s, e)| e - s <= 4_096),
+            "chunk size kept"
+        );
+        if width == 1 {
+            assert_eq!(max, 1);
+            assert_eq!(ranges.len(), 3 + 13 + 1, "one request per chunk");
+        } else {
+            assert!(max >= 2 && max <= width as usize, "in flight at most {max}");
+        }
+        if cut == 0 && fail == 0 {
+            assert_eq!(mem.served.load(Ordering::SeqCst), 63_000, "no byte twice");
+        }
+    }
 }

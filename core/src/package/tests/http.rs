@@ -224,6 +224,7 @@ fn a_download_cut_mid_body_resumes_over_http_and_yields_the_same_digests() {
     let manifest = verify_manifest(&p.json(), &p.pin, &trusted).expect("verify");
     let config = DownloadConfig {
         chunk_size: 64 * 1024,
+        parallel_ranges: 1,
         max_attempts: 3,
         retry_delay: Duration::ZERO,
     };

@@ -6,10 +6,7 @@ package org.zkbio.test
 
 import com.sun.net.httpserver.HttpServer
 import java.io.File
-import java.io.IOException
-import java.net.HttpURLConnection
 import java.net.InetSocketAddress
-import java.net.URI
 import java.nio.file.Files
 import java.security.SecureRandom
 import java.util.Properties
@@ -20,7 +17,7 @@ import org.zkbio.Address
 import org.zkbio.Bytes32
 import org.zkbio.DownloadEvent
 import org.zkbio.DownloadListener
-import org.zkbio.FetchException
+import org.zkbio.DownloadOptions
 import org.zkbio.Fetcher
 import org.zkbio.IrisCodeInput
 import org.zkbio.IrisModel
@@ -45,6 +42,7 @@ import org.zkbio.proveReenrollment
 import org.zkbio.regenerateIrisCode
 import org.zkbio.txToEip1193Json
 import org.zkbio.verifyIrisCode
+import org.zkbio.platform.HttpRangeFetcher
 
 fun hex(s: String): ByteArray {
     val d = s.removePrefix("0x")
@@ -123,37 +121,13 @@ class MemoryKeyStore(private val locked: Boolean = false) : VaultKeyStore {
     }
 }
 
-/** The host's HTTP: one ranged GET per call, with `HttpURLConnection`. */
-class HttpRangeFetcher : Fetcher {
+/** The shipped fetcher (android/: org.zkbio.platform.HttpRangeFetcher), counting its calls. */
+class CountingFetcher(private val inner: Fetcher = HttpRangeFetcher()) : Fetcher {
     val requests = AtomicInteger()
 
     override fun fetchRange(url: String, start: Long, end: Long?): ByteArray {
         requests.incrementAndGet()
-        val conn = try {
-            URI(url).toURL().openConnection() as HttpURLConnection
-        } catch (e: Exception) {
-            throw FetchException.Invalid("$url: $e")
-        }
-        try {
-            conn.connectTimeout = 10_000
-            conn.readTimeout = 30_000
-            conn.setRequestProperty("Range", "bytes=$start-" + (end?.let { (it - 1).toString() } ?: ""))
-            val status = conn.responseCode
-            val body = when (status) {
-                206 -> conn.inputStream.use { it.readBytes() }
-                200 -> {
-                    if (start != 0L) throw FetchException.RangeNotSupported()
-                    val all = conn.inputStream.use { it.readBytes() }
-                    if (end != null && end < all.size) all.copyOf(end.toInt()) else all
-                }
-                else -> throw FetchException.Status(status)
-            }
-            return body
-        } catch (e: IOException) {
-            throw FetchException.Network(e.toString())
-        } finally {
-            conn.disconnect()
-        }
+        return inner.fetchRange(url, start, end)
     }
 }
 
@@ -212,8 +186,14 @@ class Downloads : DownloadListener {
 class FlowTests(private val fx: FlowFixtures) {
     private val root: File = Files.createTempDirectory("zkbio-flows").toFile().apply { deleteOnExit() }
     private val server by lazy { PackageServer(fx.packages.mapValues { it.value.first }) }
-    private val cache by lazy { ModelCache.open(File(root, "cache").path, 1L shl 30) }
-    private val fetcher = HttpRangeFetcher()
+    private val cache by lazy {
+        ModelCache.open(File(root, "cache").path, 1L shl 30).apply {
+            // Small chunks, three in flight: the fixtures are small, so this is what makes
+            // several ranges per file and several at once.
+            setDownloadOptions(DownloadOptions(chunkSize = 4096, parallelRanges = 3, imageRows = 12, imageCols = 24))
+        }
+    }
+    private val fetcher = CountingFetcher()
     private val models = ConcurrentHashMap<Long, IrisModel>()
 
     fun close() = server.close()
@@ -289,8 +269,17 @@ class FlowTests(private val fx: FlowFixtures) {
             proveEnrollment(vault, "alice", v1, fx.target(fx.subject, 1), null, null)
         }
 
-        // Re-enrollment to v2: same C_img, new C_code.
-        val v2 = model(2L)
+        // Re-enrollment to v2: its package offers the compressed key, which comes over the wire
+        // instead of circuit.zpk and is expanded here. Same C_img, new C_code.
+        val v2Downloads = Downloads()
+        val servedBefore = server.served.toList().size
+        val v2 = model(2L, v2Downloads)
+        val v2Paths = server.served.toList().drop(servedBefore)
+        check("/v2/circuit.zpkz" in v2Paths && "/v2/circuit.zpk" !in v2Paths) { "v2 served $v2Paths" }
+        val expanding = v2Downloads.events.filterIsInstance<DownloadEvent.Expanding>()
+        check(expanding.isNotEmpty() && expanding.last().done == expanding.last().total) { "expanding $expanding" }
+        val v2Verified = v2Downloads.events.filterIsInstance<DownloadEvent.Verified>().map { it.artifact }
+        check(v2Verified == listOf("model.bin", "verification_key.json", "circuit.zpk")) { "key last: $v2Verified" }
         val re = proveReenrollment(vault, "alice", v2, fx.target(fx.subject, 1), null, null)
         check(re.purpose() == IrisPurpose.REENROLL && re.version() == 2L) { "reenroll" }
         check(re.publicInputs().cImg == public.cImg) { "same C_img" }
@@ -386,7 +375,7 @@ class FlowTests(private val fx: FlowFixtures) {
     }
 
     suspend fun pinMismatchIsRefusedBeforeDownload() {
-        val counting = HttpRangeFetcher()
+        val counting = CountingFetcher()
         val wrong = ModelPin(1L, fx.packages.getValue(2L).second, null)
         val e = assertThrows<ZkbioException.ModelHashMismatch> {
             ModelCache.open(File(root, "cache-pin").path, 1L shl 30).fetchIrisModel(
@@ -409,6 +398,21 @@ class FlowTests(private val fx: FlowFixtures) {
         check(k.why.contains("verification key hash")) { "vk hash mismatch: ${k.why}" }
         val pinned = cache.fetchIrisModel(manifest(1L), server.baseUrl(1L), pin(1L, v1.vkHash()), listOf(fx.publisher), fetcher, null, null)
         check(pinned.vkHash() == v1.vkHash()) { "pinned vk hash" }
+        // An app that makes 64x512 images: refused from the model and the key's header, before
+        // the key downloads.
+        val shaped = ModelCache.open(File(root, "cache-shape").path, 1L shl 30)
+        shaped.setDownloadOptions(DownloadOptions(1 shl 20, 1, 64, 512))
+        val before = server.served.toList().size
+        val s = assertThrows<ZkbioException.PackageRejected> {
+            shaped.fetchIrisModel(manifest(2L), server.baseUrl(2L), pin(2L), listOf(fx.publisher), counting, null, null)
+        }
+        check(s.why.contains("12x24")) { "shape: ${s.why}" }
+        check(server.served.toList().drop(before).count { it.endsWith(".zpkz") } == 1) { "only the key's header" }
+        assertThrows<ZkbioException.InvalidInput> { shaped.setDownloadOptions(DownloadOptions(100, 1, null, null)) }
+        assertThrows<ZkbioException.InvalidInput> { shaped.setDownloadOptions(DownloadOptions(4096, 0, null, null)) }
+        assertThrows<ZkbioException.InvalidInput> { shaped.setDownloadOptions(DownloadOptions(4096, 1, 64, null)) }
+        assertThrows<ZkbioException.InvalidInput> { shaped.setDownloadOptions(DownloadOptions(4096, 1, 0, 512)) }
+        check(shaped.downloadOptions().imageRows == 64) { "options kept after a refusal" }
         // A server without the files: a typed download failure (HTTP 404, not retried).
         val d = assertThrows<ZkbioException.DownloadFailed> {
             ModelCache.open(File(root, "cache-404").path, 1L shl 30).fetchIrisModel(

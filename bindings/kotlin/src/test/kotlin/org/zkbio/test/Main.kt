@@ -14,6 +14,7 @@ fun main(args: Array<String>) {
     val fixtures = FlowFixtures.fromSystemProperty()
     val flows = FlowTests(fixtures)
     val registry = RegistryTests(fixtures, ChainFixtures.fromSystemProperty(), flows)
+    val platform = PlatformTests(fixtures)
     val tests: List<Pair<String, suspend () -> Unit>> = listOf(
         "loads materials and exposes the statement" to t::loadsMaterials,
         "proves and verifies" to t::provesAndVerifies,
@@ -31,6 +32,12 @@ fun main(args: Array<String>) {
         "one bit order and number format: FFI and CLI agree" to flows::bitsAndNumbersMatchTheCli,
         "registry reads on anvil, enroll, prepareReenrollment, re-enroll" to registry::readsTheRegistryAndPreparesReenrollment,
         "flows: refused imports and wrong vault keys are typed" to flows::refusedImportsAndWrongKeysAreTyped,
+        "platform: wrapped vault keys persist and are never replaced" to { platform.wrappedKeysPersistAndNeverReplace() },
+        "platform: wrapped vault keys refuse tampering, errors are typed" to { platform.wrappedKeysRefuseTamperingAndTypeErrors() },
+        "platform: a vault reopens across restarts with the wrapped store" to { platform.vaultOpensAcrossRestartsWithTheWrappedStore() },
+        "platform: the HTTP fetcher reads ranges" to { platform.fetcherReadsRanges() },
+        "platform: the HTTP fetcher refuses servers without ranges" to { platform.fetcherRefusesServersWithoutRanges() },
+        "platform: the HTTP fetcher retries transient failures" to { platform.fetcherRetriesTransientFailures() },
     )
     var passed = 0
     var failed = 0
