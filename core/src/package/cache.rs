@@ -482,32 +482,14 @@ impl ArtifactCache {
         config: &DownloadConfig,
     ) -> Result<PathBuf, PackageError> {
         let part = self.part_path(&transport.sha3_256);
-        download_to_part(
+        download_verified(
             fetcher,
             url,
             &part,
-            &transport.name,
-            transport.size,
+            (&transport.name, transport.size, transport.sha3_256),
             config,
             observer,
         )?;
-        let FileHashes { sha3, len, .. } = hash_file(&part, false)?;
-        if len != transport.size || sha3 != transport.sha3_256 {
-            remove_if_present(&part)?;
-            return Err(if len != transport.size {
-                PackageError::SizeMismatch {
-                    artifact: transport.name.clone(),
-                    expected: transport.size,
-                    found: len,
-                }
-            } else {
-                PackageError::DigestMismatch {
-                    artifact: transport.name.clone(),
-                    expected: transport.sha3_256,
-                    found: sha3,
-                }
-            });
-        }
         let expanding = self
             .partial
             .join(format!("{}.expanding", hex::encode(key.sha3_256)));
@@ -588,33 +570,14 @@ impl ArtifactCache {
         }
 
         let part = self.part_path(&artifact.sha3_256);
-        download_to_part(
+        download_verified(
             fetcher,
             url,
             &part,
-            &artifact.name,
-            artifact.size,
+            (&artifact.name, artifact.size, artifact.sha3_256),
             config,
             observer,
         )?;
-        let FileHashes { sha3, len, .. } = hash_file(&part, false)?;
-        if len != artifact.size || sha3 != artifact.sha3_256 {
-            // Not resumable: the bytes already there are wrong somewhere.
-            remove_if_present(&part)?;
-            return Err(if len != artifact.size {
-                PackageError::SizeMismatch {
-                    artifact: artifact.name.clone(),
-                    expected: artifact.size,
-                    found: len,
-                }
-            } else {
-                PackageError::DigestMismatch {
-                    artifact: artifact.name.clone(),
-                    expected: artifact.sha3_256,
-                    found: sha3,
-                }
-            });
-        }
         fs::rename(&part, &object).map_err(PackageError::io("rename", &part))?;
         sync_dir(&self.objects)?;
         index.touch(artifact.sha3_256, artifact.size);
@@ -666,4 +629,37 @@ impl ArtifactCache {
         }
         Ok(())
     }
+}
+
+/// [`download_to_part`], then the whole `.part` checked against the manifest's size and SHA3
+/// (`expected`: name, size, digest). A mismatch removes the `.part`: it is not resumable, the
+/// bytes already there are wrong somewhere.
+fn download_verified(
+    fetcher: &dyn Fetcher,
+    url: &str,
+    part: &Path,
+    expected: (&str, u64, [u8; 32]),
+    config: &DownloadConfig,
+    observer: &dyn DownloadObserver,
+) -> Result<(), PackageError> {
+    let (name, size, digest) = expected;
+    download_to_part(fetcher, url, part, name, size, config, observer)?;
+    let FileHashes { sha3, len, .. } = hash_file(part, false)?;
+    if len == size && sha3 == digest {
+        return Ok(());
+    }
+    remove_if_present(part)?;
+    Err(if len != size {
+        PackageError::SizeMismatch {
+            artifact: name.to_owned(),
+            expected: size,
+            found: len,
+        }
+    } else {
+        PackageError::DigestMismatch {
+            artifact: name.to_owned(),
+            expected: digest,
+            found: sha3,
+        }
+    })
 }
