@@ -6,6 +6,7 @@ mod commands;
 mod demo;
 mod enroll_cmd;
 mod iris_code;
+mod key_cmd;
 mod key_transport_cmd;
 mod mem;
 mod model_audit;
@@ -14,6 +15,7 @@ mod model_prove;
 mod png_io;
 mod registry_cmd;
 mod report;
+mod serve_cmd;
 mod statement;
 mod vault_cmd;
 
@@ -23,7 +25,8 @@ use std::process::ExitCode;
 /// zkbio: prove what a phone computed from biometrics, in zero knowledge (Groth16, BN254).
 ///
 /// Proofs: setup, prove, verify, export, import-zkey, bench, demo. Biometrics and models:
-/// iris-code, model. The phone's flows from a desktop: scanner, package, vault, registry.
+/// iris-code, model. The phone's flows from a desktop: scanner, package, vault, registry; and
+/// their helpers: key (addresses), serve (packages over HTTP).
 // No `about` attribute: it would take Cargo's one-line package description instead of this.
 #[derive(Parser, Debug)]
 #[command(version)]
@@ -74,6 +77,11 @@ enum Cmd {
     /// registered version's model, key and verifier.
     #[command(subcommand)]
     Model(model_cmd::ModelCmd),
+    /// Keys: the Ethereum address of a private key.
+    #[command(subcommand)]
+    Key(key_cmd::KeyCmd),
+    /// Serve a directory of packages over HTTP with byte ranges (development).
+    Serve(serve_cmd::ServeArgs),
 }
 
 fn main() -> ExitCode {
@@ -95,6 +103,8 @@ fn main() -> ExitCode {
         Cmd::Vault(c) => vault_cmd::run_vault(c),
         Cmd::Package(c) => vault_cmd::run_package(c),
         Cmd::Scanner(c) => vault_cmd::run_scanner(c),
+        Cmd::Key(c) => key_cmd::run(c),
+        Cmd::Serve(a) => serve_cmd::run(a),
         Cmd::Model(c) => match model_cmd::run_cmd(c) {
             Ok(true) => Ok(()),
             Ok(false) => return ExitCode::from(1),

@@ -219,10 +219,17 @@ pub(crate) fn client(node: &NodeArgs) -> Client {
 }
 
 pub(crate) fn signer(wallet: &WalletArgs) -> Result<LocalSigner, String> {
-    let key = match &wallet.key {
-        Some(k) => k.clone(),
-        None => std::env::var(KEY_ENV)
-            .map_err(|_| format!("no private key: pass --key HEX or set {KEY_ENV}"))?,
+    signer_from(wallet.key.as_deref())
+}
+
+/// The signer of `--key`, or of the environment variable `ZKBIO_PRIVATE_KEY` without it.
+pub(crate) fn signer_from(key: Option<&str>) -> Result<LocalSigner, String> {
+    let key = match key {
+        Some(k) => zeroize::Zeroizing::new(k.to_string()),
+        None => zeroize::Zeroizing::new(
+            std::env::var(KEY_ENV)
+                .map_err(|_| format!("no private key: pass --key HEX or set {KEY_ENV}"))?,
+        ),
     };
     LocalSigner::from_hex(key.trim()).map_err(|e| format!("--key: {e}"))
 }

@@ -311,6 +311,29 @@ fn deploy_administer_and_read_a_registry() {
         !ok && out.contains("VersionNotIncreasing { kind: 0, latest: 2, version: 2 }"),
         "{out}"
     );
+    // Version 1's model again as version 3: one model hash names one version of a kind.
+    let (ok, out) = zkbio(
+        &[
+            "add-model",
+            "--rpc",
+            rpc,
+            "--key",
+            OWNER_KEY,
+            "--registry",
+            &registry,
+            "--version",
+            "3",
+            "--model-hash",
+            &hash_v1,
+            "--verifier",
+            &verifier,
+        ],
+        &[],
+    );
+    assert!(
+        !ok && out.contains("ModelHashAlreadyRegistered") && out.contains("existing: 1"),
+        "{out}"
+    );
 
     // zkbio model audit: version 2 holds together (its model file, the package's key, the
     // deployed verifier and the circuit rebuilt from the model agree).

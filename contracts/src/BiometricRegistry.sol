@@ -139,6 +139,10 @@ contract BiometricRegistry {
     mapping(uint256 => address) public subjectOfImage;
 
     mapping(uint8 => mapping(uint32 => ModelVersion)) private _versions;
+    /// @notice The version of `kind` registered with `modelHash`, 0 if none: a model hash names one
+    ///         version per kind, so a re-registered model cannot pass for an upgrade (a phone
+    ///         would regenerate the same code under another version number).
+    mapping(uint8 => mapping(bytes32 => uint32)) public versionOfModelHash;
     mapping(address => Record) private _records;
 
     /// @notice A transfer of ownership to `newOwner` awaits its acceptOwnership.
@@ -199,6 +203,8 @@ contract BiometricRegistry {
     error VersionNotIncreasing(uint8 kind, uint32 latest, uint32 version);
     /// @notice A vkHash of zero was given.
     error ZeroVkHash();
+    /// @notice Version `existing` of `kind` already pins `modelHash`.
+    error ModelHashAlreadyRegistered(uint8 kind, bytes32 modelHash, uint32 existing);
     /// @notice The verifier's vkHash() is not the one given (`found` is zero if it has none).
     error VkHashMismatch(address verifier, bytes32 expected, bytes32 found);
     /// @notice The verifier address holds no code.
@@ -303,6 +309,8 @@ contract BiometricRegistry {
         uint32 latest = latestVersion[kind];
         if (version <= latest) revert VersionNotIncreasing(kind, latest, version);
         if (modelHash == bytes32(0)) revert ZeroModelHash();
+        uint32 existing = versionOfModelHash[kind][modelHash];
+        if (existing != 0) revert ModelHashAlreadyRegistered(kind, modelHash, existing);
         if (vkHash == bytes32(0)) revert ZeroVkHash();
         if (verifier.code.length == 0) revert VerifierHasNoCode(verifier);
         // Low-level calls, so that malformed return data is a custom error too (a try/catch
@@ -315,6 +323,7 @@ contract BiometricRegistry {
         bytes32 found = ok && ret.length == 32 ? abi.decode(ret, (bytes32)) : bytes32(0);
         if (found != vkHash) revert VkHashMismatch(verifier, vkHash, found);
         latestVersion[kind] = version;
+        versionOfModelHash[kind][modelHash] = version;
         _versions[kind][version] = ModelVersion(modelHash, vkHash, verifier, VersionStatus.Active);
         emit ModelVersionAdded(kind, version, modelHash, vkHash, verifier);
     }

@@ -307,6 +307,33 @@ contract BiometricRegistryTest is Test {
         assertTrue(registry.modelVersion(IRIS, 7).status == BiometricRegistry.VersionStatus.None, "per kind");
     }
 
+    function test_aModelHashNamesOneVersionPerKind() public {
+        assertEq(registry.versionOfModelHash(IRIS, keccak256("iris v2")), 2, "v2 pinned");
+        assertEq(registry.versionOfModelHash(IRIS, keccak256("face v1")), 0, "per kind");
+        vm.startPrank(OWNER);
+        // Re-registering v2's model as v3 would pass the same model off as an upgrade.
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                BiometricRegistry.ModelHashAlreadyRegistered.selector, IRIS, keccak256("iris v2"), uint32(2)
+            )
+        );
+        registry.addModelVersion(IRIS, 3, keccak256("iris v2"), _vk(address(irisV2)), address(irisV2));
+        // Deprecation does not free the hash: the model stays the one it was.
+        registry.deprecateModelVersion(IRIS, 1);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                BiometricRegistry.ModelHashAlreadyRegistered.selector, IRIS, keccak256("iris v1"), uint32(1)
+            )
+        );
+        registry.addModelVersion(IRIS, 3, keccak256("iris v1"), _vk(address(irisV1)), address(irisV1));
+        // The face model's two statements (kinds 1 and 2) share one model hash.
+        assertEq(registry.versionOfModelHash(FACE, keccak256("face v1")), 1, "face");
+        assertEq(registry.versionOfModelHash(FACE_EMB, keccak256("face v1")), 1, "face embedding");
+        registry.addModelVersion(IRIS, 3, keccak256("iris v3"), _vk(address(irisV1)), address(irisV1));
+        vm.stopPrank();
+        assertEq(registry.versionOfModelHash(IRIS, keccak256("iris v3")), 3, "v3 pinned");
+    }
+
     function test_deprecateModelVersion() public {
         vm.startPrank(OWNER);
         vm.expectRevert(abi.encodeWithSelector(BiometricRegistry.UnknownModelVersion.selector, IRIS, uint32(9)));

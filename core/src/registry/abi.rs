@@ -99,6 +99,8 @@ alloy_sol_types::sol! {
         error VersionNotIncreasing(uint8 kind, uint32 latest, uint32 version);
         /// Zero vkHash.
         error ZeroVkHash();
+        /// Version `existing` of the kind already pins this model hash.
+        error ModelHashAlreadyRegistered(uint8 kind, bytes32 modelHash, uint32 existing);
         /// The verifier's vkHash() is not the given one (`found` zero if it has none).
         error VkHashMismatch(address verifier, bytes32 expected, bytes32 found);
         /// The verifier holds no code.
@@ -162,6 +164,8 @@ alloy_sol_types::sol! {
         function challengeUsed(address relyingParty, uint256 challenge) external view returns (bool);
         /// The largest version added for a kind.
         function latestVersion(uint8 kind) external view returns (uint32);
+        /// The version of `kind` registered with `modelHash`, 0 if none.
+        function versionOfModelHash(uint8 kind, bytes32 modelHash) external view returns (uint32);
         /// The subject enrolled with an image commitment (zero if none).
         function subjectOfImage(uint256 imageCommitment) external view returns (address);
         /// Whether a subject is enrolled and all its model versions are Active.
