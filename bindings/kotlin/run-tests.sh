@@ -35,10 +35,14 @@ fi
 
 cd "$root"
 echo "== building libzkbio_ffi, dev-key, zkbio (fixtures) and uniffi-bindgen"
-cargo build --quiet --profile "$profile" -p zkbio-ffi --lib
-cargo build --quiet -p zkbio-ffi --example dev-key
-cargo build --quiet -p zkbio-cli --bin zkbio
-cargo build --quiet -p uniffi-bindgen --bin uniffi-bindgen
+# One cargo invocation with the feature set of scripts/test.sh's `cargo test`, which builds all
+# four into target/debug: right after it nothing is rebuilt, where building the packages one by
+# one (`cargo build -p …`) would compile zkbio-core again for each package's own feature set.
+# The phone's own feature set (no `evm`) is checked by scripts/check-phone-deps.sh.
+cargo test --quiet --workspace --all-targets --no-run
+if [ "$profile" != dev ]; then
+  cargo build --quiet --profile "$profile" -p zkbio-ffi --lib
+fi
 
 zkbio=$target/debug/zkbio
 flows=$out/flows
