@@ -288,9 +288,9 @@ fn deploy_administer_and_read_a_registry() {
         )),
         "{out}"
     );
-    // A version that exists already (and any lower one): its custom error too.
-    let (ok, out) = zkbio(
-        &[
+    // `add-model --version V --model-hash H` by the owner, with the deployed verifier.
+    let add_model = |version: &str, hash: &str| {
+        let args = [
             "add-model",
             "--rpc",
             rpc,
@@ -299,37 +299,22 @@ fn deploy_administer_and_read_a_registry() {
             "--registry",
             &registry,
             "--version",
-            "2",
+            version,
             "--model-hash",
-            &hash_v1,
+            hash,
             "--verifier",
             &verifier,
-        ],
-        &[],
-    );
+        ];
+        zkbio(&args, &[])
+    };
+    // A version that exists already (and any lower one): its custom error too.
+    let (ok, out) = add_model("2", &hash_v1);
     assert!(
         !ok && out.contains("VersionNotIncreasing { kind: 0, latest: 2, version: 2 }"),
         "{out}"
     );
     // Version 1's model again as version 3: one model hash names one version of a kind.
-    let (ok, out) = zkbio(
-        &[
-            "add-model",
-            "--rpc",
-            rpc,
-            "--key",
-            OWNER_KEY,
-            "--registry",
-            &registry,
-            "--version",
-            "3",
-            "--model-hash",
-            &hash_v1,
-            "--verifier",
-            &verifier,
-        ],
-        &[],
-    );
+    let (ok, out) = add_model("3", &hash_v1);
     assert!(
         !ok && out.contains("ModelHashAlreadyRegistered") && out.contains("existing: 1"),
         "{out}"
