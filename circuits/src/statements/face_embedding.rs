@@ -21,7 +21,7 @@ use crate::gadgets::quant::Bounded;
 use crate::models::face::{model_input, FaceModel, FaceSizeError};
 use crate::models::tflite::circuit::{synthesize_model, CompileError};
 use ark_bn254::Fr;
-use zeroize::Zeroize;
+use zeroize::{Zeroize, ZeroizeOnDrop};
 
 /// The face-embedding statement for one face model.
 #[derive(Debug, Clone)]
@@ -30,27 +30,16 @@ pub struct FaceEmbeddingStatement {
 }
 
 /// The prover's knowledge: the face image, both salts, the binding. Zeroized on drop.
-#[derive(Clone)]
+#[derive(Clone, Zeroize, ZeroizeOnDrop)]
 pub struct FaceEmbeddingInput {
     pixels: Vec<u8>,
     salt_face: Fr,
     salt_emb: Fr,
+    #[zeroize(skip)]
     binding: Fr,
 }
 
-impl Drop for FaceEmbeddingInput {
-    fn drop(&mut self) {
-        self.pixels.zeroize();
-        self.salt_face.zeroize();
-        self.salt_emb.zeroize();
-    }
-}
-
-impl std::fmt::Debug for FaceEmbeddingInput {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("FaceEmbeddingInput { <redacted> }")
-    }
-}
+redacted_debug!(FaceEmbeddingInput);
 
 /// Public input values `[C_face, C_emb, binding]`.
 pub type FaceEmbeddingPublic = [Fr; 3];

@@ -22,7 +22,7 @@ use crate::gadgets::equality::enforce_equal;
 use crate::gadgets::quant::Bounded;
 use crate::models::face::{FaceModel, FaceSizeError};
 use ark_bn254::Fr;
-use zeroize::Zeroize;
+use zeroize::{Zeroize, ZeroizeOnDrop};
 
 /// The face-match statement for one face model.
 #[derive(Debug, Clone)]
@@ -32,28 +32,18 @@ pub struct FaceMatchStatement {
 
 /// The prover's knowledge: the selfie, the template `E` and `salt_emb`, the threshold and the
 /// binding. Zeroized on drop.
-#[derive(Clone)]
+#[derive(Clone, Zeroize, ZeroizeOnDrop)]
 pub struct FaceMatchInput {
     selfie: Vec<u8>,
     template: Vec<i8>,
     salt_emb: Fr,
+    #[zeroize(skip)]
     tau: u16,
+    #[zeroize(skip)]
     binding: Fr,
 }
 
-impl Drop for FaceMatchInput {
-    fn drop(&mut self) {
-        self.selfie.zeroize();
-        self.template.zeroize();
-        self.salt_emb.zeroize();
-    }
-}
-
-impl std::fmt::Debug for FaceMatchInput {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "FaceMatchInput {{ tau: {}, <redacted> }}", self.tau)
-    }
-}
+redacted_debug!(FaceMatchInput);
 
 /// Public input values `[C_emb, tau, binding]`.
 pub type FaceMatchPublic = [Fr; 3];

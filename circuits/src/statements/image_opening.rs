@@ -13,7 +13,7 @@ use crate::gadgets::commitment::{
 };
 use crate::gadgets::equality::enforce_equal;
 use ark_bn254::Fr;
-use zeroize::Zeroize;
+use zeroize::{Zeroize, ZeroizeOnDrop};
 
 /// Rows of a normalized iris image (open-iris).
 pub const IRIS_ROWS: usize = 128;
@@ -52,28 +52,18 @@ pub enum InputError {
 }
 
 /// The prover's knowledge: image, mask, salt and the binding. Image and mask are zeroized on drop.
-#[derive(Clone)]
+#[derive(Clone, Zeroize, ZeroizeOnDrop)]
 pub struct ImageOpeningInput {
+    #[zeroize(skip)]
     geometry: Geometry,
     image: Vec<u8>,
     mask: Vec<bool>,
     salt: Fr,
+    #[zeroize(skip)]
     binding: Fr,
 }
 
-impl Drop for ImageOpeningInput {
-    fn drop(&mut self) {
-        self.image.zeroize();
-        self.mask.iter_mut().for_each(|m| *m = false);
-        self.salt.zeroize();
-    }
-}
-
-impl std::fmt::Debug for ImageOpeningInput {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("ImageOpeningInput { <redacted> }")
-    }
-}
+redacted_debug!(ImageOpeningInput);
 
 impl ImageOpening {
     /// The full-size statement: 128 x 512 (open-iris's normalized image).

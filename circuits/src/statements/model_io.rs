@@ -26,7 +26,7 @@ use crate::models::tflite::circuit::{constraint_table, synthesize_model, Compile
 use crate::models::tflite::{interp, Model};
 use ark_bn254::Fr;
 use std::sync::Arc;
-use zeroize::Zeroize;
+use zeroize::{Zeroize, ZeroizeOnDrop};
 
 /// Why a model cannot be the statement's circuit.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -61,27 +61,16 @@ pub struct ModelIo {
 }
 
 /// The prover's knowledge: the input tensor, both salts and the binding. Zeroized on drop.
-#[derive(Clone)]
+#[derive(Clone, Zeroize, ZeroizeOnDrop)]
 pub struct ModelIoInput {
     input: Vec<i8>,
     salt_in: Fr,
     salt_out: Fr,
+    #[zeroize(skip)]
     binding: Fr,
 }
 
-impl Drop for ModelIoInput {
-    fn drop(&mut self) {
-        self.input.zeroize();
-        self.salt_in.zeroize();
-        self.salt_out.zeroize();
-    }
-}
-
-impl std::fmt::Debug for ModelIoInput {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("ModelIoInput { <redacted> }")
-    }
-}
+redacted_debug!(ModelIoInput);
 
 /// Public input values `[C_in, C_out, binding]`.
 pub type ModelIoPublic = [Fr; 3];

@@ -154,3 +154,18 @@ fn fault_injection_finds_no_hole() {
         report.layout_changed
     );
 }
+
+#[test]
+fn the_input_prints_none_of_its_secrets() {
+    let (_, input, _) = matching();
+    assert_eq!(format!("{input:?}"), "FaceMatchInput { <redacted> }");
+    let mut wiped = input.clone();
+    wiped.zeroize();
+    assert!(wiped.selfie.iter().all(|&p| p == 0) || wiped.selfie.is_empty());
+    assert!(wiped.template.is_empty() && wiped.salt_emb == Fr::from(0u64));
+    assert_eq!(
+        (wiped.tau, wiped.binding),
+        (input.tau, input.binding),
+        "public, kept"
+    );
+}
