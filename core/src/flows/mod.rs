@@ -35,6 +35,8 @@ mod face_embedding;
 mod face_match;
 mod face_package;
 #[cfg(test)]
+mod face_tests;
+#[cfg(test)]
 mod fetch_tests;
 mod iris;
 mod model;
