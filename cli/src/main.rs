@@ -5,6 +5,7 @@ mod bench;
 mod commands;
 mod demo;
 mod enroll_cmd;
+mod face_cmd;
 mod iris_code;
 mod key_transport_cmd;
 mod mem;
@@ -23,7 +24,7 @@ use std::process::ExitCode;
 /// zkbio: prove what a phone computed from biometrics, in zero knowledge (Groth16, BN254).
 ///
 /// Proofs: setup, prove, verify, export, import-zkey, bench, demo. Biometrics and models:
-/// iris-code, model. The phone's flows from a desktop: scanner, package, vault, registry.
+/// iris-code, model. The phone's flows from a desktop: scanner, package, vault, registry, face.
 // No `about` attribute: it would take Cargo's one-line package description instead of this.
 #[derive(Parser, Debug)]
 #[command(version)]
@@ -64,6 +65,10 @@ enum Cmd {
     /// The phone's flows on a desktop vault: import, status, regenerate, prove, confirm.
     #[command(subcommand)]
     Vault(vault_cmd::VaultCmd),
+    /// The face flows on a desktop vault: register the face embedding, prove a face match for a
+    /// relying party, verify one; sample face crops.
+    #[command(subcommand)]
+    Face(face_cmd::FaceCmd),
     /// Model packages (development: a signed package with an INSECURE key).
     #[command(subcommand)]
     Package(vault_cmd::PackageCmd),
@@ -93,6 +98,11 @@ fn main() -> ExitCode {
         Cmd::IrisCode(a) => iris_code::run(a),
         Cmd::Registry(c) => registry_cmd::run(c),
         Cmd::Vault(c) => vault_cmd::run_vault(c),
+        Cmd::Face(c) => match face_cmd::run(c) {
+            Ok(true) => Ok(()),
+            Ok(false) => return ExitCode::from(1),
+            Err(e) => Err(e),
+        },
         Cmd::Package(c) => vault_cmd::run_package(c),
         Cmd::Scanner(c) => vault_cmd::run_scanner(c),
         Cmd::Model(c) => match model_cmd::run_cmd(c) {
