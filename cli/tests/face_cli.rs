@@ -91,7 +91,10 @@ fn register_a_face_embedding_and_verify_face_matches_on_chain() {
         &scanner,
     ]);
     let registry = field(&out, "registry");
-    for (kind, vk) in [("face-embedding", "embedding_vk.json"), ("face", "match_vk.json")] {
+    for (kind, vk) in [
+        ("face-embedding", "embedding_vk.json"),
+        ("face", "match_vk.json"),
+    ] {
         zkbio_ok(&[
             "registry",
             "add-model",
@@ -150,9 +153,18 @@ fn register_a_face_embedding_and_verify_face_matches_on_chain() {
         &scanner,
     ]);
     let package_args = |url: &str| -> Vec<String> {
-        ["--vault", v, "--record", "me", "--package", url, "--publisher", &publisher]
-            .map(String::from)
-            .to_vec()
+        [
+            "--vault",
+            v,
+            "--record",
+            "me",
+            "--package",
+            url,
+            "--publisher",
+            &publisher,
+        ]
+        .map(String::from)
+        .to_vec()
     };
     let iris_url = format!("{}/iris", www.url);
     let face_url = format!("{}/face", www.url);
@@ -233,7 +245,16 @@ fn register_a_face_embedding_and_verify_face_matches_on_chain() {
     let selfie = root.join("selfie.png");
     let other = root.join("other.png");
     let small = root.join("small.png");
-    zkbio_ok(&["face", "sample", "--identity", "1", "--selfie-seed", "5", "--out", s(&selfie)]);
+    zkbio_ok(&[
+        "face",
+        "sample",
+        "--identity",
+        "1",
+        "--selfie-seed",
+        "5",
+        "--out",
+        s(&selfie),
+    ]);
     zkbio_ok(&["face", "sample", "--identity", "0", "--out", s(&other)]);
     zkbio_ok(&["face", "sample", "--side", "4", "--out", s(&small)]);
     let proof_dir = root.join("match");
