@@ -379,6 +379,14 @@ impl From<FlowError> for ZkbioError {
                 why,
             },
             FlowError::Prove(ProveError::Unsatisfied(_)) => ZkbioError::Internal { why },
+            // The face flows' FFI surface is not built yet; until then these map onto the
+            // closest existing errors.
+            FlowError::FaceNoMatch { .. } | FlowError::InvalidInput(_) => {
+                ZkbioError::invalid("selfie", why)
+            }
+            FlowError::FaceImageSize { .. } => ZkbioError::invalid("model", why),
+            FlowError::NoFaceEmbedding => ZkbioError::invalid("record", why),
+            FlowError::FaceVersionMismatch { .. } => ZkbioError::PackageRejected { why },
         }
     }
 }

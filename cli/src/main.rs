@@ -5,6 +5,7 @@ mod bench;
 mod commands;
 mod demo;
 mod enroll_cmd;
+mod face_cmd;
 mod iris_code;
 mod key_cmd;
 mod key_transport_cmd;
@@ -25,8 +26,8 @@ use std::process::ExitCode;
 /// zkbio: prove what a phone computed from biometrics, in zero knowledge (Groth16, BN254).
 ///
 /// Proofs: setup, prove, verify, export, import-zkey, bench, demo. Biometrics and models:
-/// iris-code, model. The phone's flows from a desktop: scanner, package, vault, registry; and
-/// their helpers: key (addresses), serve (packages over HTTP).
+/// iris-code, model. The phone's flows from a desktop: scanner, package, vault, registry, face;
+/// and their helpers: key (addresses), serve (packages over HTTP).
 // No `about` attribute: it would take Cargo's one-line package description instead of this.
 #[derive(Parser, Debug)]
 #[command(version)]
@@ -67,6 +68,10 @@ enum Cmd {
     /// The phone's flows on a desktop vault: import, status, regenerate, prove, confirm.
     #[command(subcommand)]
     Vault(vault_cmd::VaultCmd),
+    /// The face flows on a desktop vault: register the face embedding, prove a face match for a
+    /// relying party, verify one; sample face crops.
+    #[command(subcommand)]
+    Face(face_cmd::FaceCmd),
     /// Model packages (development: a signed package with an INSECURE key).
     #[command(subcommand)]
     Package(vault_cmd::PackageCmd),
@@ -101,6 +106,11 @@ fn main() -> ExitCode {
         Cmd::IrisCode(a) => iris_code::run(a),
         Cmd::Registry(c) => registry_cmd::run(c),
         Cmd::Vault(c) => vault_cmd::run_vault(c),
+        Cmd::Face(c) => match face_cmd::run(c) {
+            Ok(true) => Ok(()),
+            Ok(false) => return ExitCode::from(1),
+            Err(e) => Err(e),
+        },
         Cmd::Package(c) => vault_cmd::run_package(c),
         Cmd::Scanner(c) => vault_cmd::run_scanner(c),
         Cmd::Key(c) => key_cmd::run(c),

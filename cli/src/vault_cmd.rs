@@ -39,6 +39,9 @@ use zkbio_core::vault::{
 pub enum PackageCmd {
     /// Write a signed iris-model package with an INSECURE development key (tests, demos).
     DevIris(DevIrisArgs),
+    /// Write a signed face-model package (the .tflite and both face statements' keys) with
+    /// INSECURE development keys (tests, demos).
+    DevFace(crate::face_cmd::DevFaceArgs),
     /// Write the compressed transport form (`.zpkz`, about half the bytes) of a `.zpk` key.
     CompressKey(crate::key_transport_cmd::CompressArgs),
     /// Expand a `.zpkz` into the `.zpk` layout (what a phone does once), timed, with peak memory.
@@ -146,6 +149,17 @@ pub struct ScannerEnrollArgs {
     /// Its mask: a PNG of the same size, non-zero = valid iris.
     #[arg(long, requires = "image")]
     pub mask: Option<PathBuf>,
+    /// The face crop as an 8-bit grayscale PNG (the face model's input size), instead of a
+    /// synthetic one.
+    #[arg(long, conflicts_with_all = ["face_side", "face_identity"])]
+    pub face: Option<PathBuf>,
+    /// Side of the synthetic square face crop (`zkbio_core::sample::synthetic_face`): 8 for the
+    /// tiny test face model, 64 for the development face model.
+    #[arg(long, default_value_t = 8)]
+    pub face_side: u16,
+    /// Identity of the synthetic face crop (`zkbio face sample --identity` makes its selfies).
+    #[arg(long, default_value_t = 1)]
+    pub face_identity: u64,
     /// How long the attestation stays valid, in seconds from now: the registry refuses the
     /// enrollment once the chain's time is past it.
     #[arg(long, default_value_t = 86_400, conflicts_with = "deadline")]
@@ -327,6 +341,7 @@ pub struct ConfirmArgs {
 pub fn run_package(cmd: PackageCmd) -> Result<(), String> {
     let a = match cmd {
         PackageCmd::DevIris(a) => a,
+        PackageCmd::DevFace(a) => return crate::face_cmd::dev_face(a),
         PackageCmd::CompressKey(a) => return crate::key_transport_cmd::compress(a),
         PackageCmd::ExpandKey(a) => return crate::key_transport_cmd::expand(a),
     };
@@ -381,11 +396,19 @@ pub fn run_scanner(cmd: ScannerCmd) -> Result<(), String> {
             IrisSample::with_shape(rows, cols, image, mask).map_err(|e| e.to_string())?
         }
     };
-    // The face crop is a stand-in until the face statements exist: a synthetic 16 x 16 image.
-    let face_pixels = (0..256u32)
-        .map(|i| (i.wrapping_mul(2654435761) >> 24) as u8)
-        .collect();
-    let face = FaceImage::new(16, 16, face_pixels).map_err(|e| e.to_string())?;
+    let face = match &a.face {
+        Some(path) => {
+            let (width, height, pixels) = png_io::read_gray_any(path)?;
+            let side = |n: usize| u16::try_from(n).map_err(|_| io_err(path, "too large"));
+            FaceImage::new(side(width)?, side(height)?, pixels)
+        }
+        None => {
+            let side = usize::from(a.face_side);
+            let pixels = zkbio_core::sample::synthetic_face(side, side, a.face_identity);
+            FaceImage::new(a.face_side, a.face_side, pixels)
+        }
+    }
+    .map_err(|e| format!("face crop: {e}"))?;
     let target = RegistryTarget {
         chain_id: a.chain_id,
         registry: address("--registry", &a.registry)?,
@@ -411,6 +434,10 @@ pub fn run_scanner(cmd: ScannerCmd) -> Result<(), String> {
         "c_img 0x{}",
         hex::encode(transfer.bundle.c_img.to_be_bytes())
     );
+    println!(
+        "c_face 0x{}",
+        hex::encode(transfer.bundle.c_face.to_be_bytes())
+    );
     Ok(())
 }
 
@@ -425,11 +452,15 @@ pub fn run_vault(cmd: VaultCmd) -> Result<(), String> {
     }
 }
 
+pub(crate) fn record_id_arg(s: &str) -> Result<RecordId, String> {
+    record_id(s)
+}
+
 pub(crate) fn address(what: &str, s: &str) -> Result<Address, String> {
     Address::from_str(s.trim()).map_err(|e| format!("{what}: {s:?} is not an address ({e})"))
 }
 
-fn secret_key(what: &str, s: &str) -> Result<[u8; 32], String> {
+pub(crate) fn secret_key(what: &str, s: &str) -> Result<[u8; 32], String> {
     hex::decode(s.trim().trim_start_matches("0x"))
         .ok()
         .and_then(|b| b.try_into().ok())
@@ -483,6 +514,13 @@ fn status(a: StatusArgs) -> Result<(), String> {
                 }
                 None => println!("iris_version none"),
             }
+            match r.face_model {
+                Some((version, c_emb)) => {
+                    println!("face_version {version}");
+                    println!("c_emb {}", field_hex(c_emb));
+                }
+                None => println!("face_version none"),
+            }
         }
     }
     Ok(())
@@ -528,6 +566,22 @@ pub(crate) fn load_package(
     version: u32,
     model_hash: [u8; 32],
 ) -> Result<IrisModelPackage, String> {
+    let pin = RegistryPin {
+        kind: ModelKind::Iris,
+        version,
+        model_hash,
+    };
+    let package = fetch_verified(p, vault_dir, &pin)?;
+    IrisModelPackage::load(&package).map_err(|e| format!("package refused: {e}"))
+}
+
+/// Verifies the manifest against `pin` and the trusted publishers and fetches (or finds in the
+/// cache) every file.
+pub(crate) fn fetch_verified(
+    p: &PackageArgs,
+    vault_dir: &Path,
+    pin: &RegistryPin,
+) -> Result<zkbio_core::package::VerifiedPackage, String> {
     let fetcher: Box<dyn Fetcher> =
         if p.package.starts_with("http://") || p.package.starts_with("https://") {
             Box::new(HttpFetcher::new(Duration::from_secs(60)))
@@ -549,20 +603,15 @@ pub(crate) fn load_package(
         .iter()
         .map(|s| address("--publisher", s))
         .collect::<Result<Vec<_>, _>>()?;
-    let pin = RegistryPin {
-        kind: ModelKind::Iris,
-        version,
-        model_hash,
-    };
     let verified =
-        verify_manifest(&manifest, &pin, &trusted).map_err(|e| format!("package refused: {e}"))?;
+        verify_manifest(&manifest, pin, &trusted).map_err(|e| format!("package refused: {e}"))?;
     let cache_dir = p
         .cache
         .clone()
         .unwrap_or_else(|| sibling(vault_dir, "cache"));
     let cache =
         ArtifactCache::open(&cache_dir, p.cache_mib << 20).map_err(|e| io_err(&cache_dir, e))?;
-    let package = cache
+    cache
         .fetch_package(
             &verified,
             base,
@@ -579,8 +628,7 @@ pub(crate) fn load_package(
             | PackageError::CacheTooSmall { .. }
             | PackageError::Io { .. } => format!("package download failed: {e}"),
             _ => format!("package refused: {e}"),
-        })?;
-    IrisModelPackage::load(&package).map_err(|e| format!("package refused: {e}"))
+        })
 }
 
 pub(crate) fn model_hash(s: &str) -> Result<[u8; 32], String> {

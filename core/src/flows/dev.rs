@@ -1,12 +1,16 @@
-//! **INSECURE** development packages: an iris model with a proving key from the seeded
-//! development setup. For tests, demos and local registries only; a real model version's key
+//! **INSECURE** development packages: an iris model with a proving key, or a face model with
+//! both face statements' proving keys, from the seeded development setup. For tests, demos and local registries only; a real model version's key
 //! comes from a trusted setup ceremony.
 
 use std::path::Path;
 
 use sha3::{Digest, Sha3_256};
 
+use zkbio_circuits::builder::R1cs;
+use zkbio_circuits::models::face::FaceModel;
 use zkbio_circuits::models::iris::IrisModel;
+use zkbio_circuits::statements::face_embedding::FaceEmbeddingStatement;
+use zkbio_circuits::statements::face_match::FaceMatchStatement;
 use zkbio_circuits::statements::iris_code::IrisCodeStatement;
 use zkbio_circuits::Circuit;
 
@@ -14,7 +18,7 @@ use super::FlowError;
 use crate::groth16::dev_marker::vk_json;
 use crate::groth16::key_file::write_key_with_origin;
 use crate::groth16::{dev_setup_insecure, KeyOrigin};
-use crate::package::{publish_package, Manifest, ModelKind, PackageError};
+use crate::package::{publish_face_package, publish_package, Manifest, ModelKind, PackageError};
 
 /// File names of a development package.
 pub const DEV_PACKAGE_FILES: [&str; 3] = ["model.bin", "circuit.zpk", "verification_key.json"];
@@ -51,11 +55,33 @@ pub fn publish_dev_iris_package(
         .chain_update(version.to_be_bytes())
         .finalize()
         .into();
-    let pk = dev_setup_insecure(&r1cs, seed).map_err(|e| FlowError::Key(e.to_string()))?;
     write(&dir.join(DEV_PACKAGE_FILES[0]), &model.to_canonical_bytes())?;
-    let key_path = dir.join(DEV_PACKAGE_FILES[1]);
-    let file = std::fs::File::create(&key_path)
-        .map_err(|e| FlowError::Package(PackageError::io("create", &key_path)(e)))?;
+    write_dev_keys(
+        &r1cs,
+        seed,
+        &dir.join(DEV_PACKAGE_FILES[1]),
+        &dir.join(DEV_PACKAGE_FILES[2]),
+    )?;
+    Ok(publish_package(
+        dir,
+        ModelKind::Iris,
+        version,
+        DEV_PACKAGE_FILES,
+        publisher_key,
+    )?)
+}
+
+/// The INSECURE setup of `r1cs` from `seed`, written as a marked `.zpk` and its
+/// `verification_key.json`.
+fn write_dev_keys(
+    r1cs: &R1cs,
+    seed: [u8; 32],
+    key_path: &Path,
+    vk_path: &Path,
+) -> Result<(), FlowError> {
+    let pk = dev_setup_insecure(r1cs, seed).map_err(|e| FlowError::Key(e.to_string()))?;
+    let file = std::fs::File::create(key_path)
+        .map_err(|e| FlowError::Package(PackageError::io("create", key_path)(e)))?;
     let mut out = std::io::BufWriter::new(file);
     write_key_with_origin(
         &pk,
@@ -64,15 +90,74 @@ pub fn publish_dev_iris_package(
         &mut out,
     )?;
     std::io::Write::flush(&mut out)
-        .map_err(|e| FlowError::Package(PackageError::io("write", &key_path)(e)))?;
+        .map_err(|e| FlowError::Package(PackageError::io("write", key_path)(e)))?;
     let vk = serde_json::to_vec_pretty(&vk_json(&pk.vk, KeyOrigin::InsecureDev))
         .map_err(|e| FlowError::Key(e.to_string()))?;
-    write(&dir.join(DEV_PACKAGE_FILES[2]), &vk)?;
-    Ok(publish_package(
+    write(vk_path, &vk)
+}
+
+/// File names of a development face package, in [`crate::package::ArtifactRole::FACE`] order.
+pub const DEV_FACE_PACKAGE_FILES: [&str; 5] = [
+    "model.tflite",
+    "embedding.zpk",
+    "embedding_vk.json",
+    "match.zpk",
+    "match_vk.json",
+];
+
+/// Writes a complete, signed face-model package for the `.tflite` `model_bytes` as `version`
+/// into `dir` ([`DEV_FACE_PACKAGE_FILES`] and `manifest.json`), with **INSECURE** keys for both
+/// face statements, marked as such.
+///
+/// Each statement's setup seed is `SHA3-256("zkbio/dev-face-package/v1" || seed || model
+/// keccak256 || version || statement)` with statement `"embedding"` or `"match"`: never shared
+/// toxic waste, between the two statements or between packages (see
+/// [`publish_dev_iris_package`] for why).
+pub fn publish_dev_face_package(
+    dir: &Path,
+    version: u32,
+    model_bytes: &[u8],
+    seed: [u8; 32],
+    publisher_key: &[u8; 32],
+) -> Result<Manifest, FlowError> {
+    let face = FaceModel::from_bytes(model_bytes).map_err(|e| FlowError::Model(e.to_string()))?;
+    std::fs::create_dir_all(dir)
+        .map_err(|e| FlowError::Package(PackageError::io("create", dir)(e)))?;
+    let model_hash: [u8; 32] = sha3::Keccak256::digest(model_bytes).into();
+    let seed_for = |statement: &[u8]| -> [u8; 32] {
+        Sha3_256::new()
+            .chain_update(b"zkbio/dev-face-package/v1")
+            .chain_update(seed)
+            .chain_update(model_hash)
+            .chain_update(version.to_be_bytes())
+            .chain_update(statement)
+            .finalize()
+            .into()
+    };
+    let synthesis = |e: zkbio_circuits::SynthesisError| FlowError::Model(e.to_string());
+    let [model, emb_key, emb_vk, match_key, match_vk] = DEV_FACE_PACKAGE_FILES;
+    write(&dir.join(model), model_bytes)?;
+    let r1cs = FaceEmbeddingStatement::new(face.clone())
+        .to_r1cs()
+        .map_err(synthesis)?;
+    write_dev_keys(
+        &r1cs,
+        seed_for(b"embedding"),
+        &dir.join(emb_key),
+        &dir.join(emb_vk),
+    )?;
+    drop(r1cs);
+    let r1cs = FaceMatchStatement::new(face).to_r1cs().map_err(synthesis)?;
+    write_dev_keys(
+        &r1cs,
+        seed_for(b"match"),
+        &dir.join(match_key),
+        &dir.join(match_vk),
+    )?;
+    Ok(publish_face_package(
         dir,
-        ModelKind::Iris,
         version,
-        DEV_PACKAGE_FILES,
+        DEV_FACE_PACKAGE_FILES,
         publisher_key,
     )?)
 }

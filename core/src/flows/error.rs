@@ -101,8 +101,9 @@ pub enum FlowError {
         /// The package's version.
         offered: u32,
     },
-    /// The package is not an iris-model package.
-    #[error("the package holds a {0} model, not an iris model")]
+    /// The package is not of the kind the flow needs (an iris package for the iris flows, a
+    /// face package for the face flows); the kind it holds.
+    #[error("the package holds a {0} model, not the kind this flow needs")]
     WrongKind(&'static str),
     /// The model file does not parse.
     #[error("model file: {0}")]
@@ -119,6 +120,53 @@ pub enum FlowError {
     /// Stopped by the caller.
     #[error("cancelled")]
     Cancelled,
+    /// The selfie does not match the enrolled face embedding at `tau`: refused before proving
+    /// (no proof of it can exist).
+    #[error("the selfie does not match: similarity {} below tau {tau} (in 1/65536)", similarity.map_or("<= 0".to_string(), |s| s.to_string()))]
+    FaceNoMatch {
+        /// The similarity as a 16-bit fraction (`None`: the embeddings' dot product is `<= 0`).
+        similarity: Option<u32>,
+        /// The threshold asked for.
+        tau: u16,
+    },
+    /// An input has the wrong size for the model (e.g. a selfie that is not the face model's
+    /// input size).
+    #[error("invalid input: {0}")]
+    InvalidInput(String),
+    /// The stored face crop is not the face model's input size.
+    #[error("the face model takes {model_height}x{model_width} crops, the stored face is {height}x{width}")]
+    FaceImageSize {
+        /// Model input height.
+        model_height: usize,
+        /// Model input width.
+        model_width: usize,
+        /// Stored height.
+        height: usize,
+        /// Stored width.
+        width: usize,
+    },
+    /// The record has no registered face embedding (or not its opening): register one first.
+    #[error("no face embedding is registered in this record; register one first")]
+    NoFaceEmbedding,
+    /// A face match must use the face model version the record's embedding was registered with.
+    #[error("the record's face embedding is of face model version {registered}, the package is version {offered}")]
+    FaceVersionMismatch {
+        /// The record's face version.
+        registered: u32,
+        /// The package's version.
+        offered: u32,
+    },
+}
+
+impl From<super::FaceMatchError> for FlowError {
+    fn from(e: super::FaceMatchError) -> Self {
+        match e {
+            super::FaceMatchError::FaceNoMatch { similarity, tau } => {
+                FlowError::FaceNoMatch { similarity, tau }
+            }
+            super::FaceMatchError::InvalidInput(e) => FlowError::InvalidInput(e.to_string()),
+        }
+    }
 }
 
 impl From<KeyError> for FlowError {

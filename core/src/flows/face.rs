@@ -5,8 +5,7 @@
 //!
 //! The rule is the face-match statement's own, in exact integer arithmetic
 //! (`zkbio_circuits::gadgets::cosine`): the check passes iff the statement's witness is
-//! satisfiable. A separate error type for now: `FlowError` is mapped exhaustively by the FFI
-//! layer, which the face flows will extend when they are added.
+//! satisfiable. [`super::prove_face_match`] runs it and returns its refusals as `FlowError`s.
 
 use zkbio_circuits::gadgets::cosine;
 use zkbio_circuits::models::face::{FaceModel, FaceSizeError};

@@ -168,9 +168,9 @@ fn check_request(
 }
 
 /// Combines the caller's control with a cancellation flag the witness builder also watches.
-struct Control<'a> {
-    outer: &'a dyn ProveControl,
-    cancel: Arc<AtomicBool>,
+pub(super) struct Control<'a> {
+    pub(super) outer: &'a dyn ProveControl,
+    pub(super) cancel: Arc<AtomicBool>,
 }
 
 impl ProveControl for Control<'_> {

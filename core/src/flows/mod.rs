@@ -16,6 +16,12 @@
 //! current one, image size of the model) is checked before any proving, so a doomed proof never
 //! costs the phone a minute of CPU.
 //!
+//!
+//! The face flows, after enrollment: [`FaceModelPackage::load`] (a face package: the model and
+//! both face statements' keys), [`register_face_embedding`] (proof + `registerFaceEmbedding`)
+//! and [`confirm_face_embedding`] (the vault stores `(face version, C_emb, E, salt_emb)`), then
+//! [`prove_face_match`] per relying party's challenge (proof + `verifyFaceMatch`).
+//!
 //! `salt_code` is derived, not drawn: `SHA3-512("zkbio/salt-code/v1" || salt_img || version)`
 //! reduced mod `r` (docs/PROTOCOL.md). It is as unpredictable as a fresh salt to anyone without
 //! `salt_img`, and it makes [`prove_reenrollment`] repeatable: if the app dies after the
@@ -25,6 +31,11 @@
 pub mod dev;
 mod error;
 mod face;
+mod face_embedding;
+mod face_match;
+mod face_package;
+#[cfg(test)]
+mod face_tests;
 #[cfg(test)]
 mod fetch_tests;
 mod iris;
@@ -36,6 +47,14 @@ mod tests;
 
 pub use error::FlowError;
 pub use face::{check_face_match, FaceMatchError};
+pub use face_embedding::{
+    confirm_face_embedding, derive_salt_emb, record_face_embedding, register_face_embedding,
+    FaceEmbeddingProof,
+};
+pub use face_match::{
+    face_match_public_inputs, prove_face_match, FaceMatchProof, FaceMatchRequest,
+};
+pub use face_package::{FaceModelPackage, FaceRegistryPins};
 pub use iris::{
     confirm_iris_code, derive_salt_code, prove_enrollment, prove_iris_code, prove_reenrollment,
     record_iris_code, regenerate_iris_code, IrisCodeProof, IrisProofRequest, IrisPurpose,

@@ -17,6 +17,11 @@
 //! }
 //! ```
 //!
+//! A face-model package (`"kind": "face"`) holds both face statements' keys: `proving_key` and
+//! `verification_key` are the face-embedding statement's (registry kind 2), and
+//! `match_proving_key` and `match_verification_key` the face-match statement's (registry kind 1),
+//! so five artifacts; an iris package has exactly the first three roles.
+//!
 //! `insecure_dev_key` is present (and `true`) only for a package whose proving key comes from
 //! the INSECURE development setup; [`crate::package::publish_package`] sets it from the key
 //! file's header, and [`crate::flows::IrisModelPackage::load`] refuses a package whose flag and
@@ -35,7 +40,8 @@
 //! "zkbio-model-manifest/v1" (23 ASCII bytes) | u32 format | u8 kind (1 iris, 2 face) |
 //! u32 version | model_hash 32 | u32 artifact count |
 //! per artifact, in manifest order: u16 name length | name | u8 role (1 model,
-//!   2 proving_key, 3 verification_key) | sha3_256 32 | u64 size |
+//!   2 proving_key, 3 verification_key, 4 match_proving_key, 5 match_verification_key) |
+//!   sha3_256 32 | u64 size |
 //! u8 1, only when insecure_dev_key is true |
 //! u8 2 | u16 name length | name | sha3_256 32 | u64 size, only when proving_key_transport is set
 //! ```
@@ -82,6 +88,14 @@ impl ModelKind {
             ModelKind::Face => 2,
         }
     }
+
+    /// The artifact roles a package of this kind has, each exactly once, in publishing order.
+    pub fn roles(self) -> &'static [ArtifactRole] {
+        match self {
+            ModelKind::Iris => &ArtifactRole::ALL,
+            ModelKind::Face => &ArtifactRole::FACE,
+        }
+    }
 }
 
 /// What an artifact is for.
@@ -94,14 +108,28 @@ pub enum ArtifactRole {
     ProvingKey,
     /// The verification key.
     VerificationKey,
+    /// Face packages only: the face-match statement's proving key (`proving_key` is the
+    /// face-embedding statement's).
+    MatchProvingKey,
+    /// Face packages only: the face-match statement's verification key.
+    MatchVerificationKey,
 }
 
 impl ArtifactRole {
-    /// Every role, each of which a package has exactly once.
+    /// The roles of an iris package, each of which it has exactly once.
     pub const ALL: [ArtifactRole; 3] = [
         ArtifactRole::Model,
         ArtifactRole::ProvingKey,
         ArtifactRole::VerificationKey,
+    ];
+
+    /// The roles of a face package, each of which it has exactly once.
+    pub const FACE: [ArtifactRole; 5] = [
+        ArtifactRole::Model,
+        ArtifactRole::ProvingKey,
+        ArtifactRole::VerificationKey,
+        ArtifactRole::MatchProvingKey,
+        ArtifactRole::MatchVerificationKey,
     ];
 
     fn code(self) -> u8 {
@@ -109,6 +137,8 @@ impl ArtifactRole {
             ArtifactRole::Model => 1,
             ArtifactRole::ProvingKey => 2,
             ArtifactRole::VerificationKey => 3,
+            ArtifactRole::MatchProvingKey => 4,
+            ArtifactRole::MatchVerificationKey => 5,
         }
     }
 }
@@ -155,7 +185,7 @@ pub struct Manifest {
     /// keccak256 of the model file's bytes (as registered).
     #[serde(with = "hex32_0x")]
     pub model_hash: [u8; 32],
-    /// The files: one model, one proving key, one verification key.
+    /// The files: one of each of the kind's roles ([`ModelKind::roles`]).
     pub artifacts: Vec<Artifact>,
     /// The proving key is an INSECURE development key (see the module docs).
     #[serde(default, skip_serializing_if = "is_false")]
@@ -205,13 +235,14 @@ impl Manifest {
         serde_json::to_string_pretty(self).unwrap_or_default()
     }
 
-    /// Checks the rules the type cannot express: the format, exactly one artifact per
-    /// role, safe and unique names, sane sizes.
+    /// Checks the rules the type cannot express: the format, exactly one artifact per role of
+    /// the kind, safe and unique names, sane sizes.
     pub fn check_structure(&self) -> Result<(), PackageError> {
         if self.format != MANIFEST_FORMAT {
             return Err(PackageError::UnsupportedFormat(self.format));
         }
-        for role in ArtifactRole::ALL {
+        let roles = self.kind.roles();
+        for &role in roles {
             let count = self.artifacts.iter().filter(|a| a.role == role).count();
             if count != 1 {
                 return Err(PackageError::InvalidManifest(format!(
@@ -219,7 +250,7 @@ impl Manifest {
                 )));
             }
         }
-        if self.artifacts.len() != ArtifactRole::ALL.len() {
+        if self.artifacts.len() != roles.len() {
             return Err(PackageError::InvalidManifest("unexpected artifacts".into()));
         }
         for (i, artifact) in self.artifacts.iter().enumerate() {

@@ -31,7 +31,9 @@ pub use http::HttpFetcher;
 pub use manifest::{
     publisher_address, Artifact, ArtifactRole, KeyTransport, Manifest, ModelKind, MANIFEST_FORMAT,
 };
-pub use publish::{publish_package, publish_package_with_transport, MANIFEST_FILE};
+pub use publish::{
+    publish_face_package, publish_package, publish_package_with_transport, MANIFEST_FILE,
+};
 pub use verify::{
     verify_manifest, RegistryPin, VerifiedArtifact, VerifiedManifest, VerifiedPackage,
 };

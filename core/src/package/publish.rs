@@ -37,9 +37,49 @@ pub fn publish_package_with_transport(
     secret_key: &[u8; 32],
     transport: Option<&str>,
 ) -> Result<Manifest, PackageError> {
-    let mut artifacts = Vec::with_capacity(3);
+    publish(dir, kind, version, &names, secret_key, transport)
+}
+
+/// Writes `dir/manifest.json` of a face-model package for the files already in `dir`, `names`
+/// in role order ([`ArtifactRole::FACE`]: model, face-embedding proving key and verification
+/// key, face-match proving key and verification key), signed like [`publish_package`]. Both
+/// proving keys must agree on being INSECURE development keys (their `.zpk` headers).
+pub fn publish_face_package(
+    dir: &Path,
+    version: u32,
+    names: [&str; 5],
+    secret_key: &[u8; 32],
+) -> Result<Manifest, PackageError> {
+    publish(dir, ModelKind::Face, version, &names, secret_key, None)
+}
+
+/// Whether the `.zpk` at `path` is marked as an INSECURE development key.
+fn is_dev_key(path: &Path) -> Result<bool, PackageError> {
+    let key = MappedKey::open(path).map_err(|e| {
+        PackageError::InvalidManifest(format!("proving key {}: {e}", path.display()))
+    })?;
+    Ok(key.view().origin() == KeyOrigin::InsecureDev)
+}
+
+fn publish(
+    dir: &Path,
+    kind: ModelKind,
+    version: u32,
+    names: &[&str],
+    secret_key: &[u8; 32],
+    transport: Option<&str>,
+) -> Result<Manifest, PackageError> {
+    let roles = kind.roles();
+    if names.len() != roles.len() {
+        return Err(PackageError::InvalidManifest(format!(
+            "{} file names for a {kind:?} package of {} roles",
+            names.len(),
+            roles.len()
+        )));
+    }
+    let mut artifacts = Vec::with_capacity(roles.len());
     let mut model_hash = [0u8; 32];
-    for (name, role) in names.into_iter().zip(ArtifactRole::ALL) {
+    for (&name, &role) in names.iter().zip(roles) {
         let hashes = hash_file(&dir.join(name), role == ArtifactRole::Model)?;
         if let Some(keccak) = hashes.keccak {
             model_hash = keccak;
@@ -56,6 +96,17 @@ pub fn publish_package_with_transport(
         PackageError::InvalidManifest(format!("proving key {}: {e}", key_path.display()))
     })?;
     let insecure_dev_key = key.view().origin() == KeyOrigin::InsecureDev;
+    // The manifest's one flag speaks for every key of the package.
+    if let Some(i) = roles
+        .iter()
+        .position(|&r| r == ArtifactRole::MatchProvingKey)
+    {
+        if is_dev_key(&dir.join(names[i]))? != insecure_dev_key {
+            return Err(PackageError::InvalidManifest(
+                "one proving key is an INSECURE development key and the other is not".into(),
+            ));
+        }
+    }
     let proving_key_transport = match transport {
         None => None,
         Some(name) => {

@@ -63,11 +63,15 @@ fn changing_any_signed_field_breaks_the_signature() {
             model_hash: m.model_hash,
         };
         let result = verify_manifest(m.to_json().as_bytes(), &pin, &trusted());
+        // A face manifest lists five artifacts: this one fails its structure before its
+        // signature is looked at (the face test below changes the kind of a full one).
+        let structure = what == "kind" && matches!(result, Err(PackageError::InvalidManifest(_)));
         assert!(
-            matches!(
-                result,
-                Err(PackageError::UntrustedPublisher { .. } | PackageError::BadSignature)
-            ),
+            structure
+                || matches!(
+                    result,
+                    Err(PackageError::UntrustedPublisher { .. } | PackageError::BadSignature)
+                ),
             "{what}: {result:?}"
         );
     }
@@ -209,4 +213,65 @@ fn the_development_key_flag_is_signed_and_leaves_unmarked_encodings_unchanged() 
     let old = Manifest::from_json(plain.to_json().as_bytes()).unwrap();
     assert!(!old.insecure_dev_key);
     assert_eq!(old.publisher().unwrap(), p.publisher);
+}
+
+/// A face manifest: the iris roles and both face-match keys, each exactly once.
+fn face_manifest() -> Manifest {
+    let p = package(3, [100, 200, 50], "");
+    let mut m = p.manifest.clone();
+    m.kind = ModelKind::Face;
+    for (name, role) in [
+        ("match.zpk", ArtifactRole::MatchProvingKey),
+        ("match_vk.json", ArtifactRole::MatchVerificationKey),
+    ] {
+        m.artifacts.push(crate::package::Artifact {
+            name: name.into(),
+            role,
+            sha3_256: [role as u8; 32],
+            size: 77,
+        });
+    }
+    m.sign(&PUBLISHER_KEY).expect("sign");
+    m
+}
+
+#[test]
+fn a_face_manifest_has_five_roles_all_signed() {
+    let m = face_manifest();
+    let pin = RegistryPin {
+        kind: ModelKind::Face,
+        version: 3,
+        model_hash: m.model_hash,
+    };
+    let json = m.to_json();
+    assert!(json.contains("\"role\": \"match_proving_key\""), "{json}");
+    verify_manifest(json.as_bytes(), &pin, &trusted()).expect("a face manifest verifies");
+    // The match keys are signed: swapping their roles, or changing the kind to iris (with the
+    // pin following), is refused.
+    let mut swapped = m.clone();
+    swapped.artifacts[3].role = ArtifactRole::MatchVerificationKey;
+    swapped.artifacts[4].role = ArtifactRole::MatchProvingKey;
+    assert!(matches!(
+        verify_manifest(swapped.to_json().as_bytes(), &pin, &trusted()),
+        Err(PackageError::UntrustedPublisher { .. } | PackageError::BadSignature)
+    ));
+    // An iris manifest with the match keys, and a face manifest without one, are malformed.
+    let mut iris = m.clone();
+    iris.kind = ModelKind::Iris;
+    assert!(matches!(
+        Manifest::from_json(iris.to_json().as_bytes()),
+        Err(PackageError::InvalidManifest(_))
+    ));
+    let mut short = m.clone();
+    short.artifacts.pop();
+    assert!(matches!(
+        Manifest::from_json(short.to_json().as_bytes()),
+        Err(PackageError::InvalidManifest(_))
+    ));
+    let mut twice = m;
+    twice.artifacts[4].role = ArtifactRole::MatchProvingKey;
+    assert!(matches!(
+        Manifest::from_json(twice.to_json().as_bytes()),
+        Err(PackageError::InvalidManifest(_))
+    ));
 }
