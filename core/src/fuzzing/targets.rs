@@ -9,7 +9,7 @@
 
 use super::{decode_bundle, decode_state, encode_bundle, encode_state, open_record, parse_record};
 use crate::flows::EnrollmentTransfer;
-use crate::groth16::key_file::{digest, key_to_bytes, KeyView};
+use crate::groth16::key_file::{digest, key_to_bytes_with_origin, KeyView};
 use crate::groth16::key_transport::{compress_key, expand_key, TransportHeader};
 use crate::package::Manifest;
 use crate::vault::{InMemoryKeyProvider, KeyId, RecordId, VaultError, VaultKey};
@@ -30,7 +30,8 @@ pub const VAULT_KEY: [u8; 32] = [0x5a; 32];
 pub const TFLITE_MAX_RUN_ELEMENTS: usize = 1 << 14;
 
 /// `.zpk` proving-key header and view (`groth16/key_file.rs`): a header-checked view reads every
-/// point without panicking, and a decoded key re-encodes to the same bytes.
+/// point without panicking, and a decoded key re-encodes (with its header's origin marker) to the
+/// same bytes.
 pub fn zpk(data: &[u8]) -> bool {
     let Ok(view) = KeyView::new(data) else {
         return false;
@@ -39,7 +40,8 @@ pub fn zpk(data: &[u8]) -> bool {
     assert_eq!(vk.gamma_abc_g1.len(), view.n_public() + 1);
     let pk = view.to_proving_key();
     assert_eq!(pk.a_query.len(), view.n_vars());
-    let again = key_to_bytes(&pk, view.n_constraints()).expect("a parsed key re-encodes");
+    let again = key_to_bytes_with_origin(&pk, view.n_constraints(), view.origin())
+        .expect("a parsed key re-encodes");
     assert!(again == data, "the .zpk encoding does not round-trip");
     true
 }
