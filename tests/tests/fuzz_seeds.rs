@@ -11,7 +11,7 @@
 use std::collections::BTreeSet;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
-use zkbio_core::fuzzing::targets::TARGETS;
+use zkbio_core::fuzzing::targets::{Body, TARGETS};
 
 /// The committed corpus stays small (the repository carries it).
 const MAX_CORPUS_BYTES: u64 = 2 << 20;
@@ -21,7 +21,7 @@ fn fuzz_dir() -> PathBuf {
 }
 
 /// Every target's body by name: the 13 of zkbio-core and zkbio-ffi's `ffi`.
-fn bodies() -> Vec<(&'static str, fn(&[u8]) -> bool)> {
+fn bodies() -> Vec<(&'static str, Body)> {
     let mut all = TARGETS.to_vec();
     all.push(("ffi", zkbio_ffi::fuzzing::ffi));
     all

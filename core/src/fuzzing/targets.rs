@@ -259,9 +259,13 @@ pub fn tflite(data: &[u8]) -> bool {
     true
 }
 
+/// A target's body: feeds one input to its parser, panics on a broken invariant, returns whether
+/// the parser accepted the input.
+pub type Body = fn(&[u8]) -> bool;
+
 /// Every target above by its name (the `[[bin]]` names of `fuzz/Cargo.toml`), for the replay
 /// test; `ffi` lives in zkbio-ffi (`zkbio_ffi::fuzzing::ffi`).
-pub const TARGETS: [(&str, fn(&[u8]) -> bool); 13] = [
+pub const TARGETS: [(&str, Body); 13] = [
     ("zpk", zpk),
     ("zpk_transport", zpk_transport),
     ("zkey", zkey),
