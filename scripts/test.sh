@@ -63,8 +63,8 @@ cargo test --workspace --all-targets "$@"
 
 # Fuzz smoke run: every libFuzzer target in fuzz/ for ZKBIO_FUZZ_SMOKE_SECONDS seconds from its
 # committed seeds (builds the fuzz crate once, about 500 CPU-seconds; cargo-fuzz from crates.io if
-# absent). Off by default until the targets are verified clean after the fixes of issue 10; longer
-# campaigns: `bash scripts/fuzz.sh SECONDS`.
+# absent). Off by default for its build cost: the cargo test above already replays every committed
+# corpus file through the targets' bodies (tests/tests/fuzz_seeds.rs). Campaigns: docs/FUZZING.md.
 fuzz_secs=${ZKBIO_FUZZ_SMOKE_SECONDS:-0}
 if [ "$fuzz_secs" -gt 0 ]; then
   bash scripts/fuzz.sh "$fuzz_secs"

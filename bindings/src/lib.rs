@@ -31,6 +31,8 @@ mod control;
 mod error;
 mod field;
 mod flows;
+#[cfg(feature = "fuzzing")]
+pub mod fuzzing;
 mod image_opening;
 mod iris_code;
 mod materials;

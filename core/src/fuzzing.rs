@@ -3,6 +3,12 @@
 //!
 //! Compiled only with the `fuzzing` feature (and in this crate's tests), so the formats stay
 //! private API. Each function is a thin wrapper: the fuzz targets check the real code.
+//! [`targets`] holds the fuzz targets' bodies, shared with the seed replay test.
+
+mod cursor;
+pub mod targets;
+
+pub use cursor::Cursor;
 
 use crate::vault::codec::{self, CodecError};
 use crate::vault::envelope;

@@ -1,14 +1,10 @@
-//! An iris model file (`model.bin` of a package, circuits/src/models/iris/canonical.rs): whatever
-//! decodes re-encodes to the same bytes.
+//! An iris model file (`model.bin` of a package, `models/iris/canonical.rs` in zkbio-circuits):
+//! whatever decodes re-encodes to the same bytes.
+//!
+//! The body is `zkbio_core::fuzzing::targets::iris_model`, which the seed replay test also runs.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use zkbio_circuits::models::iris::IrisModel;
 
 fuzz_target!(|data: &[u8]| {
-    if let Ok(model) = IrisModel::from_canonical_bytes(data) {
-        assert!(
-            model.to_canonical_bytes() == data,
-            "the model encoding does not round-trip"
-        );
-    }
+    zkbio_core::fuzzing::targets::iris_model(data);
 });

@@ -1,16 +1,10 @@
-//! The scanner's enrollment transfer (core/src/flows/transfer.rs): whatever decodes re-encodes to
-//! the same bytes, and its check (commitments, EIP-712 signature recovery) returns, never panics.
+//! The scanner's enrollment transfer (`flows/transfer.rs`): whatever decodes re-encodes to the
+//! same bytes, and its check (commitments, EIP-712 signature recovery) returns, never panics.
+//!
+//! The body is `zkbio_core::fuzzing::targets::transfer`, which the seed replay test also runs.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use zkbio_core::flows::EnrollmentTransfer;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(transfer) = EnrollmentTransfer::from_bytes(data) else {
-        return;
-    };
-    assert!(
-        transfer.to_bytes().as_slice() == data,
-        "the transfer encoding does not round-trip"
-    );
-    let _ = transfer.verify();
+    zkbio_core::fuzzing::targets::transfer(data);
 });

@@ -1,64 +1,40 @@
 //! The fuzz targets' seed corpora (`fuzz/corpus/TARGET/seed-*`): small valid inputs made by our
 //! own writers, so the fuzzers start past the format checks.
 //!
-//! `committed_seeds_are_valid_inputs` checks that every committed seed still parses with today's
-//! code (a format change that invalidates the seeds fails here, not silently in the fuzzer);
-//! `write_fuzz_corpus` (ignored) regenerates them:
+//! `fresh_seeds_are_valid_inputs` checks that the seeds made by today's writers get past their
+//! target's parser (tests/fuzz_seeds.rs replays the committed ones); `write_fuzz_corpus`
+//! (ignored) regenerates them:
 //! `cargo test -p zkbio-tests --test fuzz_corpus -- --ignored write_fuzz_corpus`.
 
 use ark_bn254::{Bn254, Fr, G1Affine, G2Affine};
+use ark_ec::{AffineRepr, CurveGroup};
 use ark_ff::{BigInteger, PrimeField};
 use ark_std::rand::SeedableRng;
 use std::path::{Path, PathBuf};
 use zkbio_circuits::builder::Builder;
-use zkbio_circuits::circom::json::{
-    public_from_json, public_to_json, ProofJson, VerificationKeyJson,
-};
-use zkbio_circuits::circom::{r1cs, wtns, Zkey};
+use zkbio_circuits::circom::json::{public_to_json, ProofJson, VerificationKeyJson};
+use zkbio_circuits::circom::{r1cs, wtns};
 use zkbio_circuits::models::iris::IrisModel;
-use zkbio_circuits::models::tflite::Model as TfliteModel;
 use zkbio_circuits::{Circuit, SynthesisError};
-use zkbio_core::flows::{scanner_enroll, EnrollmentTransfer, RegistryTarget};
-use zkbio_core::fuzzing::{
-    decode_bundle, decode_state, encode_bundle, encode_state, open_record, seal_record,
-};
+use zkbio_core::flows::{scanner_enroll, RegistryTarget};
+use zkbio_core::fuzzing::targets::{TARGETS, VAULT_KEY};
+use zkbio_core::fuzzing::{decode_bundle, encode_bundle, encode_state, seal_record};
 use zkbio_core::groth16::key_file::{key_to_bytes, KeyView};
-use zkbio_core::groth16::key_transport::{compress_key, expand_key};
+use zkbio_core::groth16::key_transport::compress_key;
 use zkbio_core::groth16::progress::Silent;
 use zkbio_core::groth16::zkey_convert::to_zkey;
 use zkbio_core::groth16::{dev_setup_insecure, prove, Proof};
 use zkbio_core::package::{Artifact, ArtifactRole, Manifest, ModelKind, MANIFEST_FORMAT};
 use zkbio_core::registry::{Address, LocalSigner};
 use zkbio_core::vault::{
-    CodeOpening, EmbeddingOpening, FaceImage, FaceModelState, FieldBytes, InMemoryKeyProvider,
-    IrisModelState, IrisSample, KeyId, RecordId, Salt, VaultKey,
+    CodeOpening, EmbeddingOpening, FaceImage, FaceModelState, FieldBytes, IrisModelState,
+    IrisSample, KeyId, RecordId, Salt, VaultKey,
 };
 
-/// The key of the `vault_record` seeds; the same bytes as `VAULT_KEY` in fuzz/src/lib.rs, which
-/// the target decrypts with.
-const VAULT_KEY: [u8; 32] = [0x5a; 32];
 /// The record id and version of the `vault_record` seeds.
 const RECORD: (&str, u64) = ("alice", 1);
 /// The scanner key of the transfer seeds (its address is in the `ffi` import seed).
 const SCANNER_KEY: [u8; 32] = [0x11; 32];
-
-/// Every fuzz target (the `[[bin]]`s of fuzz/Cargo.toml).
-const TARGETS: [&str; 14] = [
-    "zpk",
-    "zpk_transport",
-    "zkey",
-    "r1cs",
-    "wtns",
-    "snarkjs_json",
-    "vault_record",
-    "vault_bundle",
-    "vault_state",
-    "transfer",
-    "manifest",
-    "iris_model",
-    "tflite",
-    "ffi",
-];
 
 fn corpus_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz/corpus")
@@ -93,27 +69,47 @@ fn be32<F: PrimeField>(x: &F) -> Vec<u8> {
     out
 }
 
-/// An `ffi` field-element argument: the length byte 32, then the bytes.
+/// An `ffi` length-prefixed argument: the length byte, then the bytes.
 fn element(out: &mut Vec<u8>, bytes: &[u8]) {
     out.push(bytes.len() as u8);
     out.extend_from_slice(bytes);
 }
 
+/// A proof as the `ffi` target reads it: eight length-prefixed hex coordinates.
 fn ffi_proof(proof: &Proof<Bn254>) -> Vec<u8> {
     let mut out = Vec::new();
-    let g1 = |out: &mut Vec<u8>, p: &G1Affine| {
-        element(out, &be32(&p.x));
-        element(out, &be32(&p.y));
+    let mut coordinate = |x: &ark_bn254::Fq| {
+        let hex = format!("0x{}", hex::encode(be32(x)));
+        element(&mut out, hex.as_bytes());
     };
-    let g2 = |out: &mut Vec<u8>, p: &G2Affine| {
-        for c in [p.x.c0, p.x.c1, p.y.c0, p.y.c1] {
-            element(out, &be32(&c));
-        }
-    };
-    g1(&mut out, &proof.a);
-    g2(&mut out, &proof.b);
-    g1(&mut out, &proof.c);
+    let (a, b, c): (&G1Affine, &G2Affine, &G1Affine) = (&proof.a, &proof.b, &proof.c);
+    for x in [a.x, a.y, b.x.c0, b.x.c1, b.y.c0, b.y.c1, c.x, c.y] {
+        coordinate(&x);
+    }
     out
+}
+
+/// The public inputs of the `ffi` verify seed.
+const FFI_INPUTS: [u64; 2] = [9, 1];
+
+/// A valid proof for `inputs` under the `ffi` target's key (`zkbio_ffi::fuzzing::KEY_SCALARS`):
+/// A = g₁, B = g₂ and C solves `1 = αβ + (ic₀ + Σ xᵢ·icᵢ)·γ + c·δ` in the exponent.
+fn ffi_valid_proof(inputs: &[u64]) -> Proof<Bn254> {
+    let [a, b, g, d, ic @ ..] = zkbio_ffi::fuzzing::KEY_SCALARS.map(Fr::from);
+    assert_eq!(inputs.len() + 1, ic.len());
+    let l = ic[0]
+        + inputs
+            .iter()
+            .zip(&ic[1..])
+            .map(|(x, i)| Fr::from(*x) * i)
+            .sum::<Fr>();
+    let c = (Fr::from(1u64) - a * b - l * g) / d;
+    let (g1, g2) = (G1Affine::generator(), G2Affine::generator());
+    Proof {
+        a: g1,
+        b: g2,
+        c: (g1 * c).into_affine(),
+    }
 }
 
 fn salt(last: u8) -> Salt {
@@ -264,14 +260,16 @@ fn seeds() -> Vec<(&'static str, String, Vec<u8>)> {
         add("tflite", name, bytes);
     }
 
-    // The FFI target: a selector byte, then the arguments (see fuzz/fuzz_targets/ffi.rs).
+    // The FFI target: a selector byte, then the arguments (see bindings/src/fuzzing.rs).
     let mut vk = vec![0u8];
     vk.extend_from_slice(&vk_json);
     add("ffi", "0-vk", vk);
     let mut verify = vec![1u8];
-    verify.extend(ffi_proof(&proof));
-    verify.push(1);
-    element(&mut verify, &be32(&Fr::from(9u64)));
+    verify.extend(ffi_proof(&ffi_valid_proof(&FFI_INPUTS)));
+    verify.push(FFI_INPUTS.len() as u8);
+    for x in FFI_INPUTS {
+        element(&mut verify, &be32(&Fr::from(x)));
+    }
     add("ffi", "1-verify", verify);
     let mut to_json = vec![2u8];
     to_json.extend(ffi_proof(&proof));
@@ -294,102 +292,55 @@ fn seeds() -> Vec<(&'static str, String, Vec<u8>)> {
     let mut record = vec![6u8];
     record.extend_from_slice(RECORD.0.as_bytes());
     add("ffi", "6-record", record);
+    // The value constructors: selector 7, which constructor, its argument.
+    let values: [(&str, u8, Vec<u8>); 4] = [
+        ("7-field-hex", 1, b"0x2a".to_vec()),
+        (
+            "7-field-decimal",
+            2,
+            Fr::from(-1i64).to_string().into_bytes(),
+        ),
+        (
+            "7-address-checksum",
+            4,
+            scanner.address().to_checksum(None).into_bytes(),
+        ),
+        ("7-uint-decimal", 7, u64::MAX.to_string().into_bytes()),
+    ];
+    for (name, which, arg) in values {
+        let mut v = vec![7u8, which];
+        v.extend(arg);
+        add("ffi", name, v);
+    }
     out
 }
 
-/// Whether `bytes` is a valid input of `target`'s parser (the checks each target starts with).
-fn check_seed(target: &str, bytes: &[u8]) -> Result<(), String> {
-    let e = |e: &dyn std::fmt::Display| e.to_string();
-    match target {
-        "zpk" => KeyView::new(bytes).map(|_| ()).map_err(|x| e(&x)),
-        "zpk_transport" => expand_key(&mut &bytes[..], &mut Vec::new(), &mut |_, _| true)
-            .map(|_| ())
-            .map_err(|x| e(&x)),
-        "zkey" => Zkey::from_bytes(bytes).map(|_| ()).map_err(|x| e(&x)),
-        "r1cs" => r1cs::from_bytes(bytes).map(|_| ()).map_err(|x| e(&x)),
-        "wtns" => wtns::from_bytes(bytes).map(|_| ()).map_err(|x| e(&x)),
-        "snarkjs_json" => {
-            let proof = serde_json::from_slice::<ProofJson>(bytes)
-                .map_err(|x| e(&x))
-                .and_then(|p| p.to_proof().map(|_| ()).map_err(|x| e(&x)));
-            let vk = serde_json::from_slice::<VerificationKeyJson>(bytes)
-                .map_err(|x| e(&x))
-                .and_then(|v| v.to_vk().map(|_| ()).map_err(|x| e(&x)));
-            let public = serde_json::from_slice::<Vec<String>>(bytes)
-                .map_err(|x| e(&x))
-                .and_then(|s| public_from_json(&s).map(|_| ()).map_err(|x| e(&x)));
-            proof.or(vk).or(public)
-        }
-        "vault_record" => {
-            let keys = InMemoryKeyProvider::new();
-            keys.set_key(KeyId(1), VaultKey::from_slice(&VAULT_KEY).expect("key"));
-            let id = RecordId::new(RECORD.0).expect("id");
-            let plain = open_record(bytes, &id, RECORD.1, &keys).map_err(|x| e(&x))?;
-            decode_bundle(&plain).map(|_| ()).map_err(|x| e(&x))
-        }
-        "vault_bundle" => decode_bundle(bytes).map(|_| ()).map_err(|x| e(&x)),
-        "vault_state" => decode_state(bytes).map(|_| ()).map_err(|x| e(&x)),
-        "transfer" => {
-            let t = EnrollmentTransfer::from_bytes(bytes).map_err(|x| e(&x))?;
-            t.verify().map(|_| ()).map_err(|x| e(&x))
-        }
-        "manifest" => {
-            let m = Manifest::from_json(bytes).map_err(|x| e(&x))?;
-            m.publisher().map(|_| ()).map_err(|x| e(&x))
-        }
-        "iris_model" => IrisModel::from_canonical_bytes(bytes)
-            .map(|_| ())
-            .map_err(|x| e(&x)),
-        "tflite" => TfliteModel::from_bytes(bytes)
-            .map(|_| ())
-            .map_err(|x| e(&x)),
-        "ffi" => match bytes.first() {
-            Some(s) if *s < 7 => Ok(()),
-            _ => Err("no entry-point selector".into()),
-        },
-        other => Err(format!("unknown target {other}")),
+/// Runs `target`'s fuzz body on `bytes`; whether its parser accepted them.
+fn accepted(target: &str, bytes: &[u8]) -> bool {
+    if target == "ffi" {
+        return zkbio_ffi::fuzzing::ffi(bytes);
     }
+    let (_, body) = TARGETS
+        .iter()
+        .find(|(name, _)| *name == target)
+        .unwrap_or_else(|| panic!("unknown target {target}"));
+    body(bytes)
 }
 
 #[test]
 fn fresh_seeds_are_valid_inputs() {
     let seeds = seeds();
-    for target in TARGETS {
+    for (target, _) in TARGETS {
         assert!(seeds.iter().any(|s| s.0 == target), "no seed for {target}");
     }
+    assert!(seeds.iter().any(|s| s.0 == "ffi"), "no seed for ffi");
     for (target, name, bytes) in &seeds {
-        check_seed(target, bytes).unwrap_or_else(|e| panic!("{target}/{name}: {e}"));
+        assert!(accepted(target, bytes), "{target}/{name} is refused");
     }
-    // The checker refuses what the targets' parsers refuse.
+    // The targets refuse what their parsers refuse.
     let mut bad = seeds[0].2.clone();
     bad[0] ^= 1;
-    assert!(check_seed(seeds[0].0, &bad).is_err());
-}
-
-#[test]
-fn committed_seeds_are_valid_inputs() {
-    let mut total = 0;
-    for target in TARGETS {
-        let dir = corpus_dir().join(target);
-        let mut n = 0;
-        for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
-            let path = entry.expect("dir entry").path();
-            let name = path
-                .file_name()
-                .expect("name")
-                .to_string_lossy()
-                .into_owned();
-            if !name.starts_with("seed-") {
-                continue;
-            }
-            let bytes = std::fs::read(&path).expect("read seed");
-            total += bytes.len();
-            check_seed(target, &bytes).unwrap_or_else(|e| panic!("{target}/{name}: {e}"));
-            n += 1;
-        }
-        assert!(n > 0, "no committed seed for {target}");
-    }
-    assert!(total < 64 * 1024, "the seed corpora grew to {total} bytes");
+    assert!(!accepted(seeds[0].0, &bad));
 }
 
 #[test]

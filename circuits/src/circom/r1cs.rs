@@ -166,7 +166,10 @@ fn read_header(file: &BinFile<'_>) -> Result<R1csHeader, FormatError> {
 ///
 /// Terms keep the file's order (circom writes them sorted by wire); a wire listed twice in one
 /// combination stays twice, meaning the sum, as the snarkjs prover reads it. The wire-to-label map
-/// is only size-checked. Files with PLONK custom gates are rejected.
+/// is required (circom always writes it) and only size-checked: its 8 bytes per wire bound the
+/// header's wire count by the file's length, so a few hundred hostile bytes cannot declare 2³²
+/// wires that everything after the parser (a writer, a setup, a witness) would allocate for.
+/// Files with PLONK custom gates are rejected.
 pub fn from_bytes(bytes: &[u8]) -> Result<R1cs, FormatError> {
     let file = BinFile::parse(bytes, MAGIC, VERSION)?;
     let header = read_header(&file)?;
@@ -187,9 +190,11 @@ pub fn from_bytes(bytes: &[u8]) -> Result<R1cs, FormatError> {
         });
     }
     r.finish()?;
-    if let Some(map) = file.optional_section(WIRE_MAP)? {
-        BinFile::check_size(WIRE_MAP, map, 8 * u64::from(header.n_wires))?;
-    }
+    BinFile::check_size(
+        WIRE_MAP,
+        file.section(WIRE_MAP)?,
+        8 * u64::from(header.n_wires),
+    )?;
     Ok(R1cs {
         n_wires: header.n_wires as usize,
         n_public: header.n_public() as usize,
@@ -370,6 +375,40 @@ mod tests {
             from_bytes(&b),
             Err(FormatError::Container(BinFileError::SizeMismatch {
                 section: 2,
+                ..
+            }))
+        ));
+    }
+
+    /// Found by the `r1cs` fuzz target (fuzz/corpus/r1cs/regress-unbacked-wire-count): a header
+    /// declaring 2²⁸ wires with no wire map parsed, and writing the system back allocated 2 GiB.
+    #[test]
+    fn wire_count_must_be_backed_by_the_wire_map() {
+        let good = to_bytes(&tiny()).unwrap();
+        // The wire map is the last section: 12 bytes of section header, then 3 labels.
+        let map_start = good.len() - 12 - 24;
+        let mut no_map = good[..map_start].to_vec();
+        no_map[8] = 2; // two sections
+        assert!(matches!(
+            from_bytes(&no_map),
+            Err(FormatError::Container(BinFileError::MissingSection(3)))
+        ));
+        // The same without the map and with 2²⁸ wires declared: refused before anything is
+        // allocated for them.
+        let mut huge = no_map.clone();
+        huge[60..64].copy_from_slice(&(1u32 << 28).to_le_bytes());
+        assert!(matches!(
+            from_bytes(&huge),
+            Err(FormatError::Container(BinFileError::MissingSection(3)))
+        ));
+        // A map of the wrong size is refused too.
+        let mut short_map = good.clone();
+        short_map[map_start + 4..map_start + 12].copy_from_slice(&16u64.to_le_bytes());
+        short_map.truncate(good.len() - 8);
+        assert!(matches!(
+            from_bytes(&short_map),
+            Err(FormatError::Container(BinFileError::SizeMismatch {
+                section: 3,
                 ..
             }))
         ));

@@ -12,7 +12,7 @@
 //! | 24 | 8 | `n_public`: public inputs |
 //! | 32 | 8 | `domain_size` (power of two) |
 //! | 40 | 8 | `n_constraints` |
-//! | 48 | 80 | reserved, 0 |
+//! | 48 | 80 | reserved, 0 (a non-zero byte is refused) |
 //! | 128 | 576 | α₁, β₁, β₂, γ₂, δ₁, δ₂ |
 //! | … | 64·(n_public+1) | IC (γ-scaled public-input points) |
 //! | … | 64·n_vars | A query (G1) |
@@ -44,6 +44,8 @@ pub const MAGIC: &[u8; 8] = b"ZKBIOPK\0";
 pub const VERSION: u32 = 1;
 /// Bytes of the `.zpk` header.
 pub const HEADER_BYTES: usize = 128;
+/// Start of the header's reserved bytes (zero up to [`HEADER_BYTES`]).
+const RESERVED_START: usize = 48;
 /// Flag bit: the key comes from the INSECURE development setup.
 const FLAG_INSECURE_DEV: u32 = 1;
 /// Every flag bit this build knows.
@@ -231,6 +233,11 @@ impl KeyHeader {
             u64_at(bytes, 32),
             u64_at(bytes, 40),
         )?;
+        // Like an unknown flag: bytes a later format may give a meaning are refused, not
+        // ignored (and one key has one encoding).
+        if bytes[RESERVED_START..HEADER_BYTES].iter().any(|&b| b != 0) {
+            return Err(KeyError::Inconsistent("reserved header bytes are not zero"));
+        }
         Ok(KeyHeader { layout, origin })
     }
 
@@ -570,6 +577,27 @@ impl MappedKey {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by the `zpk` fuzz target (fuzz/corpus/zpk/regress-reserved-byte): a key with a
+    /// non-zero reserved header byte was read, and re-encoded to other bytes.
+    #[test]
+    fn reserved_header_bytes_must_be_zero() {
+        let mut header = [0u8; HEADER_BYTES];
+        header[..8].copy_from_slice(MAGIC);
+        header[8..12].copy_from_slice(&VERSION.to_le_bytes());
+        for (at, v) in [(16, 10u64), (24, 2), (32, 16), (40, 13)] {
+            header[at..at + 8].copy_from_slice(&v.to_le_bytes());
+        }
+        assert_eq!(KeyHeader::parse(&header).unwrap().n_vars(), 10);
+        for at in [RESERVED_START, 81, HEADER_BYTES - 1] {
+            let mut bad = header;
+            bad[at] = 8;
+            assert!(
+                matches!(KeyHeader::parse(&bad), Err(KeyError::Inconsistent(_))),
+                "reserved byte {at}"
+            );
+        }
+    }
 
     #[test]
     fn hostile_header_counts_are_refused_without_overflow() {

@@ -1,9 +1,4 @@
-//! Shared pieces of the fuzz targets: the fixed vault key of the record seeds and a cursor that
-//! splits one fuzz input into several arguments.
-
-/// The key (id 1) every `vault_record` seed is sealed with, so the fuzzer gets past decryption on
-/// inputs that keep the seed's ciphertext.
-pub const VAULT_KEY: [u8; 32] = [0x5a; 32];
+//! Splits one fuzz input into several arguments (the `ffi` target's entry-point arguments).
 
 /// Reads arguments off the front of a fuzz input; past the end, every read is empty.
 pub struct Cursor<'a> {
@@ -37,5 +32,20 @@ impl<'a> Cursor<'a> {
     /// Everything left.
     pub fn rest(&mut self) -> &'a [u8] {
         std::mem::take(&mut self.rest)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Cursor;
+
+    #[test]
+    fn reads_stop_at_the_end() {
+        let mut c = Cursor::new(&[2, 7, 8, 9]);
+        assert_eq!(c.chunk(), vec![7, 8]);
+        assert_eq!(c.take(5), &[9]);
+        assert_eq!(c.byte(), 0);
+        assert_eq!(c.chunk(), Vec::<u8>::new());
+        assert!(c.rest().is_empty());
     }
 }
