@@ -33,6 +33,11 @@ pub struct DemoArgs {
     /// public.json.
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Face model of the face steps (iris statements): `dev` (face_dev.tflite, 64x64, 128-d;
+    /// the default with `--circuit iris`) or `tiny` (face_tiny.tflite, 8x8; the default with
+    /// `--circuit iris-scaled`).
+    #[arg(long, value_parser = ["dev", "tiny"])]
+    pub face_model: Option<String>,
     /// Seed text of the INSECURE development setup.
     #[arg(long, default_value = "zkbio demo")]
     pub seed: String,
@@ -139,8 +144,11 @@ pub fn run(args: DemoArgs) -> Result<(), String> {
     // image's real C_face with C_img. The small iris model pairs with the tiny face model.
     let face = match (&stmt, &demo_registry) {
         (Statement::IrisCode(s), Some(_)) => {
-            let small = s.model.model_hash() == IrisModel::scaled_test_model().model_hash();
-            Some(face::FaceDemo::new(small, &args.seed)?)
+            let tiny = match args.face_model.as_deref() {
+                Some(m) => m == "tiny",
+                None => s.model.model_hash() == IrisModel::scaled_test_model().model_hash(),
+            };
+            Some(face::FaceDemo::new(tiny, &args.seed)?)
         }
         _ => None,
     };

@@ -30,9 +30,6 @@ const FORGE_TEST_CONTRACT: Address = address!("0x7FA9385bE102ac3EAc297483Dd6233D
 const SCANNER_KEY: [u8; 32] = [0x02; 32];
 const SUBJECT_KEY: [u8; 32] = [0x03; 32];
 const RELYING_PARTY: Address = address!("0x00000000000000000000000000000000000da7a1");
-/// The relying party's threshold for the tiny face model (a 16-bit fraction: 0.75), below the
-/// fixture selfie's similarity to the enrolled face (checked when the fixture is made).
-const TAU: u16 = 49152;
 /// The scanner attestation's deadline, 2100-01-01 (forge's block.timestamp starts at 1).
 const DEADLINE: u64 = 4_102_444_800;
 
@@ -127,7 +124,7 @@ fn render() -> String {
     assert_eq!(p2[0], c_img);
 
     // The face: the enrolled image's real C_face (the scanner signs it with C_img), E by the tiny
-    // model, and a perturbed selfie that matches E at TAU.
+    // model, and a perturbed selfie that matches E at TINY_FACE_TAU.
     let salt_emb = Fr::from(0xe4b_5a17_u64);
     let (emb_public, face_embedding, e) =
         face_embedding_proof(&face_emb, &keys_emb, salt_emb, b(subject, 2), &mut rng);
@@ -140,12 +137,12 @@ fn render() -> String {
             .face_commitment(&image, salt_face)
             .expect("size")
     );
-    let selfie = perturbed(&image, 8, 5, 7);
+    let selfie = selfie();
     assert_ne!(selfie, image);
     let sim = similarity(&face_emb.face().embed(&selfie).expect("size"), &e);
     assert!(
-        sim.is_some_and(|s| s >= u32::from(TAU)),
-        "the fixture selfie's similarity {sim:?} is below TAU"
+        sim.is_some_and(|s| s >= u32::from(TINY_FACE_TAU)),
+        "the fixture selfie's similarity {sim:?} is below TINY_FACE_TAU"
     );
     let challenge = U256::from(0xc4a11e9e_u64);
     let (match_public, face_match_p) = face_match_proof(
@@ -153,7 +150,10 @@ fn render() -> String {
         &keys_match,
         selfie,
         (e, salt_emb),
-        (TAU, binding(CHAIN_ID, registry, RELYING_PARTY, challenge)),
+        (
+            TINY_FACE_TAU,
+            binding(CHAIN_ID, registry, RELYING_PARTY, challenge),
+        ),
         &mut rng,
     );
     assert_eq!(match_public[0], c_emb);

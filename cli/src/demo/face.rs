@@ -49,10 +49,10 @@ pub(super) struct FaceDemo {
 }
 
 impl FaceDemo {
-    /// The development model (`face_dev.tflite`, 64x64, [`DEV_TAU`]), or with `small` the tiny
+    /// The development model (`face_dev.tflite`, 64x64, [`DEV_TAU`]), or with `tiny` the tiny
     /// test model (`face_tiny.tflite`, 8x8), which keeps the small demo at seconds.
-    pub(super) fn new(small: bool, seed: &str) -> Result<Self, String> {
-        let (bytes, label, tau): (&[u8], _, _) = if small {
+    pub(super) fn new(tiny: bool, seed: &str) -> Result<Self, String> {
+        let (bytes, label, tau): (&[u8], _, _) = if tiny {
             (
                 include_bytes!("../../../circuits/tests/data/face/face_tiny.tflite"),
                 "face_tiny.tflite (8x8, 8-d; an untrained test model)",
@@ -332,6 +332,12 @@ fn keys<C: Circuit>(
     });
     let pk = pk.map_err(|e| e.to_string())?;
     phases.push(m);
+    if let Some(anon) = rss_anon_bytes() {
+        println!(
+            "     RssAnon after the setup (the key in memory): {}",
+            crate::mem::mib(anon)
+        );
+    }
     let path = dir.join(file);
     let (r, m) = phase(
         &format!("{name}: write and map key"),
@@ -373,6 +379,9 @@ fn prove_checked<C: Circuit>(
     });
     let proof = proof.map_err(|e| e.to_string())?;
     phases.push(m);
+    if let Some(anon) = rss_anon_bytes() {
+        println!("     RssAnon after proving: {}", crate::mem::mib(anon));
+    }
     let (ok, m) = phase(&format!("{name}: verify (Rust)"), || {
         verify(&keys.vk, &proof, public)
     });
@@ -456,6 +465,15 @@ fn distribution(face: &FaceDemo) -> Result<Distribution, String> {
         genuine: sims(FaceDemo::selfie)?,
         impostor: sims(FaceDemo::stranger)?,
     })
+}
+
+/// The process's anonymous resident memory now (`RssAnon` in `/proc/self/status`; Linux only):
+/// the part of RSS that is not the mapped key file.
+fn rss_anon_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("RssAnon:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
 }
 
 /// A 16-bit fraction as `s/65536 (0.xxxx)`.

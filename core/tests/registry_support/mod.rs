@@ -85,6 +85,15 @@ pub fn perturbed(image: &[u8], side: usize, brightness: i16, seed: u64) -> Vec<u
         .collect()
 }
 
+/// A threshold the tiny face model's [`selfie`] meets (a 16-bit fraction: 0.75); the model is
+/// an untrained stand-in, so this is set from the sample, not a meaningful threshold.
+pub const TINY_FACE_TAU: u16 = 49152;
+
+/// The subject's selfie: the enrolled face, [`perturbed`] (a shift, brightness 5, noise).
+pub fn selfie() -> Vec<u8> {
+    perturbed(&enrolled_face().0, 8, 5, 7)
+}
+
 /// A face-embedding proof of `stmt` for the enrolled face with `salt_emb` and `binding`;
 /// returns `[C_face, C_emb, binding]`, the proof and the embedding `E`.
 pub fn face_embedding_proof(
