@@ -577,4 +577,28 @@ mod tests {
         let distinct: std::collections::HashSet<u8> = a.iter().copied().collect();
         assert!(distinct.len() > 50, "a blob pattern, not a flat image");
     }
+
+    /// The default demo's premise, on the dev model: every selfie matches at DEV_TAU, no
+    /// stranger does, and the stranger the demo shows is refused by the flow's check.
+    #[test]
+    fn dev_model_matches_every_demo_selfie_and_no_stranger() {
+        let face = FaceDemo::new(false, "zkbio demo").unwrap();
+        let d = distribution(&face).unwrap();
+        assert_eq!(
+            (d.genuine.len(), d.impostor.len()),
+            (PAIRS as usize, PAIRS as usize)
+        );
+        assert!(d.genuine[0] >= u32::from(DEV_TAU), "{:?}", d.genuine);
+        assert!(
+            d.impostor[d.impostor.len() - 1] < u32::from(DEV_TAU),
+            "{:?}",
+            d.impostor
+        );
+        let e = face.model.embed(&face.enrolled).unwrap();
+        assert!(check_face_match(&face.model, &face.selfie(0), &e, DEV_TAU).is_ok());
+        assert!(matches!(
+            check_face_match(&face.model, &face.stranger(0), &e, DEV_TAU),
+            Err(FaceMatchError::FaceNoMatch { .. })
+        ));
+    }
 }
