@@ -1,11 +1,14 @@
 //! `zkbio demo`: the whole spine on the embedded default, phase by phase.
 
+mod face;
+
 use crate::artifacts::{seed_from_text, write_proof, write_public, write_vk};
 use crate::report::{fmt_duration, phase, step_progress, ConsoleProgress, Measured};
 use crate::statement::{InputArgs, Statement};
 use ark_bn254::{Bn254, Fr};
 use std::path::PathBuf;
 use zkbio_circuits::circom::{r1cs as r1cs_file, wtns};
+use zkbio_circuits::models::iris::IrisModel;
 use zkbio_core::evm;
 use zkbio_core::evm::{EmbeddedEvm, EvmError};
 use zkbio_core::groth16::key_file::{write_key_with_origin, MappedKey};
@@ -25,9 +28,16 @@ pub struct DemoArgs {
     #[arg(long, default_value = "iris")]
     pub circuit: Statement,
     /// Also leave circuit.r1cs, witness.wtns, circuit.zkey, verification_key.json, proof.json and
-    /// public.json (snarkjs formats) in this directory.
+    /// public.json (snarkjs formats) in this directory; the iris statements also leave
+    /// face-embedding/ and face-match/, each with verification_key.json, proof.json and
+    /// public.json.
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Face model of the face steps (iris statements): `dev` (face_dev.tflite, 64x64, 128-d;
+    /// the default with `--circuit iris`) or `tiny` (face_tiny.tflite, 8x8; the default with
+    /// `--circuit iris-scaled`).
+    #[arg(long, value_parser = ["dev", "tiny"])]
+    pub face_model: Option<String>,
     /// Seed text of the INSECURE development setup.
     #[arg(long, default_value = "zkbio demo")]
     pub seed: String,
@@ -130,6 +140,18 @@ pub fn run(args: DemoArgs) -> Result<(), String> {
         }
         _ => None,
     };
+    // After enrolling, the iris statements go on to the face steps: the scanner signs the face
+    // image's real C_face with C_img. The small iris model pairs with the tiny face model.
+    let face = match (&stmt, &demo_registry) {
+        (Statement::IrisCode(s), Some(_)) => {
+            let tiny = match args.face_model.as_deref() {
+                Some(m) => m == "tiny",
+                None => s.model.model_hash() == IrisModel::scaled_test_model().model_hash(),
+            };
+            Some(face::FaceDemo::new(tiny, &args.seed)?)
+        }
+        _ => None,
+    };
     let prepared = args
         .input
         .prepare_bound(&stmt, demo_registry.as_ref().map(|r| r.binding))?;
@@ -200,13 +222,27 @@ pub fn run(args: DemoArgs) -> Result<(), String> {
 
     match (&stmt, &demo_registry) {
         (Statement::IrisCode(_), Some(reg)) => {
+            let mut evm = EmbeddedEvm::new();
+            let c_face = face.as_ref().map_or(Fr::from(0u64), face::FaceDemo::c_face);
             let (report, m) = phase("9. enroll via BiometricRegistry (revm)", || {
-                registry_step(reg, &vk, &proof, &public)
+                registry_step(reg, &mut evm, c_face, &vk, &proof, &public)
             });
-            let report = report?;
+            let (registry, report) = report?;
             phases.push(m);
             for line in report {
                 println!("     {line}");
+            }
+            if let Some(face) = &face {
+                drop(key);
+                face::run(
+                    face,
+                    reg,
+                    &mut evm,
+                    &registry,
+                    &dir,
+                    args.out.is_some(),
+                    &mut phases,
+                )?;
             }
         }
         (Statement::IrisCode(_), None) => {
@@ -285,25 +321,27 @@ fn evm_err(what: &str, e: EvmError) -> String {
     }
 }
 
-/// Deploys the registry (embedded artifact) and a verifier for `vk`, registers the scanner and
-/// the model version, enrolls the demo subject with `proof` of `public` = `[C_img, C_code,
-/// binding]`, reads the record back and replays the enrollment; returns the lines to print.
+/// Deploys the registry (embedded artifact) in `evm` and a verifier for `vk`, registers the
+/// scanner and the model version, enrolls the demo subject with the scanner's signature of
+/// `(C_img, c_face)` and `proof` of `public` = `[C_img, C_code, binding]`, reads the record
+/// back and replays the enrollment; returns the registry and the lines to print.
 fn registry_step(
     reg: &DemoRegistry,
+    evm: &mut EmbeddedEvm,
+    c_face: Fr,
     vk: &VerifyingKey<Bn254>,
     proof: &Proof<Bn254>,
     public: &[Fr],
-) -> Result<Vec<String>, String> {
+) -> Result<(EmbeddedRegistry, Vec<String>), String> {
     let word = zkbio_core::evm::abi::fr_word;
     let mut lines = Vec::new();
-    let mut evm = EmbeddedEvm::new();
     let (owner, scanner, subject) = (
         reg.owner.address(),
         reg.scanner.address(),
         reg.subject.address(),
     );
     let (registry, deployed) =
-        EmbeddedRegistry::deploy(&mut evm, owner).map_err(|e| evm_err("deploy registry", e))?;
+        EmbeddedRegistry::deploy(evm, owner).map_err(|e| evm_err("deploy registry", e))?;
     if deployed.address != reg.address {
         return Err(format!(
             "the registry was deployed at {}, not at the predicted {}",
@@ -312,7 +350,7 @@ fn registry_step(
     }
     let onchain = registry
         .read(
-            &mut evm,
+            evm,
             R::bindingForCall {
                 wallet: subject,
                 nonce: U256::ZERO,
@@ -337,7 +375,7 @@ fn registry_step(
         verifier.address, verifier.gas_used
     ));
     let gas = registry
-        .send(&mut evm, owner, &registry.contract.add_scanner(scanner))
+        .send(evm, owner, &registry.contract.add_scanner(scanner))
         .map_err(|e| evm_err("addScanner", e))?;
     lines.push(format!("addScanner({scanner}) gas {gas}"));
     // The registry checks that the verifier's own vkHash() is the one pinned here.
@@ -350,7 +388,7 @@ fn registry_step(
         verifier.address,
     );
     let gas = registry
-        .send(&mut evm, owner, &add_model)
+        .send(evm, owner, &add_model)
         .map_err(|e| evm_err("addModelVersion", e))?;
     lines.push(format!(
         "addModelVersion(iris, {DEMO_VERSION}, model hash {}, vk hash {vk_hash}) gas {gas}",
@@ -358,8 +396,6 @@ fn registry_step(
     ));
 
     let (c_img, c_code) = (public[0], public[1]);
-    // The demo has no face image: C_face is a placeholder the scanner signs along.
-    let c_face = Fr::from(0u64);
     // The attestation expires an hour from now (the embedded EVM's block time is revm's
     // default, long before).
     let deadline = std::time::SystemTime::now()
@@ -387,17 +423,17 @@ fn registry_step(
         proof,
     );
     let gas = registry
-        .send(&mut evm, subject, &enroll)
+        .send(evm, subject, &enroll)
         .map_err(|e| evm_err("enroll", e))?;
     lines.push(format!(
         "enroll(subject {subject}) with the scanner's EIP-712 signature and the proof: gas {gas}"
     ));
 
     let record = registry
-        .read(&mut evm, R::recordOfCall { subject })
+        .read(evm, R::recordOfCall { subject })
         .map_err(|e| evm_err("recordOf", e))?;
     let nonce = registry
-        .read(&mut evm, R::noncesCall { wallet: subject })
+        .read(evm, R::noncesCall { wallet: subject })
         .map_err(|e| evm_err("nonces", e))?;
     let expected = (
         word(&c_img),
@@ -419,7 +455,7 @@ fn registry_step(
         ));
     }
     let current = registry
-        .read(&mut evm, R::isCurrentCall { subject })
+        .read(evm, R::isCurrentCall { subject })
         .map_err(|e| evm_err("isCurrent", e))?;
     if !current {
         return Err("the enrolled subject is not current".into());
@@ -429,7 +465,7 @@ fn registry_step(
         record.codeCommitment, record.irisVersion
     ));
 
-    match registry.send(&mut evm, subject, &enroll) {
+    match registry.send(evm, subject, &enroll) {
         Err(EvmError::Reverted { output, gas_used }) => lines.push(format!(
             "replayed enroll: reverted with {} (gas {gas_used})",
             Revert::decode(&output)
@@ -437,5 +473,5 @@ fn registry_step(
         Ok(_) => return Err("a replayed enroll transaction was accepted".into()),
         Err(e) => return Err(evm_err("replayed enroll", e)),
     }
-    Ok(lines)
+    Ok((registry, lines))
 }

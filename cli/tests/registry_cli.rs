@@ -416,10 +416,15 @@ fn deploy_administer_and_read_a_registry() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// The small demo (the CI's only demo run): the iris enrollment, then the face steps with the
+/// tiny face model; the face artifacts it leaves verify in snarkjs, and a changed public input
+/// of each is rejected there.
 #[test]
 fn iris_demo_enrolls_through_the_embedded_registry() {
+    let dir = zkbio_tests::TempDir::new("demo-face");
     let out = Command::new(env!("CARGO_BIN_EXE_zkbio"))
-        .args(["demo", "--circuit", "iris-scaled"])
+        .args(["demo", "--circuit", "iris-scaled", "--out"])
+        .arg(dir.path())
         .output()
         .expect("spawn zkbio");
     let text = format!(
@@ -441,4 +446,39 @@ fn iris_demo_enrolls_through_the_embedded_registry() {
         text.contains("replayed enroll: reverted with AlreadyEnrolled"),
         "{text}"
     );
+    for line in [
+        "face model: face_tiny.tflite",
+        "registerFaceEmbedding(subject",
+        "verifyFaceMatch(subject, challenge, tau 62259) from relying party",
+        "replayed verifyFaceMatch: reverted with ChallengeAlreadyUsed",
+        "another identity's selfie: refused before proving (FaceNoMatch, similarity",
+    ] {
+        assert!(text.contains(line), "missing {line:?} in\n{text}");
+    }
+    for (name, first_public) in [("face-embedding", "C_face"), ("face-match", "C_emb")] {
+        let d = |f: &str| dir.path().join(name).join(f).to_str().unwrap().to_owned();
+        let verify = || {
+            zkbio_tests::snarkjs(&[
+                "groth16",
+                "verify",
+                &d("verification_key.json"),
+                &d("public.json"),
+                &d("proof.json"),
+            ])
+        };
+        let (ok, log) = verify();
+        assert!(ok && log.contains("OK!"), "{name}: {log}");
+        let public: Vec<String> =
+            serde_json::from_str(&std::fs::read_to_string(d("public.json")).unwrap()).unwrap();
+        assert_eq!(public.len(), 3, "{name}: [{first_public}, …, binding]");
+        if name == "face-match" {
+            assert_eq!(public[1], "62259", "face-match: tau");
+        }
+        let mut tampered = public.clone();
+        tampered[1] = (num_bigint::BigUint::parse_bytes(public[1].as_bytes(), 10).unwrap() + 1u32)
+            .to_string();
+        std::fs::write(d("public.json"), serde_json::to_string(&tampered).unwrap()).unwrap();
+        let (ok, log) = verify();
+        assert!(!ok && !log.contains("OK!"), "{name} tampered: {log}");
+    }
 }

@@ -1,9 +1,10 @@
 //! End to end on a real EVM node: anvil (pinned, tools/js) on 127.0.0.1, the registry from the
-//! SDK's embedded artifact, verifiers deployed with zkbio's verification keys, real Groth16 proofs from zkbio's
-//! prover (insecure dev setup) of the real iris-code statement with two small models, and every
-//! transaction signed locally (k256) or sent through the node's `eth_sendTransaction`, as an
-//! EIP-1193 wallet would. The Rust encodings (binding, EIP-712 digest, calls, errors) are
-//! checked against the contract itself.
+//! SDK's embedded artifact, verifiers deployed with zkbio's verification keys, real Groth16
+//! proofs from zkbio's prover (insecure dev setup) of the real iris-code statement with two small
+//! models and of both face statements with the tiny face model, and every transaction signed
+//! locally (k256) or sent through the node's `eth_sendTransaction`, as an EIP-1193 wallet would.
+//! The Rust encodings (binding, EIP-712 digest, calls, errors) are checked against the contract
+//! itself.
 #![cfg(feature = "http-fetcher")]
 
 mod registry_support;
@@ -13,6 +14,8 @@ use alloy_sol_types::SolEventInterface;
 use ark_bn254::Fr;
 use registry_support::*;
 use serde_json::json;
+use zkbio_circuits::statements::face_embedding::FaceEmbeddingStatement;
+use zkbio_circuits::statements::face_match::FaceMatchStatement;
 use zkbio_circuits::statements::iris_code::IrisCodeStatement;
 use zkbio_core::evm::{verifier_init_code, vk_hash};
 use zkbio_core::registry::BiometricRegistry::{
@@ -86,7 +89,10 @@ fn enroll_reenroll_and_face_match_on_anvil() {
     let iris_v2 = IrisCodeStatement::new(small_iris_model(-1));
     let keys_v1 = setup(&iris_v1, 11);
     let keys_v2 = setup(&iris_v2, 12);
-    let keys_face = setup(&AnyInputs, 13);
+    let face_emb = FaceEmbeddingStatement::new(tiny_face_model());
+    let face_match = FaceMatchStatement::new(tiny_face_model());
+    let keys_emb = setup(&face_emb, 13);
+    let keys_match = setup(&face_match, 14);
     let deploy_verifier = |keys: &Keys| {
         let code = verifier_init_code(&keys.vk).expect("verifier init code");
         rpc.deploy_signed(&owner, code)
@@ -96,7 +102,8 @@ fn enroll_reenroll_and_face_match_on_anvil() {
     };
     let verifier_v1 = deploy_verifier(&keys_v1);
     let verifier_v2 = deploy_verifier(&keys_v2);
-    let verifier_face = deploy_verifier(&keys_face);
+    let verifier_emb = deploy_verifier(&keys_emb);
+    let verifier_match = deploy_verifier(&keys_match);
 
     // --- administration, through eth_sendTransaction (the node signs, as a wallet would).
     rpc.request(
@@ -118,10 +125,11 @@ fn enroll_reenroll_and_face_match_on_anvil() {
         })]
     );
     let model_hash = |v: u8| keccak256([b'm', v]);
-    let (vk1, vk2, vk_face) = (
+    let (vk1, vk2, vk_emb, vk_match) = (
         vk_hash(&keys_v1.vk).unwrap(),
         vk_hash(&keys_v2.vk).unwrap(),
-        vk_hash(&keys_face.vk).unwrap(),
+        vk_hash(&keys_emb.vk).unwrap(),
+        vk_hash(&keys_match.vk).unwrap(),
     );
     // The verifier computed the same hash of its key as the Rust side.
     assert_eq!(
@@ -152,10 +160,10 @@ fn enroll_reenroll_and_face_match_on_anvil() {
         ModelKind::FaceEmbedding,
         1,
         model_hash(3),
-        vk_face,
-        verifier_face,
+        vk_emb,
+        verifier_emb,
     ));
-    admin(registry.add_model_version(ModelKind::Face, 1, model_hash(3), vk_face, verifier_face));
+    admin(registry.add_model_version(ModelKind::Face, 1, model_hash(3), vk_match, verifier_match));
     assert!(registry.is_scanner(&rpc, scanner.address()).unwrap());
     let v2 = registry.model_version(&rpc, ModelKind::Iris, 2).unwrap();
     assert_eq!(
@@ -204,7 +212,11 @@ fn enroll_reenroll_and_face_match_on_anvil() {
         use zkbio_circuits::statements::image_opening::{image_commitment, image_geometry};
         image_commitment(&image_geometry(12, 24).unwrap(), &image, &mask, salt_img)
     };
-    let c_face = Fr::from(0xface_u64); // the face image commitment (no face statement yet)
+    // The face image commitment of the tiny face model's sample, signed with C_img.
+    let c_face = {
+        let (face, salt_face) = enrolled_face();
+        face_emb.face().face_commitment(&face, salt_face).unwrap()
+    };
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
@@ -417,16 +429,18 @@ fn enroll_reenroll_and_face_match_on_anvil() {
         "record kept"
     );
 
-    // --- face embedding and face match (stand-in circuit for the face statements).
-    let c_emb = Fr::from(0xe4b_u64);
+    // --- face embedding and face match (the real statements, tiny face model).
     let b2 = binding(
         CHAIN_ID,
         registry.address,
         me,
         registry.nonce(&rpc, me).unwrap(),
     );
-    let public = [c_face, c_emb, b2];
-    let proof = prove_checked(&AnyInputs, &keys_face, &public, &public, &mut rng);
+    let salt_emb = Fr::from(0xe4b_u64);
+    let (public, proof, template) =
+        face_embedding_proof(&face_emb, &keys_emb, salt_emb, b2, &mut rng);
+    assert_eq!(public[0], c_face, "the proof opens the signed C_face");
+    let c_emb = public[1];
     rpc.send_signed(
         &subject,
         &registry.register_face_embedding(me, 1, c_emb, &proof),
@@ -434,13 +448,19 @@ fn enroll_reenroll_and_face_match_on_anvil() {
     .expect("register face embedding");
 
     let challenge = U256::from_be_bytes(keccak256(b"relying party challenge").0);
-    let tau = Fr::from(1000u64);
-    let public = [
-        c_emb,
-        tau,
-        binding(CHAIN_ID, registry.address, rp, challenge),
-    ];
-    let proof = prove_checked(&AnyInputs, &keys_face, &public, &public, &mut rng);
+    let (public, proof) = face_match_proof(
+        &face_match,
+        &keys_match,
+        selfie(),
+        (template, salt_emb),
+        (
+            TINY_FACE_TAU,
+            binding(CHAIN_ID, registry.address, rp, challenge),
+        ),
+        &mut rng,
+    );
+    assert_eq!(public[0], c_emb);
+    let tau = public[1];
     let face_tx = registry.verify_face_match(me, challenge, tau, &proof);
     let matched = rpc
         .send_signed(&relying_party, &face_tx)

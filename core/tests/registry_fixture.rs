@@ -1,6 +1,7 @@
 //! The real-proof fixture of the forge tests, `contracts/test/fixtures/RegistryFixture.sol`:
 //! verification keys and Groth16 proofs made by zkbio (insecure dev setup, seeded prover) for
-//! the real iris-code statement (two small models) and the face stand-in circuit, bound to the
+//! the real iris-code statement (two small models) and the real face-embedding and face-match
+//! statements (the tiny face model, `circuits/tests/data/face/face_tiny.tflite`), bound to the
 //! registry that `contracts/test/BiometricRegistryReal.t.sol` deploys first (forge's test
 //! contract, CREATE nonce 1) on chain 31337.
 //!
@@ -16,6 +17,9 @@ use alloy_primitives::{address, Address, U256};
 use ark_bn254::{Bn254, Fr};
 use ark_groth16::{Proof, VerifyingKey};
 use registry_support::*;
+use zkbio_circuits::gadgets::cosine::similarity;
+use zkbio_circuits::statements::face_embedding::FaceEmbeddingStatement;
+use zkbio_circuits::statements::face_match::FaceMatchStatement;
 use zkbio_circuits::statements::iris_code::IrisCodeStatement;
 use zkbio_core::evm::abi::{fr_word, g1_words, g2_words};
 use zkbio_core::registry::{binding, create_address, proof_words, LocalSigner, ScannerSignature};
@@ -90,10 +94,13 @@ fn render() -> String {
 
     let iris_v1 = IrisCodeStatement::new(small_iris_model(1));
     let iris_v2 = IrisCodeStatement::new(small_iris_model(-1));
-    let (keys_v1, keys_v2, keys_any) = (
+    let face_emb = FaceEmbeddingStatement::new(tiny_face_model());
+    let face_match = FaceMatchStatement::new(tiny_face_model());
+    let (keys_v1, keys_v2, keys_emb, keys_match) = (
         setup(&iris_v1, 21),
         setup(&iris_v2, 22),
-        setup(&AnyInputs, 23),
+        setup(&face_emb, 24),
+        setup(&face_match, 25),
     );
     let b = |wallet: Address, nonce: u64| binding(CHAIN_ID, registry, wallet, U256::from(nonce));
 
@@ -115,24 +122,42 @@ fn render() -> String {
     zkbio_core::groth16::verify(&keys_v2.vk, &reenroll_b, &p2).expect("re-randomized is valid");
     let (c_img, c_code1, c_code2) = (p1[0], p1[1], p2[1]);
     assert_eq!(p2[0], c_img);
-    let c_face = Fr::from(0xface_u64);
-    let c_emb = Fr::from(0xe4b_u64);
-    let tau = Fr::from(1000u64);
+
+    // The face: the enrolled image's real C_face (the scanner signs it with C_img), E by the tiny
+    // model, and a perturbed selfie that matches E at TINY_FACE_TAU.
+    let salt_emb = Fr::from(0xe4b_5a17_u64);
+    let (emb_public, face_embedding, e) =
+        face_embedding_proof(&face_emb, &keys_emb, salt_emb, b(subject, 2), &mut rng);
+    let (image, salt_face) = enrolled_face();
+    let (c_face, c_emb) = (emb_public[0], emb_public[1]);
+    assert_eq!(
+        c_face,
+        face_emb
+            .face()
+            .face_commitment(&image, salt_face)
+            .expect("size")
+    );
+    let selfie = selfie();
+    assert_ne!(selfie, image);
+    let sim = similarity(&face_emb.face().embed(&selfie).expect("size"), &e);
+    assert!(
+        sim.is_some_and(|s| s >= u32::from(TINY_FACE_TAU)),
+        "the fixture selfie's similarity {sim:?} is below TINY_FACE_TAU"
+    );
     let challenge = U256::from(0xc4a11e9e_u64);
-    let emb_public = [c_face, c_emb, b(subject, 2)];
-    let face_embedding = prove_checked(&AnyInputs, &keys_any, &emb_public, &emb_public, &mut rng);
-    let match_public = [
-        c_emb,
-        tau,
-        binding(CHAIN_ID, registry, RELYING_PARTY, challenge),
-    ];
-    let face_match = prove_checked(
-        &AnyInputs,
-        &keys_any,
-        &match_public,
-        &match_public,
+    let (match_public, face_match_p) = face_match_proof(
+        &face_match,
+        &keys_match,
+        selfie,
+        (e, salt_emb),
+        (
+            TINY_FACE_TAU,
+            binding(CHAIN_ID, registry, RELYING_PARTY, challenge),
+        ),
         &mut rng,
     );
+    assert_eq!(match_public[0], c_emb);
+    let tau = match_public[1];
     let signature = ScannerSignature::sign(
         &scanner, CHAIN_ID, registry, c_img, c_face, subject, DEADLINE,
     )
@@ -147,9 +172,10 @@ fn render() -> String {
          import {BiometricRegistry} from \"../../src/BiometricRegistry.sol\";\n\n\
          /// @title RegistryFixture\n\
          /// @notice Real Groth16 verification keys and proofs made by zkbio (insecure dev setup)\n\
-         ///         for the iris-code statement with two small models (versions 1 and 2) and a\n\
-         ///         stand-in circuit for the face statements (any 3 inputs, each squared), bound\n\
-         ///         to REGISTRY on CHAIN_ID: the first contract the forge test deploys.\n\
+         ///         for the iris-code statement with two small models (versions 1 and 2) and\n\
+         ///         the face-embedding and face-match statements with the tiny face model\n\
+         ///         (8x8 image, 8-d embedding), bound to REGISTRY on CHAIN_ID: the first\n\
+         ///         contract the forge test deploys.\n\
          library RegistryFixture {\n\
          \x20   /// @notice A verification key in Groth16Verifier's constructor layout.\n\
          \x20   struct Key {\n\
@@ -210,9 +236,15 @@ fn render() -> String {
     );
     key_fn(
         &mut out,
-        "faceStandInKey",
-        "Verification key of the face stand-in circuit.",
-        &keys_any.vk,
+        "faceEmbeddingKey",
+        "Verification key of the face-embedding statement (tiny face model).",
+        &keys_emb.vk,
+    );
+    key_fn(
+        &mut out,
+        "faceMatchKey",
+        "Verification key of the face-match statement (tiny face model).",
+        &keys_match.vk,
     );
     proof_fn(
         &mut out,
@@ -235,14 +267,14 @@ fn render() -> String {
     proof_fn(
         &mut out,
         "faceEmbeddingProof",
-        "Stand-in proof for [C_FACE, C_EMB, binding(SUBJECT, 2)].",
+        "Face-embedding proof for [C_FACE, C_EMB, binding(SUBJECT, 2)].",
         &face_embedding,
     );
     proof_fn(
         &mut out,
         "faceMatchProof",
-        "Stand-in proof for [C_EMB, TAU, binding(RELYING_PARTY, CHALLENGE)].",
-        &face_match,
+        "Face-match proof for [C_EMB, TAU, binding(RELYING_PARTY, CHALLENGE)].",
+        &face_match_p,
     );
     out.truncate(out.trim_end().len());
     out.push_str("\n}\n");

@@ -1,6 +1,7 @@
 //! Shared by the registry tests: the statements they prove (the real iris-code statement with two
-//! small models, and a stand-in for the face statements), and an anvil node on 127.0.0.1 that
-//! lives as long as its handle.
+//! small models, the real face statements with the tiny face model, and a stand-in circuit for
+//! tests that only need any three public inputs), and an anvil node on 127.0.0.1 that lives as
+//! long as its handle.
 #![allow(dead_code)] // each test crate uses a different subset
 
 use std::path::PathBuf;
@@ -12,7 +13,11 @@ use ark_groth16::{Proof, VerifyingKey};
 use ark_std::rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use zkbio_circuits::builder::Builder;
+use zkbio_circuits::models::face::FaceModel;
 use zkbio_circuits::models::iris::IrisModel;
+use zkbio_circuits::models::tflite::npy::{self, NpyData};
+use zkbio_circuits::statements::face_embedding::FaceEmbeddingStatement;
+use zkbio_circuits::statements::face_match::FaceMatchStatement;
 use zkbio_circuits::statements::iris_code::IrisCodeStatement;
 use zkbio_circuits::{Circuit, SynthesisError};
 use zkbio_core::groth16::key_file::{key_to_bytes, KeyView};
@@ -42,9 +47,93 @@ pub fn enrolled_iris() -> (Vec<u8>, Vec<bool>, Fr) {
     (image, mask, Fr::from(0x5a17_u64))
 }
 
-/// A stand-in for the face statements (which do not exist yet): three public inputs, each
-/// constrained (squared), nothing private, so every input triple has a proof. It exercises the
-/// registry's input order, binding, replay and gas rules with a real verifier, not face matching.
+/// The tiny face model (`circuits/tests/data/face/face_tiny.tflite`: 8x8 image, 8-d embedding),
+/// so that both face statements prove in well under a second.
+pub fn tiny_face_model() -> FaceModel {
+    let bytes = std::fs::read(repo_root().join("circuits/tests/data/face/face_tiny.tflite"))
+        .expect("read face_tiny.tflite");
+    FaceModel::from_bytes(&bytes).expect("the tiny face model loads")
+}
+
+/// The enrolled face image: the first of the tiny model's committed samples
+/// (`circuits/tests/data/face/tiny_faces.npy`), and `salt_face`.
+pub fn enrolled_face() -> (Vec<u8>, Fr) {
+    let bytes = std::fs::read(repo_root().join("circuits/tests/data/face/tiny_faces.npy"))
+        .expect("read tiny_faces.npy");
+    let a = npy::read(&bytes).expect("tiny_faces.npy parses");
+    let NpyData::U8(v) = a.data else {
+        panic!("tiny_faces.npy is not uint8")
+    };
+    (v[..64].to_vec(), Fr::from(0xface_5a17_u64))
+}
+
+/// A selfie of `image` (`side x side`): shifted right by one pixel (the first column repeated),
+/// brighter by `brightness`, with deterministic noise of +-3 from `seed`, the kind of change a
+/// new camera capture makes. Integer arithmetic only, so the bytes are the same everywhere.
+pub fn perturbed(image: &[u8], side: usize, brightness: i16, seed: u64) -> Vec<u8> {
+    let mut state = seed | 1;
+    (0..image.len())
+        .map(|i| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let (r, c) = (i / side, i % side);
+            let p = i16::from(image[r * side + c.saturating_sub(1)]);
+            let noise = (state % 7) as i16 - 3;
+            (p + brightness + noise).clamp(0, 255) as u8
+        })
+        .collect()
+}
+
+/// A threshold the tiny face model's [`selfie`] meets (a 16-bit fraction: 0.75); the model is
+/// an untrained stand-in, so this is set from the sample, not a meaningful threshold.
+pub const TINY_FACE_TAU: u16 = 49152;
+
+/// The subject's selfie: the enrolled face, [`perturbed`] (a shift, brightness 5, noise).
+pub fn selfie() -> Vec<u8> {
+    perturbed(&enrolled_face().0, 8, 5, 7)
+}
+
+/// A face-embedding proof of `stmt` for the enrolled face with `salt_emb` and `binding`;
+/// returns `[C_face, C_emb, binding]`, the proof and the embedding `E`.
+pub fn face_embedding_proof(
+    stmt: &FaceEmbeddingStatement,
+    keys: &Keys,
+    salt_emb: Fr,
+    binding: Fr,
+    rng: &mut ChaCha20Rng,
+) -> ([Fr; 3], Proof<Bn254>, Vec<i8>) {
+    let (image, salt_face) = enrolled_face();
+    let input = stmt
+        .input(image, salt_face, salt_emb, binding)
+        .expect("sizes match");
+    let public = stmt.public_inputs(&input);
+    let proof = prove_checked(stmt, keys, &input, &public, rng);
+    (public, proof, stmt.embedding(&input))
+}
+
+/// A face-match proof of `stmt` that `selfie` matches the enrolled `(E, salt_emb)` at `tau`,
+/// bound to `binding`; returns `[C_emb, tau, binding]` and the proof.
+pub fn face_match_proof(
+    stmt: &FaceMatchStatement,
+    keys: &Keys,
+    selfie: Vec<u8>,
+    (template, salt_emb): (Vec<i8>, Fr),
+    (tau, binding): (u16, Fr),
+    rng: &mut ChaCha20Rng,
+) -> ([Fr; 3], Proof<Bn254>) {
+    let input = stmt
+        .input(selfie, template, salt_emb, tau, binding)
+        .expect("sizes match");
+    assert!(stmt.matches(&input), "the selfie must match at tau {tau}");
+    let public = stmt.public_inputs(&input);
+    let proof = prove_checked(stmt, keys, &input, &public, rng);
+    (public, proof)
+}
+
+/// A stand-in circuit with three public inputs, each constrained (squared), nothing private, so
+/// every input triple has a proof: for tests of the registry's input order, binding, replay and
+/// key rules that need a real verifier but no particular statement.
 #[derive(Clone, Copy, Debug)]
 pub struct AnyInputs;
 

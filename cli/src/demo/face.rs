@@ -1,0 +1,604 @@
+//! The demo's face steps, after the iris enrollment: the face embedding registered and a face
+//! match verified through the registry on the embedded EVM, and a non-matching selfie refused
+//! before proving (docs/PROTOCOL.md, "Face statements").
+//!
+//! The face images are synthetic identities made here (smooth blob patterns, the development
+//! face model's training distribution; `tests/face/make_face_model.py`): no real face ships
+//! with zkbio. A selfie is the enrolled image under a camera-like change (a one-pixel shift,
+//! contrast, brightness, sensor noise), made with integer arithmetic from a seed; a stranger is
+//! another identity.
+
+use super::{evm_err, DemoRegistry, EMBEDDED_CHAIN_ID};
+use crate::artifacts::{seed_from_text, write_proof, write_public, write_vk};
+use crate::report::{phase, step_progress, ConsoleProgress, Measured};
+use ark_bn254::Fr;
+use ark_ff::PrimeField;
+use std::path::Path;
+use zkbio_circuits::gadgets::cosine::similarity;
+use zkbio_circuits::models::face::{FaceModel, DEV_TAU};
+use zkbio_circuits::models::tflite::model_hash;
+use zkbio_circuits::statements::face_embedding::FaceEmbeddingStatement;
+use zkbio_circuits::statements::face_match::FaceMatchStatement;
+use zkbio_circuits::Circuit;
+use zkbio_core::evm::{EmbeddedEvm, EvmError};
+use zkbio_core::flows::{check_face_match, FaceMatchError};
+use zkbio_core::groth16::key_file::{write_key_with_origin, MappedKey};
+use zkbio_core::groth16::{dev_setup_insecure_with_progress, prove, verify};
+use zkbio_core::groth16::{KeyOrigin, VerifyingKey};
+use zkbio_core::registry::BiometricRegistry as R;
+use zkbio_core::registry::{binding, EmbeddedRegistry, LocalSigner, ModelKind, Revert, B256, U256};
+
+/// The face model version the demo registers (both face kinds).
+const FACE_VERSION: u32 = 1;
+/// Selfies and strangers the similarity distribution is measured on.
+const PAIRS: u64 = 20;
+/// The tiny model's threshold for the small demo (0.95): the tiny model is an untrained
+/// stand-in (8x8 input, 8-d output), so its threshold is set from the demo's own images.
+const TINY_TAU: u16 = 62259;
+
+/// The face model the demo runs, its threshold and its sample images.
+pub(super) struct FaceDemo {
+    model: FaceModel,
+    /// keccak256 of the model file: the registry's model hash.
+    model_hash: [u8; 32],
+    label: &'static str,
+    tau: u16,
+    enrolled: Vec<u8>,
+    salt_face: Fr,
+    salt_emb: Fr,
+}
+
+impl FaceDemo {
+    /// The development model (`face_dev.tflite`, 64x64, [`DEV_TAU`]), or with `tiny` the tiny
+    /// test model (`face_tiny.tflite`, 8x8), which keeps the small demo at seconds.
+    pub(super) fn new(tiny: bool, seed: &str) -> Result<Self, String> {
+        let (bytes, label, tau): (&[u8], _, _) = if tiny {
+            (
+                include_bytes!("../../../circuits/tests/data/face/face_tiny.tflite"),
+                "face_tiny.tflite (8x8, 8-d; an untrained test model)",
+                TINY_TAU,
+            )
+        } else {
+            (
+                include_bytes!("../../../circuits/tests/data/face/face_dev.tflite"),
+                "face_dev.tflite (64x64, 128-d; a development model, not a face recognizer)",
+                DEV_TAU,
+            )
+        };
+        let model = FaceModel::from_bytes(bytes).map_err(|e| format!("face model: {e}"))?;
+        let salt =
+            |what: &str| Fr::from_le_bytes_mod_order(&seed_from_text(&format!("{seed} {what}")));
+        Ok(FaceDemo {
+            model_hash: model_hash(bytes),
+            enrolled: synthetic_face(model.height(), model.width(), 1),
+            model,
+            label,
+            tau,
+            salt_face: salt("salt_face"),
+            salt_emb: salt("salt_emb"),
+        })
+    }
+
+    /// `C_face` of the enrolled image: what the scanner signs with `C_img`.
+    pub(super) fn c_face(&self) -> Fr {
+        // `new` made the image at the model's size.
+        self.model
+            .face_commitment(&self.enrolled, self.salt_face)
+            .unwrap_or(Fr::from(0u64))
+    }
+
+    fn side(&self) -> (usize, usize) {
+        (self.model.height(), self.model.width())
+    }
+
+    /// The `i`-th selfie: the enrolled image as a new camera capture.
+    fn selfie(&self, i: u64) -> Vec<u8> {
+        let (h, w) = self.side();
+        camera_capture(&self.enrolled, h, w, 1000 + i)
+    }
+
+    /// The `i`-th stranger: another identity's camera capture.
+    fn stranger(&self, i: u64) -> Vec<u8> {
+        let (h, w) = self.side();
+        camera_capture(&synthetic_face(h, w, 100 + i), h, w, 2000 + i)
+    }
+}
+
+/// The face steps: keys for both statements, the embedding proved and registered, a match
+/// proved and verified by a relying party, a replay and a stranger refused. `dir` holds the
+/// keys; with `out`, `face-embedding/` and `face-match/` (snarkjs formats) are left in it.
+pub(super) fn run(
+    face: &FaceDemo,
+    reg: &DemoRegistry,
+    evm: &mut EmbeddedEvm,
+    registry: &EmbeddedRegistry,
+    dir: &Path,
+    out: bool,
+    phases: &mut Vec<Measured>,
+) -> Result<(), String> {
+    println!(
+        "  face model: {}, tau {} ({:.4})",
+        face.label,
+        face.tau,
+        f64::from(face.tau) / 65536.0
+    );
+    let (dist, m) = phase("10. face similarity (exact integer cosine)", || {
+        distribution(face)
+    });
+    phases.push(m);
+    let dist = dist?;
+    println!(
+        "     enrolled vs {PAIRS} selfies:  min {}  median {}  max {}",
+        frac(dist.genuine[0]),
+        frac(dist.genuine[dist.genuine.len() / 2]),
+        frac(dist.genuine[dist.genuine.len() - 1])
+    );
+    println!(
+        "     enrolled vs {PAIRS} strangers: min {}  median {}  max {}",
+        frac(dist.impostor[0]),
+        frac(dist.impostor[dist.impostor.len() / 2]),
+        frac(dist.impostor[dist.impostor.len() - 1])
+    );
+
+    let emb_stmt = FaceEmbeddingStatement::new(face.model.clone());
+    let match_stmt = FaceMatchStatement::new(face.model.clone());
+    let seed = |what: &str| seed_from_text(&format!("zkbio demo {what}"));
+    let emb_keys = keys(
+        "11. face embedding",
+        "face_embedding.zpk",
+        &emb_stmt,
+        seed("face embedding"),
+        dir,
+        phases,
+    )?;
+    let match_keys = keys(
+        "12. face match",
+        "face_match.zpk",
+        &match_stmt,
+        seed("face match"),
+        dir,
+        phases,
+    )?;
+
+    // The embedding, bound to the subject's next nonce (enroll consumed nonce 0).
+    let subject = reg.subject.address();
+    let nonce = registry
+        .read(evm, R::noncesCall { wallet: subject })
+        .map_err(|e| evm_err("nonces", e))?;
+    let b = binding(EMBEDDED_CHAIN_ID, registry.contract.address, subject, nonce);
+    let input = emb_stmt
+        .input(face.enrolled.clone(), face.salt_face, face.salt_emb, b)
+        .map_err(|e| e.to_string())?;
+    let public = emb_stmt.public_inputs(&input).to_vec();
+    let template = emb_stmt.embedding(&input);
+    let proof = prove_checked(
+        "13. face embedding",
+        &emb_stmt,
+        &input,
+        &public,
+        &emb_keys,
+        phases,
+    )?;
+    drop(input);
+    let c_emb = public[1];
+    if out {
+        leave(&dir.join("face-embedding"), &emb_keys.vk, &proof, &public)?;
+    }
+
+    let (lines, m) = phase(
+        "14. registerFaceEmbedding (revm)",
+        || -> Result<_, String> {
+            let mut lines =
+                register_versions(face, reg, evm, registry, [&emb_keys.vk, &match_keys.vk])?;
+            let tx =
+                registry
+                    .contract
+                    .register_face_embedding(subject, FACE_VERSION, c_emb, &proof);
+            let gas = registry
+                .send(evm, subject, &tx)
+                .map_err(|e| evm_err("registerFaceEmbedding", e))?;
+            let record = registry
+                .read(evm, R::recordOfCall { subject })
+                .map_err(|e| evm_err("recordOf", e))?;
+            if record.embeddingCommitment != zkbio_core::evm::abi::fr_word(&c_emb)
+                || record.faceVersion != FACE_VERSION
+            {
+                return Err("the registry's record does not hold the registered C_emb".into());
+            }
+            lines.push(format!(
+            "registerFaceEmbedding(subject {subject}, C_emb {c_emb}) with the proof: gas {gas}; record: face version {FACE_VERSION}"
+        ));
+            Ok(lines)
+        },
+    );
+    phases.push(m);
+    for line in lines? {
+        println!("     {line}");
+    }
+
+    // The relying party asks for a match with a fresh challenge; the phone checks the selfie
+    // first (the flow's check), then proves.
+    let relying_party = LocalSigner::from_bytes(&seed("relying party"))
+        .map_err(|e| format!("relying party key: {e}"))?
+        .address();
+    let challenge = U256::from_be_bytes(rand::random::<[u8; 32]>());
+    let selfie = face.selfie(0);
+    let sim = check_face_match(&face.model, &selfie, &template, face.tau)
+        .map_err(|e| format!("the demo's own selfie was refused: {e}"))?;
+    println!(
+        "  selfie (enrolled image, camera-like changes): similarity {} >= tau, proving",
+        frac(sim)
+    );
+    let b = binding(
+        EMBEDDED_CHAIN_ID,
+        registry.contract.address,
+        relying_party,
+        challenge,
+    );
+    let input = match_stmt
+        .input(selfie, template.clone(), face.salt_emb, face.tau, b)
+        .map_err(|e| e.to_string())?;
+    let public = match_stmt.public_inputs(&input).to_vec();
+    let proof = prove_checked(
+        "15. face match",
+        &match_stmt,
+        &input,
+        &public,
+        &match_keys,
+        phases,
+    )?;
+    drop(input);
+    if out {
+        leave(&dir.join("face-match"), &match_keys.vk, &proof, &public)?;
+    }
+
+    let (lines, m) = phase("16. verifyFaceMatch (revm)", || -> Result<_, String> {
+        let tau = public[1];
+        let tx = registry
+            .contract
+            .verify_face_match(subject, challenge, tau, &proof);
+        let gas = registry
+            .send(evm, relying_party, &tx)
+            .map_err(|e| evm_err("verifyFaceMatch", e))?;
+        let used = registry
+            .read(
+                evm,
+                R::challengeUsedCall {
+                    relyingParty: relying_party,
+                    challenge,
+                },
+            )
+            .map_err(|e| evm_err("challengeUsed", e))?;
+        if !used {
+            return Err("the accepted challenge is not marked used".into());
+        }
+        let mut lines = vec![format!(
+            "verifyFaceMatch(subject, challenge, tau {}) from relying party {relying_party}: gas {gas}; challenge consumed",
+            face.tau
+        )];
+        match registry.send(evm, relying_party, &tx) {
+            Err(EvmError::Reverted { output, gas_used }) => lines.push(format!(
+                "replayed verifyFaceMatch: reverted with {} (gas {gas_used})",
+                Revert::decode(&output)
+            )),
+            Ok(_) => return Err("a replayed verifyFaceMatch was accepted".into()),
+            Err(e) => return Err(evm_err("replayed verifyFaceMatch", e)),
+        }
+        Ok(lines)
+    });
+    phases.push(m);
+    for line in lines? {
+        println!("     {line}");
+    }
+
+    match check_face_match(&face.model, &face.stranger(0), &template, face.tau) {
+        Err(FaceMatchError::FaceNoMatch { similarity, .. }) => println!(
+            "  another identity's selfie: refused before proving (FaceNoMatch, similarity {} < tau {})",
+            similarity.map_or("<= 0".into(), frac),
+            frac(u32::from(face.tau))
+        ),
+        Ok(s) => return Err(format!("another identity matched (similarity {})", frac(s))),
+        Err(e) => return Err(e.to_string()),
+    }
+    Ok(())
+}
+
+/// A statement's proving key, mapped from its `.zpk`, and its verification key.
+struct Keys {
+    key: MappedKey,
+    vk: VerifyingKey<ark_bn254::Bn254>,
+}
+
+/// Synthesis, the INSECURE development setup and the key written and mapped, as phases.
+fn keys<C: Circuit>(
+    name: &str,
+    file: &str,
+    circuit: &C,
+    seed: [u8; 32],
+    dir: &Path,
+    phases: &mut Vec<Measured>,
+) -> Result<Keys, String> {
+    let (r1cs, m) = phase(&format!("{name}: synthesize circuit"), || circuit.to_r1cs());
+    let r1cs = r1cs.map_err(|e| e.to_string())?;
+    phases.push(m);
+    println!(
+        "     {} constraints, {} wires, domain 2^{}",
+        r1cs.constraints.len(),
+        r1cs.n_wires,
+        r1cs.domain_size().trailing_zeros()
+    );
+    let (pk, m) = phase(&format!("{name}: dev setup (INSECURE)"), || {
+        dev_setup_insecure_with_progress(&r1cs, seed, &step_progress())
+    });
+    let pk = pk.map_err(|e| e.to_string())?;
+    phases.push(m);
+    if let Some(anon) = rss_anon_bytes() {
+        println!(
+            "     RssAnon after the setup (the key in memory): {}",
+            crate::mem::mib(anon)
+        );
+    }
+    let path = dir.join(file);
+    let (r, m) = phase(
+        &format!("{name}: write and map key"),
+        || -> Result<_, String> {
+            let f = std::fs::File::create(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+            let mut w = std::io::BufWriter::new(f);
+            write_key_with_origin(&pk, r1cs.constraints.len(), KeyOrigin::InsecureDev, &mut w)
+                .map_err(|e| e.to_string())?;
+            drop(w);
+            MappedKey::open(&path).map_err(|e| e.to_string())
+        },
+    );
+    phases.push(m);
+    let vk = pk.vk.clone();
+    Ok(Keys { key: r?, vk })
+}
+
+/// Witness, proof and verification in Rust, as phases.
+fn prove_checked<C: Circuit>(
+    name: &str,
+    circuit: &C,
+    input: &C::Input,
+    public: &[Fr],
+    keys: &Keys,
+    phases: &mut Vec<Measured>,
+) -> Result<zkbio_core::groth16::Proof<ark_bn254::Bn254>, String> {
+    let (w, m) = phase(&format!("{name}: witness (inference)"), || {
+        circuit.witness(input)
+    });
+    let w = w.map_err(|e| e.to_string())?;
+    phases.push(m);
+    let (proof, m) = phase(&format!("{name}: prove"), || {
+        prove(
+            &keys.key.view(),
+            w,
+            &mut rand::rngs::OsRng,
+            &ConsoleProgress::new(),
+        )
+    });
+    let proof = proof.map_err(|e| e.to_string())?;
+    phases.push(m);
+    if let Some(anon) = rss_anon_bytes() {
+        println!("     RssAnon after proving: {}", crate::mem::mib(anon));
+    }
+    let (ok, m) = phase(&format!("{name}: verify (Rust)"), || {
+        verify(&keys.vk, &proof, public)
+    });
+    ok.map_err(|e| format!("our verifier rejected the {name} proof: {e}"))?;
+    phases.push(m);
+    Ok(proof)
+}
+
+/// Deploys both face verifiers and registers face version [`FACE_VERSION`] for both kinds.
+fn register_versions(
+    face: &FaceDemo,
+    reg: &DemoRegistry,
+    evm: &mut EmbeddedEvm,
+    registry: &EmbeddedRegistry,
+    [emb_vk, match_vk]: [&VerifyingKey<ark_bn254::Bn254>; 2],
+) -> Result<Vec<String>, String> {
+    let owner = reg.owner.address();
+    let mut lines = Vec::new();
+    for (kind, vk) in [
+        (ModelKind::FaceEmbedding, emb_vk),
+        (ModelKind::Face, match_vk),
+    ] {
+        let init = zkbio_core::evm::verifier_init_code(vk).map_err(|e| e.to_string())?;
+        let verifier = evm
+            .deploy_from(owner, &init)
+            .map_err(|e| evm_err("deploy face verifier", e))?;
+        let vk_hash = zkbio_core::evm::vk_hash(vk).map_err(|e| e.to_string())?;
+        let add = registry.contract.add_model_version(
+            kind,
+            FACE_VERSION,
+            B256::from(face.model_hash),
+            vk_hash,
+            verifier.address,
+        );
+        let gas = registry
+            .send(evm, owner, &add)
+            .map_err(|e| evm_err("addModelVersion", e))?;
+        lines.push(format!(
+            "{kind:?} verifier {} (deploy gas {}); addModelVersion({kind:?}, {FACE_VERSION}) gas {gas}",
+            verifier.address, verifier.gas_used
+        ));
+    }
+    Ok(lines)
+}
+
+/// `verification_key.json`, `proof.json`, `public.json` in `dir`.
+fn leave(
+    dir: &Path,
+    vk: &VerifyingKey<ark_bn254::Bn254>,
+    proof: &zkbio_core::groth16::Proof<ark_bn254::Bn254>,
+    public: &[Fr],
+) -> Result<(), String> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    write_vk(
+        &dir.join("verification_key.json"),
+        vk,
+        KeyOrigin::InsecureDev,
+    )?;
+    write_proof(&dir.join("proof.json"), proof)?;
+    write_public(&dir.join("public.json"), public)
+}
+
+/// Sorted similarities (16-bit fractions; 0 for a dot product `<= 0`) of the enrolled image's
+/// embedding against [`PAIRS`] selfies and [`PAIRS`] strangers.
+struct Distribution {
+    genuine: Vec<u32>,
+    impostor: Vec<u32>,
+}
+
+fn distribution(face: &FaceDemo) -> Result<Distribution, String> {
+    let embed = |img: &[u8]| face.model.embed(img).map_err(|e| e.to_string());
+    let e = embed(&face.enrolled)?;
+    let sims = |img: fn(&FaceDemo, u64) -> Vec<u8>| -> Result<Vec<u32>, String> {
+        let mut v = (0..PAIRS)
+            .map(|i| Ok(similarity(&embed(&img(face, i))?, &e).unwrap_or(0)))
+            .collect::<Result<Vec<_>, String>>()?;
+        v.sort_unstable();
+        Ok(v)
+    };
+    Ok(Distribution {
+        genuine: sims(FaceDemo::selfie)?,
+        impostor: sims(FaceDemo::stranger)?,
+    })
+}
+
+/// The process's anonymous resident memory now (`RssAnon` in `/proc/self/status`; Linux only):
+/// the part of RSS that is not the mapped key file.
+fn rss_anon_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("RssAnon:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}
+
+/// A 16-bit fraction as `s/65536 (0.xxxx)`.
+fn frac(s: u32) -> String {
+    format!("{s} ({:.4})", f64::from(s) / 65536.0)
+}
+
+/// A deterministic generator for the sample images (xorshift64*).
+struct SampleRng(u64);
+
+impl SampleRng {
+    fn new(seed: u64) -> Self {
+        SampleRng(seed ^ 0x9e37_79b9_7f4a_7c15)
+    }
+
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    /// Uniform in `0..n`.
+    fn below(&mut self, n: u64) -> i64 {
+        (self.next() % n) as i64
+    }
+
+    /// Uniform in `[lo, hi)`.
+    fn uniform(&mut self, lo: f64, hi: f64) -> f64 {
+        lo + (hi - lo) * ((self.next() >> 11) as f64 / (1u64 << 53) as f64)
+    }
+}
+
+/// A synthetic identity of `h x w` pixels: mid-gray plus 10–16 Gaussian blobs laid out on a
+/// 64x64 canvas and sampled at the image's resolution (the dev model's training distribution).
+/// Floats are fine here: the image is the prover's input data, not a proven computation.
+fn synthetic_face(h: usize, w: usize, seed: u64) -> Vec<u8> {
+    let mut rng = SampleRng::new(seed);
+    let n = 10 + rng.below(7);
+    let blobs: Vec<[f64; 5]> = (0..n)
+        .map(|_| {
+            [
+                rng.uniform(4.0, 60.0),
+                rng.uniform(4.0, 60.0),
+                rng.uniform(2.5, 9.0),
+                rng.uniform(2.5, 9.0),
+                rng.uniform(-90.0, 90.0),
+            ]
+        })
+        .collect();
+    let (sy, sx) = (64.0 / h as f64, 64.0 / w as f64);
+    (0..h * w)
+        .map(|i| {
+            let (y, x) = ((i / w) as f64 * sy, (i % w) as f64 * sx);
+            let v: f64 = blobs
+                .iter()
+                .map(|[cy, cx, gy, gx, a]| {
+                    a * (-(((y - cy) / gy).powi(2) + ((x - cx) / gx).powi(2)) / 2.0).exp()
+                })
+                .sum();
+            (128.0 + v).round().clamp(0.0, 255.0) as u8
+        })
+        .collect()
+}
+
+/// `img` (`h x w`) as a new capture: shifted by one pixel (edges repeated), contrast 0.91–1.09,
+/// brightness ±12 and sensor noise of up to ±6 (integer arithmetic, from `seed`).
+fn camera_capture(img: &[u8], h: usize, w: usize, seed: u64) -> Vec<u8> {
+    let mut rng = SampleRng::new(seed);
+    let dy = rng.below(3) - 1;
+    let dx = if rng.below(2) == 0 { -1 } else { 1 };
+    let contrast = 58 + rng.below(13);
+    let brightness = rng.below(25) - 12;
+    let at = |r: i64, c: i64| {
+        let (r, c) = (r.clamp(0, h as i64 - 1), c.clamp(0, w as i64 - 1));
+        i64::from(img[r as usize * w + c as usize])
+    };
+    (0..h * w)
+        .map(|i| {
+            let (r, c) = ((i / w) as i64, (i % w) as i64);
+            let noise = rng.below(7) + rng.below(7) - 6;
+            let p = (at(r - dy, c - dx) - 128) * contrast / 64 + 128 + brightness + noise;
+            p.clamp(0, 255) as u8
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn samples_are_deterministic_and_captures_change_the_image() {
+        let a = synthetic_face(64, 64, 1);
+        assert_eq!(a, synthetic_face(64, 64, 1));
+        assert_ne!(a, synthetic_face(64, 64, 2));
+        let s = camera_capture(&a, 64, 64, 5);
+        assert_eq!(s, camera_capture(&a, 64, 64, 5));
+        assert_ne!(s, a);
+        assert_ne!(s, camera_capture(&a, 64, 64, 6));
+        let distinct: std::collections::HashSet<u8> = a.iter().copied().collect();
+        assert!(distinct.len() > 50, "a blob pattern, not a flat image");
+    }
+
+    /// The default demo's premise, on the dev model: every selfie matches at DEV_TAU, no
+    /// stranger does, and the stranger the demo shows is refused by the flow's check.
+    #[test]
+    fn dev_model_matches_every_demo_selfie_and_no_stranger() {
+        let face = FaceDemo::new(false, "zkbio demo").unwrap();
+        let d = distribution(&face).unwrap();
+        assert_eq!(
+            (d.genuine.len(), d.impostor.len()),
+            (PAIRS as usize, PAIRS as usize)
+        );
+        assert!(d.genuine[0] >= u32::from(DEV_TAU), "{:?}", d.genuine);
+        assert!(
+            d.impostor[d.impostor.len() - 1] < u32::from(DEV_TAU),
+            "{:?}",
+            d.impostor
+        );
+        let e = face.model.embed(&face.enrolled).unwrap();
+        assert!(check_face_match(&face.model, &face.selfie(0), &e, DEV_TAU).is_ok());
+        assert!(matches!(
+            check_face_match(&face.model, &face.stranger(0), &e, DEV_TAU),
+            Err(FaceMatchError::FaceNoMatch { .. })
+        ));
+    }
+}
