@@ -988,7 +988,8 @@ mod flows {
             confirm_iris_code(vault.clone(), ID.into(), enrolled).unwrap();
 
             let published = dir.path().join("face-1");
-            let m = publish_dev_face_package(&published, 1, TINY_FACE, [5; 32], &PUBLISHER).unwrap();
+            let m =
+                publish_dev_face_package(&published, 1, TINY_FACE, [5; 32], &PUBLISHER).unwrap();
             let manifest = std::fs::read_to_string(published.join(MANIFEST_FILE)).unwrap();
             let hash = Bytes32::new(m.model_hash);
             let pins = FacePins {
@@ -1069,7 +1070,11 @@ mod flows {
         fn register_confirm_match_and_typed_refusals() {
             let s = setup();
             assert_eq!(
-                (s.model.image_height(), s.model.image_width(), s.model.embedding_dim()),
+                (
+                    s.model.image_height(),
+                    s.model.image_width(),
+                    s.model.embedding_dim()
+                ),
                 (8, 8, 8)
             );
             assert_eq!(s.model.embedding_vk_hash(), s.pins.embedding_vk_hash);
@@ -1123,7 +1128,11 @@ mod flows {
             let call = BiometricRegistry::verifyFaceMatchCall::abi_decode(&m.tx().data).unwrap();
             assert_eq!(
                 (call.subject, call.challenge, call.tau),
-                (signer(3).address(), U256::from(42u64), U256::from(DEV_TAU as u64))
+                (
+                    signer(3).address(),
+                    U256::from(42u64),
+                    U256::from(DEV_TAU as u64)
+                )
             );
 
             // One above the similarity: refused with exactly it; another identity: refused.
