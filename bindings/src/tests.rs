@@ -1135,21 +1135,36 @@ mod flows {
                 )
             );
 
-            // One above the similarity: refused with exactly it; another identity: refused.
-            let s1 = m.similarity();
-            assert_eq!(
-                prove_match(&s, selfie.clone(), request(44, s1 + 1)).unwrap_err(),
-                ZkbioError::FaceNoMatch {
-                    similarity: Some(s1),
-                    tau: s1 + 1
-                }
-            );
-            match prove_match(&s, synthetic_face(8, 8, 0), request(45, DEV_TAU)) {
+            // Another identity: refused with its similarity, which is exact whatever tau was
+            // asked (at tau = similarity it proves, one above it is refused with the same value).
+            let other = synthetic_face(8, 8, 0);
+            let similarity = match prove_match(&s, other.clone(), request(45, DEV_TAU)) {
                 Err(ZkbioError::FaceNoMatch { similarity, tau }) => {
                     assert_eq!(tau, DEV_TAU);
                     assert!(similarity.is_none_or(|v| v < DEV_TAU), "{similarity:?}");
+                    similarity
                 }
                 other => panic!("{other:?}"),
+            };
+            match similarity {
+                Some(x) => {
+                    let at = prove_match(&s, other.clone(), request(44, x)).unwrap();
+                    assert_eq!(at.similarity(), x);
+                    assert_eq!(
+                        prove_match(&s, other, request(44, x + 1)).unwrap_err(),
+                        ZkbioError::FaceNoMatch {
+                            similarity: Some(x),
+                            tau: x + 1
+                        }
+                    );
+                }
+                None => assert_eq!(
+                    prove_match(&s, other, request(44, 0)).unwrap_err(),
+                    ZkbioError::FaceNoMatch {
+                        similarity: None,
+                        tau: 0
+                    }
+                ),
             }
             for n in [0, 63, 65] {
                 assert!(matches!(

@@ -192,12 +192,24 @@ class FaceTests(private val fx: FlowFixtures, private val flows: FlowTests) {
         val e = assertThrows<ZkbioException.FaceNoMatch> { proveFaceMatch(r.vault, "erin", r.model, fixtures.other, request(44), progress, null) }
         check(e.tau == DEV_TAU && (e.similarity == null || e.similarity!! < DEV_TAU)) { "no match: ${e.similarity} ${e.tau}" }
         check(progress.events.all { it.first == ProvingPhase.WITNESS && it.second == 0.0f }) { "nothing proven: ${progress.events}" }
-        // The similarity is the largest tau that matches: one above it, the matching selfie is
-        // refused with exactly that similarity.
-        val s = proveFaceMatch(r.vault, "erin", r.model, fixtures.selfie, request(45), null, null).similarity()
-        check(s < 65535) { "a perturbed selfie is not identical: $s" }
-        val high = assertThrows<ZkbioException.FaceNoMatch> { proveFaceMatch(r.vault, "erin", r.model, fixtures.selfie, request(46, tau = s + 1), null, null) }
-        check(high.similarity == s && high.tau == s + 1) { "similarity ${high.similarity} at tau ${high.tau}, proved $s" }
+        // The reported similarity is exact, whatever tau was asked: the largest tau that matches.
+        // At tau = similarity the same selfie proves; one above, it is refused with the same value.
+        val x = e.similarity
+        if (x != null) {
+            val at = proveFaceMatch(r.vault, "erin", r.model, fixtures.other, request(45, tau = x), null, null)
+            check(at.similarity() == x) { "proved similarity ${at.similarity()} != reported $x" }
+            verifyFaceMatch(r.model.matchVerifyingKey(), at)
+            val above = assertThrows<ZkbioException.FaceNoMatch> {
+                proveFaceMatch(r.vault, "erin", r.model, fixtures.other, request(46, tau = x + 1), null, null)
+            }
+            check(above.similarity == x && above.tau == x + 1) { "similarity ${above.similarity} at tau ${above.tau}, reported $x" }
+        } else {
+            // Embeddings pointing apart match at no tau, not even 0.
+            val zero = assertThrows<ZkbioException.FaceNoMatch> {
+                proveFaceMatch(r.vault, "erin", r.model, fixtures.other, request(46, tau = 0), null, null)
+            }
+            check(zero.similarity == null && zero.tau == 0) { "tau 0: ${zero.similarity}" }
+        }
         for (tau in listOf(-1, 65536)) {
             val bad = assertThrows<ZkbioException.InvalidInput> { proveFaceMatch(r.vault, "erin", r.model, fixtures.selfie, request(47, tau = tau), null, null) }
             check(bad.what == "request.tau") { "tau $tau: ${bad.what}" }
@@ -231,14 +243,14 @@ class FaceTests(private val fx: FlowFixtures, private val flows: FlowTests) {
         // A token cancelled before the call: nothing runs, for either flow.
         val early = CancellationToken().apply { cancel() }
         assertThrows<ZkbioException.Cancelled> { proveFaceMatch(r.vault, "erin", r.model, fixtures.selfie, request(50), null, early) }
-        assertThrows<ZkbioException.Cancelled> { registerFaceEmbedding(r.vault, "erin", r.model, fx.target(fx.subject, 2), null, early) }
-        // The registration's own prover, cancelled mid-proof.
-        val regToken = CancellationToken()
-        val regWatcher = PhaseWatcher(ProvingPhase.MSM_G1, hold = true)
+        // The registration, on a record that has none yet: cancelled before, and mid-proof.
         val fresh = ZkbioVault.open(File(root, "vault-cancel").path, MemoryKeyStore())
         fresh.importEnrollment("fay", fixtures.transfer, listOf(fx.scanner))
         val iris = iris()
         confirmIrisCode(fresh, "fay", proveEnrollment(fresh, "fay", iris, fx.target(fx.subject, 0), null, null))
+        assertThrows<ZkbioException.Cancelled> { registerFaceEmbedding(fresh, "fay", r.model, fx.target(fx.subject, 1), null, early) }
+        val regToken = CancellationToken()
+        val regWatcher = PhaseWatcher(ProvingPhase.MSM_G1, hold = true)
         val reg = async { runCatching { registerFaceEmbedding(fresh, "fay", r.model, fx.target(fx.subject, 1), regWatcher, regToken) } }
         withTimeout(120_000) { regWatcher.reached.await() }
         regToken.cancel()
