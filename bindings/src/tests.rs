@@ -1146,26 +1146,40 @@ mod flows {
                 }
                 other => panic!("{other:?}"),
             };
-            match similarity {
-                Some(x) => {
-                    let at = prove_match(&s, other.clone(), request(44, x)).unwrap();
-                    assert_eq!(at.similarity(), x);
-                    assert_eq!(
-                        prove_match(&s, other, request(44, x + 1)).unwrap_err(),
-                        ZkbioError::FaceNoMatch {
-                            similarity: Some(x),
-                            tau: x + 1
-                        }
-                    );
+            // An identity that does not match but has a similarity: it is exact, whatever tau was
+            // asked (at tau = similarity it proves, one above it is refused with the same value).
+            let other_similar = (2..64).find_map(|id| {
+                let face = synthetic_face(8, 8, id);
+                match prove_match(&s, face.clone(), request(45, DEV_TAU)) {
+                    Err(ZkbioError::FaceNoMatch {
+                        similarity: Some(x),
+                        ..
+                    }) if x > 0 => Some((face, x)),
+                    _ => None,
                 }
-                None => assert_eq!(
+            });
+            if similarity.is_none() {
+                // Embeddings pointing apart match at no tau, not even 0.
+                assert_eq!(
                     prove_match(&s, other, request(44, 0)).unwrap_err(),
                     ZkbioError::FaceNoMatch {
                         similarity: None,
                         tau: 0
                     }
-                ),
+                );
             }
+            let (similar, x) =
+                other_similar.expect("an identity in 2..64 with a similarity in (0, DEV_TAU)");
+            let at = prove_match(&s, similar.clone(), request(44, x)).unwrap();
+            assert_eq!(at.similarity(), x);
+            verify_face_match(s.model.match_verifying_key(), at).unwrap();
+            assert_eq!(
+                prove_match(&s, similar, request(44, x + 1)).unwrap_err(),
+                ZkbioError::FaceNoMatch {
+                    similarity: Some(x),
+                    tau: x + 1
+                }
+            );
             for n in [0, 63, 65] {
                 assert!(matches!(
                     prove_match(&s, vec![7; n], request(46, DEV_TAU)),
