@@ -1135,8 +1135,7 @@ mod flows {
                 )
             );
 
-            // Another identity: refused with its similarity, which is exact whatever tau was
-            // asked (at tau = similarity it proves, one above it is refused with the same value).
+            // Another identity (0): refused at DEV_TAU, with its similarity if it has one.
             let other = synthetic_face(8, 8, 0);
             let similarity = match prove_match(&s, other.clone(), request(45, DEV_TAU)) {
                 Err(ZkbioError::FaceNoMatch { similarity, tau }) => {
