@@ -75,7 +75,22 @@ echo "== INSECURE dev iris-model packages v1, v2 and an enrollment transfer (tes
 "$zkbio" scanner enroll --scanner-key "$scanner_key" --chain-id "$chain_id" \
   --registry "$registry" --subject "$subject" --sample tiny --out "$flows/transfer.bin" \
   > "$flows/transfer.txt"
+echo "== INSECURE dev face package v1 (the tiny 8x8 face model), a transfer with its face crop, selfies (test fixtures)"
+"$zkbio" package dev-face --model tiny --out "$flows/face1" --version 1 --seed kotlin-face-v1 \
+  --publisher-key "$publisher_key" > "$flows/face1.txt"
+# The enrolled face is synthetic identity 1; a selfie is a camera-like perturbed copy of it, and
+# identity 0 is someone else (zkbio_core::sample; the tiny model separates them at DEV_TAU).
+"$zkbio" scanner enroll --scanner-key "$scanner_key" --chain-id "$chain_id" \
+  --registry "$registry" --subject "$subject" --sample tiny --face-side 8 --face-identity 1 \
+  --out "$flows/face-transfer.bin" > "$flows/face-transfer.txt"
+"$zkbio" face sample --side 8 --identity 1 --selfie-seed 5 --out "$flows/selfie-match.png" > /dev/null
+"$zkbio" face sample --side 8 --identity 0 --out "$flows/selfie-other.png" > /dev/null
 cat > "$flows/fixtures.properties" <<EOF
+face.dir=$flows/face1
+face.modelHash=$(field model_hash "$flows/face1.txt")
+face.transfer=$flows/face-transfer.bin
+face.selfie=$flows/selfie-match.png
+face.other=$flows/selfie-other.png
 transfer=$flows/transfer.bin
 scanner=$(field scanner "$flows/transfer.txt")
 subject=$subject
@@ -116,6 +131,13 @@ chain_registry=$(field registry "$flows/deploy.txt")
 "$zkbio" registry add-model --rpc "$rpc" --key "$owner_key" --registry "$chain_registry" \
   --vk "$flows/v2/verification_key.json" --kind iris --version 2 --model "$flows/v2/model.bin" \
   > "$flows/add-v2.txt"
+# Face model version 1 in both face kinds (its two statements' real verifiers).
+for kind in face-embedding face; do
+  vk=$flows/face1/embedding_vk.json
+  if [ "$kind" = face ]; then vk=$flows/face1/match_vk.json; fi
+  "$zkbio" registry add-model --rpc "$rpc" --key "$owner_key" --registry "$chain_registry" \
+    --vk "$vk" --kind "$kind" --version 1 --model "$flows/face1/model.tflite" > "$flows/add-$kind.txt"
+done
 "$zkbio" scanner enroll --scanner-key "$scanner_key" --chain-id "$chain_id" \
   --registry "$chain_registry" --subject "$chain_subject" --sample tiny \
   --out "$flows/chain-transfer.bin" > "$flows/chain-transfer.txt"

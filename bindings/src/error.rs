@@ -187,6 +187,28 @@ pub enum ZkbioError {
         /// The offered version.
         offered: i64,
     },
+    /// The selfie does not match the registered face embedding at `tau`: refused before any
+    /// proving (no proof of it can exist).
+    #[error("the selfie does not match: similarity {} below tau {tau} (in 1/65536)", similarity.map_or("<= 0".to_string(), |s| s.to_string()))]
+    FaceNoMatch {
+        /// The cosine similarity as a 16-bit fraction (`similarity / 65536`); `null`/`nil`
+        /// when the embeddings point apart (dot product `<= 0`).
+        similarity: Option<i32>,
+        /// The threshold asked for, a 16-bit fraction.
+        tau: i32,
+    },
+    /// The record has no confirmed face embedding: register one first
+    /// (`register_face_embedding`, then `confirm_face_embedding`).
+    #[error("no face embedding is registered in this record; register one first")]
+    NoFaceEmbedding,
+    /// A face match must use the face model version the record's embedding was registered with.
+    #[error("the record's face embedding is of face model version {registered}, the package is version {offered}")]
+    FaceVersionMismatch {
+        /// The record's face version.
+        registered: i64,
+        /// The package's version.
+        offered: i64,
+    },
 }
 
 /// What an exception the app did not declare (thrown by its implementation of a foreign trait)
@@ -379,14 +401,21 @@ impl From<FlowError> for ZkbioError {
                 why,
             },
             FlowError::Prove(ProveError::Unsatisfied(_)) => ZkbioError::Internal { why },
-            // The face flows' FFI surface is not built yet; until then these map onto the
-            // closest existing errors.
-            FlowError::FaceNoMatch { .. } | FlowError::InvalidInput(_) => {
-                ZkbioError::invalid("selfie", why)
-            }
+            FlowError::FaceNoMatch { similarity, tau } => ZkbioError::FaceNoMatch {
+                // At most 65536.
+                similarity: similarity.map(|s| i32::try_from(s).unwrap_or(i32::MAX)),
+                tau: i32::from(tau),
+            },
+            FlowError::InvalidInput(_) => ZkbioError::invalid("input", why),
             FlowError::FaceImageSize { .. } => ZkbioError::invalid("model", why),
-            FlowError::NoFaceEmbedding => ZkbioError::invalid("record", why),
-            FlowError::FaceVersionMismatch { .. } => ZkbioError::PackageRejected { why },
+            FlowError::NoFaceEmbedding => ZkbioError::NoFaceEmbedding,
+            FlowError::FaceVersionMismatch {
+                registered,
+                offered,
+            } => ZkbioError::FaceVersionMismatch {
+                registered: i64::from(registered),
+                offered: i64::from(offered),
+            },
         }
     }
 }

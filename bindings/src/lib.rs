@@ -17,6 +17,11 @@
 //!   [`IrisCodeProof`]: proof, public inputs, registry call, opening) and [`confirm_iris_code`].
 //! - [`ProvingMaterials::iris_code`] / [`ProvingMaterials::from_iris_model`] and
 //!   `prove_iris_code`: the iris-code statement from raw inputs (an [`IrisCodeStatementProof`]).
+//! - The face flows (after enrollment): [`ModelCache::fetch_face_model`] (a [`FaceModel`],
+//!   checked against both face kinds' [`FacePins`]), [`register_face_embedding`] (a
+//!   [`FaceEmbeddingProof`]) and [`confirm_face_embedding`] once, then [`prove_face_match`] per
+//!   relying party's [`FaceMatchRequest`] (a [`FaceMatchProof`]; `FaceNoMatch` with the
+//!   similarity before any proving when the selfie does not match).
 //! - [`RegistryReader`]: the registry's views (model pins with `vkHash`, nonces, records,
 //!   challenges) over the host's [`JsonRpcTransport`], and `prepare_reenrollment`.
 //! - [`ZkbioError`]: every failure, typed; no panic crosses the boundary.
@@ -29,6 +34,7 @@
 mod background;
 mod control;
 mod error;
+mod face;
 mod field;
 mod flows;
 #[cfg(feature = "fuzzing")]
@@ -44,6 +50,11 @@ mod vault;
 
 pub use control::{CancellationToken, ProgressListener, ProvingPhase};
 pub use error::ZkbioError;
+pub use face::{
+    confirm_face_embedding, face_match_public_inputs, prove_face_match, register_face_embedding,
+    verify_face_embedding, verify_face_match, FaceEmbeddingProof, FaceEmbeddingPublicInputs,
+    FaceMatchProof, FaceMatchPublicInputs, FaceMatchRequest, FaceModel, FacePins,
+};
 pub use flows::{
     binding_for, confirm_iris_code, prove_enrollment, prove_reenrollment, regenerate_iris_code,
     tx_to_eip1193_json, verify_iris_code, IrisCodeBits, IrisCodeOpening, IrisCodeProof,

@@ -81,7 +81,7 @@ pub trait Fetcher: Send + Sync {
 }
 
 /// The app's fetcher as the core's.
-struct HostFetcher(Arc<dyn Fetcher>);
+pub(crate) struct HostFetcher(pub(crate) Arc<dyn Fetcher>);
 
 impl package::Fetcher for HostFetcher {
     fn fetch_range(
@@ -207,9 +207,9 @@ pub trait DownloadListener: Send + Sync {
 }
 
 /// The core's observer over the app's listener and a cancel flag.
-struct Observer {
-    listener: Option<Arc<dyn DownloadListener>>,
-    cancel: Arc<AtomicBool>,
+pub(crate) struct Observer {
+    pub(crate) listener: Option<Arc<dyn DownloadListener>>,
+    pub(crate) cancel: Arc<AtomicBool>,
 }
 
 impl DownloadObserver for Observer {
@@ -279,7 +279,7 @@ impl Default for DownloadOptions {
 /// lifetime and share it.
 #[derive(uniffi::Object)]
 pub struct ModelCache {
-    cache: ArtifactCache,
+    pub(crate) cache: ArtifactCache,
     dir: String,
     options: std::sync::Mutex<DownloadOptions>,
 }
@@ -287,6 +287,19 @@ pub struct ModelCache {
 impl std::fmt::Debug for ModelCache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "ModelCache({})", self.dir)
+    }
+}
+
+impl ModelCache {
+    /// The core's download settings from [`Self::download_options`].
+    pub(crate) fn download_config(&self) -> DownloadConfig {
+        let options = self.download_options();
+        DownloadConfig {
+            // Both checked positive by `set_download_options`.
+            chunk_size: options.chunk_size.unsigned_abs().into(),
+            parallel_ranges: options.parallel_ranges.unsigned_abs(),
+            ..DownloadConfig::default()
+        }
     }
 }
 
@@ -404,12 +417,7 @@ impl ModelCache {
             let trusted = values::addresses(&trusted_publishers);
             let manifest = verify_manifest(manifest_json.as_bytes(), &pin, &trusted)?;
             let options = self.download_options();
-            let config = DownloadConfig {
-                // Both checked positive by `set_download_options`.
-                chunk_size: options.chunk_size.unsigned_abs().into(),
-                parallel_ranges: options.parallel_ranges.unsigned_abs(),
-                ..DownloadConfig::default()
-            };
+            let config = self.download_config();
             let shape = options
                 .image_rows
                 .zip(options.image_cols)

@@ -6,6 +6,7 @@
 
 use crate::background;
 use crate::error::ZkbioError;
+use crate::face::FacePins;
 use crate::flows::ProofTarget;
 use crate::packages::ModelPin;
 use crate::values::{Address, Bytes32, FieldElement, Uint256};
@@ -337,6 +338,41 @@ impl RegistryReader {
         self.run(move |rpc, reg| {
             reg.challenge_used(rpc, relying_party.0, challenge.0)
                 .map_err(registry_error)
+        })
+        .await
+    }
+
+    /// The pins of face model version `version` in both face kinds (`modelVersion(FaceEmbedding,
+    /// version)` and `modelVersion(Face, version)`), for `ModelCache.fetch_face_model`. Fails
+    /// with `PackageRejected` unless both are active (a face package needs both: registering
+    /// the embedding and matching against it), or `Registry`.
+    pub async fn face_pins(&self, version: i64) -> Result<FacePins, ZkbioError> {
+        let v = crate::packages::version("version", version)?;
+        self.run(move |rpc, reg| {
+            let read = |kind| -> Result<(Arc<Bytes32>, Arc<Bytes32>), ZkbioError> {
+                let m = Self::model_blocking(rpc, reg, kind, v)?;
+                if m.status != ModelStatus::Active {
+                    return Err(ZkbioError::PackageRejected {
+                        why: format!(
+                            "{kind:?} model version {v} is {:?} on the registry",
+                            m.status
+                        ),
+                    });
+                }
+                let vk_hash = m.pin.vk_hash.ok_or_else(|| ZkbioError::Internal {
+                    why: "a registered model without vkHash".into(),
+                })?;
+                Ok((m.pin.model_hash, vk_hash))
+            };
+            let (embedding_model_hash, embedding_vk_hash) = read(ModelKind::FaceEmbedding)?;
+            let (match_model_hash, match_vk_hash) = read(ModelKind::Face)?;
+            Ok(FacePins {
+                version,
+                embedding_model_hash,
+                embedding_vk_hash,
+                match_model_hash,
+                match_vk_hash,
+            })
         })
         .await
     }

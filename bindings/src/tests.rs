@@ -929,6 +929,308 @@ mod flows {
         ));
         assert_eq!(r.unwrap_err(), ZkbioError::Cancelled);
     }
+
+    /// The face surface from Rust: the tiny 8x8 face model's dev package, a transfer whose face
+    /// crop is synthetic identity 1, its perturbed selfie and identity 0's.
+    mod face {
+        use super::*;
+        use zkbio_core::flows::dev::publish_dev_face_package;
+        use zkbio_core::sample::{perturbed_face, synthetic_face};
+
+        const TINY_FACE: &[u8] = include_bytes!("../../circuits/tests/data/face/face_tiny.tflite");
+        const DEV_TAU: i32 = 57344;
+
+        fn face_transfer(subject: Address) -> Vec<u8> {
+            let (image, mask) = zkbio_core::sample::synthetic_iris(12, 24, 7);
+            let iris = IrisSample::with_shape(12, 24, image, mask).unwrap();
+            let face = FaceImage::new(8, 8, synthetic_face(8, 8, 1)).unwrap();
+            let target = RegistryTarget {
+                chain_id: CHAIN,
+                registry: Address::new(REGISTRY),
+            };
+            let t = scanner_enroll(&signer(2), target, subject, u64::MAX, iris, face).unwrap();
+            t.to_bytes().as_slice().to_vec()
+        }
+
+        fn vk_hash(path: &Path) -> Arc<Bytes32> {
+            VerifyingKey::from_snarkjs_json(std::fs::read_to_string(path).unwrap())
+                .unwrap()
+                .vk_hash()
+                .unwrap()
+        }
+
+        struct Setup {
+            _dir: tempfile::TempDir,
+            vault: Arc<ZkbioVault>,
+            model: Arc<FaceModel>,
+            pins: FacePins,
+            cache: Arc<ModelCache>,
+            published: PathBuf,
+            manifest: String,
+        }
+
+        /// An iris-enrolled record and the fetched face package.
+        fn setup() -> Setup {
+            let dir = tempfile::tempdir().unwrap();
+            let vault = open_vault(&dir.path().join("vault"), Arc::new(MemKeys::default()));
+            let subject = signer(3).address();
+            vault
+                .import_enrollment(
+                    ID.into(),
+                    face_transfer(subject),
+                    vec![addr(signer(2).address())],
+                )
+                .unwrap();
+            let cache =
+                ModelCache::open(dir.path().join("cache").display().to_string(), 1 << 30).unwrap();
+            let v1 = fetch(&cache, &publish(dir.path(), 1, 1), None).unwrap();
+            let enrolled = prove(true, &vault, &v1, addr(subject), 0).unwrap();
+            confirm_iris_code(vault.clone(), ID.into(), enrolled).unwrap();
+
+            let published = dir.path().join("face-1");
+            let m =
+                publish_dev_face_package(&published, 1, TINY_FACE, [5; 32], &PUBLISHER).unwrap();
+            let manifest = std::fs::read_to_string(published.join(MANIFEST_FILE)).unwrap();
+            let hash = Bytes32::new(m.model_hash);
+            let pins = FacePins {
+                version: 1,
+                embedding_model_hash: hash.clone(),
+                embedding_vk_hash: vk_hash(&published.join("embedding_vk.json")),
+                match_model_hash: hash,
+                match_vk_hash: vk_hash(&published.join("match_vk.json")),
+            };
+            let model = fetch_face(&cache, &published, &manifest, pins.clone()).unwrap();
+            Setup {
+                _dir: dir,
+                vault,
+                model,
+                pins,
+                cache,
+                published,
+                manifest,
+            }
+        }
+
+        fn fetch_face(
+            cache: &Arc<ModelCache>,
+            dir: &Path,
+            manifest: &str,
+            pins: FacePins,
+        ) -> Result<Arc<FaceModel>, ZkbioError> {
+            block_on(cache.clone().fetch_face_model(
+                manifest.into(),
+                "https://models.invalid/face/".into(),
+                pins,
+                publishers(),
+                DirFetcher::new(dir),
+                None,
+                None,
+            ))
+        }
+
+        fn register(s: &Setup, n: u64) -> Result<Arc<FaceEmbeddingProof>, ZkbioError> {
+            let t = target(addr(signer(3).address()), n);
+            block_on(register_face_embedding(
+                s.vault.clone(),
+                ID.into(),
+                s.model.clone(),
+                t,
+                None,
+                None,
+            ))
+        }
+
+        fn request(challenge: u64, tau: i32) -> FaceMatchRequest {
+            FaceMatchRequest {
+                chain_id: CHAIN as i64,
+                registry: addr(Address::new(REGISTRY)),
+                relying_party: addr(signer(8).address()),
+                challenge: nonce(challenge),
+                tau,
+            }
+        }
+
+        fn prove_match(
+            s: &Setup,
+            selfie: Vec<u8>,
+            req: FaceMatchRequest,
+        ) -> Result<Arc<FaceMatchProof>, ZkbioError> {
+            block_on(prove_face_match(
+                s.vault.clone(),
+                ID.into(),
+                s.model.clone(),
+                selfie,
+                req,
+                None,
+                None,
+            ))
+        }
+
+        #[test]
+        fn register_confirm_match_and_typed_refusals() {
+            let s = setup();
+            assert_eq!(
+                (
+                    s.model.image_height(),
+                    s.model.image_width(),
+                    s.model.embedding_dim()
+                ),
+                (8, 8, 8)
+            );
+            assert_eq!(s.model.embedding_vk_hash(), s.pins.embedding_vk_hash);
+            assert_eq!(s.model.match_vk_hash(), s.pins.match_vk_hash);
+            let selfie = perturbed_face(&synthetic_face(8, 8, 1), 8, 8, 5);
+            assert_eq!(
+                prove_match(&s, selfie.clone(), request(1, DEV_TAU)).unwrap_err(),
+                ZkbioError::NoFaceEmbedding
+            );
+
+            let reg = register(&s, 1).unwrap();
+            verify_face_embedding(s.model.embedding_verifying_key(), reg.clone()).unwrap();
+            let record = s.vault.public_record(ID.into()).unwrap();
+            assert_eq!(reg.public_inputs().c_face, record.c_face);
+            assert_eq!(record.face_model, None);
+            confirm_face_embedding(s.vault.clone(), ID.into(), reg.clone()).unwrap();
+            let c_emb = reg.public_inputs().c_emb;
+            assert_eq!(
+                s.vault.public_record(ID.into()).unwrap().face_model,
+                Some(ModelCommitment {
+                    version: 1,
+                    commitment: c_emb.clone()
+                })
+            );
+            assert_eq!(
+                register(&s, 2).unwrap_err(),
+                ZkbioError::NotNewer {
+                    current: 1,
+                    offered: 1
+                }
+            );
+
+            // A match: its public inputs are what the relying party expects.
+            let req = request(42, DEV_TAU);
+            let m = prove_match(&s, selfie.clone(), req.clone()).unwrap();
+            assert!(m.similarity() >= DEV_TAU, "{}", m.similarity());
+            verify_face_match(s.model.match_verifying_key(), m.clone()).unwrap();
+            let expected = face_match_public_inputs(c_emb.clone(), req.clone()).unwrap();
+            assert_eq!(m.public_inputs(), expected);
+            let mut other = req.clone();
+            other.challenge = nonce(43);
+            let o = face_match_public_inputs(c_emb.clone(), other).unwrap();
+            assert_eq!(
+                verify(
+                    s.model.match_verifying_key(),
+                    m.proof(),
+                    vec![o.c_emb, o.tau, o.binding]
+                ),
+                Err(ZkbioError::VerificationFailed)
+            );
+            let call = BiometricRegistry::verifyFaceMatchCall::abi_decode(&m.tx().data).unwrap();
+            assert_eq!(
+                (call.subject, call.challenge, call.tau),
+                (
+                    signer(3).address(),
+                    U256::from(42u64),
+                    U256::from(DEV_TAU as u64)
+                )
+            );
+
+            // Another identity (0): refused at DEV_TAU, with its similarity if it has one.
+            let other = synthetic_face(8, 8, 0);
+            let similarity = match prove_match(&s, other.clone(), request(45, DEV_TAU)) {
+                Err(ZkbioError::FaceNoMatch { similarity, tau }) => {
+                    assert_eq!(tau, DEV_TAU);
+                    assert!(similarity.is_none_or(|v| v < DEV_TAU), "{similarity:?}");
+                    similarity
+                }
+                other => panic!("{other:?}"),
+            };
+            // An identity that does not match but has a similarity: it is exact, whatever tau was
+            // asked (at tau = similarity it proves, one above it is refused with the same value).
+            let other_similar = (2..64).find_map(|id| {
+                let face = synthetic_face(8, 8, id);
+                match prove_match(&s, face.clone(), request(45, DEV_TAU)) {
+                    Err(ZkbioError::FaceNoMatch {
+                        similarity: Some(x),
+                        ..
+                    }) if x > 0 => Some((face, x)),
+                    _ => None,
+                }
+            });
+            if similarity.is_none() {
+                // Embeddings pointing apart match at no tau, not even 0.
+                assert_eq!(
+                    prove_match(&s, other, request(44, 0)).unwrap_err(),
+                    ZkbioError::FaceNoMatch {
+                        similarity: None,
+                        tau: 0
+                    }
+                );
+            }
+            let (similar, x) =
+                other_similar.expect("an identity in 2..64 with a similarity in (0, DEV_TAU)");
+            let at = prove_match(&s, similar.clone(), request(44, x)).unwrap();
+            assert_eq!(at.similarity(), x);
+            verify_face_match(s.model.match_verifying_key(), at).unwrap();
+            assert_eq!(
+                prove_match(&s, similar, request(44, x + 1)).unwrap_err(),
+                ZkbioError::FaceNoMatch {
+                    similarity: Some(x),
+                    tau: x + 1
+                }
+            );
+            for n in [0, 63, 65] {
+                assert!(matches!(
+                    prove_match(&s, vec![7; n], request(46, DEV_TAU)),
+                    Err(ZkbioError::InvalidInput { what, .. }) if what == "selfie"
+                ));
+            }
+            for tau in [-1, 65536] {
+                assert!(matches!(
+                    prove_match(&s, selfie.clone(), request(47, tau)),
+                    Err(ZkbioError::InvalidInput { what, .. }) if what == "request.tau"
+                ));
+            }
+            let token = CancellationToken::new();
+            token.cancel();
+            let r = block_on(prove_face_match(
+                s.vault.clone(),
+                ID.into(),
+                s.model.clone(),
+                selfie,
+                request(48, DEV_TAU),
+                None,
+                Some(token),
+            ));
+            assert_eq!(r.unwrap_err(), ZkbioError::Cancelled);
+        }
+
+        #[test]
+        fn both_kinds_pins_are_checked() {
+            let s = setup();
+            let fresh = |name: &str| {
+                ModelCache::open(s.published.join(name).display().to_string(), 1 << 30).unwrap()
+            };
+            let mut swapped = s.pins.clone();
+            swapped.match_vk_hash = s.pins.embedding_vk_hash.clone();
+            assert!(matches!(
+                fetch_face(&fresh("a"), &s.published, &s.manifest, swapped),
+                Err(ZkbioError::PackageRejected { .. })
+            ));
+            let mut other = s.pins.clone();
+            other.match_model_hash = Bytes32::new([0x11; 32]);
+            assert!(matches!(
+                fetch_face(&fresh("b"), &s.published, &s.manifest, other),
+                Err(ZkbioError::ModelHashMismatch { .. })
+            ));
+            let mut version = s.pins.clone();
+            version.version = 2;
+            assert!(matches!(
+                fetch_face(&s.cache, &s.published, &s.manifest, version),
+                Err(ZkbioError::PackageRejected { .. })
+            ));
+        }
+    }
 }
 
 /// Issue 10: materials refuse a forgeable key, proving refuses a corrupted one, and `verify`

@@ -198,6 +198,9 @@ class FlowTests(private val fx: FlowFixtures) {
 
     fun close() = server.close()
 
+    /** Where the test server serves iris package `version` (for the face tests' wrong-kind check). */
+    fun irisBaseUrl(version: Long) = server.baseUrl(version)
+
     private fun newVault(name: String, keys: VaultKeyStore = MemoryKeyStore()) =
         ZkbioVault.open(File(root, name).path, keys)
 

@@ -15,6 +15,7 @@ fun main(args: Array<String>) {
     val flows = FlowTests(fixtures)
     val registry = RegistryTests(fixtures, ChainFixtures.fromSystemProperty(), flows)
     val platform = PlatformTests(fixtures)
+    val face = FaceTests(fixtures, flows)
     val tests: List<Pair<String, suspend () -> Unit>> = listOf(
         "loads materials and exposes the statement" to t::loadsMaterials,
         "proves and verifies" to t::provesAndVerifies,
@@ -32,6 +33,13 @@ fun main(args: Array<String>) {
         "one bit order and number format: FFI and CLI agree" to flows::bitsAndNumbersMatchTheCli,
         "registry reads on anvil, enroll, prepareReenrollment, re-enroll" to registry::readsTheRegistryAndPreparesReenrollment,
         "flows: refused imports and wrong vault keys are typed" to flows::refusedImportsAndWrongKeysAreTyped,
+        "face: fetch, register the embedding (Rust verifier, snarkjs), confirm: the vault has it" to face::registersAndConfirmsTheEmbedding,
+        "face: a matching selfie proves, verified by the Rust verifier and snarkjs, bound to the request" to face::provesAMatch,
+        "face: a non-matching selfie is FaceNoMatch with its similarity, nothing proven" to face::noMatchIsTypedBeforeProving,
+        "face: a wrong-size selfie is InvalidInput" to face::wrongSizeSelfieIsInvalidInput,
+        "face: cancellation stops the match and the registration" to face::cancellationStopsFaceProofs,
+        "face: pins of both kinds are checked" to face::pinMismatchIsRefused,
+        "registry: face pins on anvil, registerFaceEmbedding and verifyFaceMatch with real verifiers" to { registry.registersAndMatchesTheFaceOnChain(face) },
         "platform: wrapped vault keys persist and are never replaced" to { platform.wrappedKeysPersistAndNeverReplace() },
         "platform: wrapped vault keys refuse tampering, errors are typed" to { platform.wrappedKeysRefuseTamperingAndTypeErrors() },
         "platform: a vault reopens across restarts with the wrapped store" to { platform.vaultOpensAcrossRestartsWithTheWrappedStore() },
@@ -61,6 +69,7 @@ fun main(args: Array<String>) {
         println("cancellation latency (cancel() to Cancelled), image-opening $size: $text")
     }
     flows.close()
+    face.close()
     println("$passed passed, $failed failed")
     exitProcess(if (failed == 0) 0 else 1)
 }

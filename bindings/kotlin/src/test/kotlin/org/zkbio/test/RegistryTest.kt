@@ -24,6 +24,11 @@ import org.zkbio.TxRequest
 import org.zkbio.Uint256
 import org.zkbio.ZkbioException
 import org.zkbio.ZkbioVault
+import org.zkbio.FaceMatchRequest
+import org.zkbio.confirmFaceEmbedding
+import org.zkbio.faceMatchPublicInputs
+import org.zkbio.proveFaceMatch
+import org.zkbio.registerFaceEmbedding
 import org.zkbio.confirmIrisCode
 import org.zkbio.proveEnrollment
 import org.zkbio.proveReenrollment
@@ -78,6 +83,24 @@ class HttpJsonRpc(private val url: String) : JsonRpcTransport {
         }
         check(receipt.contains("\"status\":\"0x1\"")) { "transaction failed: $receipt" }
     }
+
+    /** Sends `tx` from `from` and checks the registry refused it (a revert, at estimation or mined). */
+    fun sendAndExpectRevert(from: Address, tx: TxRequest) {
+        val json = txToEip1193Json(tx).replaceFirst("{", "{\"from\":\"${from.toHex()}\",")
+        val reply = send("""{"jsonrpc":"2.0","id":1,"method":"eth_sendTransaction","params":[$json]}""")
+        if (reply.contains("\"error\"")) {
+            check(reply.contains("revert")) { "refused, but not by a revert: $reply" }
+            return
+        }
+        val hash = reply.substringAfter("\"result\":").substringBeforeLast("}").trim('"')
+        var receipt = "null"
+        for (i in 0 until 100) {
+            receipt = call("eth_getTransactionReceipt", "[\"$hash\"]")
+            if (receipt != "null") break
+            Thread.sleep(100)
+        }
+        check(receipt.contains("\"status\":\"0x0\"")) { "transaction was accepted: $receipt" }
+    }
 }
 
 class ChainFixtures(file: File) {
@@ -98,6 +121,9 @@ class ChainFixtures(file: File) {
 
 class RegistryTests(private val fx: FlowFixtures, private val chain: ChainFixtures, private val flows: FlowTests) {
     private val root: File = Files.createTempDirectory("zkbio-registry").toFile().apply { deleteOnExit() }
+
+    /** The vault whose record "carol" the iris test enrolled on chain (the face test goes on from it). */
+    private var carol: ZkbioVault? = null
 
     suspend fun readsTheRegistryAndPreparesReenrollment() {
         val rpc = HttpJsonRpc(chain.rpc)
@@ -144,6 +170,7 @@ class RegistryTests(private val fx: FlowFixtures, private val chain: ChainFixtur
         val re = proveReenrollment(vault, "carol", v2, plan.target, null, null)
         rpc.sendAndConfirm(chain.subject, re.tx())
         confirmIrisCode(vault, "carol", re)
+        carol = vault
         val last = reader.record(chain.subject)
         check(last.irisVersion == 2L && last.cCode == re.publicInputs().cCode && last.cImg == imported.cImg) { "re-enrolled $last" }
         val none = assertThrows<ZkbioException.NotNewer> { reader.prepareReenrollment(vault, "carol") }
@@ -158,5 +185,46 @@ class RegistryTests(private val fx: FlowFixtures, private val chain: ChainFixtur
         val stranger = RegistryReader(rpc, fx.subject)
         val r = assertThrows<ZkbioException.Registry> { stranger.latestVersion(ModelKind.IRIS) }
         check(!r.retryable) { "no contract: ${r.why}" }
+    }
+
+    /**
+     * The face flows against the registry's real face verifiers (version 1 of both face kinds,
+     * added by run-tests.sh): the face pins through RegistryReader, registerFaceEmbedding sent by
+     * the subject, then verifyFaceMatch sent by the relying party (anvil's dev account 2), which
+     * the registry accepts once per challenge and only from the relying party the proof names.
+     */
+    suspend fun registersAndMatchesTheFaceOnChain(face: FaceTests) {
+        val vault = carol ?: error("needs the iris registry test's enrolled record (it runs first)")
+        val rpc = HttpJsonRpc(chain.rpc)
+        val reader = RegistryReader(rpc, chain.registry)
+        val embedding = reader.modelVersion(ModelKind.FACE_EMBEDDING, 1)
+        val matching = reader.modelVersion(ModelKind.FACE, 1)
+        check(embedding.status == ModelStatus.ACTIVE && matching.status == ModelStatus.ACTIVE) { "face kinds active" }
+        check(embedding.verifier != matching.verifier) { "one verifier per statement" }
+        val pins = reader.facePins(1)
+        check(pins == face.fixtures.pins) { "registry pins $pins != package ${face.fixtures.pins}" }
+        check(pins.embeddingVkHash == embedding.pin.vkHash && pins.matchVkHash == matching.pin.vkHash) { "pins are the kinds' pins" }
+        assertThrows<ZkbioException.PackageRejected> { reader.facePins(2) }
+        val model = face.fetchFaceModel(ModelCache.open(File(root, "face-cache").path, 1L shl 30), pins)
+
+        val target = ProofTarget(reader.chainId(), chain.registry, chain.subject, reader.nonce(chain.subject))
+        val registered = registerFaceEmbedding(vault, "carol", model, target, null, null)
+        rpc.sendAndConfirm(chain.subject, registered.tx())
+        confirmFaceEmbedding(vault, "carol", registered)
+        val record = reader.record(chain.subject)
+        check(record.faceVersion == 1L && record.cEmb == registered.publicInputs().cEmb) { "face on chain $record" }
+        check(record.cFace == registered.publicInputs().cFace) { "C_face" }
+        check(vault.publicRecord("carol").faceModel?.commitment == record.cEmb) { "the vault has the registered C_emb" }
+
+        val relyingParty = Address.fromHex("0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC")
+        val request = FaceMatchRequest(31337L, chain.registry, relyingParty, Uint256.fromLong(77), DEV_TAU)
+        check(!reader.challengeUsed(relyingParty, request.challenge)) { "fresh challenge" }
+        val m = proveFaceMatch(vault, "carol", model, face.fixtures.selfie, request, null, null)
+        check(m.publicInputs() == faceMatchPublicInputs(record.cEmb, request)) { "public inputs from the chain's C_emb" }
+        // Sent by another wallet than the relying party it is bound to: refused.
+        rpc.sendAndExpectRevert(chain.subject, m.tx())
+        rpc.sendAndConfirm(relyingParty, m.tx())
+        check(reader.challengeUsed(relyingParty, request.challenge)) { "challenge consumed" }
+        rpc.sendAndExpectRevert(relyingParty, m.tx())
     }
 }
