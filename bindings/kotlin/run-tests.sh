@@ -35,11 +35,12 @@ fi
 
 cd "$root"
 echo "== building libzkbio_ffi, dev-key, zkbio (fixtures) and uniffi-bindgen"
-# One cargo invocation with the feature set of scripts/test.sh's `cargo test`, which builds all
-# four into target/debug: right after it nothing is rebuilt, where building the packages one by
-# one (`cargo build -p …`) would compile zkbio-core again for each package's own feature set.
-# The phone's own feature set (no `evm`) is checked by scripts/check-phone-deps.sh.
-cargo test --quiet --workspace --all-targets --no-run
+# One cargo invocation over the whole workspace, with examples (so dev-dependencies count): the
+# feature set of scripts/test.sh's `cargo test --workspace --all-targets`, whose compiled crates it
+# reuses (it only links the four into target/debug). Building the packages one by one
+# (`cargo build -p …`) would compile zkbio-core again for each package's own feature set. The
+# phone's own feature set (no `evm`) is linted by .ci/run and checked by scripts/check-phone-deps.sh.
+cargo build --quiet --workspace --lib --bins --examples
 if [ "$profile" != dev ]; then
   cargo build --quiet --profile "$profile" -p zkbio-ffi --lib
 fi

@@ -428,7 +428,8 @@ contract BiometricRegistry {
     ///         Reverts (custom error) unless the proof is valid.
     /// @param subject The enrolled wallet whose C_emb the selfie is compared with.
     /// @param challenge The relying party's fresh challenge (the binding's nonce).
-    /// @param tau The distance threshold (a field element; its scale is the face model's).
+    /// @param tau The similarity threshold, a 16-bit fraction (`tau / 65536`) as the face-match
+    ///        statement reads it; the proof verifies only for this `tau`.
     /// @param proof Face-match proof for [C_emb, tau, binding(msg.sender, challenge)] under the
     ///        record's face version, which must be Active.
     function verifyFaceMatch(address subject, uint256 challenge, uint256 tau, Proof calldata proof) external {

@@ -10,6 +10,7 @@
 
 use super::{evm_err, DemoRegistry, EMBEDDED_CHAIN_ID};
 use crate::artifacts::{seed_from_text, write_proof, write_public, write_vk};
+use crate::mem::rss_anon_bytes;
 use crate::report::{phase, step_progress, ConsoleProgress, Measured};
 use ark_bn254::Fr;
 use ark_ff::PrimeField;
@@ -27,6 +28,7 @@ use zkbio_core::groth16::{dev_setup_insecure_with_progress, prove, verify};
 use zkbio_core::groth16::{KeyOrigin, VerifyingKey};
 use zkbio_core::registry::BiometricRegistry as R;
 use zkbio_core::registry::{binding, EmbeddedRegistry, LocalSigner, ModelKind, Revert, B256, U256};
+use zkbio_core::sample::{perturbed_face, synthetic_face};
 
 /// The face model version the demo registers (both face kinds).
 const FACE_VERSION: u32 = 1;
@@ -94,13 +96,13 @@ impl FaceDemo {
     /// The `i`-th selfie: the enrolled image as a new camera capture.
     fn selfie(&self, i: u64) -> Vec<u8> {
         let (h, w) = self.side();
-        camera_capture(&self.enrolled, h, w, 1000 + i)
+        perturbed_face(&self.enrolled, h, w, 1000 + i)
     }
 
     /// The `i`-th stranger: another identity's camera capture.
     fn stranger(&self, i: u64) -> Vec<u8> {
         let (h, w) = self.side();
-        camera_capture(&synthetic_face(h, w, 100 + i), h, w, 2000 + i)
+        perturbed_face(&synthetic_face(h, w, 100 + i), h, w, 2000 + i)
     }
 }
 
@@ -467,116 +469,14 @@ fn distribution(face: &FaceDemo) -> Result<Distribution, String> {
     })
 }
 
-/// The process's anonymous resident memory now (`RssAnon` in `/proc/self/status`; Linux only):
-/// the part of RSS that is not the mapped key file.
-fn rss_anon_bytes() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("RssAnon:"))?;
-    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kib * 1024)
-}
-
 /// A 16-bit fraction as `s/65536 (0.xxxx)`.
 fn frac(s: u32) -> String {
     format!("{s} ({:.4})", f64::from(s) / 65536.0)
 }
 
-/// A deterministic generator for the sample images (xorshift64*).
-struct SampleRng(u64);
-
-impl SampleRng {
-    fn new(seed: u64) -> Self {
-        SampleRng(seed ^ 0x9e37_79b9_7f4a_7c15)
-    }
-
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    /// Uniform in `0..n`.
-    fn below(&mut self, n: u64) -> i64 {
-        (self.next() % n) as i64
-    }
-
-    /// Uniform in `[lo, hi)`.
-    fn uniform(&mut self, lo: f64, hi: f64) -> f64 {
-        lo + (hi - lo) * ((self.next() >> 11) as f64 / (1u64 << 53) as f64)
-    }
-}
-
-/// A synthetic identity of `h x w` pixels: mid-gray plus 10–16 Gaussian blobs laid out on a
-/// 64x64 canvas and sampled at the image's resolution (the dev model's training distribution).
-/// Floats are fine here: the image is the prover's input data, not a proven computation.
-fn synthetic_face(h: usize, w: usize, seed: u64) -> Vec<u8> {
-    let mut rng = SampleRng::new(seed);
-    let n = 10 + rng.below(7);
-    let blobs: Vec<[f64; 5]> = (0..n)
-        .map(|_| {
-            [
-                rng.uniform(4.0, 60.0),
-                rng.uniform(4.0, 60.0),
-                rng.uniform(2.5, 9.0),
-                rng.uniform(2.5, 9.0),
-                rng.uniform(-90.0, 90.0),
-            ]
-        })
-        .collect();
-    let (sy, sx) = (64.0 / h as f64, 64.0 / w as f64);
-    (0..h * w)
-        .map(|i| {
-            let (y, x) = ((i / w) as f64 * sy, (i % w) as f64 * sx);
-            let v: f64 = blobs
-                .iter()
-                .map(|[cy, cx, gy, gx, a]| {
-                    a * (-(((y - cy) / gy).powi(2) + ((x - cx) / gx).powi(2)) / 2.0).exp()
-                })
-                .sum();
-            (128.0 + v).round().clamp(0.0, 255.0) as u8
-        })
-        .collect()
-}
-
-/// `img` (`h x w`) as a new capture: shifted by one pixel (edges repeated), contrast 0.91–1.09,
-/// brightness ±12 and sensor noise of up to ±6 (integer arithmetic, from `seed`).
-fn camera_capture(img: &[u8], h: usize, w: usize, seed: u64) -> Vec<u8> {
-    let mut rng = SampleRng::new(seed);
-    let dy = rng.below(3) - 1;
-    let dx = if rng.below(2) == 0 { -1 } else { 1 };
-    let contrast = 58 + rng.below(13);
-    let brightness = rng.below(25) - 12;
-    let at = |r: i64, c: i64| {
-        let (r, c) = (r.clamp(0, h as i64 - 1), c.clamp(0, w as i64 - 1));
-        i64::from(img[r as usize * w + c as usize])
-    };
-    (0..h * w)
-        .map(|i| {
-            let (r, c) = ((i / w) as i64, (i % w) as i64);
-            let noise = rng.below(7) + rng.below(7) - 6;
-            let p = (at(r - dy, c - dx) - 128) * contrast / 64 + 128 + brightness + noise;
-            p.clamp(0, 255) as u8
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn samples_are_deterministic_and_captures_change_the_image() {
-        let a = synthetic_face(64, 64, 1);
-        assert_eq!(a, synthetic_face(64, 64, 1));
-        assert_ne!(a, synthetic_face(64, 64, 2));
-        let s = camera_capture(&a, 64, 64, 5);
-        assert_eq!(s, camera_capture(&a, 64, 64, 5));
-        assert_ne!(s, a);
-        assert_ne!(s, camera_capture(&a, 64, 64, 6));
-        let distinct: std::collections::HashSet<u8> = a.iter().copied().collect();
-        assert!(distinct.len() > 50, "a blob pattern, not a flat image");
-    }
 
     /// The default demo's premise, on the dev model: every selfie matches at DEV_TAU, no
     /// stranger does, and the stranger the demo shows is refused by the flow's check.
