@@ -26,8 +26,8 @@ use super::FlowError;
 use crate::groth16::key_check::check_key_view;
 use crate::groth16::{KeyHeader, KeyOrigin, MappedKey};
 use crate::package::{
-    ArtifactCache, ArtifactRole, BeforeKey, DownloadConfig, DownloadObserver, Fetcher, ModelKind,
-    PackageError, VerifiedManifest, VerifiedPackage,
+    check_dev_marker, rejected, ArtifactCache, ArtifactRole, BeforeKey, DownloadConfig,
+    DownloadObserver, Fetcher, ModelKind, PackageError, VerifiedManifest, VerifiedPackage,
 };
 
 /// Public inputs of both face statements.
@@ -114,13 +114,7 @@ fn check_header(
             "the {what} key has {n_public} public inputs, the statement has {PUBLIC_INPUTS}"
         ));
     }
-    let key_is_dev = origin == KeyOrigin::InsecureDev;
-    if key_is_dev != insecure_dev_key {
-        return Err(format!(
-            "the manifest says insecure_dev_key = {insecure_dev_key}, the {what} key's header says {key_is_dev}"
-        ));
-    }
-    Ok(())
+    check_dev_marker(what, origin, insecure_dev_key)
 }
 
 /// The checks [`FaceModelPackage::fetch`] makes before the face-embedding key downloads (the
@@ -130,19 +124,11 @@ fn check_before_key(
     insecure_dev_key: bool,
     expected_input: Option<(usize, usize)>,
 ) -> Result<(), PackageError> {
-    let refuse = |artifact: &str, why: String| PackageError::Rejected {
-        artifact: artifact.to_owned(),
-        why,
-    };
-    let model_path = before
-        .path(ArtifactRole::Model)
-        .ok_or_else(|| refuse("model", "the package has no model file".into()))?;
-    let bytes = std::fs::read(model_path).map_err(PackageError::io("read", model_path))?;
-    let face = FaceModel::from_bytes(&bytes)
-        .map_err(|e| refuse("model", format!("not a face model: {e}")))?;
+    let face = FaceModel::from_bytes(&before.model_bytes()?)
+        .map_err(|e| rejected("model", format!("not a face model: {e}")))?;
     if let Some((h, w)) = expected_input {
         if (face.height(), face.width()) != (h, w) {
-            return Err(refuse(
+            return Err(rejected(
                 "model",
                 format!(
                     "takes {}x{} face crops, the app makes {h}x{w}",
@@ -159,12 +145,12 @@ fn check_before_key(
         header.origin(),
         insecure_dev_key,
     )
-    .map_err(|why| refuse("proving key", why))?;
+    .map_err(|why| rejected("proving key", why))?;
     let match_path = before
         .path(ArtifactRole::MatchProvingKey)
-        .ok_or_else(|| refuse("match proving key", "the package has none".into()))?;
+        .ok_or_else(|| rejected("match proving key", "the package has none"))?;
     let key = MappedKey::open(match_path)
-        .map_err(|e| refuse("match proving key", format!("does not open: {e}")))?;
+        .map_err(|e| rejected("match proving key", format!("does not open: {e}")))?;
     let view = key.view();
     check_header(
         "face-match",
@@ -172,7 +158,7 @@ fn check_before_key(
         view.origin(),
         insecure_dev_key,
     )
-    .map_err(|why| refuse("match proving key", why))
+    .map_err(|why| rejected("match proving key", why))
 }
 
 impl FaceModelPackage {

@@ -13,8 +13,8 @@ use super::FlowError;
 use crate::groth16::key_check::check_key_view;
 use crate::groth16::{KeyHeader, KeyOrigin, MappedKey};
 use crate::package::{
-    ArtifactCache, ArtifactRole, BeforeKey, DownloadConfig, DownloadObserver, Fetcher, ModelKind,
-    PackageError, VerifiedManifest, VerifiedPackage,
+    check_dev_marker, rejected, ArtifactCache, ArtifactRole, BeforeKey, DownloadConfig,
+    DownloadObserver, Fetcher, ModelKind, PackageError, VerifiedManifest, VerifiedPackage,
 };
 
 /// Whether a key with `n_public` public inputs and `n_constraints` constraints is made for
@@ -45,19 +45,11 @@ fn check_before_key(
     insecure_dev_key: bool,
     expected_shape: Option<(usize, usize)>,
 ) -> Result<(), PackageError> {
-    let refuse = |artifact: &str, why: String| PackageError::Rejected {
-        artifact: artifact.to_owned(),
-        why,
-    };
-    let model_path = before
-        .path(ArtifactRole::Model)
-        .ok_or_else(|| refuse("model", "the package has no model file".into()))?;
-    let model_bytes = std::fs::read(model_path).map_err(PackageError::io("read", model_path))?;
-    let model = IrisModel::from_canonical_bytes(&model_bytes)
-        .map_err(|e| refuse("model", format!("not an iris model: {e}")))?;
+    let model = IrisModel::from_canonical_bytes(&before.model_bytes()?)
+        .map_err(|e| rejected("model", format!("not an iris model: {e}")))?;
     if let Some((rows, cols)) = expected_shape {
         if (model.image_rows(), model.image_cols()) != (rows, cols) {
-            return Err(refuse(
+            return Err(rejected(
                 "model",
                 format!(
                     "takes {}x{} iris images, the app makes {rows}x{cols}",
@@ -68,18 +60,11 @@ fn check_before_key(
         }
     }
     let header: &KeyHeader = before.key_header;
-    let key_is_dev = header.origin() == KeyOrigin::InsecureDev;
-    if key_is_dev != insecure_dev_key {
-        return Err(refuse(
-            "proving key",
-            format!(
-                "the manifest says insecure_dev_key = {insecure_dev_key}, the key's header says {key_is_dev}"
-            ),
-        ));
-    }
+    check_dev_marker("proving", header.origin(), insecure_dev_key)
+        .map_err(|why| rejected("proving key", why))?;
     let statement = IrisCodeStatement::new(model);
     key_fits(&statement, header.n_public(), header.n_constraints())
-        .map_err(|why| refuse("proving key", why))
+        .map_err(|why| rejected("proving key", why))
 }
 
 /// One iris model version with its proving key: what [`super::prove_iris_code`] needs.

@@ -36,6 +36,7 @@ use crate::groth16::key_file::{KeyHeader, HEADER_BYTES};
 use crate::groth16::key_transport::{
     expand_key_verified, TransportError, TransportHeader, TRANSPORT_PREFIX_BYTES,
 };
+use crate::groth16::KeyOrigin;
 
 struct Entry {
     size: u64,
@@ -81,6 +82,37 @@ impl BeforeKey<'_> {
             .find(|a| a.role == role)
             .map(|a| a.path.as_path())
     }
+
+    /// The bytes of the verified model file; [`PackageError::Rejected`] if the package has none.
+    pub fn model_bytes(&self) -> Result<Vec<u8>, PackageError> {
+        let path = self
+            .path(ArtifactRole::Model)
+            .ok_or_else(|| rejected("model", "the package has no model file"))?;
+        std::fs::read(path).map_err(PackageError::io("read", path))
+    }
+}
+
+/// [`PackageError::Rejected`] for `artifact`, because of `why`.
+pub fn rejected(artifact: &str, why: impl Into<String>) -> PackageError {
+    PackageError::Rejected {
+        artifact: artifact.to_owned(),
+        why: why.into(),
+    }
+}
+
+/// A key header's development marker must be what the manifest says (`insecure_dev_key`).
+pub fn check_dev_marker(
+    what: &str,
+    origin: KeyOrigin,
+    insecure_dev_key: bool,
+) -> Result<(), String> {
+    let key_is_dev = origin == KeyOrigin::InsecureDev;
+    if key_is_dev != insecure_dev_key {
+        return Err(format!(
+            "the manifest says insecure_dev_key = {insecure_dev_key}, the {what} key's header says {key_is_dev}"
+        ));
+    }
+    Ok(())
 }
 
 /// A check run before the proving key downloads ([`ArtifactCache::fetch_package_checked`]).

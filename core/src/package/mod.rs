@@ -22,7 +22,7 @@ pub mod verify;
 #[cfg(test)]
 mod tests;
 
-pub use cache::{ArtifactCache, BeforeKey};
+pub use cache::{check_dev_marker, rejected, ArtifactCache, BeforeKey};
 pub use dir::DirFetcher;
 pub use error::{FetchError, PackageError};
 pub use fetch::{DownloadConfig, DownloadEvent, DownloadObserver, Fetcher, Quiet};
