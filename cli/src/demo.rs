@@ -1,19 +1,20 @@
 //! `zkbio demo`: the whole spine on the embedded default, phase by phase.
 
 mod face;
+mod key_cache;
 
 use crate::artifacts::{seed_from_text, write_proof, write_public, write_vk};
-use crate::report::{fmt_duration, phase, step_progress, ConsoleProgress, Measured};
+use crate::report::{fmt_duration, phase, ConsoleProgress, Measured};
 use crate::statement::{InputArgs, Statement};
 use ark_bn254::{Bn254, Fr};
+use key_cache::KeyCache;
 use std::path::PathBuf;
 use zkbio_circuits::circom::{r1cs as r1cs_file, wtns};
 use zkbio_circuits::models::iris::IrisModel;
 use zkbio_core::evm;
 use zkbio_core::evm::{EmbeddedEvm, EvmError};
-use zkbio_core::groth16::key_file::{write_key_with_origin, MappedKey};
 use zkbio_core::groth16::zkey_convert::to_zkey;
-use zkbio_core::groth16::{dev_setup_insecure_with_progress, prove, verify};
+use zkbio_core::groth16::{prove, verify};
 use zkbio_core::groth16::{KeyOrigin, Proof, VerifyingKey};
 use zkbio_core::registry::BiometricRegistry as R;
 use zkbio_core::registry::{
@@ -41,6 +42,11 @@ pub struct DemoArgs {
     /// Seed text of the INSECURE development setup.
     #[arg(long, default_value = "zkbio demo")]
     pub seed: String,
+    /// Redo the development setups instead of reusing the keys cached by an earlier run
+    /// (under $XDG_CACHE_HOME/zkbio/demo-keys, else ~/.cache/zkbio/demo-keys; an entry is reused
+    /// only for the same circuit and seed, and only if its digest still holds).
+    #[arg(long)]
+    pub fresh: bool,
     #[command(flatten)]
     pub input: InputArgs,
 }
@@ -73,31 +79,23 @@ pub fn run(args: DemoArgs) -> Result<(), String> {
         r1cs.domain_size().trailing_zeros()
     );
 
-    let (pk, m) = phase("2. dev setup (INSECURE)", || {
-        dev_setup_insecure_with_progress(&r1cs, seed_from_text(&args.seed), &step_progress())
-    });
-    let pk = pk.map_err(|e| e.to_string())?;
-    phases.push(m);
-
-    let key_path = dir.join("circuit.zpk");
-    let (written, m) = phase("3. write proving key (.zpk)", || -> Result<u64, String> {
-        let f = std::fs::File::create(&key_path).map_err(|e| e.to_string())?;
-        let mut w = std::io::BufWriter::new(f);
-        write_key_with_origin(&pk, r1cs.constraints.len(), KeyOrigin::InsecureDev, &mut w)
-            .map_err(|e| e.to_string())?;
-        drop(w);
-        Ok(std::fs::metadata(&key_path)
-            .map_err(|e| e.to_string())?
-            .len())
-    });
-    let size = written?;
-    phases.push(m);
+    let cache = KeyCache::from_env(args.fresh);
+    let (key, key_path) = cache.dev_key(
+        "2. dev setup (INSECURE)",
+        &r1cs,
+        seed_from_text(&args.seed),
+        &dir.join("circuit.zpk"),
+        &mut phases,
+    )?;
+    let size = std::fs::metadata(&key_path)
+        .map_err(|e| format!("{}: {e}", key_path.display()))?
+        .len();
     println!(
-        "     {} ({:.1} MiB)",
+        "  3. proving key (.zpk, memory-mapped)          {} ({:.1} MiB)",
         key_path.display(),
         size as f64 / 1048576.0
     );
-    let vk = pk.vk.clone();
+    let vk = key.view().verifying_key();
     if args.out.is_some() {
         let (r, m) = phase(
             "   export .r1cs, .zkey, verification_key.json",
@@ -109,7 +107,7 @@ pub fn run(args: DemoArgs) -> Result<(), String> {
                 .map_err(|e| e.to_string())?;
                 let f =
                     std::fs::File::create(dir.join("circuit.zkey")).map_err(|e| e.to_string())?;
-                to_zkey(&pk, &r1cs)
+                to_zkey(&key.view().to_proving_key(), &r1cs)
                     .write(&mut std::io::BufWriter::new(f))
                     .map_err(|e| e.to_string())?;
                 write_vk(
@@ -122,12 +120,8 @@ pub fn run(args: DemoArgs) -> Result<(), String> {
         r?;
         phases.push(m);
     }
-    drop(pk);
     drop(r1cs);
 
-    let (key, m) = phase("4. load proving key (mmap)", || MappedKey::open(&key_path));
-    let key = key.map_err(|e| e.to_string())?;
-    phases.push(m);
     let (d, m) = phase("   key digest (SHA3-256, one pass)", || key.digest());
     phases.push(m);
     println!("     sha3-256 {}", hex::encode(d));
@@ -239,8 +233,11 @@ pub fn run(args: DemoArgs) -> Result<(), String> {
                     reg,
                     &mut evm,
                     &registry,
-                    &dir,
-                    args.out.is_some(),
+                    &face::FaceFiles {
+                        dir: &dir,
+                        out: args.out.is_some(),
+                        cache: &cache,
+                    },
                     &mut phases,
                 )?;
             }

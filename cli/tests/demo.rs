@@ -17,7 +17,8 @@ fn run(mut cmd: Command) -> (bool, String) {
 
 fn zkbio(args: &[&str]) -> (bool, String) {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_zkbio"));
-    cmd.args(args);
+    // The demo's key cache goes to a directory of this process, not the user's ~/.cache.
+    cmd.args(args).env("XDG_CACHE_HOME", tmp("cache"));
     run(cmd)
 }
 

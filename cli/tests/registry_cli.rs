@@ -2,7 +2,7 @@
 //! deployed from the embedded artifact with a verifier for a tiny 3-input key; scanners and model
 //! versions administered; `status` reflects them; a non-owner gets the decoded custom error.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use ark_bn254::Fr;
@@ -422,17 +422,33 @@ fn deploy_administer_and_read_a_registry() {
 #[test]
 fn iris_demo_enrolls_through_the_embedded_registry() {
     let dir = zkbio_tests::TempDir::new("demo-face");
-    let out = Command::new(env!("CARGO_BIN_EXE_zkbio"))
-        .args(["demo", "--circuit", "iris-scaled", "--out"])
-        .arg(dir.path())
-        .output()
-        .expect("spawn zkbio");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(out.status.success(), "{text}");
+    let cache = zkbio_tests::TempDir::new("demo-cache");
+    let demo = |out: &Path| {
+        let run = Command::new(env!("CARGO_BIN_EXE_zkbio"))
+            .args(["demo", "--circuit", "iris-scaled", "--out"])
+            .arg(out)
+            .env("XDG_CACHE_HOME", cache.path())
+            .output()
+            .expect("spawn zkbio");
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&run.stdout),
+            String::from_utf8_lossy(&run.stderr)
+        );
+        assert!(run.status.success(), "{text}");
+        text
+    };
+    let text = demo(dir.path());
+    // The first run sets up the three keys (iris code, face embedding, face match) and caches them.
+    assert!(!text.contains("cached:"), "{text}");
+    let keys = cache.path().join("zkbio/demo-keys");
+    let mut entries: Vec<_> = std::fs::read_dir(&keys)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "zpk"))
+        .collect();
+    entries.sort();
+    assert_eq!(entries.len(), 3, "{entries:?}");
     assert!(
         text.contains("binding = registry binding (chain 1"),
         "{text}"
@@ -451,7 +467,7 @@ fn iris_demo_enrolls_through_the_embedded_registry() {
         "registerFaceEmbedding(subject",
         "verifyFaceMatch(subject, challenge, tau 62259) from relying party",
         "replayed verifyFaceMatch: reverted with ChallengeAlreadyUsed",
-        "another identity's selfie: refused before proving (FaceNoMatch, similarity",
+        "): refused before proving (FaceNoMatch, similarity",
     ] {
         assert!(text.contains(line), "missing {line:?} in\n{text}");
     }
@@ -481,4 +497,41 @@ fn iris_demo_enrolls_through_the_embedded_registry() {
         let (ok, log) = verify();
         assert!(!ok && !log.contains("OK!"), "{name} tampered: {log}");
     }
+
+    // A second run reuses the cached keys once their digests check, and sets up again a key whose
+    // file changed; its artifacts still verify.
+    let mut bytes = std::fs::read(&entries[0]).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 1;
+    std::fs::write(&entries[0], bytes).unwrap();
+    let again = zkbio_tests::TempDir::new("demo-face-again");
+    let text = demo(again.path());
+    assert_eq!(text.matches("cached:").count(), 2, "{text}");
+    assert_eq!(
+        text.matches("does not match its recorded digest: setting up again")
+            .count(),
+        1,
+        "{text}"
+    );
+    assert!(
+        text.contains("verifyFaceMatch(subject, challenge, tau 62259)"),
+        "{text}"
+    );
+    let d = |f: &str| {
+        again
+            .path()
+            .join("face-match")
+            .join(f)
+            .to_str()
+            .unwrap()
+            .to_owned()
+    };
+    let (ok, log) = zkbio_tests::snarkjs(&[
+        "groth16",
+        "verify",
+        &d("verification_key.json"),
+        &d("public.json"),
+        &d("proof.json"),
+    ]);
+    assert!(ok && log.contains("OK!"), "second run's face match: {log}");
 }
