@@ -95,6 +95,12 @@ pub fn run(args: DemoArgs) -> Result<(), String> {
         key_path.display(),
         size as f64 / 1048576.0
     );
+    // `--out` also leaves the key itself (for `zkbio prove --key`): a copy, not a link, so that
+    // editing it cannot change the cached file.
+    let out_key = dir.join("circuit.zpk");
+    if args.out.is_some() && key_path != out_key {
+        std::fs::copy(&key_path, &out_key).map_err(|e| format!("{}: {e}", out_key.display()))?;
+    }
     let vk = key.view().verifying_key();
     if args.out.is_some() {
         let (r, m) = phase(
