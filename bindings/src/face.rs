@@ -372,7 +372,7 @@ pub struct FaceMatchPublicInputs {
 }
 
 impl FaceMatchPublicInputs {
-    fn from_array(p: &[ark_bn254::Fr; 3]) -> Self {
+    pub(crate) fn from_array(p: &[ark_bn254::Fr; 3]) -> Self {
         FaceMatchPublicInputs {
             c_emb: FieldElement::new(p[0]),
             tau: FieldElement::new(p[1]),

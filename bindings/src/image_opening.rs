@@ -94,10 +94,7 @@ impl ProvingMaterials {
         cancel: Arc<AtomicBool>,
     ) -> Result<ImageOpeningProof, ZkbioError> {
         let StatementCircuit::ImageOpening(stmt, key) = &self.circuit else {
-            return Err(ZkbioError::invalid(
-                "materials",
-                "these materials prove the iris-code statement; use prove_iris_code",
-            ));
+            return Err(self.wrong_statement("image-opening"));
         };
         let ImageOpeningInput {
             image,

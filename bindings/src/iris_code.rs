@@ -84,10 +84,7 @@ impl ProvingMaterials {
         cancel: Arc<AtomicBool>,
     ) -> Result<IrisCodeStatementProof, ZkbioError> {
         let StatementCircuit::IrisCode(model) = &self.circuit else {
-            return Err(ZkbioError::invalid(
-                "materials",
-                "these materials prove the image-opening statement; use prove_image_opening",
-            ));
+            return Err(self.wrong_statement("iris-code"));
         };
         let package = &model.package;
         let statement = package.statement();

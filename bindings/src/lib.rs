@@ -17,6 +17,9 @@
 //!   [`IrisCodeProof`]: proof, public inputs, registry call, opening) and [`confirm_iris_code`].
 //! - [`ProvingMaterials::iris_code`] / [`ProvingMaterials::from_iris_model`] and
 //!   `prove_iris_code`: the iris-code statement from raw inputs (an [`IrisCodeStatementProof`]).
+//! - [`ProvingMaterials::face_embedding`] / [`ProvingMaterials::face_match`] and
+//!   `prove_face_embedding_statement` / `prove_face_match_statement`: the face statements from
+//!   raw inputs.
 //! - The face flows (after enrollment): [`ModelCache::fetch_face_model`] (a [`FaceModel`],
 //!   checked against both face kinds' [`FacePins`]), [`register_face_embedding`] (a
 //!   [`FaceEmbeddingProof`]) and [`confirm_face_embedding`] once, then [`prove_face_match`] per
@@ -35,6 +38,7 @@ mod background;
 mod control;
 mod error;
 mod face;
+mod face_statements;
 mod field;
 mod flows;
 #[cfg(feature = "fuzzing")]
@@ -54,6 +58,10 @@ pub use face::{
     confirm_face_embedding, face_match_public_inputs, prove_face_match, register_face_embedding,
     verify_face_embedding, verify_face_match, FaceEmbeddingProof, FaceEmbeddingPublicInputs,
     FaceMatchProof, FaceMatchPublicInputs, FaceMatchRequest, FaceModel, FacePins,
+};
+pub use face_statements::{
+    verify_face_embedding_statement, verify_face_match_statement, FaceEmbeddingStatementInput,
+    FaceEmbeddingStatementProof, FaceMatchStatementInput, FaceMatchStatementProof,
 };
 pub use flows::{
     binding_for, confirm_iris_code, prove_enrollment, prove_reenrollment, regenerate_iris_code,

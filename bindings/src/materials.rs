@@ -2,10 +2,12 @@
 //!
 //! Each statement gets named constructors and a `prove_*` method with its own input and output
 //! records: the image opening (`image_opening.rs`) and the iris code (`iris_code.rs`; the
-//! materials hold the model, whose kernels are constants of the circuit, next to its key). The
-//! enrollment flows in `flows.rs` prove the iris-code statement from a vault record instead.
+//! materials hold the model, whose kernels are constants of the circuit, next to its key) and
+//! the two face statements (`face_statements.rs`; the face model and both keys). The vault flows
+//! in `flows.rs` and `face.rs` prove the same statements from a stored record instead.
 
 use crate::error::{guard, ZkbioError};
+use crate::face::FaceModel;
 use crate::packages::IrisModel;
 use crate::proof::VerifyingKey;
 use std::path::Path;
@@ -40,6 +42,30 @@ pub enum Statement {
         /// Image width the model takes.
         cols: i32,
     },
+    /// "`C_emb` commits to the face model's embedding of the image opening `C_face`", bound to
+    /// `binding`. Public inputs: `C_face`, `C_emb`, `binding`.
+    FaceEmbedding {
+        /// The face model's version (as registered).
+        model_version: i64,
+        /// Height of the face crops the model takes.
+        height: i32,
+        /// Their width.
+        width: i32,
+        /// Values in the embedding.
+        dim: i32,
+    },
+    /// "The face model's embedding of a selfie is within `tau` of the embedding `C_emb` opens
+    /// to", bound to `binding`. Public inputs: `C_emb`, `tau`, `binding`.
+    FaceMatch {
+        /// The face model's version (as registered).
+        model_version: i64,
+        /// Height of the selfies the model takes.
+        height: i32,
+        /// Their width.
+        width: i32,
+        /// Values in the embedding.
+        dim: i32,
+    },
 }
 
 /// The statement as the circuits crate knows it, with its key.
@@ -47,6 +73,9 @@ pub(crate) enum StatementCircuit {
     ImageOpening(ImageOpening, MappedKey),
     /// The model package holds the mapped key.
     IrisCode(Arc<IrisModel>),
+    /// The face model holds both face statements' mapped keys.
+    FaceEmbedding(Arc<FaceModel>),
+    FaceMatch(Arc<FaceModel>),
 }
 
 /// A statement's proving material: the `.zpk` proving key, memory-mapped once (and, for the iris
@@ -111,11 +140,33 @@ impl ProvingMaterials {
 
     fn iris(model: Arc<IrisModel>, key_path: String) -> Arc<Self> {
         let vk = model.verifying_key();
+        Self::with_circuit(StatementCircuit::IrisCode(model), key_path, vk)
+    }
+
+    pub(crate) fn with_circuit(
+        circuit: StatementCircuit,
+        key_path: String,
+        vk: Arc<VerifyingKey>,
+    ) -> Arc<Self> {
         Arc::new(ProvingMaterials {
-            circuit: StatementCircuit::IrisCode(model),
+            circuit,
             key_path,
             vk,
         })
+    }
+
+    /// `InvalidInput` for a `prove_*` call these materials cannot serve (`which` statement).
+    pub(crate) fn wrong_statement(&self, which: &str) -> ZkbioError {
+        let method = match self.circuit {
+            StatementCircuit::ImageOpening(..) => "prove_image_opening",
+            StatementCircuit::IrisCode(_) => "prove_iris_code",
+            StatementCircuit::FaceEmbedding(_) => "prove_face_embedding_statement",
+            StatementCircuit::FaceMatch(_) => "prove_face_match_statement",
+        };
+        ZkbioError::invalid(
+            "materials",
+            format!("these materials do not prove the {which} statement; use {method}"),
+        )
     }
 
     /// The prover's error in the FFI's terms.
@@ -223,6 +274,18 @@ impl ProvingMaterials {
                 model_name: m.name(),
                 rows: m.image_rows(),
                 cols: m.image_cols(),
+            },
+            StatementCircuit::FaceEmbedding(m) => Statement::FaceEmbedding {
+                model_version: m.version(),
+                height: m.image_height(),
+                width: m.image_width(),
+                dim: m.embedding_dim(),
+            },
+            StatementCircuit::FaceMatch(m) => Statement::FaceMatch {
+                model_version: m.version(),
+                height: m.image_height(),
+                width: m.image_width(),
+                dim: m.embedding_dim(),
             },
         }
     }

@@ -1205,6 +1205,162 @@ mod flows {
             assert_eq!(r.unwrap_err(), ZkbioError::Cancelled);
         }
 
+        /// The face statements from raw inputs (no vault): the embedding the circuit computed
+        /// opens the proof's `C_emb`, and a selfie proves a match against that opening.
+        #[test]
+        fn raw_inputs_prove_both_face_statements() {
+            use ark_bn254::Fr;
+            let s = setup();
+            let face = s.model.package.face().clone();
+            let emb = ProvingMaterials::face_embedding(s.model.clone());
+            let mat = ProvingMaterials::face_match(s.model.clone());
+            let statement = |model_version| (model_version, 8, 8, 8);
+            match (emb.statement(), mat.statement()) {
+                (
+                    Statement::FaceEmbedding {
+                        model_version,
+                        height,
+                        width,
+                        dim,
+                    },
+                    Statement::FaceMatch {
+                        model_version: v, ..
+                    },
+                ) => {
+                    assert_eq!((model_version, height, width, dim), statement(1));
+                    assert_eq!(v, 1);
+                }
+                other => panic!("{other:?}"),
+            }
+            assert_eq!(
+                emb.verifying_key().vk_hash().unwrap(),
+                s.pins.embedding_vk_hash
+            );
+            assert_eq!(mat.verifying_key().vk_hash().unwrap(), s.pins.match_vk_hash);
+
+            let image = synthetic_face(8, 8, 1);
+            let (salt_face, salt_emb, binding) =
+                (Fr::from(11u64), Fr::from(12u64), Fr::from(13u64));
+            let input = FaceEmbeddingStatementInput {
+                image: image.clone(),
+                salt_face: FieldElement::new(salt_face),
+                salt_emb: FieldElement::new(salt_emb),
+                binding: FieldElement::new(binding),
+            };
+            let p = block_on(
+                emb.clone()
+                    .prove_face_embedding_statement(input.clone(), None, None),
+            )
+            .unwrap();
+            let e = face.embed(&image).unwrap();
+            assert_eq!(
+                p.embedding,
+                e.iter()
+                    .map(|&v| (i16::from(v) + 128) as u8)
+                    .collect::<Vec<_>>()
+            );
+            assert_eq!(
+                p.public_inputs,
+                FaceEmbeddingPublicInputs {
+                    c_face: FieldElement::new(face.face_commitment(&image, salt_face).unwrap()),
+                    c_emb: FieldElement::new(face.embedding_commitment(&e, salt_emb).unwrap()),
+                    binding: FieldElement::new(binding),
+                }
+            );
+            verify_face_embedding_statement(emb.verifying_key(), p.clone()).unwrap();
+            assert_eq!(
+                verify_face_embedding_statement(mat.verifying_key(), p.clone()),
+                Err(ZkbioError::VerificationFailed)
+            );
+            let mut forged = p.clone();
+            forged.public_inputs.c_emb = FieldElement::new(Fr::from(1u64));
+            assert_eq!(
+                verify_face_embedding_statement(emb.verifying_key(), forged),
+                Err(ZkbioError::VerificationFailed)
+            );
+
+            // A camera-like selfie of the same identity matches the opening at DEV_TAU.
+            let selfie = perturbed_face(&image, 8, 8, 5);
+            let m_input = FaceMatchStatementInput {
+                selfie: selfie.clone(),
+                embedding: p.embedding.clone(),
+                salt_emb: p.salt_emb.clone(),
+                tau: DEV_TAU,
+                binding: FieldElement::new(Fr::from(14u64)),
+            };
+            let prove_m = |i: FaceMatchStatementInput| {
+                block_on(mat.clone().prove_face_match_statement(i, None, None))
+            };
+            let m = prove_m(m_input.clone()).unwrap();
+            assert!(m.similarity >= DEV_TAU, "{}", m.similarity);
+            assert_eq!(m.public_inputs.c_emb, p.public_inputs.c_emb);
+            assert_eq!(
+                m.public_inputs.tau,
+                FieldElement::new(Fr::from(DEV_TAU as u64))
+            );
+            assert_eq!(m.public_inputs.binding, FieldElement::new(Fr::from(14u64)));
+            verify_face_match_statement(mat.verifying_key(), m.clone()).unwrap();
+            let mut higher = m.clone();
+            higher.public_inputs.tau = FieldElement::new(Fr::from(DEV_TAU as u64 + 1));
+            assert_eq!(
+                verify_face_match_statement(mat.verifying_key(), higher),
+                Err(ZkbioError::VerificationFailed)
+            );
+
+            // Refusals, typed and before proving.
+            let stranger = FaceMatchStatementInput {
+                selfie: synthetic_face(8, 8, 0),
+                ..m_input.clone()
+            };
+            assert!(matches!(
+                prove_m(stranger),
+                Err(ZkbioError::FaceNoMatch { tau, .. }) if tau == DEV_TAU
+            ));
+            for (what, bad) in [
+                (
+                    "tau",
+                    FaceMatchStatementInput {
+                        tau: 65536,
+                        ..m_input.clone()
+                    },
+                ),
+                (
+                    "selfie",
+                    FaceMatchStatementInput {
+                        selfie: vec![1; 63],
+                        ..m_input.clone()
+                    },
+                ),
+                (
+                    "embedding",
+                    FaceMatchStatementInput {
+                        embedding: vec![128; 7],
+                        ..m_input.clone()
+                    },
+                ),
+            ] {
+                assert!(
+                    matches!(prove_m(bad.clone()), Err(ZkbioError::InvalidInput { what: w, .. }) if w == what),
+                    "{what}"
+                );
+            }
+            let mut short = input.clone();
+            short.image.pop();
+            assert!(matches!(
+                block_on(emb.clone().prove_face_embedding_statement(short, None, None)),
+                Err(ZkbioError::InvalidInput { what, .. }) if what == "image"
+            ));
+            // Each statement's materials refuse the other's prove call.
+            assert!(matches!(
+                block_on(mat.clone().prove_face_embedding_statement(input, None, None)),
+                Err(ZkbioError::InvalidInput { what, .. }) if what == "materials"
+            ));
+            assert!(matches!(
+                block_on(emb.prove_face_match_statement(m_input, None, None)),
+                Err(ZkbioError::InvalidInput { what, .. }) if what == "materials"
+            ));
+        }
+
         #[test]
         fn both_kinds_pins_are_checked() {
             let s = setup();

@@ -8,7 +8,9 @@
 
 use crate::registry_cmd::{client, signer, WalletArgs};
 use crate::report::ConsoleProgress;
-use crate::vault_cmd::{address, load_package, write_proof_dir, PackageArgs, VaultArgs};
+use crate::vault_cmd::{
+    address, load_package, record_shape, write_proof_dir, PackageArgs, VaultArgs,
+};
 use std::path::PathBuf;
 use std::sync::Arc;
 use zkbio_core::flows::{
@@ -58,12 +60,19 @@ pub fn run(a: EnrollArgs, purpose: IrisPurpose) -> Result<(), String> {
             a.version
         ));
     }
-    let model = load_package(&a.package, &a.vault.vault, a.version, version.modelHash.0)?;
+    let id = RecordId::new(&a.record).map_err(|e| format!("--record: {e}"))?;
+    let shape = record_shape(&vault, &id)?;
+    let model = load_package(
+        &a.package,
+        &a.vault.vault,
+        a.version,
+        version.modelHash.0,
+        Some(shape),
+    )?;
     // The package's key must be the one the registry pinned (and its verifier holds).
     model
         .check_vk_hash(version.vkHash.0)
         .map_err(|e| format!("package refused: {e}"))?;
-    let id = RecordId::new(&a.record).map_err(|e| format!("--record: {e}"))?;
     let nonce = registry
         .nonce(&rpc, wallet.address())
         .map_err(|e| format!("nonce: {e}"))?;

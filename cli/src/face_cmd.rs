@@ -21,7 +21,8 @@ use crate::png_io;
 use crate::registry_cmd::{client, signer, NodeArgs, WalletArgs};
 use crate::report::ConsoleProgress;
 use crate::vault_cmd::{
-    address, fetch_verified, record_id_arg, secret_key, PackageArgs, VaultArgs,
+    address, downloads, package_error, record_id_arg, secret_key, PackageArgs, PackageSource,
+    VaultArgs,
 };
 use clap::Subcommand;
 use std::path::{Path, PathBuf};
@@ -33,7 +34,9 @@ use zkbio_core::flows::{
     FaceMatchRequest, FaceModelPackage, FaceRegistryPins, RegistryTarget,
 };
 use zkbio_core::groth16::verify;
-use zkbio_core::package::{publisher_address, ModelKind as PackageKind, RegistryPin};
+use zkbio_core::package::{
+    publisher_address, DownloadConfig, ModelKind as PackageKind, RegistryPin,
+};
 use zkbio_core::registry::BiometricRegistry::VersionStatus;
 use zkbio_core::registry::{HttpTransport, ModelKind, RegistryContract, RpcClient, U256};
 
@@ -276,20 +279,35 @@ fn face_pins(
     })
 }
 
-/// Fetches the face package of `version` and checks it against both pins.
+/// Fetches the face package of `version`, refusing it before its keys download when its model
+/// takes another crop shape than `input` (`(height, width)`), and checks it against both pins.
 fn load_face_package(
     p: &PackageArgs,
     vault_dir: &Path,
     version: u32,
     pins: &FaceRegistryPins,
+    input: Option<(usize, usize)>,
 ) -> Result<FaceModelPackage, String> {
     let pin = RegistryPin {
         kind: PackageKind::Face,
         version,
         model_hash: pins.embedding_model_hash,
     };
-    let package = fetch_verified(p, vault_dir, &pin)?;
-    FaceModelPackage::load_pinned(&package, pins).map_err(|e| format!("package refused: {e}"))
+    let source = PackageSource::open(p, vault_dir, &pin)?;
+    let package = FaceModelPackage::fetch(
+        &source.cache,
+        &source.manifest,
+        &source.base,
+        source.fetcher.as_ref(),
+        &downloads(),
+        &DownloadConfig::default(),
+        input,
+    )
+    .map_err(package_error)?;
+    package
+        .check_pins(pins)
+        .map_err(|e| format!("package refused: {e}"))?;
+    Ok(package)
 }
 
 fn word_hex(w: U256) -> String {
@@ -305,7 +323,12 @@ fn register(a: RegisterArgs) -> Result<(), String> {
     let registry = RegistryContract::new(address("--registry", &a.registry)?);
     let chain_id = rpc.chain_id().map_err(|e| format!("chain id: {e}"))?;
     let pins = face_pins(&rpc, registry, a.version)?;
-    let package = load_face_package(&a.package, &a.vault.vault, a.version, &pins)?;
+    let crop = vault
+        .with_bundle(&id, |b| {
+            (usize::from(b.face.height()), usize::from(b.face.width()))
+        })
+        .map_err(|e| format!("record {id}: {e}"))?;
+    let package = load_face_package(&a.package, &a.vault.vault, a.version, &pins, Some(crop))?;
     let nonce = registry
         .nonce(&rpc, wallet.address())
         .map_err(|e| format!("nonce: {e}"))?;
@@ -401,7 +424,8 @@ fn match_cmd(a: MatchArgs) -> Result<(), String> {
         ));
     }
     let pins = face_pins(&rpc, registry, version)?;
-    let package = load_face_package(&a.package, &a.vault.vault, version, &pins)?;
+    // A selfie of the wrong size is the caller's input error, reported as such below.
+    let package = load_face_package(&a.package, &a.vault.vault, version, &pins, None)?;
     let face = package.face();
     if (width, height) != (face.width(), face.height()) {
         return Err(format!(

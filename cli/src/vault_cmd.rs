@@ -21,13 +21,13 @@ use zkbio_circuits::gadgets::commitment::Geometry;
 use zkbio_core::flows::dev::{publish_dev_iris_package, DEV_PACKAGE_FILES};
 use zkbio_core::flows::{
     import_enrollment, prove_iris_code, record_iris_code, regenerate_iris_code, scanner_enroll,
-    IrisModelPackage, IrisProofRequest, IrisPurpose, RegistryTarget,
+    FlowError, IrisModelPackage, IrisProofRequest, IrisPurpose, RegistryTarget,
 };
 use zkbio_core::iris::IrisModel;
 use zkbio_core::package::{
     publish_package_with_transport, publisher_address, verify_manifest, ArtifactCache, DirFetcher,
     DownloadConfig, DownloadEvent, DownloadObserver, Fetcher, HttpFetcher, ModelKind, PackageError,
-    RegistryPin, MANIFEST_FILE,
+    RegistryPin, VerifiedManifest, MANIFEST_FILE,
 };
 use zkbio_core::registry::{Address, LocalSigner, U256};
 use zkbio_core::vault::{
@@ -558,77 +558,121 @@ impl DownloadObserver for Downloads {
     }
 }
 
-/// Verifies the manifest against `pin` and the trusted publishers, fetches (or finds in the
-/// cache) every file, and opens the package for proving.
+/// Verifies the manifest against `pin` and the trusted publishers, then fetches (or finds in the
+/// cache) every file, refusing the package from its model file and its proving key's header
+/// before the key itself downloads (a model for another image shape than `shape`, a key made
+/// for another circuit, an undeclared development key), and opens it for proving.
 pub(crate) fn load_package(
     p: &PackageArgs,
     vault_dir: &Path,
     version: u32,
     model_hash: [u8; 32],
+    shape: Option<(usize, usize)>,
 ) -> Result<IrisModelPackage, String> {
     let pin = RegistryPin {
         kind: ModelKind::Iris,
         version,
         model_hash,
     };
-    let package = fetch_verified(p, vault_dir, &pin)?;
-    IrisModelPackage::load(&package).map_err(|e| format!("package refused: {e}"))
+    let source = PackageSource::open(p, vault_dir, &pin)?;
+    IrisModelPackage::fetch(
+        &source.cache,
+        &source.manifest,
+        &source.base,
+        source.fetcher.as_ref(),
+        &downloads(),
+        &DownloadConfig::default(),
+        shape,
+    )
+    .map_err(package_error)
 }
 
-/// Verifies the manifest against `pin` and the trusted publishers and fetches (or finds in the
-/// cache) every file.
-pub(crate) fn fetch_verified(
-    p: &PackageArgs,
-    vault_dir: &Path,
-    pin: &RegistryPin,
-) -> Result<zkbio_core::package::VerifiedPackage, String> {
-    let fetcher: Box<dyn Fetcher> =
-        if p.package.starts_with("http://") || p.package.starts_with("https://") {
-            Box::new(HttpFetcher::new(Duration::from_secs(60)))
-        } else {
-            if !Path::new(&p.package).is_dir() {
-                return Err(format!(
-                    "--package {}: not found (neither an http(s):// URL nor a directory)",
-                    p.package
-                ));
-            }
-            Box::new(DirFetcher::new(&p.package))
-        };
-    let base = p.package.trim_end_matches('/');
-    let manifest = fetcher
-        .fetch_range(&format!("{base}/{MANIFEST_FILE}"), 0, None)
-        .map_err(|e| format!("package {base}: {MANIFEST_FILE}: {e}"))?;
-    let trusted = p
-        .publishers
-        .iter()
-        .map(|s| address("--publisher", s))
-        .collect::<Result<Vec<_>, _>>()?;
-    let verified =
-        verify_manifest(&manifest, pin, &trusted).map_err(|e| format!("package refused: {e}"))?;
-    let cache_dir = p
-        .cache
-        .clone()
-        .unwrap_or_else(|| sibling(vault_dir, "cache"));
-    let cache =
-        ArtifactCache::open(&cache_dir, p.cache_mib << 20).map_err(|e| io_err(&cache_dir, e))?;
-    cache
-        .fetch_package(
-            &verified,
+/// The iris image shape of vault record `id` (so a package for another shape is refused
+/// before its key downloads).
+pub(crate) fn record_shape(vault: &Vault, id: &RecordId) -> Result<(usize, usize), String> {
+    vault
+        .with_iris(id, |iris| (iris.rows(), iris.cols()))
+        .map_err(|e| format!("record {id}: {e}"))
+}
+
+/// A verified manifest and where its files come from: an `http(s)://` base URL or a directory,
+/// through the vault's artifact cache.
+pub(crate) struct PackageSource {
+    /// The artifact cache (`--cache`, default `<vault>.cache`).
+    pub cache: ArtifactCache,
+    /// The manifest, verified against the pin and the trusted publishers.
+    pub manifest: VerifiedManifest,
+    /// The package's base URL or directory, without a trailing `/`.
+    pub base: String,
+    /// What reads it.
+    pub fetcher: Box<dyn Fetcher>,
+}
+
+impl PackageSource {
+    /// Reads `manifest.json` from `--package` and verifies it against `pin` and the trusted
+    /// publishers; downloads nothing else.
+    pub(crate) fn open(
+        p: &PackageArgs,
+        vault_dir: &Path,
+        pin: &RegistryPin,
+    ) -> Result<Self, String> {
+        let fetcher: Box<dyn Fetcher> =
+            if p.package.starts_with("http://") || p.package.starts_with("https://") {
+                Box::new(HttpFetcher::new(Duration::from_secs(60)))
+            } else {
+                if !Path::new(&p.package).is_dir() {
+                    return Err(format!(
+                        "--package {}: not found (neither an http(s):// URL nor a directory)",
+                        p.package
+                    ));
+                }
+                Box::new(DirFetcher::new(&p.package))
+            };
+        let base = p.package.trim_end_matches('/').to_string();
+        let manifest = fetcher
+            .fetch_range(&format!("{base}/{MANIFEST_FILE}"), 0, None)
+            .map_err(|e| format!("package {base}: {MANIFEST_FILE}: {e}"))?;
+        let trusted = p
+            .publishers
+            .iter()
+            .map(|s| address("--publisher", s))
+            .collect::<Result<Vec<_>, _>>()?;
+        let manifest = verify_manifest(&manifest, pin, &trusted)
+            .map_err(|e| format!("package refused: {e}"))?;
+        let cache_dir = p
+            .cache
+            .clone()
+            .unwrap_or_else(|| sibling(vault_dir, "cache"));
+        let cache = ArtifactCache::open(&cache_dir, p.cache_mib << 20)
+            .map_err(|e| io_err(&cache_dir, e))?;
+        Ok(PackageSource {
+            cache,
+            manifest,
             base,
-            fetcher.as_ref(),
-            &Downloads {
-                progress: crate::report::ByteProgress::new(),
-            },
-            &DownloadConfig::default(),
-        )
-        .map_err(|e| match e {
-            // "refused" is for what failed a check; these are failures to obtain the bytes.
-            PackageError::Fetch { .. }
+            fetcher,
+        })
+    }
+}
+
+/// The console's download reporter.
+pub(crate) fn downloads() -> impl DownloadObserver {
+    Downloads {
+        progress: crate::report::ByteProgress::new(),
+    }
+}
+
+/// A package flow's error as the CLI says it: "refused" is for what failed a check, "download
+/// failed" for failures to obtain the bytes.
+pub(crate) fn package_error(e: FlowError) -> String {
+    match e {
+        FlowError::Package(
+            e @ (PackageError::Fetch { .. }
             | PackageError::Cancelled
             | PackageError::CacheTooSmall { .. }
-            | PackageError::Io { .. } => format!("package download failed: {e}"),
-            _ => format!("package refused: {e}"),
-        })
+            | PackageError::Io { .. }),
+        ) => format!("package download failed: {e}"),
+        e => format!("package refused: {e}"),
+    }
 }
 
 pub(crate) fn model_hash(s: &str) -> Result<[u8; 32], String> {
@@ -640,14 +684,15 @@ pub(crate) fn model_hash(s: &str) -> Result<[u8; 32], String> {
 
 fn regenerate(a: RegenerateArgs) -> Result<(), String> {
     let vault = a.vault.open()?;
+    let id = record_id(&a.record)?;
     let model = load_package(
         &a.package,
         &a.vault.vault,
         a.pin.version,
         model_hash(&a.pin.model_hash)?,
+        Some(record_shape(&vault, &id)?),
     )?;
-    let code =
-        regenerate_iris_code(&vault, &record_id(&a.record)?, &model).map_err(|e| e.to_string())?;
+    let code = regenerate_iris_code(&vault, &id, &model).map_err(|e| e.to_string())?;
     println!(
         "model {} (version {})",
         model.model().name(),
@@ -689,11 +734,13 @@ pub(crate) fn write_proof_dir(
 
 fn prove_cmd(a: ProveArgs) -> Result<(), String> {
     let vault = a.vault.open()?;
+    let shape = record_shape(&vault, &record_id(&a.record)?)?;
     let model = load_package(
         &a.package,
         &a.vault.vault,
         a.pin.version,
         model_hash(&a.pin.model_hash)?,
+        Some(shape),
     )?;
     let purpose = match a.purpose {
         Purpose::Enroll => IrisPurpose::Enroll,

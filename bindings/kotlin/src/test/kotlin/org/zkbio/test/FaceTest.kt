@@ -16,13 +16,17 @@ import org.zkbio.Address
 import org.zkbio.Bytes32
 import org.zkbio.CancellationToken
 import org.zkbio.DownloadEvent
+import org.zkbio.FaceEmbeddingStatementInput
 import org.zkbio.FaceMatchRequest
+import org.zkbio.FaceMatchStatementInput
 import org.zkbio.FaceModel
 import org.zkbio.FacePins
 import org.zkbio.ModelCache
 import org.zkbio.ModelCommitment
 import org.zkbio.ModelPin
+import org.zkbio.ProvingMaterials
 import org.zkbio.ProvingPhase
+import org.zkbio.Statement
 import org.zkbio.Uint256
 import org.zkbio.VerifyingKey
 import org.zkbio.ZkbioException
@@ -38,7 +42,9 @@ import org.zkbio.publicInputsToSnarkjsJson
 import org.zkbio.registerFaceEmbedding
 import org.zkbio.verify
 import org.zkbio.verifyFaceEmbedding
+import org.zkbio.verifyFaceEmbeddingStatement
 import org.zkbio.verifyFaceMatch
+import org.zkbio.verifyFaceMatchStatement
 
 /** The tiny face model's threshold (zkbio_circuits::models::face::DEV_TAU, 0.875). */
 const val DEV_TAU = 57344
@@ -257,6 +263,54 @@ class FaceTests(private val fx: FlowFixtures, private val flows: FlowTests) {
         regWatcher.release()
         check(reg.await().exceptionOrNull() is ZkbioException.Cancelled) { "cancelled registration" }
         check(fresh.publicRecord("fay").faceModel == null) { "nothing stored" }
+    }
+
+    /** Both face statements from raw inputs (no vault), as an app holding the crop would prove them. */
+    suspend fun provesBothStatementsFromRawInputs() {
+        val model = registered().model
+        val emb = ProvingMaterials.faceEmbedding(model)
+        val mat = ProvingMaterials.faceMatch(model)
+        check(emb.statement() == Statement.FaceEmbedding(1L, 8, 8, 8)) { "${emb.statement()}" }
+        check(mat.statement() == Statement.FaceMatch(1L, 8, 8, 8)) { "${mat.statement()}" }
+        check(emb.verifyingKey().vkHash() == fixtures.pins.embeddingVkHash) { "embedding vk" }
+        check(mat.verifyingKey().vkHash() == fixtures.pins.matchVkHash) { "match vk" }
+
+        val binding = bindingFor(fx.target(fx.subject, 7))
+        val input = FaceEmbeddingStatementInput(fixtures.selfie, fe(21), fe(22), binding)
+        val progress = Recorder()
+        val p = emb.proveFaceEmbeddingStatement(input, progress, null)
+        check(p.embedding.size == 8 && p.saltEmb == fe(22) && p.publicInputs.binding == binding) { "opening $p" }
+        check(progress.events.any { it.first == ProvingPhase.MSM_G2 && it.second == 1.0f }) { "progress ${progress.events}" }
+        verifyFaceEmbeddingStatement(emb.verifyingKey(), p)
+        val embList = listOf(p.publicInputs.cFace, p.publicInputs.cEmb, p.publicInputs.binding)
+        check(snarkjsVerifies(fixtures.embeddingVkJson, proofToSnarkjsJson(p.proof), publicInputsToSnarkjsJson(embList))) {
+            "snarkjs refused the raw-input face-embedding proof"
+        }
+        // Another salt for the crop: another C_face, the same embedding.
+        val resalted = emb.proveFaceEmbeddingStatement(input.copy(saltFace = fe(23)), null, null)
+        check(resalted.publicInputs.cFace != p.publicInputs.cFace && resalted.embedding.contentEquals(p.embedding)) { "C_face follows its salt" }
+
+        // A relying party's request, proved against that opening: the public inputs are the ones
+        // it computes from C_emb.
+        val req = request(60)
+        val expected = faceMatchPublicInputs(p.publicInputs.cEmb, req)
+        val matchInput = FaceMatchStatementInput(fixtures.selfie, p.embedding, p.saltEmb, DEV_TAU, expected.binding)
+        val m = mat.proveFaceMatchStatement(matchInput, null, null)
+        check(m.similarity in DEV_TAU..65536) { "similarity ${m.similarity}" }
+        check(m.publicInputs == expected) { "public inputs ${m.publicInputs} != $expected" }
+        verifyFaceMatchStatement(mat.verifyingKey(), m)
+        check(snarkjsVerifies(fixtures.matchVkJson, proofToSnarkjsJson(m.proof), publicInputsToSnarkjsJson(listOf(expected.cEmb, expected.tau, expected.binding)))) {
+            "snarkjs refused the raw-input face-match proof"
+        }
+        assertThrows<ZkbioException.VerificationFailed> { verifyFaceMatchStatement(emb.verifyingKey(), m) }
+
+        // Typed refusals before proving: a stranger, a bad tau, the other statement's materials.
+        val stranger = assertThrows<ZkbioException.FaceNoMatch> { mat.proveFaceMatchStatement(matchInput.copy(selfie = fixtures.other), null, null) }
+        check(stranger.tau == DEV_TAU) { "tau ${stranger.tau}" }
+        val tau = assertThrows<ZkbioException.InvalidInput> { mat.proveFaceMatchStatement(matchInput.copy(tau = 65536), null, null) }
+        check(tau.what == "tau") { tau.what }
+        val wrong = assertThrows<ZkbioException.InvalidInput> { mat.proveFaceEmbeddingStatement(input, null, null) }
+        check(wrong.what == "materials") { wrong.what }
     }
 
     suspend fun pinMismatchIsRefused() {

@@ -39,6 +39,7 @@ fun main(args: Array<String>) {
         "face: a wrong-size selfie is InvalidInput" to face::wrongSizeSelfieIsInvalidInput,
         "face: cancellation stops the match and the registration" to face::cancellationStopsFaceProofs,
         "face: pins of both kinds are checked" to face::pinMismatchIsRefused,
+        "face: both statements from raw inputs (ProvingMaterials), Rust verifier and snarkjs" to face::provesBothStatementsFromRawInputs,
         "registry: face pins on anvil, registerFaceEmbedding and verifyFaceMatch with real verifiers" to { registry.registersAndMatchesTheFaceOnChain(face) },
         "platform: wrapped vault keys persist and are never replaced" to { platform.wrappedKeysPersistAndNeverReplace() },
         "platform: wrapped vault keys refuse tampering, errors are typed" to { platform.wrappedKeysRefuseTamperingAndTypeErrors() },
