@@ -49,14 +49,30 @@ impl Domains {
 /// if `ctl` asks to stop: it is asked before each of the six transforms, so a cancellation waits
 /// for one FFT at most.
 pub fn h_scalars(w: &mut Witness, domains: &Domains, ctl: &dyn ProveControl) -> Option<Vec<Fr>> {
-    let n = domains.base.size();
-    let mut a = Zeroizing::new(std::mem::take(&mut w.a));
+    let mut a = std::mem::take(&mut w.a);
     a.extend_from_slice(&w.wires[..=w.n_public]);
+    let b = std::mem::take(&mut w.b);
+    let c = std::mem::take(&mut w.c);
+    h_from_rows(a, b, c, domains, ctl)
+}
+
+/// `A·B − C` on the odd coset from the per-row evaluations of the whole domain (public-input rows
+/// included; missing rows are zero, as are rows past `n`'s padding). Each vector is zeroized and
+/// freed as soon as it has been folded into the result.
+pub fn h_from_rows(
+    a: Vec<Fr>,
+    b: Vec<Fr>,
+    c: Vec<Fr>,
+    domains: &Domains,
+    ctl: &dyn ProveControl,
+) -> Option<Vec<Fr>> {
+    let n = domains.base.size();
+    let (mut a, b, c) = (Zeroizing::new(a), Zeroizing::new(b), Zeroizing::new(c));
     a.resize(n, Fr::ZERO);
     domains.to_odd_coset(&mut a, ctl)?;
     ctl.progress(Phase::Fft, 1.0 / 3.0);
 
-    let mut b = Zeroizing::new(std::mem::take(&mut w.b));
+    let mut b = b;
     b.resize(n, Fr::ZERO);
     domains.to_odd_coset(&mut b, ctl)?;
     for (x, y) in a.iter_mut().zip(b.iter()) {
@@ -65,7 +81,7 @@ pub fn h_scalars(w: &mut Witness, domains: &Domains, ctl: &dyn ProveControl) -> 
     drop(b);
     ctl.progress(Phase::Fft, 2.0 / 3.0);
 
-    let mut c = Zeroizing::new(std::mem::take(&mut w.c));
+    let mut c = c;
     c.resize(n, Fr::zero());
     domains.to_odd_coset(&mut c, ctl)?;
     for (x, y) in a.iter_mut().zip(c.iter()) {
