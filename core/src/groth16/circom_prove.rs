@@ -169,7 +169,13 @@ mod tests {
 
     const STMT: ImageOpening = ImageOpening { rows: 2, cols: 16 };
 
-    fn setup() -> (Zkey, R1cs, Vec<Fr>, Vec<Fr>, zkbio_circuits::builder::Witness) {
+    fn setup() -> (
+        Zkey,
+        R1cs,
+        Vec<Fr>,
+        Vec<Fr>,
+        zkbio_circuits::builder::Witness,
+    ) {
         let r1cs = STMT.to_r1cs().unwrap();
         let pk = dev_setup_insecure(&r1cs, [3; 32]).unwrap();
         let inp = STMT
