@@ -1,7 +1,8 @@
 //! `zkbio groth16 prove CIRCUIT.zkey WITNESS.wtns proof.json public.json` (rapidsnark's command
-//! line) on a snarkjs ceremony key: snarkjs verifies the proof and agrees on public.json; a wrong
-//! witness is refused, before proving with `--r1cs`, and nothing is written; `zkbio verify` reads
-//! the proof with and without `curve` (rapidsnark's shape).
+//! line) on a snarkjs ceremony key: snarkjs verifies the proof and agrees on public.json; a
+//! forgeable key and a wrong witness are refused (the witness before proving with `--r1cs`) and
+//! nothing is written; `zkbio verify` reads the proof with and without `curve` (rapidsnark's
+//! shape).
 
 use std::path::Path;
 use std::process::Command;
@@ -111,6 +112,19 @@ fn groth16_prove_from_a_snarkjs_zkey_and_wtns_verifies_in_snarkjs() {
         ]);
         assert!(ok, "{proof}: {text}");
     }
+
+    // `snarkjs groth16 setup`'s own key (δ = γ = the generator, no contribution) is forgeable:
+    // refused, nothing written.
+    let (ok, text) = zkbio(&[
+        "groth16",
+        "prove",
+        &d("c0.zkey"),
+        &d("w.wtns"),
+        &d("p0.json"),
+        &d("pub0.json"),
+    ]);
+    assert!(!ok && text.contains("unsafe proving key"), "{text}");
+    assert!(!dir.join("p0.json").exists());
 
     // A wrong witness: the last private wire (a blinding salt is not: any wire of a constraint
     // will do) set to 12345.
