@@ -314,7 +314,7 @@ pub fn export(cmd: ExportCmd) -> Result<(), String> {
 
 /// `e` for people: a wrong file type shows its magic bytes in hex (and as text when printable),
 /// not as a list of decimal bytes.
-fn format_error(e: &FormatError) -> String {
+pub(crate) fn format_error(e: &FormatError) -> String {
     match e {
         FormatError::Container(BinFileError::BadMagic { expected, found }) => format!(
             "not a {} file: it starts with {}, not {}",

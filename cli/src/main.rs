@@ -6,6 +6,7 @@ mod commands;
 mod demo;
 mod enroll_cmd;
 mod face_cmd;
+mod groth16_cmd;
 mod iris_code;
 mod key_cmd;
 mod key_transport_cmd;
@@ -25,7 +26,7 @@ use std::process::ExitCode;
 
 /// zkbio: prove what a phone computed from biometrics, in zero knowledge (Groth16, BN254).
 ///
-/// Proofs: setup, prove, verify, export, import-zkey, bench, demo. Biometrics and models:
+/// Proofs: setup, prove, verify, export, import-zkey, groth16 (circom drop-ins), bench, demo. Biometrics and models:
 /// iris-code, model. The phone's flows from a desktop: scanner, package, vault, registry, face;
 /// and their helpers: key (addresses), serve (packages over HTTP).
 // No `about` attribute: it would take Cargo's one-line package description instead of this.
@@ -56,6 +57,10 @@ enum Cmd {
     /// Export circuit, witness or keys in snarkjs/circom formats, or the Solidity verifier.
     #[command(subcommand)]
     Export(commands::ExportCmd),
+    /// circom/snarkjs drop-ins: `groth16 prove CIRCUIT.zkey WITNESS.wtns proof.json public.json`
+    /// (rapidsnark's command line) for any circom circuit.
+    #[command(subcommand)]
+    Groth16(groth16_cmd::Groth16Cmd),
     /// Convert a snarkjs .zkey (e.g. from a phase-2 ceremony) into a .zpk, checked against the circuit.
     ImportZkey(commands::ImportArgs),
     /// Benchmark witness generation and proving (medians), optionally against snarkjs.
@@ -101,6 +106,7 @@ fn main() -> ExitCode {
             Err(e) => Err(e),
         },
         Cmd::Export(c) => commands::export(c),
+        Cmd::Groth16(c) => groth16_cmd::run(c),
         Cmd::ImportZkey(a) => commands::import_zkey(a),
         Cmd::Bench(a) => bench::run(a),
         Cmd::IrisCode(a) => iris_code::run(a),

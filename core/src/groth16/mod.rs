@@ -10,6 +10,8 @@
 //!   such keys may be deployed.
 //! - [`key_check`]: the structure check that refuses forgeable or degenerate keys.
 //! - [`verifier`]: verification (arkworks' pairing check, after validating the proof's points).
+//! - [`circom_prove`]: proving a circom circuit from a snarkjs `.zkey` and a `.wtns` (rapidsnark's
+//!   command line), with the same prover core.
 //! - [`zkey_convert`], [`zkey_verify`]: snarkjs `.zkey` import/export; an imported ceremony key
 //!   is checked against the circuit and the powers of tau it was made from.
 //!
@@ -19,6 +21,7 @@
 //! root of unity, against `hExps_k = L^{(2n)}_{2k+1}(τ)/δ` (odd Lagrange basis of the doubled
 //! domain), so no division by the vanishing polynomial is needed.
 
+pub mod circom_prove;
 pub mod dev_marker;
 pub mod encoding;
 pub mod key_check;

@@ -154,28 +154,48 @@ pub fn prove(
     ctl: &dyn ProveControl,
 ) -> Result<Proof<Bn254>, ProveError> {
     check_shape(key, &witness)?;
-    let vk = key.verifying_key();
-    let prover_points = ProverPoints {
-        beta_g1: key.beta_g1(),
-        delta_g1: key.delta_g1(),
-    };
-    check_key_structure(&vk, Some(&prover_points)).map_err(ProveError::UnsafeKey)?;
-    let public = witness.public_inputs().to_vec();
+    check_key(key)?;
     if let Some(i) = witness.first_unsatisfied() {
         return Err(ProveError::Unsatisfied(i));
     }
-    let domains = Domains::new(key.domain_size()).ok_or(ProveError::KeyMismatch {
-        what: "the domain size",
-        key: key.domain_size(),
-        witness: witness.a.len(),
-    })?;
+    let domains = domains_of(key)?;
     cancelled(ctl)?;
     ctl.progress(Phase::Fft, 0.0);
     let h = h_scalars(&mut witness, &domains, ctl).ok_or(ProveError::Cancelled)?;
     witness.drop_evaluations();
-    cancelled(ctl)?;
+    prove_from_h(key, &witness.wires, h, rng, ctl)
+}
 
-    let z = &witness.wires;
+/// Refuses a forgeable or degenerate key before any work.
+pub(crate) fn check_key(key: &KeyView<'_>) -> Result<(), ProveError> {
+    let prover_points = ProverPoints {
+        beta_g1: key.beta_g1(),
+        delta_g1: key.delta_g1(),
+    };
+    check_key_structure(&key.verifying_key(), Some(&prover_points)).map_err(ProveError::UnsafeKey)
+}
+
+/// The key's evaluation domains.
+pub(crate) fn domains_of(key: &KeyView<'_>) -> Result<Domains, ProveError> {
+    Domains::new(key.domain_size()).ok_or(ProveError::KeyMismatch {
+        what: "the domain size",
+        key: key.domain_size(),
+        witness: key.n_constraints(),
+    })
+}
+
+/// The proof from the wire values `z` and the H scalars: the five multi-scalar multiplications,
+/// the blinding, and the check that the proof verifies under the key's own verification key.
+/// `z` must have the key's wire count (the callers check it).
+pub(crate) fn prove_from_h(
+    key: &KeyView<'_>,
+    z: &[Fr],
+    h: Vec<Fr>,
+    rng: &mut (impl RngCore + CryptoRng),
+    ctl: &dyn ProveControl,
+) -> Result<Proof<Bn254>, ProveError> {
+    cancelled(ctl)?;
+    let public = &z[1..=key.n_public()];
     let private = &z[key.n_public() + 1..];
     let total = 2 * z.len() + private.len() + h.len();
     let mut done = 0;
@@ -200,6 +220,6 @@ pub fn prove(
         b: pi_b.into_affine(),
         c: pi_c.into_affine(),
     };
-    super::verify(&vk, &proof, &public).map_err(|_| ProveError::CorruptedKey)?;
+    super::verify(&key.verifying_key(), &proof, public).map_err(|_| ProveError::CorruptedKey)?;
     Ok(proof)
 }

@@ -13,6 +13,10 @@ pub struct Domains {
     pub base: Radix2EvaluationDomain<Fr>,
     /// Where `A·B − C` is evaluated; the vanishing polynomial is `−2` there.
     pub odd_coset: Radix2EvaluationDomain<Fr>,
+    /// The base domain shifted by the odd coset's inverse offset `g⁻¹`: interpolating on it
+    /// yields the coefficients `c_i·gⁱ` directly, so the move to the coset costs one scaling pass
+    /// (fused with the `1/n` of the inverse transform) instead of two.
+    shifted: Radix2EvaluationDomain<Fr>,
 }
 
 impl Domains {
@@ -24,20 +28,31 @@ impl Domains {
         }
         let doubled = Radix2EvaluationDomain::<Fr>::new(2 * n)?;
         let odd_coset = base.get_coset(doubled.group_gen)?;
-        Some(Domains { base, odd_coset })
+        let shifted = base.get_coset(doubled.group_gen_inv)?;
+        Some(Domains {
+            base,
+            odd_coset,
+            shifted,
+        })
     }
 
     /// Interpolates `evals` (on the base domain) and re-evaluates on the odd coset, in place.
     /// `None` if `ctl` asks to stop before either transform.
+    ///
+    /// With `g` the coset's offset and `c` the coefficients of the interpolant `P` of `evals` on
+    /// the base domain: `Q(X) = P(g·X)` has coefficients `c_i·gⁱ` and takes the values `evals` on
+    /// `g⁻¹·⟨ω⟩` (the `shifted` domain), so interpolating there gives `Q` (arkworks scales by
+    /// `gⁱ/n` in one pass), and `Q` on the base domain is `P` on the odd coset (an FFT with no
+    /// offset, so no second scaling pass).
     fn to_odd_coset(&self, evals: &mut Vec<Fr>, ctl: &dyn ProveControl) -> Option<()> {
         if ctl.is_cancelled() {
             return None;
         }
-        self.base.ifft_in_place(evals);
+        self.shifted.ifft_in_place(evals);
         if ctl.is_cancelled() {
             return None;
         }
-        self.odd_coset.fft_in_place(evals);
+        self.base.fft_in_place(evals);
         Some(())
     }
 }
@@ -49,14 +64,30 @@ impl Domains {
 /// if `ctl` asks to stop: it is asked before each of the six transforms, so a cancellation waits
 /// for one FFT at most.
 pub fn h_scalars(w: &mut Witness, domains: &Domains, ctl: &dyn ProveControl) -> Option<Vec<Fr>> {
-    let n = domains.base.size();
-    let mut a = Zeroizing::new(std::mem::take(&mut w.a));
+    let mut a = std::mem::take(&mut w.a);
     a.extend_from_slice(&w.wires[..=w.n_public]);
+    let b = std::mem::take(&mut w.b);
+    let c = std::mem::take(&mut w.c);
+    h_from_rows(a, b, c, domains, ctl)
+}
+
+/// `A·B − C` on the odd coset from the per-row evaluations of the whole domain (public-input rows
+/// included; missing rows are zero, as are rows past `n`'s padding). Each vector is zeroized and
+/// freed as soon as it has been folded into the result.
+pub fn h_from_rows(
+    a: Vec<Fr>,
+    b: Vec<Fr>,
+    c: Vec<Fr>,
+    domains: &Domains,
+    ctl: &dyn ProveControl,
+) -> Option<Vec<Fr>> {
+    let n = domains.base.size();
+    let (mut a, b, c) = (Zeroizing::new(a), Zeroizing::new(b), Zeroizing::new(c));
     a.resize(n, Fr::ZERO);
     domains.to_odd_coset(&mut a, ctl)?;
     ctl.progress(Phase::Fft, 1.0 / 3.0);
 
-    let mut b = Zeroizing::new(std::mem::take(&mut w.b));
+    let mut b = b;
     b.resize(n, Fr::ZERO);
     domains.to_odd_coset(&mut b, ctl)?;
     for (x, y) in a.iter_mut().zip(b.iter()) {
@@ -65,7 +96,7 @@ pub fn h_scalars(w: &mut Witness, domains: &Domains, ctl: &dyn ProveControl) -> 
     drop(b);
     ctl.progress(Phase::Fft, 2.0 / 3.0);
 
-    let mut c = Zeroizing::new(std::mem::take(&mut w.c));
+    let mut c = c;
     c.resize(n, Fr::zero());
     domains.to_odd_coset(&mut c, ctl)?;
     for (x, y) in a.iter_mut().zip(c.iter()) {
@@ -74,4 +105,32 @@ pub fn h_scalars(w: &mut Witness, domains: &Domains, ctl: &dyn ProveControl) -> 
     drop(c);
     ctl.progress(Phase::Fft, 1.0);
     Some(std::mem::take(&mut *a))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::groth16::progress::Silent;
+    use ark_std::rand::SeedableRng;
+    use ark_std::UniformRand;
+    use rand_chacha::ChaCha20Rng;
+
+    #[test]
+    fn the_fused_coset_move_equals_interpolation_then_coset_evaluation() {
+        let mut rng = ChaCha20Rng::seed_from_u64(11);
+        for log_n in [1, 4, 10] {
+            let d = Domains::new(1 << log_n).unwrap();
+            // Full vectors and short ones (zero padding), as the prover passes them.
+            for len in [1usize << log_n, (1 << log_n) / 2 + 1] {
+                let evals: Vec<Fr> = (0..len).map(|_| Fr::rand(&mut rng)).collect();
+                let mut expected = evals.clone();
+                d.base.ifft_in_place(&mut expected);
+                d.odd_coset.fft_in_place(&mut expected);
+                let mut got = evals;
+                got.resize(1 << log_n, Fr::ZERO);
+                d.to_odd_coset(&mut got, &Silent).unwrap();
+                assert_eq!(got, expected, "n = 2^{log_n}, len {len}");
+            }
+        }
+    }
 }
