@@ -27,7 +27,7 @@
 //! `zkbio-core` runs; the circuit recomputes the bits from the committed image, so a witness
 //! exists only if both agree.
 
-mod fragile;
+pub(crate) mod fragile;
 mod plan;
 
 pub use plan::{sign_width, threshold_width, ConstraintCounts};

@@ -79,11 +79,6 @@ impl FragilePlan {
         }
     }
 
-    /// Widths of `L - T_min`, `T_max - L`, the real and the imaginary angle test.
-    pub(crate) fn widths(&self) -> [usize; 4] {
-        self.widths
-    }
-
     /// Constraints of [`keep_bits`] with this plan.
     pub(crate) fn constraints(&self) -> usize {
         self.widths.iter().map(|n| n + 1).sum::<usize>() + 3
@@ -116,3 +111,6 @@ pub(crate) fn and<B: Builder>(b: &mut B, x: &B::Lc, y: &B::Lc) -> B::Lc {
     b.enforce(x, y, &out);
     out
 }
+
+#[cfg(test)]
+mod tests;
