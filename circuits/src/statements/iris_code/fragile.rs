@@ -113,4 +113,4 @@ pub(crate) fn and<B: Builder>(b: &mut B, x: &B::Lc, y: &B::Lc) -> B::Lc {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
