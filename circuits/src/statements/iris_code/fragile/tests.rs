@@ -74,17 +74,36 @@ fn refined_witness_satisfies_and_equals_the_native_inference() {
                 (image, mask)
             };
             let native = IrisInference::new(&m).infer(&image, &mask).expect("sizes");
-            assert_eq!(opening.mask_bits(), native.mask(), "{} input {seed}", m.name());
-            assert_eq!(opening.code_bits(), native.code(), "{} input {seed}", m.name());
-            let enc = IrisInference::new(&base).infer(&image, &mask).expect("sizes");
+            assert_eq!(
+                opening.mask_bits(),
+                native.mask(),
+                "{} input {seed}",
+                m.name()
+            );
+            assert_eq!(
+                opening.code_bits(),
+                native.code(),
+                "{} input {seed}",
+                m.name()
+            );
+            let enc = IrisInference::new(&base)
+                .infer(&image, &mask)
+                .expect("sizes");
             for (full, enc) in native.mask().iter().zip(enc.mask()) {
                 assert!(!full || *enc, "refined bits are a subset");
                 kept += usize::from(*full);
                 dropped += usize::from(*enc && !full);
             }
-            assert_eq!(modes_agree(&stmt, &inp).expect("modes agree"), counts.total());
+            assert_eq!(
+                modes_agree(&stmt, &inp).expect("modes agree"),
+                counts.total()
+            );
         }
-        assert!(kept > 0 && dropped > 0, "{}: kept {kept}, dropped {dropped}", m.name());
+        assert!(
+            kept > 0 && dropped > 0,
+            "{}: kept {kept}, dropped {dropped}",
+            m.name()
+        );
         assert_eq!(
             counts.total(),
             stmt.to_r1cs().expect("synthesis").constraints.len()
@@ -92,44 +111,46 @@ fn refined_witness_satisfies_and_equals_the_native_inference() {
     }
 }
 
-/// Every wire of the tiny full statement, flipped or changed, through the circuit's own code
-/// ([`FaultCampaign`]): only free inputs may be changed, so no refined mask bit, comparison bit
-/// or operand can be set another way; and each refined mask bit flipped alone is rejected.
+/// Faults through the circuit's own code ([`FaultCampaign`]) on the tiny full statement: each
+/// refined mask bit flipped alone (`C_code` re-solved from the flipped bits, so only the
+/// refinement's and the encoder's constraints can catch it) is rejected, and a sample of all
+/// wires shows no hole (an accepted fault off the free inputs).
 #[test]
-fn tiny_full_statement_every_wire_faulted() {
+fn flipped_refined_mask_bits_are_rejected() {
     let stmt = IrisCodeStatement::new(tiny_full());
     let inp = input(&stmt, 7, 0, 3);
     let campaign = FaultCampaign::new(&stmt, &inp).expect("campaign");
-    let n_wires = campaign.r1cs().n_wires as u32;
-    let wires: Vec<u32> = (1..n_wires).collect();
-    let report = campaign.run(&wires, 2);
+    // The refined mask bits' wires, from the recorded layout (each is one product's output).
+    let mut rec = crate::builder::Recorder::new();
+    let publics = stmt.public_inputs(&inp).expect("sizes");
+    let mut counts = crate::statements::iris_code::ConstraintCounts::default();
+    let bits = stmt
+        .synthesize_with(&mut rec, &inp, publics, &mut counts)
+        .expect("not cancelled");
+    let honest = campaign.honest();
+    let mut ones = 0;
+    for lc in &bits.mask {
+        let [(w, c)] = lc.raw_terms() else {
+            panic!("a refined mask bit is one wire")
+        };
+        assert_eq!(*c, Fr::from(1u64));
+        let v = honest[*w as usize];
+        ones += usize::from(v == Fr::from(1u64));
+        let out = campaign.inject(*w, Fr::from(1u64) - v);
+        assert!(
+            matches!(out, FaultOutcome::Rejected { .. }),
+            "refined mask wire {w} flipped: {out:?}"
+        );
+    }
+    assert!(
+        ones > 0 && ones < bits.mask.len(),
+        "{ones} of {}",
+        bits.mask.len()
+    );
+    let wires = crate::fault::sample_wires(campaign.r1cs().n_wires, 300, 17);
+    let report = campaign.run(&wires, 1);
     assert!(report.holes().is_empty(), "holes {:?}", report.holes());
     assert!(report.layout_changed.is_empty());
-
-    // Every bit-valued wire that is not a free input flipped to the other bit: rejected. These
-    // include every refined mask bit (the products `mask * keep`, 0 or 1), the comparison bits
-    // and the ANDs; `C_code` is re-solved from the flipped bits, so only the refinement's and
-    // the encoder's constraints can catch a flipped refined bit.
-    let (_, opening) = stmt.witness_with_opening(&inp).expect("witness");
-    let kept = opening.mask_bits().iter().filter(|&&b| b).count();
-    assert!(kept > 0, "some refined bits are 1");
-    let honest = campaign.honest();
-    let mut flipped = 0;
-    for w in 1..n_wires {
-        let v = honest[w as usize];
-        if v != Fr::from(0u64) && v != Fr::from(1u64) {
-            continue;
-        }
-        let out = campaign.inject(w, Fr::from(1u64) - v);
-        if !campaign.free_inputs().contains(&w) {
-            assert!(
-                matches!(out, FaultOutcome::Rejected { .. } | FaultOutcome::RejectedByCode),
-                "wire {w} flipped: {out:?}"
-            );
-            flipped += 1;
-        }
-    }
-    assert!(flipped > 100, "{flipped}");
 }
 
 /// The gadget alone, every `(S_re, S_im)` in a small box: its bits are the rule's.
