@@ -45,12 +45,25 @@ pub enum BuiltinModel {
     ScaledTest,
 }
 
+/// Which pipeline a built-in model reproduces.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ModelVariant {
+    /// open-iris's `ConvFilterBank` then `IrisEncoder` (the registered v0.1 model).
+    Encoder,
+    /// The default pipeline, with `FragileBitRefinement` before the encoder ("v0.1-full"):
+    /// templates equal the full open-iris pipeline's.
+    Full,
+}
+
 /// `zkbio export iris-model`.
 #[derive(clap::Args, Debug)]
 pub struct ExportModelArgs {
     /// Which model.
     #[arg(long, value_enum, default_value_t = BuiltinModel::OpenIrisV0_1)]
     pub name: BuiltinModel,
+    /// Encoder only, or the full pipeline with the fragile-bit refinement.
+    #[arg(long, value_enum, default_value_t = ModelVariant::Encoder)]
+    pub variant: ModelVariant,
     /// Output file (canonical bytes; its keccak256 is the model hash).
     #[arg(long)]
     pub out: PathBuf,
@@ -105,9 +118,11 @@ pub fn run(a: IrisCodeArgs) -> Result<(), String> {
 
 /// Runs `zkbio export iris-model`.
 pub fn export_model(a: ExportModelArgs) -> Result<(), String> {
-    let model = match a.name {
-        BuiltinModel::OpenIrisV0_1 => IrisModel::open_iris_v0_1(),
-        BuiltinModel::ScaledTest => IrisModel::scaled_test_model(),
+    let model = match (a.name, a.variant) {
+        (BuiltinModel::OpenIrisV0_1, ModelVariant::Encoder) => IrisModel::open_iris_v0_1(),
+        (BuiltinModel::OpenIrisV0_1, ModelVariant::Full) => IrisModel::open_iris_v0_1_full(),
+        (BuiltinModel::ScaledTest, ModelVariant::Encoder) => IrisModel::scaled_test_model(),
+        (BuiltinModel::ScaledTest, ModelVariant::Full) => IrisModel::scaled_test_model_full(),
     };
     let bytes = model.to_canonical_bytes();
     std::fs::write(&a.out, &bytes).map_err(|e| io_err(&a.out, e))?;

@@ -183,3 +183,38 @@ fn bad_inputs_are_reported() {
     assert!(!ok);
     assert!(err.contains("junk.zkbiris"), "{err}");
 }
+
+#[test]
+fn full_variant_file_gives_the_default_pipelines_template() {
+    let dir = tmp("iris-model-full");
+    let file = dir.join("full.zkbiris");
+    let f = file.to_string_lossy().into_owned();
+    let (ok, out, err) = zkbio(&["export", "iris-model", "--variant", "full", "--out", &f]);
+    assert!(ok, "{err}");
+    let model = IrisModel::open_iris_v0_1_full();
+    assert!(out.contains(&hex::encode(model.model_hash())), "{out}");
+    assert_eq!(
+        std::fs::read(&file).expect("model file"),
+        model.to_canonical_bytes()
+    );
+    for name in ["random_s7_wrap_cols_off", "random_s2_mask900"] {
+        let (image, mask, encoder_only) = case_pngs(&dir, name, &model);
+        let expected =
+            std::fs::read_to_string(vectors().join(format!("cases/{name}.full.template.json")))
+                .expect("committed full-pipeline template");
+        assert_ne!(expected, encoder_only, "{name}: the refinement drops bits");
+        let (ok, out, err) = zkbio(&[
+            "iris-code",
+            "--image",
+            &image,
+            "--mask",
+            &mask,
+            "--model",
+            &f,
+            "--format",
+            "openiris",
+        ]);
+        assert!(ok, "{err}");
+        assert_eq!(out, expected + "\n", "{name}: full-pipeline template JSON");
+    }
+}

@@ -14,8 +14,10 @@ rebuilds each image from its spec and checks it against the recorded SHA3-256.
 
 Models:
   open_iris_v0_1  the default open-iris pipeline's filter bank (pipeline.yaml: two Gabor filters,
-                  RegularProbeSchema 16x256, maskisduplicated False) and IrisEncoder(0.93),
-                  without the FragileBitRefinement node (zkbio does not model it).
+                  RegularProbeSchema 16x256, maskisduplicated False) and IrisEncoder(0.93);
+                  NAME.template.json without the FragileBitRefinement node (zkbio's encoder-only
+                  model), NAME.full.template.json with it, as the default pipeline runs it
+                  (zkbio's "full" variant).
   scaled_test     the same code path on a 32x128 image, 4x32 probes and smaller kernels.
 
 Output layout (OUT_DIR):
@@ -23,19 +25,28 @@ Output layout (OUT_DIR):
                             parameters, the integer kernels and the probe pixel positions
   manifest.json             cases (name, model, image/mask specs and SHA3-256) and matcher results
   cases/NAME.template.json  json.dumps(IrisTemplate.serialize())
+  cases/NAME.full.template.json  the same with FragileBitRefinement (pipeline.yaml's node) between
+                            the filter bank and the encoder: the default pipeline's template
+  fragile_near.json         responses placed within a few float32 ulps of each refinement
+                            threshold, and the bits open-iris's FragileBitRefinement keeps for them
   cases/NAME.image.bin      (full mode) rows*cols uint8, row-major
   cases/NAME.mask.bin       (full mode) rows*cols bytes 0/1, row-major
   cases/NAME.code.bin       (full mode) code bits as bytes 0/1 in serialize() order
                             (probe row, probe column, filter, real/imag)
   cases/NAME.maskcode.bin   (full mode) mask bits, same order
+  cases/NAME.full.maskcode.bin  (full mode) mask bits of the full pipeline, same order
 """
 
 import argparse
 import hashlib
 import json
 import os
+import math
 import struct
 import sys
+from fractions import Fraction
+
+import yaml
 
 import numpy as np
 
@@ -45,6 +56,8 @@ from iris.nodes.encoder.iris_encoder import IrisEncoder
 from iris.nodes.iris_response.conv_filter_bank import ConvFilterBank
 from iris.nodes.iris_response.image_filters.gabor_filters import GaborFilter
 from iris.nodes.iris_response.probe_schemas.regular_probe_schema import RegularProbeSchema
+from iris.nodes.iris_response_refinement.fragile_bits_refinement import FragileBitRefinement
+from iris.io.dataclasses import IrisFilterResponse
 from iris.nodes.matcher.hamming_distance_matcher import HammingDistanceMatcher
 from iris.nodes.matcher.utils import hamming_distance
 
@@ -134,6 +147,115 @@ def export_model(name, model):
                 "probe_cols": pcol,
             }
         )
+    return out
+
+
+def default_refinement():
+    """The FragileBitRefinement node of open-iris's default pipeline.yaml, as configured there."""
+    conf = os.path.join(os.path.dirname(iris.__file__), "pipelines", "confs", "pipeline.yaml")
+    with open(conf) as f:
+        nodes = yaml.safe_load(f)["pipeline"]
+    (node,) = [n for n in nodes if n["name"] == "iris_response_refinement"]
+    assert node["algorithm"]["class_name"].endswith("FragileBitRefinement")
+    params = node["algorithm"]["params"]
+    assert list(params["value_threshold"]) == [0.0001, 0.275, 0.08726646259971647], params
+    assert params["fragile_type"] == "polar" and params["maskisduplicated"] is False, params
+    return FragileBitRefinement(**params)
+
+
+# ---------------------------------------------------------------- near-threshold responses
+
+
+def f32_fraction(x):
+    """The float32 value numpy compares a float32 array with when given the Python float x."""
+    return Fraction(float(np.float32(x)))
+
+
+def near_threshold_cases(model_name, model, bank, refinement, offsets, seed):
+    """Integer responses (S_re, S_im) whose exact normalized value z lies next to each refinement
+    threshold, and the bits open-iris keeps for them.
+
+    z = S_re / (h kc ||K_re||) + i S_im / (h kc ||K_im||). For each filter, probe row, threshold
+    and offset k in `offsets`, many lattice points are tried and the one closest to the shifted
+    threshold kept: |z|^2 = t^2 (1 + k 2^-24) for the radius bounds, sin^2(arg z) (real bit) or
+    cos^2(arg z) (imaginary bit) = c^2 (1 + k 2^-24) for the angle bounds. Their exact distances
+    are recomputed in Rust. The bits come from open-iris's own FragileBitRefinement.run on
+    responses built with ConvFilterBank's float operations.
+    """
+    rng = np.random.default_rng(seed)
+    vt = refinement.params.value_threshold
+    r_min, r_max = f32_fraction(vt[0]), f32_fraction(vt[1])
+    c = f32_fraction(np.abs(np.cos(vt[2])))
+    out = []
+    for fi, (filt, schema) in enumerate(zip(bank.params.filters, bank.params.probe_schemas)):
+        k = filt.kernel_values
+        k_rows, k_cols = k.shape
+        q_re, q_im = int((k.real.astype(np.int64) ** 2).sum()), int((k.imag.astype(np.int64) ** 2).sum())
+        prow, _ = probe_positions(schema, model["rows"], model["cols"])
+        found = []
+        for row, r in enumerate(prow):
+            p_rows = k_rows // 2
+            h = min(r + p_rows + 1, model["rows"]) - max(0, r - p_rows)
+            big_h = h * k_cols
+            scale = Fraction(big_h * big_h * q_re * q_im)
+            for kind in ("radius_min", "radius_max", "angle_real", "angle_imag"):
+                for off in offsets:
+                    shift = 1 + Fraction(off, 1 << 24)
+                    best = None
+                    for _ in range(300):
+                        if kind.startswith("radius"):
+                            t = r_min if kind == "radius_min" else r_max
+                            # L = Q_im S_re^2 + Q_re S_im^2 = t^2 H^2 Q_re Q_im (1 + shift).
+                            target = t * t * scale * shift
+                            # An angle where both angle tests pass clearly, so the radius decides.
+                            phi = rng.uniform(0.2, math.pi / 2 - 0.2)
+                            s_re = int(round(math.sqrt(float(target) / q_im) * math.cos(phi)))
+                            y = (target - q_im * s_re * s_re) / q_re
+                            if y < 0:
+                                continue
+                        else:
+                            # A radius well inside [r_min, r_max], the angle at the shifted boundary:
+                            # sin^2 = s (real bit) means S_im^2 = S_re^2 s / (1 - s) Q_im / Q_re.
+                            s2 = c * c * shift
+                            if kind == "angle_imag":
+                                s2 = 1 - s2  # cos^2 = c^2 shift
+                            rad = math.exp(rng.uniform(math.log(float(r_min) * 1.5), math.log(float(r_max) * 0.7)))
+                            s_re = int(round(rad * big_h * math.sqrt(q_re) * math.sqrt(float(1 - s2))))
+                            y = Fraction(s_re * s_re) * s2 / (1 - s2) * q_im / q_re
+                        base = math.isqrt(math.floor(y))
+                        for b in (base, base + 1):
+                            dist = abs(Fraction(b * b) - y)
+                            if best is None or dist < best[0]:
+                                best = (dist, s_re, b)
+                    if best is None:
+                        continue
+                    _, a, b = best
+                    a, b = a * int(rng.choice([-1, 1])), b * int(rng.choice([-1, 1]))
+                    found.append((row, h, kind, off, a, b))
+        # open-iris: ConvFilterBank's arithmetic, then FragileBitRefinement.run on the responses.
+        resp = np.zeros((1, len(found)), dtype=np.complex64)
+        for j, (row, h, kind, off, a, b) in enumerate(found):
+            resp[0][j] = np.complex128(complex(a, b)) / h / k_cols
+        resp.real = resp.real / filt.kernel_norm.real
+        resp.imag = resp.imag / filt.kernel_norm.imag
+        ones = np.ones((1, len(found)), dtype=np.complex64) * (1 + 1j)
+        refined = refinement.run(IrisFilterResponse(iris_responses=[resp], mask_responses=[ones], iris_code_version="v0.1"))
+        m = refined.mask_responses[0]
+        for j, (row, h, kind, off, a, b) in enumerate(found):
+            out.append(
+                {
+                    "model": model_name,
+                    "filter": fi,
+                    "row": row,
+                    "window_rows": h,
+                    "kind": kind,
+                    "offset": off,
+                    "s_re": a,
+                    "s_im": b,
+                    "real": bool(m.real[0][j] != 0),
+                    "imag": bool(m.imag[0][j] != 0),
+                }
+            )
     return out
 
 
@@ -385,6 +507,7 @@ def main():
         f.write("\n")
 
     nodes = {name: build_nodes(m) for name, m in MODELS.items()}
+    refinement = default_refinement()
     cases = [("open_iris_v0_1", c) for c in full_cases()] + [("scaled_test", c) for c in scaled_cases()]
     wanted = set(COMMITTED) | {n for n, _, _ in scaled_cases()} if args.committed else None
     manifest = {"open_iris_version": iris.__version__, "cases": [], "matches": []}
@@ -398,6 +521,7 @@ def main():
         bank, encoder = nodes[model_name]
         response = bank.run(NormalizedIris(normalized_image=image, normalized_mask=mask))
         template = encoder.run(response)
+        full_template = encoder.run(refinement.run(response))
         templates[name] = template
         text = json.dumps(template.serialize())
         # The deserializer must give back the same bits (sanity of our reading of the format).
@@ -407,6 +531,8 @@ def main():
         base = os.path.join(args.out_dir, "cases", name)
         with open(base + ".template.json", "w") as f:
             f.write(text)
+        with open(base + ".full.template.json", "w") as f:
+            f.write(json.dumps(full_template.serialize()))
         if not args.committed:
             with open(base + ".image.bin", "wb") as f:
                 f.write(image.tobytes())
@@ -416,6 +542,8 @@ def main():
                 f.write(old_format_bits(template.iris_codes))
             with open(base + ".maskcode.bin", "wb") as f:
                 f.write(old_format_bits(template.mask_codes))
+            with open(base + ".full.maskcode.bin", "wb") as f:
+                f.write(old_format_bits(full_template.mask_codes))
         manifest["cases"].append(
             {
                 "name": name,
@@ -426,6 +554,7 @@ def main():
                 "mask_sha3_256": sha3(mask.astype(np.uint8).tobytes()),
                 "code_ones": int(sum(int(c.sum()) for c in template.iris_codes)),
                 "mask_ones": int(sum(int(c.sum()) for c in template.mask_codes)),
+                "full_mask_ones": int(sum(int(c.sum()) for c in full_template.mask_codes)),
             }
         )
     default_matcher = HammingDistanceMatcher()
@@ -447,6 +576,15 @@ def main():
         manifest["matches"].append({"probe": a, "gallery": b, "distance": float(dist), "distance_f64": f64_hex(dist), "rotation": int(rot)})
     with open(os.path.join(args.out_dir, "manifest.json"), "w") as f:
         json.dump(manifest, f, indent=1)
+        f.write("\n")
+    # Offsets from each threshold, in units of 2^-24 (about one float32 ulp) of the squared value.
+    offsets = (-8, 0, 8) if args.committed else (-64, -16, -6, -3, -2, -1, 0, 1, 2, 3, 6, 16, 64)
+    near = []
+    for seed, (model_name, model) in enumerate(MODELS.items()):
+        bank, _ = nodes[model_name]
+        near += near_threshold_cases(model_name, model, bank, refinement, offsets, seed)
+    with open(os.path.join(args.out_dir, "fragile_near.json"), "w") as f:
+        json.dump({"cases": near}, f, separators=(",", ":"))
         f.write("\n")
     print(f"{len(manifest['cases'])} cases, {len(manifest['matches'])} matches written to {args.out_dir}")
 

@@ -22,10 +22,14 @@
 //! same inference that `zkbio-core`'s `IrisEngine` wraps, so there is one implementation.
 
 mod canonical;
+mod fragile;
 mod gabor;
 mod infer;
 
 pub use canonical::IrisModelDecodeError;
+pub use fragile::{
+    FragileRefinement, FragileRowRule, MAX_FRAGILE_BITS, OPEN_IRIS_FRAGILE_THRESHOLDS,
+};
 pub use gabor::{fixpoint_gabor_kernel, regular_probe_positions, GaborKernel, GaborParams};
 pub use infer::{CodeBits, IrisInference, IrisInputError, ProbeResponse};
 
@@ -102,6 +106,18 @@ pub enum IrisModelError {
     /// The mask rule's threshold must be a fraction `num/den` in `[0, 1]` with `den > 0`.
     #[error("mask rule must be num/den with 0 <= num <= den, 0 < den")]
     MaskRule,
+    /// The fragile-bit thresholds must be finite, `0 <= radius_min <= radius_max`,
+    /// `0 < angle_cos <= 1`.
+    #[error(
+        "fragile-bit thresholds must satisfy 0 <= radius_min <= radius_max, 0 < angle_cos <= 1"
+    )]
+    FragileThreshold,
+    /// A fragile-bit comparison would need more than [`MAX_FRAGILE_BITS`] bits.
+    #[error("filter {filter}: fragile-bit constants too large for the circuit's comparisons")]
+    FragileBound {
+        /// Index of the filter.
+        filter: usize,
+    },
 }
 
 /// An integer convolution kernel: real and imaginary parts, row-major (rows = radius axis).
@@ -344,6 +360,7 @@ pub struct IrisModel {
     filters: Vec<IrisFilter>,
     mask_rule: MaskRule,
     mask_duplicated: bool,
+    fragile: Option<FragileRefinement>,
 }
 
 /// open-iris's default mask threshold (`IrisEncoder(mask_threshold=0.93)`).
@@ -412,9 +429,45 @@ impl IrisModel {
             filters,
             mask_rule,
             mask_duplicated,
+            fragile: None,
         };
         model.validate()?;
         Ok(model)
+    }
+
+    /// This model followed by open-iris's fragile-bit refinement (`FragileBitRefinement`, polar,
+    /// `maskisduplicated = False`): a mask bit is kept only if it passes this model's rule and the
+    /// refinement's (see [`FragileRefinement`]). Validated again (the constants' sizes).
+    pub fn with_fragile_refinement(
+        mut self,
+        refinement: FragileRefinement,
+    ) -> Result<Self, IrisModelError> {
+        self.fragile = Some(refinement);
+        self.validate()?;
+        Ok(self)
+    }
+
+    /// open-iris 1.11.2's default pipeline, `iris_code_version` "v0.1", *with* its fragile-bit
+    /// refinement (`value_threshold = [0.0001, 0.275, 0.08726646259971647]`, polar): the model
+    /// variant "v0.1-full", whose templates equal the full pipeline's `IrisTemplate`.
+    pub fn open_iris_v0_1_full() -> Self {
+        Self::open_iris_v0_1()
+            .renamed("open-iris-1.11.2-full")
+            .with_fragile_refinement(FragileRefinement::open_iris_default())
+            .expect("the default refinement fits the default model")
+    }
+
+    /// [`IrisModel::scaled_test_model`] with open-iris's default fragile-bit refinement.
+    pub fn scaled_test_model_full() -> Self {
+        Self::scaled_test_model()
+            .renamed("zkbio-scaled-test-full")
+            .with_fragile_refinement(FragileRefinement::open_iris_default())
+            .expect("the default refinement fits the scaled model")
+    }
+
+    fn renamed(mut self, name: &str) -> Self {
+        self.name = name.into();
+        self
     }
 
     /// open-iris 1.11.2's default iris-code model, `iris_code_version` "v0.1": image 128 x 512,
@@ -536,6 +589,33 @@ impl IrisModel {
         self.mask_duplicated
     }
 
+    /// The fragile-bit refinement after the encoder's mask rule, if any.
+    pub fn fragile_refinement(&self) -> Option<FragileRefinement> {
+        self.fragile
+    }
+
+    /// `Q = sum K^2` of part `part` over the whole kernel: the square of the Frobenius norm
+    /// open-iris divides the responses by.
+    pub fn kernel_sq_norm(&self, filter: usize, part: usize) -> u64 {
+        let k = &self.filters[filter].kernel;
+        k.part(part)
+            .iter()
+            .map(|&v| (v as i64 * v as i64) as u64)
+            .sum()
+    }
+
+    /// The refinement's integer constants at probe row `row` of filter `filter` (`None` without
+    /// a refinement).
+    ///
+    /// # Panics
+    /// If an index is out of range.
+    pub fn fragile_row_rule(&self, filter: usize, row: usize) -> Option<FragileRowRule> {
+        let r = self.fragile?;
+        let w = self.probe_window(filter, row, 0);
+        let sq = [0, 1].map(|q| self.kernel_sq_norm(filter, q));
+        Some(r.row_rule((w.rows * w.cols) as u64, sq))
+    }
+
     /// Probe rows of the code (the same for every filter).
     pub fn code_rows(&self) -> usize {
         self.filters[0].probes.rows.len()
@@ -637,6 +717,25 @@ impl IrisModel {
         }
         for (i, f) in self.filters.iter().enumerate() {
             self.validate_filter(i, f)?;
+        }
+        self.validate_fragile()
+    }
+
+    /// Every refinement comparison fits [`MAX_FRAGILE_BITS`] at the responses' static bounds.
+    fn validate_fragile(&self) -> Result<(), IrisModelError> {
+        if self.fragile.is_none() {
+            return Ok(());
+        }
+        for filter in 0..self.filters.len() {
+            for row in 0..self.code_rows() {
+                let bounds = [0, 1].map(|q| self.response_bound(filter, row, q));
+                let fits = self
+                    .fragile_row_rule(filter, row)
+                    .is_some_and(|r| r.max_bits(bounds) <= MAX_FRAGILE_BITS);
+                if !fits {
+                    return Err(IrisModelError::FragileBound { filter });
+                }
+            }
         }
         Ok(())
     }

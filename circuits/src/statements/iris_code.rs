@@ -18,6 +18,8 @@
 //!   [`crate::models::iris::MaskRule::min_passing_weight`] (exactly the model's rule);
 //!   "nonzero" is `is_zero(S_re^2 + S_im^2)` negated (no wrap-around: `|S| < 2^31`), computed
 //!   from the sign test's bits (about 30 terms instead of hundreds); the AND is a product;
+//! - with a fragile-bit refinement (the "full" variants), each mask bit is also ANDed with the
+//!   refinement's radius and angle tests on the same squared responses ([`fragile`]);
 //! - `C_code = Commit(IrisCode, [probe rows, probe cols, filters, 2], pack_bits(code) ||
 //!   pack_bits(mask); salt_code)` ([`code_geometry`]).
 //!
@@ -25,6 +27,7 @@
 //! `zkbio-core` runs; the circuit recomputes the bits from the committed image, so a witness
 //! exists only if both agree.
 
+pub(crate) mod fragile;
 mod plan;
 
 pub use plan::{sign_width, threshold_width, ConstraintCounts};
@@ -465,9 +468,10 @@ fn probe<B: Builder>(
         let (c_im, v_im) = positive_with_value(b, s_im, rp.sign_bits[1]);
         ([c_re, c_im], [v_re, v_im])
     });
-    let mask = tally(b, &mut counts.mask_bits, |b| {
+    let (mask, squares) = tally(b, &mut counts.mask_bits, |b| {
         let one = B::Lc::constant(Fr::one());
-        let nonzero = one - is_zero_pair(b, &small);
+        let (zero, squares) = is_zero_pair(b, &small);
+        let nonzero = one - zero;
         let mut mask = [B::Lc::zero(), B::Lc::zero()];
         for &q in parts {
             // Moved out, not cloned: the weight has a term per window pixel.
@@ -480,8 +484,15 @@ fn probe<B: Builder>(
             // Duplicated mask: both parts' bits are the imaginary part's.
             mask[0] = mask[1].clone();
         }
-        mask
+        (mask, squares)
     });
+    let mask = match &rp.fragile {
+        None => mask,
+        Some(fp) => tally(b, &mut counts.fragile_bits, |b| {
+            let keep = fragile::keep_bits(b, &squares, fp);
+            [0, 1].map(|q| and(b, &mask[q], &keep[q]))
+        }),
+    };
     ProbeBits { code, mask }
 }
 
@@ -498,22 +509,18 @@ fn positive_with_value<B: Builder>(b: &mut B, x: B::Lc, n: usize) -> (B::Lc, B::
 
 /// 1 iff `v[0] == 0` and `v[1] == 0`: `is_zero(v0^2 + v1^2)`. Exact over the integers because
 /// `|v| < 2^31` (the model bounds `255 * D`), so the sum of squares cannot wrap the field.
-/// Five constraints.
-fn is_zero_pair<B: Builder>(b: &mut B, v: &[B::Lc; 2]) -> B::Lc {
+/// Five constraints. Also returns the squares `[v0^2, v1^2]` (the refinement's operands).
+fn is_zero_pair<B: Builder>(b: &mut B, v: &[B::Lc; 2]) -> (B::Lc, [B::Lc; 2]) {
     let (x, y) = (b.value(&v[0]), b.value(&v[1]));
     let x_sq = b.alloc(x * x);
     b.enforce(&v[0], &v[0], &x_sq);
     let sum = b.alloc(x * x + y * y);
-    b.enforce(&v[1], &v[1], &(sum.clone() - x_sq));
-    is_zero(b, &sum)
+    let y_sq = sum.clone() - x_sq.clone();
+    b.enforce(&v[1], &v[1], &y_sq);
+    (is_zero(b, &sum), [x_sq, y_sq])
 }
 
-/// `x * y` of two bits, one constraint.
-fn and<B: Builder>(b: &mut B, x: &B::Lc, y: &B::Lc) -> B::Lc {
-    let out = b.alloc(b.value(x) * b.value(y));
-    b.enforce(x, y, &out);
-    out
-}
+use fragile::and;
 
 impl Circuit for IrisCodeStatement {
     type Input = IrisCodeInput;

@@ -88,6 +88,23 @@ fn core_gadgets() -> Vec<Instance> {
             },
         ));
     }
+    v.push(one("iris/fragile keep_bits |S|<=6", Expect::Unique, |h| {
+        use crate::statements::iris_code::fragile::{self, tests as ft};
+        let bound = ft::SMALL_BOUND as i128;
+        let plan = fragile::FragilePlan::new(&ft::small_rule(), [ft::SMALL_BOUND; 2]);
+        let s = [h.input(-4, -bound, bound), h.input(3, -bound, bound)];
+        // The squares as the statement makes them: one product each.
+        let sq = [0, 1].map(|q| {
+            let v = h.builder().value(&s[q]);
+            let out = h.builder().alloc(v * v);
+            h.builder().enforce(&s[q], &s[q], &out);
+            out
+        });
+        for k in fragile::keep_bits(h.builder(), &sq, &plan) {
+            h.output(&k);
+            h.claim_range(&k, 0, 1);
+        }
+    }));
     v.push(one("sign/is_positive n=8", Expect::Unique, |h| {
         let x = h.input(5, -127, 127);
         let s = is_positive(h.builder(), &x, 8);

@@ -1,4 +1,5 @@
-//! The canonical byte encoding of an [`IrisModel`] (format 1), hashed into the model hash.
+//! The canonical byte encoding of an [`IrisModel`] (format 1, or 2 with a fragile-bit
+//! refinement), hashed into the model hash.
 //!
 //! All integers are little-endian. Layout:
 //!
@@ -21,15 +22,28 @@
 //!   imag           kernel_rows * kernel_cols x i16, row-major
 //!   n_probe_rows   u16, then n_probe_rows x u16 pixel rows
 //!   n_probe_cols   u16, then n_probe_cols x u16 pixel columns
+//! format 2 only (the model has a fragile-bit refinement):
+//! fragile_type     u8       1 (polar, maskisduplicated = False)
+//! radius_min       u32      float32 bit pattern
+//! radius_max       u32      float32 bit pattern
+//! angle_cos        u32      float32 bit pattern
 //! ```
 //!
-//! Decoding rejects anything else (bad magic or format, flags other than 0/1, truncation, trailing
+//! A model without a refinement is always format 1 (so the encoder-only models keep their hash),
+//! one with a refinement always format 2. Decoding rejects anything else (bad magic or format, flags other than 0/1, truncation, trailing
 //! bytes) and then validates the model, so decoding and re-encoding gives back the same bytes.
 
-use super::{IntKernel, IrisFilter, IrisModel, IrisModelError, MaskRule, ProbeGrid};
+use super::{
+    FragileRefinement, IntKernel, IrisFilter, IrisModel, IrisModelError, MaskRule, ProbeGrid,
+};
 
 const MAGIC: &[u8; 8] = b"zkbiris\0";
+/// Encoder-only models.
 const FORMAT: u16 = 1;
+/// Models with a fragile-bit refinement.
+const FORMAT_FRAGILE: u16 = 2;
+/// `fragile_type` of a polar refinement (the only one).
+const FRAGILE_POLAR: u8 = 1;
 
 /// Why bytes are not a canonical iris model.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -49,6 +63,9 @@ pub enum IrisModelDecodeError {
     /// A flag byte is neither 0 nor 1.
     #[error("flag byte {0} is neither 0 nor 1")]
     InvalidFlag(u8),
+    /// The fragile-bit refinement's type byte is not 1 (polar).
+    #[error("unsupported fragile-bit refinement type {0}")]
+    UnsupportedFragileType(u8),
     /// A string is not ASCII.
     #[error("model strings must be ASCII")]
     InvalidString,
@@ -60,7 +77,12 @@ pub enum IrisModelDecodeError {
 pub(super) fn encode(m: &IrisModel) -> Vec<u8> {
     let mut out = Vec::new();
     out.extend_from_slice(MAGIC);
-    out.extend_from_slice(&FORMAT.to_le_bytes());
+    let format = if m.fragile.is_some() {
+        FORMAT_FRAGILE
+    } else {
+        FORMAT
+    };
+    out.extend_from_slice(&format.to_le_bytes());
     // Lengths and sizes fit their fields: IrisModel::new checked them.
     for s in [&m.name, &m.iris_code_version] {
         out.push(s.len() as u8);
@@ -84,6 +106,12 @@ pub(super) fn encode(m: &IrisModel) -> Vec<u8> {
             for &p in positions.iter() {
                 put_u16(&mut out, p);
             }
+        }
+    }
+    if let Some(r) = &m.fragile {
+        out.push(FRAGILE_POLAR);
+        for v in r.bits() {
+            out.extend_from_slice(&v.to_le_bytes());
         }
     }
     out
@@ -119,6 +147,10 @@ impl<'a> Reader<'a> {
 
     fn u16(&mut self) -> Result<usize, IrisModelDecodeError> {
         Ok(u16::from_le_bytes(self.array()?) as usize)
+    }
+
+    fn u32(&mut self) -> Result<u32, IrisModelDecodeError> {
+        Ok(u32::from_le_bytes(self.array()?))
     }
 
     fn u64(&mut self) -> Result<u64, IrisModelDecodeError> {
@@ -165,7 +197,7 @@ pub(super) fn decode(bytes: &[u8]) -> Result<IrisModel, IrisModelDecodeError> {
         return Err(IrisModelDecodeError::BadMagic);
     }
     let format = r.u16()? as u16;
-    if format != FORMAT {
+    if format != FORMAT && format != FORMAT_FRAGILE {
         return Err(IrisModelDecodeError::UnsupportedFormat(format));
     }
     let name = r.string()?;
@@ -190,10 +222,20 @@ pub(super) fn decode(bytes: &[u8]) -> Result<IrisModel, IrisModelDecodeError> {
             ProbeGrid::new(probe_rows, probe_cols),
         ));
     }
+    let fragile = if format == FORMAT_FRAGILE {
+        let kind = r.u8()?;
+        if kind != FRAGILE_POLAR {
+            return Err(IrisModelDecodeError::UnsupportedFragileType(kind));
+        }
+        let [lo, hi, c] = [r.u32()?, r.u32()?, r.u32()?];
+        Some(FragileRefinement::from_bits(lo, hi, c)?)
+    } else {
+        None
+    };
     if !r.bytes.is_empty() {
         return Err(IrisModelDecodeError::TrailingBytes(r.bytes.len()));
     }
-    Ok(IrisModel::new(
+    let model = IrisModel::new(
         name,
         iris_code_version,
         image_rows,
@@ -201,5 +243,9 @@ pub(super) fn decode(bytes: &[u8]) -> Result<IrisModel, IrisModelDecodeError> {
         filters,
         MaskRule::new(num, den, inclusive),
         mask_duplicated,
-    )?)
+    )?;
+    Ok(match fragile {
+        Some(f) => model.with_fragile_refinement(f)?,
+        None => model,
+    })
 }

@@ -9,7 +9,7 @@
 //! by wrapping columns around, so every window row is one contiguous slice and the inner loop is a
 //! plain dot product the compiler vectorizes.
 
-use super::IrisModel;
+use super::{FragileRowRule, IrisModel};
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 /// The exact integer quantities behind one probe's four bits.
@@ -111,6 +111,8 @@ struct FilterTables {
     abs_parts: [Vec<i16>; 2],
     windows: Vec<RowWindow>,
     probe_cols: Vec<usize>,
+    /// Per probe row, the fragile-bit refinement's constants (empty without a refinement).
+    fragile: Vec<FragileRowRule>,
 }
 
 /// A model prepared for repeated inference.
@@ -154,6 +156,9 @@ impl<'m> IrisInference<'m> {
                     abs_parts: [abs(k.real()), abs(k.imag())],
                     windows,
                     probe_cols: f.probes().cols().to_vec(),
+                    fragile: (0..model.code_rows())
+                        .filter_map(|row| model.fragile_row_rule(i, row))
+                        .collect(),
                 }
             })
             .collect();
@@ -223,6 +228,8 @@ impl<'m> IrisInference<'m> {
     /// Code bit: `S > 0` (0 and negative give 0). Mask bit of a part: the probe's response is not
     /// zero in both parts, and the part's unmasked weight share passes the model's
     /// [`super::MaskRule`] (with `mask_duplicated`, both parts use the imaginary part's weights).
+    /// With a fragile-bit refinement, a mask bit also needs the refinement's tests
+    /// ([`FragileRowRule::passes`]).
     pub fn encode(&self, responses: &[ProbeResponse]) -> Result<CodeBits, IrisInputError> {
         if responses.len() != self.probe_count() {
             return Err(IrisInputError::ResponseCount {
@@ -242,12 +249,16 @@ impl<'m> IrisInference<'m> {
             let total = self.filters[filter].windows[row].total;
             let weights = [p.mask_weight_real, p.mask_weight_imag];
             let nonzero = p.real != 0 || p.imag != 0;
+            let kept = match self.filters[filter].fragile.get(row) {
+                Some(rule) => rule.passes(p.real as i64, p.imag as i64),
+                None => [true, true],
+            };
             for (part, s) in [p.real, p.imag].into_iter().enumerate() {
                 // maskisduplicated: both parts use the imaginary kernel's weights.
                 let q = if dup { 1 } else { part };
                 bits.code[2 * i + part] = s > 0;
                 bits.mask[2 * i + part] =
-                    nonzero && rule.passes(weights[q] as u64, total[q] as u64);
+                    nonzero && rule.passes(weights[q] as u64, total[q] as u64) && kept[part];
             }
         }
         Ok(bits)

@@ -282,10 +282,17 @@ fn decoding_rejects_malformed_bytes() {
         Err(IrisModelDecodeError::BadMagic)
     );
     let mut b = good.clone();
+    b[8] = 3;
+    assert_eq!(
+        IrisModel::from_canonical_bytes(&b),
+        Err(IrisModelDecodeError::UnsupportedFormat(3))
+    );
+    // Format 2 announces a fragile-bit section that an encoder-only body lacks.
+    let mut b = good.clone();
     b[8] = 2;
     assert_eq!(
         IrisModel::from_canonical_bytes(&b),
-        Err(IrisModelDecodeError::UnsupportedFormat(2))
+        Err(IrisModelDecodeError::Truncated)
     );
     // mask_duplicated flag sits after magic, format, two strings and the image size.
     let flag_at = 10 + 1 + 17 + 1 + 4 + 4;
@@ -427,4 +434,102 @@ fn validation_rejects_invalid_models() {
         with(k, smaller),
         Err(IrisModelError::ProbeGridShape { filter: 1 })
     );
+}
+
+#[test]
+fn full_variants_have_their_own_canonical_bytes_and_hash() {
+    for (full, base) in [
+        (
+            IrisModel::open_iris_v0_1_full(),
+            IrisModel::open_iris_v0_1(),
+        ),
+        (
+            IrisModel::scaled_test_model_full(),
+            IrisModel::scaled_test_model(),
+        ),
+    ] {
+        let bytes = full.to_canonical_bytes();
+        assert_eq!(&bytes[8..10], &[2, 0], "format 2");
+        let back = IrisModel::from_canonical_bytes(&bytes).expect("decodes");
+        assert_eq!(back, full);
+        assert_eq!(back.to_canonical_bytes(), bytes);
+        assert_eq!(
+            back.fragile_refinement(),
+            Some(FragileRefinement::open_iris_default())
+        );
+        assert_ne!(full.model_hash(), base.model_hash());
+        assert_eq!(base.fragile_refinement(), None);
+        // Same filters and rule: only the name and the refinement section differ.
+        assert_eq!(full.filters(), base.filters());
+        assert_eq!(full.iris_code_version(), "v0.1");
+        let tail = &bytes[bytes.len() - 13..];
+        assert_eq!(tail[0], 1, "polar");
+        let words: Vec<u32> = tail[1..]
+            .chunks(4)
+            .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+            .collect();
+        assert_eq!(words, FragileRefinement::open_iris_default().bits());
+    }
+    // A change here changes the registered model: it must be deliberate (new version).
+    assert_eq!(
+        hex(&IrisModel::open_iris_v0_1_full().model_hash()),
+        FULL_MODEL_HASH
+    );
+}
+
+/// keccak256 of `IrisModel::open_iris_v0_1_full()`'s canonical bytes.
+const FULL_MODEL_HASH: &str = "690539aee10181ca66106fb6d91613f611c693cfda58daab9c514024ad857e62";
+
+#[test]
+fn decoding_rejects_malformed_fragile_sections() {
+    let good = IrisModel::scaled_test_model_full().to_canonical_bytes();
+    for cut in 1..=13 {
+        assert_eq!(
+            IrisModel::from_canonical_bytes(&good[..good.len() - cut]),
+            Err(IrisModelDecodeError::Truncated),
+            "cut {cut}"
+        );
+    }
+    let type_at = good.len() - 13;
+    let mut b = good.clone();
+    b[type_at] = 0;
+    assert_eq!(
+        IrisModel::from_canonical_bytes(&b),
+        Err(IrisModelDecodeError::UnsupportedFragileType(0))
+    );
+    // radius_max (second word) = NaN.
+    let mut b = good.clone();
+    b[type_at + 5..type_at + 9].copy_from_slice(&f32::NAN.to_bits().to_le_bytes());
+    assert_eq!(
+        IrisModel::from_canonical_bytes(&b),
+        Err(IrisModelDecodeError::Invalid(
+            IrisModelError::FragileThreshold
+        ))
+    );
+    // A huge radius_max needs comparisons wider than the circuit allows.
+    let mut b = good;
+    b[type_at + 5..type_at + 9].copy_from_slice(&3.0e38f32.to_bits().to_le_bytes());
+    assert_eq!(
+        IrisModel::from_canonical_bytes(&b),
+        Err(IrisModelDecodeError::Invalid(
+            IrisModelError::FragileBound { filter: 0 }
+        ))
+    );
+}
+
+#[test]
+fn default_full_model_comparison_sizes() {
+    let m = IrisModel::open_iris_v0_1_full();
+    let mut widest = 0;
+    for f in 0..2 {
+        for row in 0..m.code_rows() {
+            let bounds = [0, 1].map(|q| m.response_bound(f, row, q));
+            let rule = m.fragile_row_rule(f, row).expect("refined");
+            widest = widest.max(rule.max_bits(bounds));
+            // The rounded bounds bracket the rational ones: T_min >= 1 and T_min <= T_max.
+            assert!(rule.radius_min >= 1u8.into() && rule.radius_min <= rule.radius_max);
+        }
+    }
+    // |S| < 2^27.6, Q < 2^35, c^2 with a 46-bit denominator (docs/IRIS.md).
+    assert_eq!(widest, 132);
 }

@@ -1,6 +1,7 @@
 //! The circuit's constants, derived from the model: kernel coefficients as field elements, each
 //! probe row's window, comparison widths and mask thresholds, and the constraint count by part.
 
+use super::fragile::FragilePlan;
 use crate::gadgets::commitment;
 use crate::models::iris::IrisModel;
 use ark_bn254::Fr;
@@ -20,6 +21,8 @@ pub(super) struct RowPlan {
     pub threshold: [u64; 2],
     /// Width of each part's threshold test ([`threshold_width`]).
     pub threshold_bits: [usize; 2],
+    /// The fragile-bit refinement's constants, if the model has one.
+    pub fragile: Option<FragilePlan>,
 }
 
 /// Constants of one filter.
@@ -92,6 +95,7 @@ pub(super) fn plan(model: &IrisModel) -> Vec<FilterPlan> {
                     let total = [0, 1].map(|q| model.mask_total(f, row, if dup { 1 } else { q }));
                     let threshold = total.map(|d| rule.min_passing_weight(d));
                     let threshold_bits = [0, 1].map(|q| threshold_width(threshold[q], total[q]));
+                    let bounds = [0, 1].map(|q| model.response_bound(f, row, q));
                     RowPlan {
                         image_row: w.image_row,
                         rows: w.rows,
@@ -99,6 +103,9 @@ pub(super) fn plan(model: &IrisModel) -> Vec<FilterPlan> {
                         sign_bits,
                         threshold,
                         threshold_bits,
+                        fragile: model
+                            .fragile_row_rule(f, row)
+                            .map(|rule| FragilePlan::new(&rule, bounds)),
                     }
                 })
                 .collect();
@@ -138,6 +145,9 @@ pub struct ConstraintCounts {
     /// Mask bits: per probe, the threshold tests `N_q >= T_q`, the nonzero test of
     /// `(S_re, S_im)` (5) and one product per computed mask bit.
     pub mask_bits: usize,
+    /// Fragile-bit refinement (models with one): per probe the radius and angle tests
+    /// ([`super::fragile`]) and one product per mask bit with the encoder's bit.
+    pub fragile_bits: usize,
     /// `C_code`: the sponge over `pack_bits(code) || pack_bits(mask)` and the equality.
     pub code_commitment: usize,
 }
@@ -151,6 +161,7 @@ impl ConstraintCounts {
             + self.image_commitment
             + self.code_bits
             + self.mask_bits
+            + self.fragile_bits
             + self.code_commitment
     }
 
@@ -173,6 +184,9 @@ impl ConstraintCounts {
                 counts.code_bits += probe_cols * (r.sign_bits[0] + 1 + r.sign_bits[1] + 1);
                 let thresholds: usize = parts.iter().map(|&q| r.threshold_bits[q] + 1).sum();
                 counts.mask_bits += probe_cols * (thresholds + NONZERO_CONSTRAINTS + parts.len());
+                if let Some(fp) = &r.fragile {
+                    counts.fragile_bits += probe_cols * (fp.constraints() + 2);
+                }
             }
         }
         counts
