@@ -20,8 +20,11 @@
 
 use super::face::pixel_to_input;
 use super::iris::{CodeBits, IrisInputError};
-use super::tflite::circuit::{constraint_table, CompileError, OpCost};
-use super::tflite::{interp, Model, TfliteError};
+use super::tflite::circuit::{synthesize_to_last_conv, CompileError, CountingBuilder, OpCost};
+use super::tflite::{interp, Model, OpKind, TfliteError};
+use crate::builder::Builder;
+use crate::gadgets::quant::Bounded;
+use ark_bn254::Fr;
 use std::sync::Arc;
 use zeroize::Zeroize;
 
@@ -70,6 +73,11 @@ pub enum TfliteIrisError {
         /// Pixels per cell.
         cell: usize,
     },
+    /// The last operator is not a CONV_2D with a right-shift requantization (scale below 1) writing
+    /// the output: the statement tests the output through its accumulator
+    /// ([`crate::statements::iris_tflite`]), which needs that requantization (monotone).
+    #[error("the last operator must be a CONV_2D with requantization scales below 1: {0}")]
+    LastOp(String),
     /// The compiler refused the model.
     #[error(transparent)]
     Compile(#[from] CompileError),
@@ -112,7 +120,22 @@ impl TfliteIrisModel {
         }
         // int8 outputs always carry quantization (the loader requires it).
         let zero_point = out.quant.as_ref().map_or(0, |q| q.zero_point());
-        let costs = constraint_table(&model)?;
+        match model.ops.last().map(|op| &op.kind) {
+            Some(OpKind::Conv2d(c)) if c.multipliers.iter().all(|m| m.shift <= 0) => {}
+            Some(OpKind::Conv2d(_)) => return Err(TfliteIrisError::LastOp("a scale >= 1".into())),
+            Some(k) => return Err(TfliteIrisError::LastOp(k.name().into())),
+            None => return Err(TfliteIrisError::LastOp("no operator".into())),
+        }
+        let costs = {
+            let mut b = CountingBuilder::new();
+            let input = (0..rows * cols)
+                .map(|_| {
+                    let w = b.alloc(Fr::from(0u64));
+                    Bounded::assume(w, -128, 127).expect("int8 bounds")
+                })
+                .collect();
+            synthesize_to_last_conv(&mut b, &model, input)?.costs
+        };
         Ok(TfliteIrisModel {
             model,
             rule,
@@ -191,7 +214,8 @@ impl TfliteIrisModel {
         (self.rows / self.code_rows, self.cols / self.code_cols)
     }
 
-    /// Constraints per operator of the network's circuit.
+    /// Constraints per operator of the network's circuit, but the last (the statement tests
+    /// the last CONV_2D's accumulators, [`crate::statements::iris_tflite`]).
     pub fn costs(&self) -> &[OpCost] {
         &self.costs
     }

@@ -31,15 +31,16 @@ use crate::gadgets::commitment::{commit_gadget, CommitKind, Geometry, GeometryEr
 use crate::gadgets::equality::enforce_equal;
 use crate::gadgets::quant::bounded::fr;
 use crate::gadgets::quant::Bounded;
-use crate::gadgets::sign::{is_nonnegative, is_positive};
+use crate::gadgets::sign::is_nonnegative;
 use crate::models::iris::CodeBits;
 use crate::models::iris_tflite::TfliteIrisModel;
-use crate::models::tflite::circuit::{synthesize_model, CompileError, CountingBuilder};
+use crate::models::tflite::circuit::{
+    synthesize_to_last_conv, CompileError, CountingBuilder, LastConv,
+};
+use crate::models::tflite::fixedpoint::mbqm;
+use crate::models::tflite::model::Conv2d;
 use ark_bn254::Fr;
 use ark_ff::One;
-
-/// Width of the sign tests on `d − 1` and `(2c − 1)·d − t`: both lie in `[−256, 255]`.
-const OUTPUT_TEST_BITS: usize = 9;
 
 /// The iris-code statement for one TFLite model version.
 #[derive(Clone, Debug)]
@@ -269,16 +270,16 @@ impl IrisTfliteStatement {
             .iter()
             .map(|p| Bounded::assume(p.clone() - offset.clone(), -128, 127).expect("int8 bounds"))
             .collect();
-        let out = tally(b, &mut counts.network, |b| {
-            match synthesize_model(b, m.model(), q) {
-                Ok(c) => Ok(c.output),
+        let last = tally(b, &mut counts.network, |b| {
+            match synthesize_to_last_conv(b, m.model(), q) {
+                Ok(c) => Ok(c),
                 Err(CompileError::Cancelled) => Err(SynthesisError::Cancelled),
                 Err(e) => panic!("a model that compiled in TfliteIrisModel::new failed: {e}"),
             }
         })?;
         b.checkpoint()?;
 
-        let (code, mask) = self.bits(b, &out, &mask_bits, counts)?;
+        let (code, mask) = self.bits(b, &last, &mask_bits, counts)?;
 
         b.checkpoint()?;
         tally(b, &mut counts.code_commitment, |b| {
@@ -295,22 +296,20 @@ impl IrisTfliteStatement {
         Ok((code, mask))
     }
 
-    /// The code rule on the network's output (see the module docs).
+    /// The code rule on the network's output, tested on the last CONV_2D's accumulators (see
+    /// the module docs).
     fn bits<B: Builder>(
         &self,
         b: &mut B,
-        out: &[Bounded<B::Lc>],
+        last: &LastConv<B::Lc>,
         mask_bits: &[B::Lc],
         counts: &mut TfliteConstraintCounts,
     ) -> Result<(Vec<B::Lc>, Vec<B::Lc>), SynthesisError> {
         let m = &self.model;
         let rule = m.rule();
         let (h, w) = m.cell_shape();
-        let cell_len = h * w;
         let t_cell = rule.cell_min_valid as usize;
-        let cell_bits = cell_test_bits(cell_len, t_cell);
-        let zp = B::Lc::constant(fr(i128::from(m.zero_point())));
-        let t = B::Lc::constant(Fr::from(u64::from(rule.magnitude)));
+        let cell_bits = cell_test_bits(h * w, t_cell);
         let one = B::Lc::constant(Fr::one());
         let per_pos = 2 * m.filters();
         let mut code = Vec::with_capacity(m.code_len());
@@ -330,19 +329,24 @@ impl IrisTfliteStatement {
                     is_nonnegative(b, &shifted, cell_bits)
                 });
                 let base = (i * m.code_cols() + j) * per_pos;
-                for o in &out[base..base + per_pos] {
-                    let d = o.lc().clone() - zp.clone();
+                for (k, acc) in last.accumulators[base..base + per_pos].iter().enumerate() {
+                    let th = Thresholds::new(&last.op, k, acc, m.zero_point(), rule.magnitude);
+                    let a = acc.lc();
                     let c = tally(b, &mut counts.code_bits, |b| {
-                        is_positive(b, &d, OUTPUT_TEST_BITS)
+                        let x = a.clone() - B::Lc::constant(fr(th.code.into()));
+                        is_nonnegative(b, &x, th.code_bits)
                     });
                     let valid = tally(b, &mut counts.mask_bits, |b| {
                         let strong = if rule.magnitude == 0 {
                             one.clone()
                         } else {
-                            // (2c − 1)·d − t >= 0 iff |d| >= t (c = [d > 0]; d = 0 fails for t > 0).
-                            let cd = product(b, &c, &d);
-                            let e = cd.clone() + cd - d.clone() - t.clone();
-                            is_nonnegative(b, &e, OUTPUT_TEST_BITS)
+                            // e = c·(a − hi) + (1 − c)·(lo − a): >= 0 iff the output is at
+                            // least zp + t (c = 1) or at most zp − t (c = 0).
+                            let ca = product(b, &c, a);
+                            let mut e = ca.clone() + ca - a.clone();
+                            e.add_scaled(&c, -fr((th.strong_hi + th.strong_lo).into()));
+                            let e = e + B::Lc::constant(fr(th.strong_lo.into()));
+                            is_nonnegative(b, &e, th.strong_bits)
                         };
                         if t_cell == 0 {
                             strong
@@ -359,6 +363,72 @@ impl IrisTfliteStatement {
         }
         Ok((code, mask))
     }
+}
+
+/// One output element's thresholds on its accumulator `a ∈ [lo, hi]`, for
+/// `y(a) = clamp(MBQM(a) + zp, act)`, which is non-decreasing in `a` (TFLite's
+/// `MultiplyByQuantizedMultiplier` with a right shift rounds half away from zero twice; the
+/// model check refuses left shifts, whose products could wrap):
+/// - code bit `y > zp` iff `a >= code`;
+/// - `y >= zp + t` iff `a >= strong_hi`, `y <= zp − t` iff `a <= strong_lo`.
+///
+/// Each is exact on `[lo, hi]` (a threshold outside it means "always" or "never").
+struct Thresholds {
+    code: i64,
+    code_bits: usize,
+    strong_hi: i64,
+    strong_lo: i64,
+    strong_bits: usize,
+}
+
+impl Thresholds {
+    fn new<L: LinearCombination>(
+        op: &Conv2d,
+        channel: usize,
+        acc: &Bounded<L>,
+        zp: i32,
+        t: u8,
+    ) -> Thresholds {
+        let (lo, hi) = (acc.lo() as i64, acc.hi() as i64);
+        let m = op.multipliers[channel];
+        let (zp_out, act) = (op.output_zero_point, op.act);
+        // The loader bounds accumulators within i32.
+        let y = |a: i64| (mbqm(a as i32, m) + zp_out).clamp(act.min, act.max);
+        let t = i32::from(t);
+        let code = first_at_least(lo, hi, zp + 1, y);
+        let strong_hi = first_at_least(lo, hi, zp + t, y);
+        let strong_lo = first_at_least(lo, hi, zp - t + 1, y) - 1;
+        // Sign tests need -2^(n-1) <= x < 2^(n-1); these widths bound every |x| generously.
+        let mag = lo.unsigned_abs().max(hi.unsigned_abs());
+        let code_bits = width(mag + code.unsigned_abs());
+        let strong_bits = width(mag + strong_hi.unsigned_abs().max(strong_lo.unsigned_abs()));
+        Thresholds {
+            code,
+            code_bits,
+            strong_hi,
+            strong_lo,
+            strong_bits,
+        }
+    }
+}
+
+/// `n` with `|x| <= bound` implying `−2^(n−1) <= x < 2^(n−1)`.
+fn width(bound: u64) -> usize {
+    2 + (u64::BITS - bound.leading_zeros()) as usize
+}
+
+/// `min{a ∈ [lo, hi] : y(a) >= v}`, or `hi + 1` if there is none; `y` non-decreasing.
+fn first_at_least(lo: i64, hi: i64, v: i32, y: impl Fn(i64) -> i32) -> i64 {
+    let (mut l, mut h) = (lo, hi + 1);
+    while l < h {
+        let mid = l + (h - l) / 2;
+        if y(mid) >= v {
+            h = mid;
+        } else {
+            l = mid + 1;
+        }
+    }
+    l
 }
 
 impl Circuit for IrisTfliteStatement {

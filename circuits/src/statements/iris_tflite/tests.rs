@@ -75,11 +75,15 @@ fn modes_agree_and_counts_follow_the_layout() {
     // 256 bytes = 9 elements = 1 absorption).
     assert_eq!(expected.image_commitment, 243 + 14 * 507 + 1);
     assert_eq!(expected.code_commitment, 243 + 507 + 1);
-    // Per output element: 10 (code), 1 + 10 + 1 (magnitude, mask product); per position a
-    // 5-bit cell test (6).
-    assert_eq!(expected.code_bits, 10 * 1024);
-    assert_eq!(expected.mask_bits, 12 * 1024 + 6 * 256);
+    // Per output element: one sign test of the accumulator (its width plus one) for the code
+    // bit; one product, a sign test and the mask product for the mask bit; per position a
+    // 5-bit cell test (6). The development model's accumulators are below 2^20.
+    assert!(expected.code_bits > 3 * 1024 && expected.code_bits <= 25 * 1024);
+    let magnitude = expected.mask_bits - 6 * 256 - 2 * 1024;
+    assert!(magnitude > 3 * 1024 && magnitude <= 25 * 1024);
+    // One CONV_2D: its accumulators are free, nothing comes before it.
     let network: usize = stmt.model.costs().iter().map(|c| c.constraints).sum();
+    assert_eq!(network, 0);
     assert_eq!(expected.network, network);
 }
 
@@ -176,6 +180,7 @@ fn full_size_count_fits_v1_domain() {
     let c = stmt.constraint_counts();
     eprintln!("iris v2 full size: {c:?}, total {}", c.total());
     assert_eq!(c.image_bits, 9 * 128 * 512);
-    assert_eq!(c.code_bits, 10 * 16384);
     assert!(c.total() < (1 << 21), "{}", c.total());
+    // Below v1's 1,664,107.
+    assert!(c.total() < 1_664_107, "{}", c.total());
 }
