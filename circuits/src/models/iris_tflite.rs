@@ -35,6 +35,10 @@ pub const DEV_MODEL: &[u8] = include_bytes!("../../tests/data/iris_v2/iris_v2.tf
 /// The same family at the test size (32x128 → 4x64x4).
 pub const DEV_MODEL_SMALL: &[u8] = include_bytes!("../../tests/data/iris_v2/iris_v2_small.tflite");
 
+/// The `iris_code_version` of templates made by the development v2 models (open-iris's
+/// template field; the filter bank's is "v0.1").
+pub const DEV_CODE_VERSION: &str = "v2.0";
+
 /// How the network's output becomes code and mask bits (see the module docs).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct CodeRule {
