@@ -1,4 +1,5 @@
 use super::*;
+use crate::builder::Builder;
 use crate::builder::Recorder;
 use crate::check::modes_agree;
 use crate::models::iris_tflite::{CodeRule, DEV_MODEL_SMALL};
@@ -183,4 +184,42 @@ fn full_size_count_fits_v1_domain() {
     assert!(c.total() < (1 << 21), "{}", c.total());
     // Below v1's 1,664,107.
     assert!(c.total() < 1_664_107, "{}", c.total());
+}
+
+/// The thresholds are the rule, exactly: for every accumulator value of a border and an inner
+/// element of every channel (both models), `out > zp`, `out >= zp + t` and `out <= zp − t`
+/// computed by the literal kernel agree with `acc >= code`, `acc >= strong_hi`, `acc <= strong_lo`.
+#[test]
+fn thresholds_equal_the_requantized_rule_on_every_accumulator() {
+    for model in [
+        TfliteIrisModel::development_small(),
+        TfliteIrisModel::development(),
+    ] {
+        let mut b = CountingBuilder::new();
+        let n = model.image_rows() * model.image_cols();
+        let input = (0..n)
+            .map(|_| Bounded::assume(b.alloc(Fr::from(0u64)), -128, 127).unwrap())
+            .collect();
+        let last = synthesize_to_last_conv(&mut b, model.model(), input).unwrap();
+        let per_row = model.code_cols() * 4;
+        let inner = (model.code_rows() / 2) * per_row + per_row / 2;
+        let zp = model.zero_point();
+        for t in [1u8, 2, 5] {
+            for k in (0..4).chain(inner..inner + 4) {
+                let acc = &last.accumulators[k];
+                let oc = k % 4;
+                let th = Thresholds::new(&last.op, oc, acc, zp, t);
+                let m = last.op.multipliers[oc];
+                let (lo, hi) = (acc.lo() as i64, acc.hi() as i64);
+                assert!(hi - lo > 1000, "a real range");
+                for a in lo..=hi {
+                    let y = (mbqm(a as i32, m) + last.op.output_zero_point)
+                        .clamp(last.op.act.min, last.op.act.max);
+                    assert_eq!(y > zp, a >= th.code, "a = {a}");
+                    assert_eq!(y >= zp + i32::from(t), a >= th.strong_hi, "a = {a}");
+                    assert_eq!(y <= zp - i32::from(t), a <= th.strong_lo, "a = {a}");
+                }
+            }
+        }
+    }
 }
