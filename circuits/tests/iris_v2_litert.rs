@@ -42,7 +42,7 @@ fn images(rows: usize, cols: usize) -> Vec<Vec<u8>> {
     let n = rows * cols;
     let mut out = Vec::new();
     for seed in [1u64, 2] {
-        let mut rng = Rng(seed * 0x9E37_79B9 | 1);
+        let mut rng = Rng((seed * 0x9E37_79B9) | 1);
         out.push((0..n).map(|_| rng.next() as u8).collect());
     }
     for v in [0u8, 128, 255] {
@@ -50,7 +50,13 @@ fn images(rows: usize, cols: usize) -> Vec<Vec<u8>> {
     }
     out.push(
         (0..n)
-            .map(|k| if (k % cols / 3) % 2 == 0 { 30 } else { 220 })
+            .map(|k| {
+                if (k % cols / 3).is_multiple_of(2) {
+                    30
+                } else {
+                    220
+                }
+            })
             .collect(),
     );
     out.push((0..n).map(|k| (k / cols * 255 / rows) as u8).collect());

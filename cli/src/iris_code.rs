@@ -94,7 +94,7 @@ fn is_tflite(bytes: &[u8]) -> bool {
 }
 
 /// The code of a `.tflite` (iris v2) model.
-fn tflite_code(a: &IrisCodeArgs, bytes: &[u8], path: &PathBuf) -> Result<IrisCode, String> {
+fn tflite_code(a: &IrisCodeArgs, bytes: &[u8], path: &std::path::Path) -> Result<IrisCode, String> {
     let rule = CodeRule {
         magnitude: a.magnitude,
         cell_min_valid: a.cell_min_valid,

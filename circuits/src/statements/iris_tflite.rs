@@ -51,6 +51,9 @@ use crate::models::tflite::model::Conv2d;
 use ark_bn254::Fr;
 use ark_ff::One;
 
+/// Code and mask bits in template order, as a builder's combinations.
+type BitLcs<L> = (Vec<L>, Vec<L>);
+
 /// The iris-code statement for one TFLite model version.
 #[derive(Clone, Debug)]
 pub struct IrisTfliteStatement {
@@ -240,7 +243,7 @@ impl IrisTfliteStatement {
         input: &IrisCodeInput,
         publics: [Fr; 3],
         counts: &mut TfliteConstraintCounts,
-    ) -> Result<(Vec<B::Lc>, Vec<B::Lc>), SynthesisError> {
+    ) -> Result<BitLcs<B::Lc>, SynthesisError> {
         let m = &self.model;
         let image_geometry = image_geometry(m.image_rows(), m.image_cols())?;
         let code_geometry = tflite_code_geometry(m)?;
@@ -313,7 +316,7 @@ impl IrisTfliteStatement {
         last: &LastConv<B::Lc>,
         mask_bits: &[B::Lc],
         counts: &mut TfliteConstraintCounts,
-    ) -> Result<(Vec<B::Lc>, Vec<B::Lc>), SynthesisError> {
+    ) -> Result<BitLcs<B::Lc>, SynthesisError> {
         let m = &self.model;
         let rule = m.rule();
         let (h, w) = m.cell_shape();

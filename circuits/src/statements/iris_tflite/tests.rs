@@ -32,7 +32,11 @@ fn sample(stmt: &IrisTfliteStatement, seed: u64, holes_permille: u64) -> IrisCod
     let image = (0..rows * cols)
         .map(|k| {
             let c = (k % cols) as u64;
-            let wave = if (c / (3 + seed % 5)) % 2 == 0 { 60 } else { 0 };
+            let wave = if (c / (3 + seed % 5)).is_multiple_of(2) {
+                60
+            } else {
+                0
+            };
             (90 + wave + rng.next() % 40) as u8
         })
         .collect();
