@@ -46,6 +46,7 @@ tflite_vectors="$root/target/tflite-vectors"
 rm -rf "$tflite_vectors"
 "$tflite_venv/bin/python" tests/tflite/gen_models.py "$tflite_vectors" --random 40
 export ZKBIO_TFLITE_VECTORS="$tflite_vectors"
+export ZKBIO_TFLITE_PYTHON="$tflite_venv/bin/python"  # circuits/tests/iris_v2_litert.rs runs LiteRT live
 
 # Solidity: the registry's forge tests (forge and anvil come from npm, pinned in tools/js).
 bash contracts/forge.sh test

@@ -5,7 +5,8 @@ use crate::artifacts::io_err;
 use crate::png_io;
 use clap::ValueEnum;
 use std::path::PathBuf;
-use zkbio_core::iris::{IrisEngine, IrisModel, IrisTemplate, NormalizedIris};
+use zkbio_circuits::models::iris_tflite::{CodeRule, TfliteIrisModel, DEV_CODE_VERSION};
+use zkbio_core::iris::{CodeShape, IrisCode, IrisEngine, IrisModel, IrisTemplate, NormalizedIris};
 
 /// How `iris-code` prints the code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -27,9 +28,17 @@ pub struct IrisCodeArgs {
     /// Its mask: a PNG of the same size whose non-zero pixels are valid iris.
     #[arg(long)]
     pub mask: PathBuf,
-    /// Canonical model file (see `zkbio export iris-model`). Default: open-iris 1.11.2, code v0.1.
+    /// Canonical model file (see `zkbio export iris-model`), or an iris v2 int8 `.tflite` network
+    /// (recognised by its file identifier `TFL3`; code rule: `--magnitude`, `--cell-min-valid`).
+    /// Default: open-iris 1.11.2, code v0.1.
     #[arg(long)]
     pub model: Option<PathBuf>,
+    /// `.tflite` models: a mask bit needs `|out − zp| >= MAGNITUDE` (docs/IRIS.md, "Iris model v2").
+    #[arg(long, default_value_t = CodeRule::DEV.magnitude)]
+    pub magnitude: u8,
+    /// `.tflite` models: ... and at least this many valid mask pixels in its cell.
+    #[arg(long, default_value_t = CodeRule::DEV.cell_min_valid)]
+    pub cell_min_valid: u32,
     /// Output format.
     #[arg(long, value_enum, default_value_t = CodeFormat::Openiris)]
     pub format: CodeFormat,
@@ -92,8 +101,52 @@ pub(crate) fn packbits_hex(bits: &[bool]) -> String {
     hex::encode(bytes)
 }
 
+/// Whether `bytes` are a FlatBuffer with TFLite's file identifier.
+fn is_tflite(bytes: &[u8]) -> bool {
+    bytes.get(4..8) == Some(b"TFL3")
+}
+
+/// The code of a `.tflite` (iris v2) model.
+fn tflite_code(a: &IrisCodeArgs, bytes: &[u8], path: &std::path::Path) -> Result<IrisCode, String> {
+    let rule = CodeRule {
+        magnitude: a.magnitude,
+        cell_min_valid: a.cell_min_valid,
+    };
+    let model = TfliteIrisModel::from_bytes(bytes, rule).map_err(|e| io_err(path, e))?;
+    let (rows, cols) = (model.image_rows(), model.image_cols());
+    let image = png_io::read_gray(&a.image, cols, rows)?;
+    let mask = png_io::read_mask(&a.mask, cols, rows)?;
+    let (code, valid) = model
+        .infer(&image, &mask)
+        .map_err(|e| e.to_string())?
+        .into_parts();
+    let shape = CodeShape::new(model.code_rows(), model.code_cols(), model.filters());
+    IrisCode::new(shape, code, valid).map_err(|e| e.to_string())
+}
+
+fn print(code: &IrisCode, version: &str, format: CodeFormat) -> Result<(), String> {
+    match format {
+        CodeFormat::Openiris => {
+            let template = IrisTemplate::new(code.clone(), version).map_err(|e| e.to_string())?;
+            println!("{}", template.to_json());
+        }
+        CodeFormat::Hex => {
+            println!("code {}", packbits_hex(code.code_bits()));
+            println!("mask {}", packbits_hex(code.mask_bits()));
+        }
+    }
+    Ok(())
+}
+
 /// Runs `zkbio iris-code`.
 pub fn run(a: IrisCodeArgs) -> Result<(), String> {
+    if let Some(p) = &a.model {
+        let bytes = std::fs::read(p).map_err(|e| io_err(p, e))?;
+        if is_tflite(&bytes) {
+            let code = tflite_code(&a, &bytes, p)?;
+            return print(&code, DEV_CODE_VERSION, a.format);
+        }
+    }
     let model = load_model(a.model.as_ref())?;
     let (rows, cols) = (model.image_rows(), model.image_cols());
     let image = png_io::read_gray(&a.image, cols, rows)?;

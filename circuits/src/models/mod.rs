@@ -2,4 +2,5 @@
 
 pub mod face;
 pub mod iris;
+pub mod iris_tflite;
 pub mod tflite;

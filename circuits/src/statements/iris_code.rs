@@ -59,13 +59,13 @@ pub struct IrisCodeStatement {
 /// redacts it.
 #[derive(Clone)]
 pub struct IrisCodeInput {
-    rows: usize,
-    cols: usize,
-    image: Vec<u8>,
-    mask: Vec<bool>,
-    salt_img: Fr,
-    salt_code: Fr,
-    binding: Fr,
+    pub(super) rows: usize,
+    pub(super) cols: usize,
+    pub(super) image: Vec<u8>,
+    pub(super) mask: Vec<bool>,
+    pub(super) salt_img: Fr,
+    pub(super) salt_code: Fr,
+    pub(super) binding: Fr,
 }
 
 impl Drop for IrisCodeInput {
@@ -87,9 +87,9 @@ impl std::fmt::Debug for IrisCodeInput {
 /// to whoever needs the plain code. Wiped on drop; `Debug` redacts it.
 #[derive(Clone, PartialEq, Eq)]
 pub struct IrisCodeOpening {
-    bits: CodeBits,
-    geometry: Geometry,
-    salt: Fr,
+    pub(super) bits: CodeBits,
+    pub(super) geometry: Geometry,
+    pub(super) salt: Fr,
 }
 
 impl IrisCodeOpening {
@@ -408,7 +408,10 @@ fn tally<B: Builder, T>(b: &mut B, slot: &mut usize, f: impl FnOnce(&mut B) -> T
 
 /// Each pixel as its own wire, range-checked by its 8 bits (9 constraints): a response then has
 /// one term per pixel instead of eight.
-fn alloc_pixels<B: Builder>(b: &mut B, image: &[u8]) -> Result<Vec<B::Lc>, SynthesisError> {
+pub(super) fn alloc_pixels<B: Builder>(
+    b: &mut B,
+    image: &[u8],
+) -> Result<Vec<B::Lc>, SynthesisError> {
     let mut pixels = Vec::with_capacity(image.len());
     for (i, &v) in image.iter().enumerate() {
         if i % 4096 == 0 {

@@ -16,4 +16,5 @@ pub mod face_embedding;
 pub mod face_match;
 pub mod image_opening;
 pub mod iris_code;
+pub mod iris_tflite;
 pub mod model_io;

@@ -15,6 +15,16 @@ pub struct CodeShape {
 }
 
 impl CodeShape {
+    /// `rows x cols` code positions of `filters` filters (e.g. an iris v2 TFLite model's output,
+    /// `zkbio_circuits::models::iris_tflite`).
+    pub fn new(rows: usize, cols: usize, filters: usize) -> Self {
+        Self {
+            rows,
+            cols,
+            filters,
+        }
+    }
+
     /// The shape of `model`'s codes.
     pub fn of(model: &IrisModel) -> Self {
         Self {

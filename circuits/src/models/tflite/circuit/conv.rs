@@ -4,6 +4,7 @@
 use super::arith::Plans;
 use super::{Accumulator, CircuitTensor, CompileError, OpCtx};
 use crate::builder::Builder;
+use crate::gadgets::quant::Bounded;
 use crate::models::tflite::model::{Conv2d, DepthwiseConv2d, Model, Nhwc};
 
 /// Checks that `x` has `shape`'s number of elements.
@@ -30,6 +31,51 @@ pub(super) fn conv2d<B: Builder>(
     op: &Conv2d,
     x: &CircuitTensor<B::Lc>,
 ) -> Result<CircuitTensor<B::Lc>, CompileError> {
+    let mut plans = Plans::new(op.out_shape.c);
+    let mut out = Vec::with_capacity(op.out_shape.len());
+    conv2d_each(b, ctx, model, op, x, |b, oc, acc| {
+        let y = plans.requantize(
+            b,
+            ctx,
+            oc,
+            &acc,
+            op.multipliers[oc],
+            op.output_zero_point,
+            op.act,
+        )?;
+        out.push(y);
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+/// CONV_2D's accumulators `bias + Σ w·(x − zp)` (free linear combinations, no constraint), in
+/// output order (row-major NHWC).
+pub(super) fn conv2d_accumulators<B: Builder>(
+    b: &mut B,
+    ctx: OpCtx,
+    model: &Model,
+    op: &Conv2d,
+    x: &CircuitTensor<B::Lc>,
+) -> Result<Vec<Bounded<B::Lc>>, CompileError> {
+    let mut out = Vec::with_capacity(op.out_shape.len());
+    conv2d_each(b, ctx, model, op, x, |_, _, acc| {
+        out.push(acc);
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+/// Calls `f(b, output channel, accumulator)` for every output element of a CONV_2D, in output
+/// order (the one place its taps, groups, weights and bias are read).
+fn conv2d_each<B: Builder>(
+    b: &mut B,
+    ctx: OpCtx,
+    model: &Model,
+    op: &Conv2d,
+    x: &CircuitTensor<B::Lc>,
+    mut f: impl FnMut(&mut B, usize, Bounded<B::Lc>) -> Result<(), CompileError>,
+) -> Result<(), CompileError> {
     let (i, o, win) = (op.in_shape, op.out_shape, &op.window);
     check_input(ctx, x, &i)?;
     let icg = op.in_per_group;
@@ -46,10 +92,8 @@ pub(super) fn conv2d<B: Builder>(
         Some(t) => Some(ctx.sized(model.tensor(t).const_i32(), o.c, "bias")?),
         None => None,
     };
-    let mults = ctx.sized(Some(&op.multipliers), o.c, "multipliers")?;
+    ctx.sized(Some(&op.multipliers), o.c, "multipliers")?;
     let zp = op.input_zero_point as i128;
-    let mut plans = Plans::new(o.c);
-    let mut out = Vec::with_capacity(o.len());
     for n in 0..o.n {
         for oy in 0..o.h {
             b.checkpoint().map_err(|_| CompileError::Cancelled)?;
@@ -64,21 +108,12 @@ pub(super) fn conv2d<B: Builder>(
                             acc.add(w[wk + ic] as i128, &x[xin + ic], zp);
                         }
                     }
-                    let acc = acc.finish().map_err(|e| ctx.quant(e))?;
-                    out.push(plans.requantize(
-                        b,
-                        ctx,
-                        oc,
-                        &acc,
-                        mults[oc],
-                        op.output_zero_point,
-                        op.act,
-                    )?);
+                    f(b, oc, acc.finish().map_err(|e| ctx.quant(e))?)?;
                 }
             }
         }
     }
-    Ok(out)
+    Ok(())
 }
 
 /// DEPTHWISE_CONV_2D (`reference_integer_ops::DepthwiseConvPerChannel`).

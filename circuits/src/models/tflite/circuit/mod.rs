@@ -30,7 +30,7 @@ mod pool;
 
 pub use count::CountingBuilder;
 
-use super::model::{Model, OpKind, TensorId};
+use super::model::{Conv2d, Model, OpKind, TensorId};
 use crate::builder::{Builder, LinearCombination};
 use crate::gadgets::quant::{Bounded, QuantError};
 use ark_bn254::Fr;
@@ -161,6 +161,81 @@ pub fn synthesize_model<B: Builder>(
     model: &Model,
     input: CircuitTensor<B::Lc>,
 ) -> Result<ModelCircuit<B::Lc>, CompileError> {
+    let (mut values, costs) = synthesize_ops(b, model, input, model.ops.len())?;
+    let output = values[model.output.0]
+        .take()
+        .ok_or(CompileError::Inconsistent {
+            index: usize::MAX,
+            op: "model",
+            what: "no operator writes the model output".into(),
+        })?;
+    if let Some(x) = output.iter().find(|x| x.lo() < -128 || x.hi() > 127) {
+        return Err(CompileError::OutputNotInt8 {
+            lo: x.lo(),
+            hi: x.hi(),
+        });
+    }
+    Ok(ModelCircuit { output, costs })
+}
+
+/// The last operator of a model, a CONV_2D writing the model output, as its accumulators: what
+/// [`synthesize_to_last_conv`] returns.
+#[derive(Debug, Clone)]
+pub struct LastConv<L> {
+    /// `bias + Σ w·(x − zp)` per output element (row-major NHWC), free linear combinations with
+    /// exact bounds; the model output is `clamp(MBQM(acc, multipliers[c]) + zp, act)`.
+    pub accumulators: Vec<Bounded<L>>,
+    /// The operator (multipliers, zero point and activation range per output channel).
+    pub op: Conv2d,
+    /// The cost of every operator before it.
+    pub costs: Vec<OpCost>,
+}
+
+/// Lays out every operator of `model` but the last, which must be a CONV_2D writing the model
+/// output, and returns that convolution's accumulators instead of requantizing them. For
+/// statements that only test the output against constants: the requantization is monotone in
+/// the accumulator, so such a test is a test of the accumulator against a threshold.
+pub fn synthesize_to_last_conv<B: Builder>(
+    b: &mut B,
+    model: &Model,
+    input: CircuitTensor<B::Lc>,
+) -> Result<LastConv<B::Lc>, CompileError> {
+    let last = model.ops.last().ok_or(CompileError::Inconsistent {
+        index: usize::MAX,
+        op: "model",
+        what: "the model has no operator".into(),
+    })?;
+    let ctx = OpCtx {
+        index: last.index,
+        op: last.kind.name(),
+    };
+    let OpKind::Conv2d(op) = &last.kind else {
+        return Err(ctx.inconsistent("the last operator is not CONV_2D"));
+    };
+    if op.output != model.output {
+        return Err(ctx.inconsistent("the last operator does not write the model output"));
+    }
+    let (values, costs) = synthesize_ops(b, model, input, model.ops.len() - 1)?;
+    let x = values
+        .get(op.input.0)
+        .and_then(Option::as_ref)
+        .ok_or_else(|| ctx.inconsistent("its input is never written"))?;
+    let accumulators = conv::conv2d_accumulators(b, ctx, model, op, x)?;
+    Ok(LastConv {
+        accumulators,
+        op: op.clone(),
+        costs,
+    })
+}
+
+/// Tensor values after the first `n_ops` operators, and their costs.
+#[allow(clippy::type_complexity)]
+fn synthesize_ops<B: Builder>(
+    b: &mut B,
+    model: &Model,
+    input: CircuitTensor<B::Lc>,
+    n_ops: usize,
+) -> Result<(Vec<Option<CircuitTensor<B::Lc>>>, Vec<OpCost>), CompileError> {
     let expected = model.input_tensor().num_elements();
     if input.len() != expected {
         return Err(CompileError::InputLength {
@@ -171,7 +246,7 @@ pub fn synthesize_model<B: Builder>(
     let mut values: Vec<Option<CircuitTensor<B::Lc>>> = vec![None; model.tensors.len()];
     values[model.input.0] = Some(input);
     let mut costs = Vec::with_capacity(model.ops.len());
-    for op in &model.ops {
+    for op in &model.ops[..n_ops] {
         let ctx = OpCtx {
             index: op.index,
             op: op.kind.name(),
@@ -217,20 +292,7 @@ pub fn synthesize_model<B: Builder>(
             constraints: b.num_constraints() - before,
         });
     }
-    let output = values[model.output.0]
-        .take()
-        .ok_or(CompileError::Inconsistent {
-            index: usize::MAX,
-            op: "model",
-            what: "no operator writes the model output".into(),
-        })?;
-    if let Some(x) = output.iter().find(|x| x.lo() < -128 || x.hi() > 127) {
-        return Err(CompileError::OutputNotInt8 {
-            lo: x.lo(),
-            hi: x.hi(),
-        });
-    }
-    Ok(ModelCircuit { output, costs })
+    Ok((values, costs))
 }
 
 /// The constraint cost of each operator of `model` on an int8 input, computed with a

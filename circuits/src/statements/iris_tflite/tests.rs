@@ -1,0 +1,229 @@
+use super::*;
+use crate::builder::Builder;
+use crate::builder::Recorder;
+use crate::check::modes_agree;
+use crate::models::iris_tflite::{CodeRule, DEV_MODEL_SMALL};
+use crate::soundness::assert_mutations_rejected;
+use crate::statements::iris_code::code_commitment;
+use ark_std::rand::SeedableRng;
+use rand_chacha::ChaCha20Rng;
+
+fn small() -> IrisTfliteStatement {
+    IrisTfliteStatement::new(TfliteIrisModel::development_small())
+}
+
+/// Deterministic bytes (xorshift64*).
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+}
+
+/// A smooth-plus-noise image (so that responses are large and small) with `holes_permille`
+/// / 1000 mask holes.
+fn sample(stmt: &IrisTfliteStatement, seed: u64, holes_permille: u64) -> IrisCodeInput {
+    let (rows, cols) = (stmt.model.image_rows(), stmt.model.image_cols());
+    let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9) | 1);
+    let image = (0..rows * cols)
+        .map(|k| {
+            let c = (k % cols) as u64;
+            let wave = if (c / (3 + seed % 5)).is_multiple_of(2) {
+                60
+            } else {
+                0
+            };
+            (90 + wave + rng.next() % 40) as u8
+        })
+        .collect();
+    let mask = (0..rows * cols)
+        .map(|_| rng.next() % 1000 >= holes_permille)
+        .collect();
+    stmt.input(
+        image,
+        mask,
+        Fr::from(seed + 100),
+        Fr::from(seed + 200),
+        Fr::from(seed * 1000 + 7),
+    )
+    .expect("sizes match")
+}
+
+fn satisfied_with(stmt: &IrisTfliteStatement, input: &IrisCodeInput, publics: [Fr; 3]) -> bool {
+    let mut wb = WitnessBuilder::new();
+    let mut counts = TfliteConstraintCounts::default();
+    stmt.synthesize_with(&mut wb, input, publics, &mut counts)
+        .expect("not cancelled");
+    wb.finish().first_unsatisfied().is_none()
+}
+
+#[test]
+fn modes_agree_and_counts_follow_the_layout() {
+    let stmt = small();
+    let expected = stmt.constraint_counts();
+    for (i, input) in [sample(&stmt, 1, 0), sample(&stmt, 2, 30)]
+        .iter()
+        .enumerate()
+    {
+        let n = modes_agree(&stmt, input).unwrap_or_else(|e| panic!("input {i}: {e}"));
+        assert_eq!(n, expected.total(), "input {i}");
+    }
+    let pixels = 32 * 128;
+    assert_eq!(expected.binding, 1);
+    assert_eq!(expected.image_bits, 9 * pixels);
+    assert_eq!(expected.image_mask_bits, pixels);
+    // Same C_img and C_code layouts as v1's scaled model (same image size, 1024 vs 512 bits:
+    // 256 bytes = 9 elements = 1 absorption).
+    assert_eq!(expected.image_commitment, 243 + 14 * 507 + 1);
+    assert_eq!(expected.code_commitment, 243 + 507 + 1);
+    // Per output element: one sign test of the accumulator (its width plus one) for the code
+    // bit; one product, a sign test and the mask product for the mask bit; per position a
+    // 5-bit cell test (6). The development model's accumulators are below 2^20.
+    assert!(expected.code_bits > 3 * 1024 && expected.code_bits <= 25 * 1024);
+    let magnitude = expected.mask_bits - 6 * 256 - 2 * 1024;
+    assert!(magnitude > 3 * 1024 && magnitude <= 25 * 1024);
+    // One CONV_2D: its accumulators are free, nothing comes before it.
+    let network: usize = stmt.model.costs().iter().map(|c| c.constraints).sum();
+    assert_eq!(network, 0);
+    assert_eq!(expected.network, network);
+}
+
+#[test]
+fn witness_bits_and_publics_equal_the_interpreter() {
+    let stmt = small();
+    for seed in [3, 4] {
+        let input = sample(&stmt, seed, 20);
+        let native = stmt.code_opening(&input).unwrap();
+        let (w, opening) = stmt.witness_with_opening(&input).unwrap();
+        assert_eq!(w.first_unsatisfied(), None);
+        assert_eq!(opening.code_bits(), native.code_bits());
+        assert_eq!(opening.mask_bits(), native.mask_bits());
+        let publics = stmt.public_inputs(&input).unwrap();
+        assert_eq!(w.wires[1..4], publics);
+        assert_eq!(publics[1], native.commitment());
+        // The bits are not degenerate.
+        let valid = native.mask_bits().iter().filter(|&&b| b).count();
+        assert!(valid > 100 && valid < 1024, "{valid} valid");
+    }
+}
+
+#[test]
+fn single_wire_mutations_are_rejected() {
+    let stmt = small();
+    let input = sample(&stmt, 10, 40);
+    let mut rec = Recorder::new();
+    stmt.synthesize(&mut rec, &input).expect("not cancelled");
+    let (r1cs, z) = rec.finish_with_assignment();
+    assert_eq!(r1cs.n_public, 3);
+    let mut rng = ChaCha20Rng::seed_from_u64(14);
+    assert_mutations_rejected(&r1cs, &z, 2000, &mut rng);
+}
+
+/// A changed pixel or mask bit changes a public input and cannot satisfy the old ones; a
+/// flipped code or mask bit changes `C_code`, which the unchanged data cannot satisfy.
+#[test]
+fn changes_break_the_statement() {
+    let stmt = small();
+    let input = sample(&stmt, 9, 30);
+    let publics = stmt.public_inputs(&input).unwrap();
+    assert!(satisfied_with(&stmt, &input, publics));
+    let n = 32 * 128;
+    for i in [0, n / 2 + 5, n - 1] {
+        let mut c = input.clone();
+        c.image[i] ^= 1;
+        let mut d = input.clone();
+        d.mask[i] = !d.mask[i];
+        for (k, c) in [c, d].iter().enumerate() {
+            let new = stmt.public_inputs(c).unwrap();
+            assert_ne!(new[..2], publics[..2], "pixel {i} change {k}");
+            assert!(!satisfied_with(&stmt, c, publics), "pixel {i} change {k}");
+        }
+    }
+    let opening = stmt.code_opening(&input).unwrap();
+    let len = opening.code_bits().len();
+    for i in [0, 1, len / 2, len - 1] {
+        for flip_mask in [false, true] {
+            let mut code = opening.code_bits().to_vec();
+            let mut mask = opening.mask_bits().to_vec();
+            let v = if flip_mask {
+                &mut mask[i]
+            } else {
+                &mut code[i]
+            };
+            *v = !*v;
+            let forged = code_commitment(&opening.geometry(), &code, &mask, input.salt_code);
+            assert_ne!(forged, publics[1]);
+            assert!(
+                !satisfied_with(&stmt, &input, [publics[0], forged, publics[2]]),
+                "bit {i} mask {flip_mask}"
+            );
+        }
+    }
+}
+
+#[test]
+fn rule_constants_change_the_circuit() {
+    let a = small().to_r1cs().unwrap();
+    let rule = CodeRule {
+        magnitude: 3,
+        ..CodeRule::DEV
+    };
+    let m = TfliteIrisModel::from_bytes(DEV_MODEL_SMALL, rule).unwrap();
+    let b = IrisTfliteStatement::new(m).to_r1cs().unwrap();
+    assert_eq!(a.constraints.len(), b.constraints.len());
+    assert_ne!(a, b);
+}
+
+/// The full-size development model's count (no constraint stored); the budget is v1's domain.
+#[test]
+fn full_size_count_fits_v1_domain() {
+    let stmt = IrisTfliteStatement::new(TfliteIrisModel::development());
+    let c = stmt.constraint_counts();
+    eprintln!("iris v2 full size: {c:?}, total {}", c.total());
+    assert_eq!(c.image_bits, 9 * 128 * 512);
+    assert!(c.total() < (1 << 21), "{}", c.total());
+    // Below v1's 1,664,107.
+    assert!(c.total() < 1_664_107, "{}", c.total());
+}
+
+/// The thresholds are the rule, exactly: for every accumulator value of a border and an inner
+/// element of every channel (both models), `out > zp`, `out >= zp + t` and `out <= zp − t`
+/// computed by the literal kernel agree with `acc >= code`, `acc >= strong_hi`, `acc <= strong_lo`.
+#[test]
+fn thresholds_equal_the_requantized_rule_on_every_accumulator() {
+    for model in [
+        TfliteIrisModel::development_small(),
+        TfliteIrisModel::development(),
+    ] {
+        let mut b = CountingBuilder::new();
+        let n = model.image_rows() * model.image_cols();
+        let input = (0..n)
+            .map(|_| Bounded::assume(b.alloc(Fr::from(0u64)), -128, 127).unwrap())
+            .collect();
+        let last = synthesize_to_last_conv(&mut b, model.model(), input).unwrap();
+        let per_row = model.code_cols() * 4;
+        let inner = (model.code_rows() / 2) * per_row + per_row / 2;
+        let zp = model.zero_point();
+        for t in [1u8, 2, 5] {
+            for k in (0..4).chain(inner..inner + 4) {
+                let acc = &last.accumulators[k];
+                let oc = k % 4;
+                let th = Thresholds::new(&last.op, oc, acc, zp, t);
+                let m = last.op.multipliers[oc];
+                let (lo, hi) = (acc.lo() as i64, acc.hi() as i64);
+                assert!(hi - lo > 1000, "a real range");
+                for a in lo..=hi {
+                    let y = (mbqm(a as i32, m) + last.op.output_zero_point)
+                        .clamp(last.op.act.min, last.op.act.max);
+                    assert_eq!(y > zp, a >= th.code, "a = {a}");
+                    assert_eq!(y >= zp + i32::from(t), a >= th.strong_hi, "a = {a}");
+                    assert_eq!(y <= zp - i32::from(t), a <= th.strong_lo, "a = {a}");
+                }
+            }
+        }
+    }
+}
