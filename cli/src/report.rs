@@ -27,6 +27,12 @@ pub fn phase<T>(name: &str, f: impl FnOnce() -> T) -> (T, Measured) {
         time: start.elapsed(),
         peak_rss: peak_rss_bytes(),
     };
+    tracing::info!(
+        phase = name,
+        elapsed_ms = m.time.as_secs_f64() * 1e3,
+        "{name} done in {}",
+        fmt_duration(m.time)
+    );
     println!(
         "  {:<44} {:>10}   peak RSS {}",
         name,
