@@ -16,6 +16,7 @@ mod model_cmd;
 mod model_prove;
 mod output;
 mod png_io;
+mod progress;
 mod registry_cmd;
 mod report;
 mod serve_cmd;
