@@ -5,9 +5,9 @@ use crate::artifacts::{
 };
 use crate::output;
 use crate::report::{step_progress, ConsoleProgress};
-use serde_json::json;
 use crate::statement::{InputArgs, Statement};
 use clap::Subcommand;
+use serde_json::json;
 use std::path::{Path, PathBuf};
 use zkbio_circuits::builder::R1cs;
 use zkbio_circuits::circom::json::public_to_json;
@@ -194,7 +194,11 @@ pub fn setup(a: SetupArgs) -> Result<(), String> {
     );
     let (path, bytes) = write_dev_setup(&r1cs, &a.seed, &a.out)?;
     let sha3 = hex::encode(zkbio_core::groth16::key_file::digest(&bytes));
-    println!("{} ({} bytes, sha3-256 {sha3})", path.display(), bytes.len());
+    println!(
+        "{} ({} bytes, sha3-256 {sha3})",
+        path.display(),
+        bytes.len()
+    );
     output::result(json!({
         "command": "setup",
         "circuit": a.circuit.to_string(),

@@ -69,7 +69,16 @@ fn read_json(p: &Path) -> Value {
 #[test]
 fn json_results_of_setup_prove_and_verify() {
     let dir = tmp("prove");
-    let out = zkbio(&["--json", "setup", "--circuit", CIRCUIT, "--seed", "json", "--out", s(&dir)]);
+    let out = zkbio(&[
+        "--json",
+        "setup",
+        "--circuit",
+        CIRCUIT,
+        "--seed",
+        "json",
+        "--out",
+        s(&dir),
+    ]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let setup = json_of(&out);
     assert_eq!(setup["command"], "setup");
@@ -84,9 +93,22 @@ fn json_results_of_setup_prove_and_verify() {
     );
     assert_eq!(setup["insecure_dev_key"], true);
     // The human lines went to stderr.
-    assert!(text(&out.stderr).contains("sha3-256"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("sha3-256"),
+        "{}",
+        text(&out.stderr)
+    );
 
-    let out = zkbio(&["--json", "prove", "--circuit", CIRCUIT, "--key", s(&key), "--out", s(&dir)]);
+    let out = zkbio(&[
+        "--json",
+        "prove",
+        "--circuit",
+        CIRCUIT,
+        "--key",
+        s(&key),
+        "--out",
+        s(&dir),
+    ]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let prove = json_of(&out);
     assert_eq!(prove["command"], "prove");
@@ -94,7 +116,11 @@ fn json_results_of_setup_prove_and_verify() {
     let (proof, public) = (dir.join("proof.json"), dir.join("public.json"));
     assert_eq!(prove["proof"], s(&proof));
     assert_eq!(prove["public"], s(&public));
-    assert_eq!(prove["public_inputs"], read_json(&public), "public.json's values");
+    assert_eq!(
+        prove["public_inputs"],
+        read_json(&public),
+        "public.json's values"
+    );
     assert_eq!(prove["public_inputs"].as_array().unwrap().len(), 2);
 
     let vk = dir.join("verification_key.json");
@@ -146,23 +172,53 @@ fn json_results_of_setup_prove_and_verify() {
 #[test]
 fn quiet_prints_nothing_but_errors_and_v_logs_the_phases() {
     let dir = tmp("quiet");
-    let out = zkbio(&["--quiet", "setup", "--circuit", CIRCUIT, "--seed", "q", "--out", s(&dir)]);
+    let out = zkbio(&[
+        "--quiet",
+        "setup",
+        "--circuit",
+        CIRCUIT,
+        "--seed",
+        "q",
+        "--out",
+        s(&dir),
+    ]);
     assert!(out.status.success());
     assert!(out.stdout.is_empty(), "{}", text(&out.stdout));
-    assert!(out.stderr.is_empty(), "not even the INSECURE warning: {}", text(&out.stderr));
+    assert!(
+        out.stderr.is_empty(),
+        "not even the INSECURE warning: {}",
+        text(&out.stderr)
+    );
     assert!(dir.join("circuit.zpk").is_file(), "the work was done");
 
     let key = dir.join("circuit.zpk");
     let prove = |flags: &[&str]| {
         let mut args = flags.to_vec();
-        args.extend(["prove", "--circuit", CIRCUIT, "--key", s(&key), "--out", s(&dir)]);
+        args.extend([
+            "prove",
+            "--circuit",
+            CIRCUIT,
+            "--key",
+            s(&key),
+            "--out",
+            s(&dir),
+        ]);
         zkbio(&args)
     };
     let out = prove(&["-q"]);
     assert!(out.status.success() && out.stdout.is_empty() && out.stderr.is_empty());
 
     // An error still shows, alone.
-    let out = zkbio(&["-q", "prove", "--circuit", CIRCUIT, "--key", "/nonexistent.zpk", "--out", s(&dir)]);
+    let out = zkbio(&[
+        "-q",
+        "prove",
+        "--circuit",
+        CIRCUIT,
+        "--key",
+        "/nonexistent.zpk",
+        "--out",
+        s(&dir),
+    ]);
     assert_eq!(out.status.code(), Some(2));
     assert!(out.stdout.is_empty());
     let err = text(&out.stderr);
@@ -176,16 +232,26 @@ fn quiet_prints_nothing_but_errors_and_v_logs_the_phases() {
     assert!(info.status.success());
     let info = text(&info.stderr);
     for phase in ["checks", "fft", "msm-g1", "msm-g2", "self-verify"] {
-        assert!(info.contains(&format!("{phase} done in ")), "{phase} in:\n{info}");
+        assert!(
+            info.contains(&format!("{phase} done in ")),
+            "{phase} in:\n{info}"
+        );
     }
     assert!(!info.contains("DEBUG"), "{info}");
     let debug = text(&prove(&["-vv"]).stderr);
-    assert!(debug.contains("DEBUG") && debug.contains("msm-g1 100%"), "{debug}");
+    assert!(
+        debug.contains("DEBUG") && debug.contains("msm-g1 100%"),
+        "{debug}"
+    );
 
     // -q and -v (or --json) together are refused by the parser.
     let out = prove(&["-q", "-v"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("cannot be used with"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("cannot be used with"),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 /// Three public inputs, each squared: the smallest circuit a registry verifier accepts.
@@ -233,8 +299,23 @@ fn json_result_of_registry_status_matches_the_chain_and_the_lines() {
     let rpc = anvil.url.as_str();
     let hash = format!("0x{}", "11".repeat(32));
     let out = zkbio(&[
-        "--json", "registry", "deploy", "--rpc", rpc, "--key", OWNER_KEY, "--vk", s(&vk),
-        "--kind", "iris", "--version", "1", "--model-hash", &hash, "--scanner", SCANNER,
+        "--json",
+        "registry",
+        "deploy",
+        "--rpc",
+        rpc,
+        "--key",
+        OWNER_KEY,
+        "--vk",
+        s(&vk),
+        "--kind",
+        "iris",
+        "--version",
+        "1",
+        "--model-hash",
+        &hash,
+        "--scanner",
+        SCANNER,
     ]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let deploy = json_of(&out);
@@ -244,7 +325,11 @@ fn json_result_of_registry_status_matches_the_chain_and_the_lines() {
     // The lines went to stderr, with the same addresses.
     assert_eq!(value(&text(&out.stderr), "registry"), registry);
     assert_eq!(value(&text(&out.stderr), "verifier"), verifier);
-    for gas in [&deploy["gas"], &deploy["model"]["gas"], &deploy["scanners"][0]["gas"]] {
+    for gas in [
+        &deploy["gas"],
+        &deploy["model"]["gas"],
+        &deploy["scanners"][0]["gas"],
+    ] {
         assert!(gas.as_u64().is_some_and(|g| g > 21_000), "{deploy}");
     }
 
@@ -254,8 +339,20 @@ fn json_result_of_registry_status_matches_the_chain_and_the_lines() {
             args.push("--json");
         }
         args.extend([
-            "registry", "status", "--rpc", rpc, "--registry", &registry, "--version", "1",
-            "--scanner", SCANNER, "--scanner", NOT_SCANNER, "--subject", SUBJECT,
+            "registry",
+            "status",
+            "--rpc",
+            rpc,
+            "--registry",
+            &registry,
+            "--version",
+            "1",
+            "--scanner",
+            SCANNER,
+            "--scanner",
+            NOT_SCANNER,
+            "--subject",
+            SUBJECT,
         ]);
         zkbio(&args)
     };
@@ -275,7 +372,10 @@ fn json_result_of_registry_status_matches_the_chain_and_the_lines() {
     assert_eq!(lower(&scanners[1]["address"]), NOT_SCANNER);
     assert_eq!(scanners[1]["active"], false);
     let m = &j["model"];
-    assert_eq!((m["kind"].as_str(), m["version"].as_u64()), (Some("iris"), Some(1)));
+    assert_eq!(
+        (m["kind"].as_str(), m["version"].as_u64()),
+        (Some("iris"), Some(1))
+    );
     assert_eq!(m["status"], "active");
     assert_eq!(m["model_hash"], hash);
     assert_eq!(
@@ -301,7 +401,15 @@ fn json_result_of_registry_status_matches_the_chain_and_the_lines() {
 
     // A version never added: its fields are null.
     let out = zkbio(&[
-        "--json", "registry", "status", "--rpc", rpc, "--registry", &registry, "--version", "9",
+        "--json",
+        "registry",
+        "status",
+        "--rpc",
+        rpc,
+        "--registry",
+        &registry,
+        "--version",
+        "9",
     ]);
     let m = &json_of(&out)["model"];
     assert_eq!(m["status"], "none (never added)");

@@ -566,7 +566,8 @@ fn the_flows_log_their_phases_and_refusals_and_never_a_salt() {
     for file in ["model.bin", "circuit.zpk", "verification_key.json"] {
         assert!(
             info.iter().any(|l| l.spans == "fetch-package"
-                && l.message.starts_with(&format!("{file}: downloaded and verified in "))),
+                && l.message
+                    .starts_with(&format!("{file}: downloaded and verified in "))),
             "{file}: {info:#?}"
         );
     }

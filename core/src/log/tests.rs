@@ -66,7 +66,7 @@ fn a_proof_logs_each_phase_once_in_order_with_its_time() {
     assert!(
         at(&lines, Level::INFO)
             .last()
-            .is_some_and(|l| l.message.starts_with("proof done in")),
+            .is_some_and(|l| l.message.starts_with("proof done in ")),
         "{lines:#?}"
     );
     // Progress within the phases is DEBUG only: the FFT's three steps, one per MSM chunk.

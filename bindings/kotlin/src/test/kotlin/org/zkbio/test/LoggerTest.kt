@@ -22,9 +22,10 @@ class LoggerTests(private val keys: Keys) {
     private val small by lazy { ProvingMaterials.imageOpening(keys.small, 4, 16) }
     private val phases = listOf("checks", "fft", "msm-g1", "msm-g2", "self-verify")
 
-    /** The phases whose "done in … ms" lines arrived, in order. */
+    /** The phases whose "done in … ms" lines arrived, in order (not the total, "proof done"). */
     private fun donePhases(lines: Collection<Triple<LogLevel, String, String>>): List<String> =
         lines.mapNotNull { (_, _, m) -> Regex("""^prove: (\S+) done in [0-9.]+ ms$""").find(m)?.groupValues?.get(1) }
+            .filter { it != "proof" }
 
     suspend fun proofPhasesAtInfoAndDebugFiltered() {
         val info = RecordingLogger()
