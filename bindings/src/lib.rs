@@ -27,6 +27,8 @@
 //!   similarity before any proving when the selfie does not match).
 //! - [`RegistryReader`]: the registry's views (model pins with `vkHash`, nonces, records,
 //!   challenges) over the host's [`JsonRpcTransport`], and `prepare_reenrollment`.
+//! - [`set_logger`]: zkbio's logs (phases with their times, downloads, refusals; never a secret)
+//!   to the app's [`Logger`] from a [`LogLevel`] up (Logcat, os_log).
 //! - [`ZkbioError`]: every failure, typed; no panic crosses the boundary.
 //!
 //! Values cross the boundary as objects with value equality ([`FieldElement`], [`Address`],
@@ -45,6 +47,7 @@ mod flows;
 pub mod fuzzing;
 mod image_opening;
 mod iris_code;
+mod logging;
 mod materials;
 mod packages;
 mod proof;
@@ -70,6 +73,7 @@ pub use flows::{
 };
 pub use image_opening::{ImageOpeningInput, ImageOpeningProof, ImageOpeningPublicInputs};
 pub use iris_code::{verify_iris_code_statement, IrisCodeInput, IrisCodeStatementProof};
+pub use logging::{clear_logger, set_logger, LogLevel, Logger};
 pub use materials::{ProvingMaterials, Statement};
 pub use packages::{
     DownloadEvent, DownloadListener, DownloadOptions, FetchError, Fetcher, IrisModel, ModelCache,

@@ -3,11 +3,14 @@
 use crate::artifacts::{
     io_err, read_proof, read_public, read_vk, seed_from_text, write_proof, write_public, write_vk,
 };
+use crate::output;
 use crate::report::{step_progress, ConsoleProgress};
 use crate::statement::{InputArgs, Statement};
 use clap::Subcommand;
+use serde_json::json;
 use std::path::{Path, PathBuf};
 use zkbio_circuits::builder::R1cs;
+use zkbio_circuits::circom::json::public_to_json;
 use zkbio_circuits::circom::{
     r1cs as r1cs_file, wtns, BinFileError, FormatError, Ptau, PtauError, Zkey,
 };
@@ -190,12 +193,22 @@ pub fn setup(a: SetupArgs) -> Result<(), String> {
         r1cs.constraints.len()
     );
     let (path, bytes) = write_dev_setup(&r1cs, &a.seed, &a.out)?;
+    let sha3 = hex::encode(zkbio_core::groth16::key_file::digest(&bytes));
     println!(
-        "{} ({} bytes, sha3-256 {})",
+        "{} ({} bytes, sha3-256 {sha3})",
         path.display(),
-        bytes.len(),
-        hex::encode(zkbio_core::groth16::key_file::digest(&bytes))
+        bytes.len()
     );
+    output::result(json!({
+        "command": "setup",
+        "circuit": a.circuit.to_string(),
+        "constraints": r1cs.constraints.len(),
+        "key": path,
+        "key_bytes": bytes.len(),
+        "key_sha3_256": sha3,
+        "verification_key": a.out.join("verification_key.json"),
+        "insecure_dev_key": true,
+    }));
     Ok(())
 }
 
@@ -213,9 +226,17 @@ pub fn prove_cmd(a: ProveArgs) -> Result<(), String> {
     )
     .map_err(|e| e.to_string())?;
     mkdir(&a.out)?;
-    write_proof(&a.out.join("proof.json"), &proof)?;
-    write_public(&a.out.join("public.json"), &public)?;
+    let (proof_path, public_path) = (a.out.join("proof.json"), a.out.join("public.json"));
+    write_proof(&proof_path, &proof)?;
+    write_public(&public_path, &public)?;
     println!("proof written to {}", a.out.display());
+    output::result(json!({
+        "command": "prove",
+        "circuit": a.circuit.to_string(),
+        "proof": proof_path,
+        "public": public_path,
+        "public_inputs": public_to_json(&public),
+    }));
     Ok(())
 }
 
@@ -224,6 +245,7 @@ pub fn verify_cmd(a: VerifyArgs) -> Result<bool, String> {
     let vk = read_vk(&a.vk)?;
     let proof = read_proof(&a.proof)?;
     let public = read_public(&a.public)?;
+    let mut reason = None;
     let ok = match verify(&vk, &proof, &public) {
         Ok(()) => {
             println!("OK: the proof verifies (Rust verifier)");
@@ -233,6 +255,7 @@ pub fn verify_cmd(a: VerifyArgs) -> Result<bool, String> {
         // verified under it means anything.
         Err(e @ (VerifyError::Rejected | VerifyError::UnsafeKey(_))) => {
             println!("REJECTED: {e}");
+            reason = Some(e.to_string());
             false
         }
         // The same class as a point off the curve, which fails already when reading.
@@ -247,8 +270,22 @@ pub fn verify_cmd(a: VerifyArgs) -> Result<bool, String> {
             if v.accepted { "OK" } else { "REJECTED" },
             v.gas_used
         );
+        output::result(json!({
+            "command": "verify",
+            "valid": ok && v.accepted,
+            "rust": ok,
+            "reason": reason,
+            "evm": { "accepted": v.accepted, "gas": v.gas_used },
+        }));
         return Ok(ok && v.accepted);
     }
+    output::result(json!({
+        "command": "verify",
+        "valid": ok,
+        "rust": ok,
+        "reason": reason,
+        "evm": null,
+    }));
     Ok(ok)
 }
 

@@ -26,7 +26,12 @@ pub fn run(cmd: KeyCmd) -> Result<(), String> {
     match cmd {
         KeyCmd::Address(a) => {
             let signer = signer_from(a.key.as_deref())?;
-            println!("address {:#x}", signer.address());
+            let address = format!("{:#x}", signer.address());
+            println!("address {address}");
+            crate::output::result(serde_json::json!({
+                "command": "key address",
+                "address": address,
+            }));
             Ok(())
         }
     }

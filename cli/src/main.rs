@@ -10,11 +10,14 @@ mod groth16_cmd;
 mod iris_code;
 mod key_cmd;
 mod key_transport_cmd;
+mod logging;
 mod mem;
 mod model_audit;
 mod model_cmd;
 mod model_prove;
+mod output;
 mod png_io;
+mod progress;
 mod registry_cmd;
 mod report;
 mod serve_cmd;
@@ -33,6 +36,17 @@ use std::process::ExitCode;
 #[derive(Parser, Debug)]
 #[command(version)]
 struct Cli {
+    /// Logs on stderr: -v for each phase with its time, downloads and refusals (INFO), -vv also
+    /// progress within phases (DEBUG).
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    verbose: u8,
+    /// Print nothing but errors.
+    #[arg(short, long, global = true, conflicts_with_all = ["json", "verbose"])]
+    quiet: bool,
+    /// Print one JSON object per result on stdout (the usual lines go to stderr); an error is
+    /// `{"error": …, "exit_code": N}`.
+    #[arg(long, global = true)]
+    json: bool,
     #[command(subcommand)]
     cmd: Cmd,
 }
@@ -96,6 +110,14 @@ enum Cmd {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    output::init(if cli.quiet {
+        output::Mode::Quiet
+    } else if cli.json {
+        output::Mode::Json
+    } else {
+        output::Mode::Human
+    });
+    logging::init(cli.verbose);
     let result = match cli.cmd {
         Cmd::Demo(a) => demo::run(a),
         Cmd::Setup(a) => commands::setup(a),
@@ -130,7 +152,7 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e}");
+            output::error(&e, 2);
             ExitCode::from(2)
         }
     }

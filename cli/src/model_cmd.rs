@@ -184,10 +184,19 @@ fn inspect(a: InspectArgs) -> Result<(), String> {
         }
     }
     println!("requantized elements: {total}");
+    let model_constraints = costs.iter().map(|c| c.constraints).sum::<usize>();
     println!(
-        "model constraints: {} (the statement adds the input range checks and both commitments)",
-        costs.iter().map(|c| c.constraints).sum::<usize>()
+        "model constraints: {model_constraints} (the statement adds the input range checks and both commitments)"
     );
+    crate::output::result(serde_json::json!({
+        "command": "model inspect",
+        "model": a.model,
+        "bytes": len,
+        "model_hash": format!("0x{}", hex::encode(m.hash)),
+        "ops": m.ops.len(),
+        "requantized_elements": total,
+        "model_constraints": model_constraints,
+    }));
     Ok(())
 }
 

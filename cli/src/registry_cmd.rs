@@ -9,6 +9,7 @@
 use crate::artifacts::{io_err, read_vk_with_origin};
 use crate::vault_cmd::address;
 use clap::{Subcommand, ValueEnum};
+use serde_json::json;
 use sha3::Digest;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -348,8 +349,17 @@ fn deploy(a: DeployArgs) -> Result<(), String> {
     println!("owner {}", owner.address());
     println!("chain-id {chain_id}");
     println!("gas deploy-registry {}", deployed.gas_used);
+    let mut result = json!({
+        "command": "registry deploy",
+        "registry": deployed.address.to_string(),
+        "owner": owner.address().to_string(),
+        "chain_id": chain_id,
+        "gas": deployed.gas_used,
+        "model": null,
+        "scanners": [],
+    });
     if let Some(((vk, _), (version, hash))) = model {
-        register_model(
+        result["model"] = register_model(
             &rpc,
             &owner,
             registry,
@@ -360,8 +370,13 @@ fn deploy(a: DeployArgs) -> Result<(), String> {
         )?;
     }
     for scanner in scanners {
-        add_scanner(&rpc, &owner, registry, scanner)?;
+        let gas = add_scanner(&rpc, &owner, registry, scanner)?;
+        result["scanners"]
+            .as_array_mut()
+            .expect("an array")
+            .push(json!({ "address": scanner.to_string(), "gas": gas }));
     }
+    crate::output::result(result);
     Ok(())
 }
 
@@ -381,15 +396,17 @@ fn register_model(
     version: u32,
     hash: B256,
     verifier: Verifier,
-) -> Result<(), String> {
+) -> Result<serde_json::Value, String> {
     // The key hash pinned with the version: from the key when we have it (the registry then
     // checks the verifier holds that key), else what the given verifier reports.
+    let mut verifier_gas = None;
     let (verifier, vk_hash) = match verifier {
         Verifier::Deploy(vk) => {
             let vk_hash = zkbio_core::evm::vk_hash(&vk).map_err(|e| format!("--vk: {e}"))?;
             let d = deploy_verifier(rpc, owner, &vk).map_err(|e| failed("deploy verifier", e))?;
             println!("verifier {}", d.address);
             println!("gas deploy-verifier {}", d.gas_used);
+            verifier_gas = Some(d.gas_used);
             (d.address, vk_hash)
         }
         Verifier::At(address) => {
@@ -411,7 +428,15 @@ fn register_model(
     );
     println!("vk-hash {vk_hash}");
     println!("gas add-model-version {}", receipt.gas_used);
-    Ok(())
+    Ok(json!({
+        "kind": kind.name(),
+        "version": version,
+        "model_hash": hash.to_string(),
+        "verifier": verifier.to_string(),
+        "vk_hash": vk_hash.to_string(),
+        "gas_deploy_verifier": verifier_gas,
+        "gas": receipt.gas_used,
+    }))
 }
 
 fn add_scanner(
@@ -419,13 +444,13 @@ fn add_scanner(
     owner: &LocalSigner,
     registry: RegistryContract,
     scanner: Address,
-) -> Result<(), String> {
+) -> Result<u64, String> {
     let receipt = rpc
         .send_signed(owner, &registry.add_scanner(scanner))
         .map_err(|e| failed(&format!("addScanner({scanner})"), e))?;
     println!("scanner {scanner} added");
     println!("gas add-scanner {}", receipt.gas_used);
-    Ok(())
+    Ok(receipt.gas_used)
 }
 
 fn scanners(a: ScannerArgs, add: bool) -> Result<(), String> {
@@ -439,13 +464,23 @@ fn scanners(a: ScannerArgs, add: bool) -> Result<(), String> {
     let rpc = client(&a.wallet.node);
     for scanner in scanners {
         if add {
-            add_scanner(&rpc, &owner, registry, scanner)?;
+            let gas = add_scanner(&rpc, &owner, registry, scanner)?;
+            crate::output::result(json!({
+                "command": "registry add-scanner",
+                "scanner": scanner.to_string(),
+                "gas": gas,
+            }));
         } else {
             let receipt = rpc
                 .send_signed(&owner, &registry.remove_scanner(scanner))
                 .map_err(|e| failed(&format!("removeScanner({scanner})"), e))?;
             println!("scanner {scanner} removed");
             println!("gas remove-scanner {}", receipt.gas_used);
+            crate::output::result(json!({
+                "command": "registry remove-scanner",
+                "scanner": scanner.to_string(),
+                "gas": receipt.gas_used,
+            }));
         }
     }
     Ok(())
@@ -472,7 +507,7 @@ fn add_model(a: AddModelArgs) -> Result<(), String> {
         let chain_id = rpc.chain_id().map_err(|e| failed("eth_chainId", e))?;
         check_dev_key(dev_origin, chain_id, a.allow_insecure_dev_key)?;
     }
-    register_model(
+    let mut model = register_model(
         &rpc,
         &owner,
         registry,
@@ -480,7 +515,10 @@ fn add_model(a: AddModelArgs) -> Result<(), String> {
         version,
         hash,
         verifier,
-    )
+    )?;
+    model["command"] = "registry add-model".into();
+    crate::output::result(model);
+    Ok(())
 }
 
 fn deprecate_model(a: DeprecateModelArgs) -> Result<(), String> {
@@ -500,6 +538,12 @@ fn deprecate_model(a: DeprecateModelArgs) -> Result<(), String> {
         })?;
     println!("model {} {} deprecated", a.kind.name(), a.version);
     println!("gas deprecate-model-version {}", receipt.gas_used);
+    crate::output::result(json!({
+        "command": "registry deprecate-model",
+        "kind": a.kind.name(),
+        "version": a.version,
+        "gas": receipt.gas_used,
+    }));
     Ok(())
 }
 
@@ -540,6 +584,14 @@ fn status(a: StatusArgs) -> Result<(), String> {
     println!("chain-id {chain_id}");
     let owner = registry.owner(&rpc).map_err(|e| read("owner()", e))?;
     println!("owner {owner}");
+    // The --json result: the same values as the lines, as one object.
+    let mut result = json!({
+        "command": "registry status",
+        "registry": registry.address.to_string(),
+        "chain_id": chain_id,
+        "owner": owner.to_string(),
+        "scanners": [],
+    });
     for scanner in scanners {
         let active = registry
             .is_scanner(&rpc, scanner)
@@ -548,6 +600,10 @@ fn status(a: StatusArgs) -> Result<(), String> {
             "scanner {scanner} {}",
             if active { "active" } else { "inactive" }
         );
+        result["scanners"]
+            .as_array_mut()
+            .expect("an array")
+            .push(json!({ "address": scanner.to_string(), "active": active }));
     }
     if let Some(version) = a.version {
         let m = registry
@@ -567,6 +623,16 @@ fn status(a: StatusArgs) -> Result<(), String> {
             .latest_version(&rpc, a.kind.model_kind())
             .map_err(|e| read("latestVersion", e))?;
         println!("  latest-version {latest}");
+        let registered = m.status != VersionStatus::None;
+        result["model"] = json!({
+            "kind": a.kind.name(),
+            "version": version,
+            "status": status_name(m.status),
+            "model_hash": registered.then(|| m.modelHash.to_string()),
+            "vk_hash": registered.then(|| m.vkHash.to_string()),
+            "verifier": registered.then(|| m.verifier.to_string()),
+            "latest_version": latest,
+        });
     }
     if let Some(subject) = subject {
         let nonce = registry
@@ -585,9 +651,23 @@ fn status(a: StatusArgs) -> Result<(), String> {
             .is_current(&rpc, subject)
             .map_err(|e| read("isCurrent", e))?;
         println!("  current {current}");
+        // Field elements as every text output writes them: 0x and 64 hex digits.
+        let word = |w: U256| format!("0x{}", hex::encode(w.to_be_bytes::<32>()));
+        result["subject"] = json!({
+            "address": subject.to_string(),
+            "enrolled": enrolled,
+            "nonce": nonce.to_string(),
+            "current": current,
+        });
         if enrolled {
-            // Field elements as every text output writes them: 0x and 64 hex digits.
-            let word = |w: U256| format!("0x{}", hex::encode(w.to_be_bytes::<32>()));
+            let s = &mut result["subject"];
+            s["C_img"] = word(r.imageCommitment).into();
+            s["C_face"] = word(r.faceCommitment).into();
+            s["iris_version"] = r.irisVersion.into();
+            s["C_code"] = word(r.codeCommitment).into();
+            s["face_version"] = r.faceVersion.into();
+            s["C_emb"] = word(r.embeddingCommitment).into();
+            s["scanner"] = r.scanner.to_string().into();
             println!("  C_img {}", word(r.imageCommitment));
             println!("  C_face {}", word(r.faceCommitment));
             println!("  iris-version {}", r.irisVersion);
@@ -597,5 +677,6 @@ fn status(a: StatusArgs) -> Result<(), String> {
             println!("  scanner {}", r.scanner);
         }
     }
+    crate::output::result(result);
     Ok(())
 }

@@ -1,7 +1,6 @@
 //! Console reporting: numbered phases with wall time and peak memory, and a progress line.
 
 use crate::mem::{mib, peak_rss_bytes, reset_peak};
-use std::io::{IsTerminal, Write};
 use std::time::{Duration, Instant};
 use zkbio_core::groth16::progress::{Phase, ProveControl};
 use zkbio_core::package::DownloadEvent;
@@ -17,16 +16,21 @@ pub struct Measured {
 
 /// Runs `f` as phase `name`, printing its result line; returns `f`'s value and the measurement.
 pub fn phase<T>(name: &str, f: impl FnOnce() -> T) -> (T, Measured) {
-    if std::io::stderr().is_terminal() {
-        eprint!("  {name} ...\r");
-    }
     reset_peak();
     let start = Instant::now();
+    let spinner = crate::progress::Spinner::start(name);
     let out = f();
+    drop(spinner);
     let m = Measured {
         time: start.elapsed(),
         peak_rss: peak_rss_bytes(),
     };
+    tracing::info!(
+        phase = name,
+        elapsed_ms = m.time.as_secs_f64() * 1e3,
+        "{name} done in {}",
+        fmt_duration(m.time)
+    );
     println!(
         "  {:<44} {:>10}   peak RSS {}",
         name,
@@ -45,54 +49,42 @@ pub fn fmt_duration(d: Duration) -> String {
     }
 }
 
-/// Shows prover progress on stderr when it is a terminal.
+/// Prover progress ([`crate::progress::Phases`]): a bar per phase on a terminal, a line per
+/// phase otherwise.
 pub struct ConsoleProgress {
-    tty: bool,
+    phases: crate::progress::Phases,
 }
 
 impl ConsoleProgress {
-    /// A progress line, drawn only on a terminal.
+    /// Progress on stderr, as [`crate::progress::Target::detect`] says.
     pub fn new() -> Self {
         ConsoleProgress {
-            tty: std::io::stderr().is_terminal(),
+            phases: crate::progress::Phases::new(),
         }
+    }
+}
+
+/// A proving phase's name, as the logs write it.
+fn phase_name(phase: Phase) -> &'static str {
+    match phase {
+        Phase::Witness => "witness",
+        Phase::Fft => "fft",
+        Phase::MsmG1 => "msm-g1",
+        Phase::MsmG2 => "msm-g2",
     }
 }
 
 impl ProveControl for ConsoleProgress {
     fn progress(&self, phase: Phase, fraction: f32) {
-        if self.tty {
-            let mut e = std::io::stderr();
-            let _ = write!(
-                e,
-                "\r    {:<8} {:>5.1}%   ",
-                format!("{phase:?}"),
-                fraction * 100.0
-            );
-            if phase == Phase::MsmG2 && fraction >= 1.0 {
-                let _ = writeln!(e);
-            }
-            let _ = e.flush();
-        }
+        self.phases.update(phase_name(phase), fraction);
     }
 }
 
-/// Progress of a long step list (setup): a live line on a terminal, a line per finished step
-/// otherwise (logs).
+/// Progress of a long step list (the setup, by query): a bar per step on a terminal, a line per
+/// finished step otherwise (logs).
 pub fn step_progress() -> impl Fn(&'static str, f32) {
-    let tty = std::io::stderr().is_terminal();
-    move |step, fraction| {
-        let mut e = std::io::stderr();
-        if tty {
-            let _ = write!(e, "\r    {step:<16} {:>5.1}%   ", fraction * 100.0);
-            if fraction >= 1.0 {
-                let _ = writeln!(e);
-            }
-        } else if fraction >= 1.0 {
-            let _ = writeln!(e, "    {step}: done");
-        }
-        let _ = e.flush();
-    }
+    let phases = crate::progress::Phases::new();
+    move |step, fraction| phases.update(step, fraction)
 }
 
 /// `bytes` in B, KiB or MiB, for people.
@@ -147,44 +139,27 @@ pub fn download_event(event: &DownloadEvent) -> String {
     }
 }
 
-/// A live `artifact: 42%` line on stderr while bytes arrive, drawn only on a terminal.
+/// A bar with the rate and ETA on stderr while an artifact's bytes arrive (or the key expands),
+/// drawn only on a terminal ([`crate::progress::Bytes`]).
 pub struct ByteProgress {
-    tty: bool,
-    drawn: std::sync::atomic::AtomicBool,
+    bytes: crate::progress::Bytes,
 }
 
 impl ByteProgress {
     /// Draws on stderr if it is a terminal.
     pub fn new() -> Self {
         ByteProgress {
-            tty: std::io::stderr().is_terminal(),
-            drawn: false.into(),
+            bytes: crate::progress::Bytes::new(),
         }
     }
 
     /// Shows `done` of `total` bytes of `artifact`.
     pub fn update(&self, artifact: &str, done: u64, total: u64) {
-        if self.tty {
-            let pct = if total == 0 {
-                100.0
-            } else {
-                done as f64 * 100.0 / total as f64
-            };
-            let mut e = std::io::stderr();
-            let _ = write!(
-                e,
-                "\r    {artifact}: {pct:>5.1}% of {}   ",
-                fmt_bytes(total)
-            );
-            let _ = e.flush();
-            self.drawn.store(true, std::sync::atomic::Ordering::Relaxed);
-        }
+        self.bytes.update(artifact, done, total);
     }
 
-    /// Ends the live line, so the next line starts clean.
+    /// Ends the bar, so the next line starts clean.
     pub fn finish_line(&self) {
-        if self.drawn.swap(false, std::sync::atomic::Ordering::Relaxed) {
-            eprintln!();
-        }
+        self.bytes.finish();
     }
 }

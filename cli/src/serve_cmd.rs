@@ -39,6 +39,7 @@ pub fn run(a: ServeArgs) -> Result<(), String> {
     };
     println!("url {url}");
     println!("serving {} (byte ranges; Ctrl-C stops)", root.display());
+    crate::output::result(serde_json::json!({ "command": "serve", "url": url, "dir": root }));
     std::io::stdout().flush().map_err(|e| e.to_string())?;
     for request in server.incoming_requests() {
         let root = root.clone();

@@ -7,6 +7,7 @@ pub mod flows;
 pub mod fuzzing;
 pub mod groth16;
 pub mod iris;
+pub mod log;
 pub mod package;
 pub mod registry;
 pub mod sample;

@@ -156,6 +156,25 @@ pub fn register_face_embedding(
     ctl: &dyn ProveControl,
     cancel: Arc<AtomicBool>,
 ) -> Result<FaceEmbeddingProof, FlowError> {
+    let _span =
+        tracing::info_span!("register_face_embedding", version = package.version()).entered();
+    crate::log::flow_result(
+        "register_face_embedding",
+        register_face_embedding_traced(vault, id, package, target, wallet, nonce, ctl, cancel),
+    )
+}
+
+#[allow(clippy::too_many_arguments)]
+fn register_face_embedding_traced(
+    vault: &Vault,
+    id: &RecordId,
+    package: &FaceModelPackage,
+    target: RegistryTarget,
+    wallet: Address,
+    nonce: U256,
+    ctl: &dyn ProveControl,
+    cancel: Arc<AtomicBool>,
+) -> Result<FaceEmbeddingProof, FlowError> {
     let ctl = Control {
         outer: ctl,
         cancel: cancel.clone(),
@@ -164,6 +183,7 @@ pub fn register_face_embedding(
     let version = package.version();
     let b = binding(target.chain_id, target.registry, wallet, nonce);
     ctl.progress(Phase::Witness, 0.0);
+    let timer = crate::log::Timed::start("witness");
     let (witness, embedding, salt_emb, subject, c_face) = vault.with_bundle(id, |bundle| {
         check_request(bundle, package, wallet)?;
         let salt_emb = derive_salt_emb(&bundle.salt_face, version);
@@ -201,6 +221,7 @@ pub fn register_face_embedding(
         return Err(FlowError::CommitmentMismatch { what: "C_face" });
     }
     ctl.progress(Phase::Witness, 1.0);
+    timer.done();
     let proof = prove(
         &package.embedding_key().view(),
         witness,

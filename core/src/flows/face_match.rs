@@ -93,6 +93,22 @@ pub fn prove_face_match(
     ctl: &dyn ProveControl,
     cancel: Arc<AtomicBool>,
 ) -> Result<FaceMatchProof, FlowError> {
+    let _span = tracing::info_span!("prove_face_match", version = package.version()).entered();
+    crate::log::flow_result(
+        "prove_face_match",
+        prove_face_match_traced(vault, id, package, selfie, request, ctl, cancel),
+    )
+}
+
+fn prove_face_match_traced(
+    vault: &Vault,
+    id: &RecordId,
+    package: &FaceModelPackage,
+    selfie: &[u8],
+    request: &FaceMatchRequest,
+    ctl: &dyn ProveControl,
+    cancel: Arc<AtomicBool>,
+) -> Result<FaceMatchProof, FlowError> {
     let face = package.face();
     face.check_image(selfie)
         .map_err(|e| FlowError::InvalidInput(e.to_string()))?;
@@ -104,6 +120,7 @@ pub fn prove_face_match(
     let version = package.version();
     let [_, _, b] = face_match_public_inputs(Fr::from(0u64), request);
     ctl.progress(Phase::Witness, 0.0);
+    let timer = crate::log::Timed::start("witness");
     let (witness, similarity, subject) = vault.with_bundle(id, |bundle| {
         let state = bundle
             .face_model
@@ -158,6 +175,7 @@ pub fn prove_face_match(
         .try_into()
         .map_err(|_| FlowError::Key("the witness does not have 3 public inputs".into()))?;
     ctl.progress(Phase::Witness, 1.0);
+    timer.done();
     let proof = prove(
         &package.match_key().view(),
         witness,

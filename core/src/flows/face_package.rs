@@ -164,6 +164,14 @@ fn check_before_key(
 impl FaceModelPackage {
     /// Opens a face package that [`crate::package::ArtifactCache::fetch_package`] verified.
     pub fn load(pkg: &VerifiedPackage) -> Result<Self, FlowError> {
+        let _span = tracing::info_span!("load_face_package").entered();
+        let timer = crate::log::Timed::start("face package load and key checks");
+        let loaded = crate::log::flow_result("load_face_package", Self::load_checked(pkg))?;
+        timer.done();
+        Ok(loaded)
+    }
+
+    fn load_checked(pkg: &VerifiedPackage) -> Result<Self, FlowError> {
         let verified = pkg.manifest();
         let manifest = verified.manifest();
         if manifest.kind != ModelKind::Face {

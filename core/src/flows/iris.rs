@@ -197,6 +197,21 @@ pub fn prove_iris_code(
     ctl: &dyn ProveControl,
     cancel: Arc<AtomicBool>,
 ) -> Result<IrisCodeProof, FlowError> {
+    let _span = tracing::info_span!("prove_iris_code", version = model.version()).entered();
+    crate::log::flow_result(
+        "prove_iris_code",
+        prove_iris_code_traced(vault, id, model, request, ctl, cancel),
+    )
+}
+
+fn prove_iris_code_traced(
+    vault: &Vault,
+    id: &RecordId,
+    model: &IrisModelPackage,
+    request: &IrisProofRequest,
+    ctl: &dyn ProveControl,
+    cancel: Arc<AtomicBool>,
+) -> Result<IrisCodeProof, FlowError> {
     let ctl = Control {
         outer: ctl,
         cancel: cancel.clone(),
@@ -210,6 +225,7 @@ pub fn prove_iris_code(
         request.nonce,
     );
     ctl.progress(Phase::Witness, 0.0);
+    let timer = crate::log::Timed::start("witness");
     let (witness, opening, bundle_public) = vault.with_bundle(id, |bundle| {
         check_request(bundle, model, request)?;
         let salt_code = derive_salt_code(&bundle.salt_img, version);
@@ -258,6 +274,7 @@ pub fn prove_iris_code(
         return Err(FlowError::CommitmentMismatch { what: "C_img" });
     }
     ctl.progress(Phase::Witness, 1.0);
+    timer.done();
     let proof =
         prove(&model.key().view(), witness, &mut rand::rngs::OsRng, &ctl).map_err(|e| match e {
             ProveError::Cancelled => FlowError::Cancelled,

@@ -115,6 +115,14 @@ fn role_path(pkg: &VerifiedPackage, role: ArtifactRole) -> Result<&Path, FlowErr
 impl IrisModelPackage {
     /// Opens a package that [`crate::package::ArtifactCache::fetch_package`] verified.
     pub fn load(pkg: &VerifiedPackage) -> Result<Self, FlowError> {
+        let _span = tracing::info_span!("load_iris_package").entered();
+        let timer = crate::log::Timed::start("iris package load and key checks");
+        let loaded = crate::log::flow_result("load_iris_package", Self::load_checked(pkg))?;
+        timer.done();
+        Ok(loaded)
+    }
+
+    fn load_checked(pkg: &VerifiedPackage) -> Result<Self, FlowError> {
         let verified = pkg.manifest();
         let manifest = verified.manifest();
         if manifest.kind != ModelKind::Iris {

@@ -526,3 +526,68 @@ fn a_package_whose_key_is_not_the_pinned_one_is_refused() {
         other => panic!("expected VkHashMismatch, got {other:?}"),
     }
 }
+
+#[test]
+fn the_flows_log_their_phases_and_refusals_and_never_a_salt() {
+    use crate::log::capture::Capture;
+    use tracing::Level;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let vault = vault(&dir.path().join("vault"));
+    let wallet = signer(3).address();
+    let nonce = U256::from(0);
+    let (proof, lines) = Capture::run(|| {
+        import_enrollment(&vault, &id(), &transfer(wallet), &[signer(2).address()])
+            .expect("import");
+        let v1 = package(dir.path(), 1, &IrisModel::tiny_test_model(1));
+        assert!(prove_reenrollment(&vault, &id(), &v1, TARGET, wallet, nonce, &Silent).is_err());
+        prove_enrollment(&vault, &id(), &v1, TARGET, wallet, nonce, &Silent).expect("prove")
+    });
+    let info: Vec<_> = lines.iter().filter(|l| l.level == Level::INFO).collect();
+    // The publisher's development setup (in the test's package()) logs its queries too.
+    let phases: Vec<(&str, &str)> = info
+        .iter()
+        .filter(|l| l.spans != "dev-setup")
+        .filter_map(|l| l.phase.as_deref().map(|p| (l.spans.as_str(), p)))
+        .collect();
+    assert_eq!(
+        phases,
+        [
+            ("load_iris_package", "iris package load and key checks"),
+            ("prove_iris_code", "witness"),
+            ("prove_iris_code/prove", "checks"),
+            ("prove_iris_code/prove", "fft"),
+            ("prove_iris_code/prove", "msm-g1"),
+            ("prove_iris_code/prove", "msm-g2"),
+            ("prove_iris_code/prove", "self-verify"),
+        ],
+        "{lines:#?}"
+    );
+    // The package's files were downloaded (in the fetch's span) and verified.
+    for file in ["model.bin", "circuit.zpk", "verification_key.json"] {
+        assert!(
+            info.iter().any(|l| l.spans == "fetch-package"
+                && l.message
+                    .starts_with(&format!("{file}: downloaded and verified in "))),
+            "{file}: {info:#?}"
+        );
+    }
+    let warn: Vec<_> = lines.iter().filter(|l| l.level == Level::WARN).collect();
+    assert_eq!(warn.len(), 1, "{warn:#?}");
+    assert_eq!(
+        warn[0].message,
+        "prove_iris_code refused: not enrolled yet; use enrollment"
+    );
+    // No salt in any line, in any of the forms the code writes numbers in.
+    let salt_img = vault
+        .with_bundle(&id(), |b| *b.salt_img.expose())
+        .expect("record");
+    let salt_code = *proof.opening.salt().expose();
+    for salt in [salt_img, salt_code] {
+        let forms = [hex::encode(salt), super::transfer::fr_of(&salt).to_string()];
+        for l in &lines {
+            for form in &forms {
+                assert!(!l.message.contains(form.as_str()), "a salt in {l:?}");
+            }
+        }
+    }
+}

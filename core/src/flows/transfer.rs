@@ -248,6 +248,19 @@ pub fn import_enrollment(
     transfer: &[u8],
     trusted_scanners: &[Address],
 ) -> Result<ImportedEnrollment, FlowError> {
+    let _span = tracing::info_span!("import_enrollment").entered();
+    crate::log::flow_result(
+        "import_enrollment",
+        import_checked(vault, id, transfer, trusted_scanners),
+    )
+}
+
+fn import_checked(
+    vault: &Vault,
+    id: &RecordId,
+    transfer: &[u8],
+    trusted_scanners: &[Address],
+) -> Result<ImportedEnrollment, FlowError> {
     let transfer = EnrollmentTransfer::from_bytes(transfer)?;
     let scanner = transfer.verify()?;
     if !trusted_scanners.contains(&scanner) {

@@ -146,8 +146,26 @@ fn msm_streamed<G: VariableBaseMSM<ScalarField = Fr>>(
 /// under the key's own verification key before returning it.
 ///
 /// `witness` is consumed: its evaluations are released after the FFT phase and its wire values
-/// are zeroized when the proof is done. `rng` draws the zero-knowledge blinding `r, s`.
+/// are zeroized when the proof is done. `rng` draws the zero-knowledge blinding `r, s`. Each
+/// phase's time and a refusal's reason are logged ([`crate::log`]).
 pub fn prove(
+    key: &KeyView<'_>,
+    witness: Witness,
+    rng: &mut (impl RngCore + CryptoRng),
+    ctl: &dyn ProveControl,
+) -> Result<Proof<Bn254>, ProveError> {
+    let _span = tracing::info_span!("prove", constraints = key.n_constraints()).entered();
+    let traced = crate::log::TracedControl::new(ctl);
+    let result = prove_phases(key, witness, rng, &traced);
+    match &result {
+        Ok(_) => traced.finish(),
+        Err(ProveError::Cancelled) => tracing::info!("proving cancelled"),
+        Err(e) => crate::log::refused("prove", e),
+    }
+    result
+}
+
+fn prove_phases(
     key: &KeyView<'_>,
     mut witness: Witness,
     rng: &mut (impl RngCore + CryptoRng),

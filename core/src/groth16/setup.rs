@@ -100,6 +100,13 @@ pub fn setup_from_toxic_waste_insecure(
     progress: &dyn Fn(&'static str, f32),
 ) -> Result<ProvingKey<Bn254>, SetupError> {
     let n = r1cs.domain_size();
+    let _span = tracing::info_span!(
+        "dev-setup",
+        constraints = r1cs.constraints.len(),
+        domain = n
+    )
+    .entered();
+    let progress = &crate::log::traced_steps(progress);
     let domains = Domains::new(n).ok_or(SetupError::DomainTooLarge(n))?;
     let ToxicWaste {
         tau,

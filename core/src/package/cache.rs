@@ -319,7 +319,7 @@ impl ArtifactCache {
         observer: &dyn DownloadObserver,
         config: &DownloadConfig,
     ) -> Result<VerifiedPackage, PackageError> {
-        self.fetch(manifest, base_url, fetcher, observer, config, None)
+        crate::log::package_result(self.fetch(manifest, base_url, fetcher, observer, config, None))
     }
 
     /// [`Self::fetch_package`], running `check` after every file but the proving key is
@@ -335,7 +335,14 @@ impl ArtifactCache {
         config: &DownloadConfig,
         check: &KeyCheck<'_>,
     ) -> Result<VerifiedPackage, PackageError> {
-        self.fetch(manifest, base_url, fetcher, observer, config, Some(check))
+        crate::log::package_result(self.fetch(
+            manifest,
+            base_url,
+            fetcher,
+            observer,
+            config,
+            Some(check),
+        ))
     }
 
     /// Both fetches; the key's header is read only for a check.
@@ -348,8 +355,12 @@ impl ArtifactCache {
         config: &DownloadConfig,
         check: Option<&KeyCheck<'_>>,
     ) -> Result<VerifiedPackage, PackageError> {
-        let mut index = self.lock();
         let m = manifest.manifest();
+        let _span =
+            tracing::info_span!("fetch-package", kind = ?m.kind, version = m.version).entered();
+        let traced = crate::log::TracedObserver::new(observer);
+        let observer: &dyn DownloadObserver = &traced;
+        let mut index = self.lock();
         let artifacts = &m.artifacts;
         let keep: Vec<[u8; 32]> = artifacts.iter().map(|a| a.sha3_256).collect();
         let needed: u64 = artifacts.iter().map(|a| a.size).sum();

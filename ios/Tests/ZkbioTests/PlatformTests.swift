@@ -2,6 +2,7 @@
 // URLSession range fetcher. The fetcher talks to an in-process server (a URLProtocol that
 // serves a blob with or without Range support), so no network is needed.
 import Foundation
+import os
 import Security
 import XCTest
 import Zkbio
@@ -81,6 +82,14 @@ final class PlatformTests: XCTestCase {
     }
 
     func slice(_ from: Int, _ to: Int) -> Data { StubServer.blob.subdata(in: from..<to) }
+
+    func testOSLogTypesOfZkbioLevels() {
+        XCTAssertEqual(OSLogLogger.osLogType(for: .error), .error)
+        XCTAssertEqual(OSLogLogger.osLogType(for: .warn), .default)
+        XCTAssertEqual(OSLogLogger.osLogType(for: .info), .info)
+        XCTAssertEqual(OSLogLogger.osLogType(for: .debug), .debug)
+        XCTAssertEqual(OSLogLogger.osLogType(for: .trace), .debug)
+    }
 
     func testFetcherReadsRanges() throws {
         StubServer.reset(.ranges)

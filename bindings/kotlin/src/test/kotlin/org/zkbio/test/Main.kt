@@ -16,6 +16,7 @@ fun main(args: Array<String>) {
     val registry = RegistryTests(fixtures, ChainFixtures.fromSystemProperty(), flows)
     val platform = PlatformTests(fixtures)
     val face = FaceTests(fixtures, flows)
+    val logs = LoggerTests(Keys(dir))
     val tests: List<Pair<String, suspend () -> Unit>> = listOf(
         "loads materials and exposes the statement" to t::loadsMaterials,
         "proves and verifies" to t::provesAndVerifies,
@@ -47,6 +48,8 @@ fun main(args: Array<String>) {
         "platform: the HTTP fetcher reads ranges" to { platform.fetcherReadsRanges() },
         "platform: the HTTP fetcher refuses servers without ranges" to { platform.fetcherRefusesServersWithoutRanges() },
         "platform: the HTTP fetcher retries transient failures" to { platform.fetcherRetriesTransientFailures() },
+        "logs: a proof's phases reach the Logger at INFO, DEBUG-only events are filtered" to logs::proofPhasesAtInfoAndDebugFiltered,
+        "platform: Logcat forwarding maps levels to priorities and splits long lines" to logs::logcatForwardingMapsLevelsAndSplitsLines,
     )
     var passed = 0
     var failed = 0

@@ -1,0 +1,417 @@
+//! The global output flags: `--json` (one JSON object per result on stdout, the usual lines on
+//! stderr) for `setup`, `prove`, `verify` and `registry status` (on anvil), each parsed with
+//! serde_json and checked against the files and the human output; `--quiet` (nothing but
+//! errors); `-v` (the core's phase logs on stderr, none without it).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use ark_bn254::Fr;
+use ark_ff::Field;
+use serde_json::Value;
+use sha3::Digest;
+use zkbio_circuits::builder::Builder;
+use zkbio_circuits::circom::json::VerificationKeyJson;
+use zkbio_circuits::{Circuit, SynthesisError};
+use zkbio_core::groth16::dev_setup_insecure;
+use zkbio_core::registry::LocalSigner;
+
+mod support;
+use support::Anvil;
+
+/// anvil's first default account (funded at genesis): test-only.
+const OWNER_KEY: &str = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+const SCANNER: &str = "0x00000000000000000000000000000000000000aa";
+const NOT_SCANNER: &str = "0x00000000000000000000000000000000000000bb";
+const SUBJECT: &str = "0x0000000000000000000000000000000000005b1e";
+const CIRCUIT: &str = "image-opening:4x4";
+
+fn zkbio(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_zkbio"))
+        .args(args)
+        .env_remove("ZKBIO_PRIVATE_KEY")
+        .output()
+        .expect("spawn zkbio")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// The one JSON object a `--json` run printed on stdout (nothing else may be there).
+fn json_of(out: &Output) -> Value {
+    let stdout = text(&out.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(
+        lines.len(),
+        1,
+        "one JSON line on stdout, got:\n{stdout}\nstderr:\n{}",
+        text(&out.stderr)
+    );
+    serde_json::from_str(lines[0]).unwrap_or_else(|e| panic!("not JSON ({e}): {}", lines[0]))
+}
+
+fn tmp(name: &str) -> PathBuf {
+    let p = std::env::temp_dir().join(format!("zkbio-output-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&p);
+    std::fs::create_dir_all(&p).unwrap();
+    p
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+fn read_json(p: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
+}
+
+#[test]
+fn json_results_of_setup_prove_and_verify() {
+    let dir = tmp("prove");
+    let out = zkbio(&[
+        "--json",
+        "setup",
+        "--circuit",
+        CIRCUIT,
+        "--seed",
+        "json",
+        "--out",
+        s(&dir),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let setup = json_of(&out);
+    assert_eq!(setup["command"], "setup");
+    let key = PathBuf::from(setup["key"].as_str().unwrap());
+    assert_eq!(key, dir.join("circuit.zpk"));
+    let bytes = std::fs::read(&key).unwrap();
+    assert_eq!(setup["key_bytes"], bytes.len());
+    assert_eq!(
+        setup["key_sha3_256"],
+        hex::encode(sha3::Sha3_256::digest(&bytes)),
+        "the digest of the file written"
+    );
+    assert_eq!(setup["insecure_dev_key"], true);
+    // The human lines went to stderr.
+    assert!(
+        text(&out.stderr).contains("sha3-256"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let out = zkbio(&[
+        "--json",
+        "prove",
+        "--circuit",
+        CIRCUIT,
+        "--key",
+        s(&key),
+        "--out",
+        s(&dir),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let prove = json_of(&out);
+    assert_eq!(prove["command"], "prove");
+    assert_eq!(prove["circuit"], CIRCUIT);
+    let (proof, public) = (dir.join("proof.json"), dir.join("public.json"));
+    assert_eq!(prove["proof"], s(&proof));
+    assert_eq!(prove["public"], s(&public));
+    assert_eq!(
+        prove["public_inputs"],
+        read_json(&public),
+        "public.json's values"
+    );
+    assert_eq!(prove["public_inputs"].as_array().unwrap().len(), 2);
+
+    let vk = dir.join("verification_key.json");
+    let verify = |public: &Path| {
+        zkbio(&[
+            "--json",
+            "verify",
+            "--vk",
+            s(&vk),
+            "--proof",
+            s(&proof),
+            "--public",
+            s(public),
+        ])
+    };
+    let out = verify(&public);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let v = json_of(&out);
+    assert_eq!(v["command"], "verify");
+    assert_eq!(v["valid"], true);
+    assert_eq!(v["rust"], true);
+    assert!(v["reason"].is_null() && v["evm"].is_null(), "{v}");
+
+    // Another binding: rejected, exit 1, with the reason.
+    let mut inputs: Vec<String> = serde_json::from_value(read_json(&public)).unwrap();
+    inputs[1] = "778".into();
+    let wrong = dir.join("wrong.json");
+    std::fs::write(&wrong, serde_json::to_string(&inputs).unwrap()).unwrap();
+    let out = verify(&wrong);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let v = json_of(&out);
+    assert_eq!(v["valid"], false);
+    assert!(
+        v["reason"].as_str().is_some_and(|r| !r.is_empty()),
+        "a reason: {v}"
+    );
+
+    // One public input too few: unusable, exit 2, an error object (and `error:` on stderr).
+    std::fs::write(&wrong, serde_json::to_string(&inputs[..1]).unwrap()).unwrap();
+    let out = verify(&wrong);
+    assert_eq!(out.status.code(), Some(2));
+    let v = json_of(&out);
+    assert_eq!(v["exit_code"], 2);
+    let error = v["error"].as_str().unwrap();
+    assert!(error.contains("public inputs"), "{error}");
+    assert!(text(&out.stderr).contains(&format!("error: {error}")));
+}
+
+#[test]
+fn quiet_prints_nothing_but_errors_and_v_logs_the_phases() {
+    let dir = tmp("quiet");
+    let out = zkbio(&[
+        "--quiet",
+        "setup",
+        "--circuit",
+        CIRCUIT,
+        "--seed",
+        "q",
+        "--out",
+        s(&dir),
+    ]);
+    assert!(out.status.success());
+    assert!(out.stdout.is_empty(), "{}", text(&out.stdout));
+    assert!(
+        out.stderr.is_empty(),
+        "not even the INSECURE warning: {}",
+        text(&out.stderr)
+    );
+    assert!(dir.join("circuit.zpk").is_file(), "the work was done");
+
+    let key = dir.join("circuit.zpk");
+    let prove = |flags: &[&str]| {
+        let mut args = flags.to_vec();
+        args.extend([
+            "prove",
+            "--circuit",
+            CIRCUIT,
+            "--key",
+            s(&key),
+            "--out",
+            s(&dir),
+        ]);
+        zkbio(&args)
+    };
+    let out = prove(&["-q"]);
+    assert!(out.status.success() && out.stdout.is_empty() && out.stderr.is_empty());
+
+    // An error still shows, alone.
+    let out = zkbio(&[
+        "-q",
+        "prove",
+        "--circuit",
+        CIRCUIT,
+        "--key",
+        "/nonexistent.zpk",
+        "--out",
+        s(&dir),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let err = text(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.starts_with("error: /nonexistent.zpk"), "{err}");
+
+    // Logs only with -v: the core's phases with their times at INFO, progress at DEBUG (-vv).
+    let plain = text(&prove(&[]).stderr);
+    assert!(!plain.contains("done in"), "no logs by default: {plain}");
+    let info = prove(&["-v"]);
+    assert!(info.status.success());
+    let info = text(&info.stderr);
+    for phase in ["checks", "fft", "msm-g1", "msm-g2", "self-verify"] {
+        assert!(
+            info.contains(&format!("{phase} done in ")),
+            "{phase} in:\n{info}"
+        );
+    }
+    assert!(!info.contains("DEBUG"), "{info}");
+    let debug = text(&prove(&["-vv"]).stderr);
+    assert!(
+        debug.contains("DEBUG") && debug.contains("msm-g1 100%"),
+        "{debug}"
+    );
+
+    // -q and -v (or --json) together are refused by the parser.
+    let out = prove(&["-q", "-v"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("cannot be used with"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+/// Three public inputs, each squared: the smallest circuit a registry verifier accepts.
+struct ThreeInputs;
+
+impl Circuit for ThreeInputs {
+    type Input = [Fr; 3];
+
+    fn public_count(&self) -> usize {
+        3
+    }
+
+    fn placeholder_input(&self) -> [Fr; 3] {
+        [Fr::from(0u64); 3]
+    }
+
+    fn synthesize<B: Builder>(&self, b: &mut B, input: &[Fr; 3]) -> Result<(), SynthesisError> {
+        let publics: Vec<B::Lc> = input.iter().map(|x| b.alloc_public(*x)).collect();
+        for (x, value) in publics.iter().zip(input) {
+            let sq = b.alloc(value.square());
+            b.enforce(x, x, &sq);
+        }
+        Ok(())
+    }
+}
+
+/// The value of the output line `key value`.
+fn value<'a>(out: &'a str, key: &str) -> &'a str {
+    out.lines()
+        .find_map(|l| l.strip_prefix(key).and_then(|r| r.strip_prefix(' ')))
+        .unwrap_or_else(|| panic!("no `{key}` line in:\n{out}"))
+}
+
+#[test]
+fn json_result_of_registry_status_matches_the_chain_and_the_lines() {
+    let dir = tmp("status");
+    let pk = dev_setup_insecure(&ThreeInputs.to_r1cs().unwrap(), [7; 32]).unwrap();
+    let vk = dir.join("verification_key.json");
+    std::fs::write(
+        &vk,
+        serde_json::to_string(&VerificationKeyJson::from_vk(&pk.vk)).unwrap(),
+    )
+    .unwrap();
+    let anvil = Anvil::start();
+    let rpc = anvil.url.as_str();
+    let hash = format!("0x{}", "11".repeat(32));
+    let out = zkbio(&[
+        "--json",
+        "registry",
+        "deploy",
+        "--rpc",
+        rpc,
+        "--key",
+        OWNER_KEY,
+        "--vk",
+        s(&vk),
+        "--kind",
+        "iris",
+        "--version",
+        "1",
+        "--model-hash",
+        &hash,
+        "--scanner",
+        SCANNER,
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let deploy = json_of(&out);
+    assert_eq!(deploy["command"], "registry deploy");
+    let registry = deploy["registry"].as_str().unwrap().to_owned();
+    let verifier = deploy["model"]["verifier"].as_str().unwrap().to_owned();
+    // The lines went to stderr, with the same addresses.
+    assert_eq!(value(&text(&out.stderr), "registry"), registry);
+    assert_eq!(value(&text(&out.stderr), "verifier"), verifier);
+    for gas in [
+        &deploy["gas"],
+        &deploy["model"]["gas"],
+        &deploy["scanners"][0]["gas"],
+    ] {
+        assert!(gas.as_u64().is_some_and(|g| g > 21_000), "{deploy}");
+    }
+
+    let status = |json: bool| {
+        let mut args = vec![];
+        if json {
+            args.push("--json");
+        }
+        args.extend([
+            "registry",
+            "status",
+            "--rpc",
+            rpc,
+            "--registry",
+            &registry,
+            "--version",
+            "1",
+            "--scanner",
+            SCANNER,
+            "--scanner",
+            NOT_SCANNER,
+            "--subject",
+            SUBJECT,
+        ]);
+        zkbio(&args)
+    };
+    let out = status(true);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let j = json_of(&out);
+    let lower = |v: &Value| v.as_str().unwrap().to_ascii_lowercase();
+    assert_eq!(j["command"], "registry status");
+    assert_eq!(lower(&j["registry"]), registry.to_ascii_lowercase());
+    assert_eq!(j["chain_id"], 31337);
+    let owner = LocalSigner::from_hex(OWNER_KEY).unwrap().address();
+    assert_eq!(lower(&j["owner"]), owner.to_string().to_ascii_lowercase());
+    let scanners = j["scanners"].as_array().unwrap();
+    assert_eq!(scanners.len(), 2);
+    assert_eq!(lower(&scanners[0]["address"]), SCANNER);
+    assert_eq!(scanners[0]["active"], true);
+    assert_eq!(lower(&scanners[1]["address"]), NOT_SCANNER);
+    assert_eq!(scanners[1]["active"], false);
+    let m = &j["model"];
+    assert_eq!(
+        (m["kind"].as_str(), m["version"].as_u64()),
+        (Some("iris"), Some(1))
+    );
+    assert_eq!(m["status"], "active");
+    assert_eq!(m["model_hash"], hash);
+    assert_eq!(
+        m["vk_hash"],
+        zkbio_core::evm::vk_hash(&pk.vk).unwrap().to_string(),
+        "the key's hash, computed here"
+    );
+    assert_eq!(lower(&m["verifier"]), verifier.to_ascii_lowercase());
+    assert_eq!(m["latest_version"], 1);
+    let subject = &j["subject"];
+    assert_eq!(lower(&subject["address"]), SUBJECT);
+    assert_eq!(subject["enrolled"], false);
+    assert_eq!(subject["nonce"], "0");
+    assert_eq!(subject["current"], false);
+    assert!(subject.get("C_code").is_none(), "no record: {subject}");
+
+    // The same values as the human lines, which --json moved to stderr.
+    let human = text(&status(false).stdout);
+    assert_eq!(text(&out.stderr), human, "the usual lines, on stderr");
+    assert_eq!(value(&human, "chain-id"), j["chain_id"].to_string());
+    assert_eq!(value(&human, "  vk-hash"), m["vk_hash"].as_str().unwrap());
+    assert_eq!(value(&human, "  nonce"), subject["nonce"].as_str().unwrap());
+
+    // A version never added: its fields are null.
+    let out = zkbio(&[
+        "--json",
+        "registry",
+        "status",
+        "--rpc",
+        rpc,
+        "--registry",
+        &registry,
+        "--version",
+        "9",
+    ]);
+    let m = &json_of(&out)["model"];
+    assert_eq!(m["status"], "none (never added)");
+    assert!(m["model_hash"].is_null() && m["verifier"].is_null(), "{m}");
+}
