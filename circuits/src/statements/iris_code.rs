@@ -19,7 +19,7 @@
 //!   "nonzero" is `is_zero(S_re^2 + S_im^2)` negated (no wrap-around: `|S| < 2^31`), computed
 //!   from the sign test's bits (about 30 terms instead of hundreds); the AND is a product;
 //! - with a fragile-bit refinement (the "full" variants), each mask bit is also ANDed with the
-//!   refinement's radius and angle tests on the same squared responses ([`fragile`]);
+//!   refinement's radius and angle tests on the same squared responses (module `fragile`);
 //! - `C_code = Commit(IrisCode, [probe rows, probe cols, filters, 2], pack_bits(code) ||
 //!   pack_bits(mask); salt_code)` ([`code_geometry`]).
 //!

@@ -146,7 +146,7 @@ pub struct ConstraintCounts {
     /// `(S_re, S_im)` (5) and one product per computed mask bit.
     pub mask_bits: usize,
     /// Fragile-bit refinement (models with one): per probe the radius and angle tests
-    /// ([`super::fragile`]) and one product per mask bit with the encoder's bit.
+    /// (the private `fragile` module) and one product per mask bit with the encoder's bit.
     pub fragile_bits: usize,
     /// `C_code`: the sponge over `pack_bits(code) || pack_bits(mask)` and the equality.
     pub code_commitment: usize,
