@@ -36,9 +36,22 @@ pub(crate) struct Capture {
 
 impl Capture {
     /// Runs `f` with this subscriber on this thread; returns `f`'s value and the events.
+    ///
+    /// Other tests prove concurrently on other threads without a subscriber. While a single
+    /// dispatcher is registered, tracing-core asks only the registering thread's default about a
+    /// new callsite, so a callsite first reached on such a thread would be cached as "never"
+    /// for everyone. A second dispatcher kept alive for the process makes it ask every live one,
+    /// captures run one at a time, and each re-evaluates the cached interests once in place.
     pub(crate) fn run<T>(f: impl FnOnce() -> T) -> (T, Vec<Line>) {
+        static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+        static SECOND: std::sync::OnceLock<tracing::Dispatch> = std::sync::OnceLock::new();
+        SECOND.get_or_init(|| tracing::Dispatch::new(tracing::subscriber::NoSubscriber::default()));
+        let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
         let c = Capture::default();
-        let out = tracing::subscriber::with_default(c.clone(), f);
+        let out = tracing::subscriber::with_default(c.clone(), || {
+            tracing::callsite::rebuild_interest_cache();
+            f()
+        });
         let lines = c.state.lock().unwrap().lines.clone();
         (out, lines)
     }
