@@ -3,7 +3,7 @@
 
 use super::{Expect, Harness, Instance};
 use crate::builder::{Builder, LinearCombination};
-use crate::gadgets::bits::{alloc_byte, from_bits_le, to_bits_le};
+use crate::gadgets::bits::{alloc_byte, from_bits_le, to_bits_le, to_bits_le_derived_low};
 use crate::gadgets::boolean::{alloc_bit, enforce_boolean};
 use crate::gadgets::equality::{is_equal, is_zero};
 use crate::gadgets::quant::{
@@ -29,20 +29,40 @@ fn one(name: &str, expect: Expect, f: impl FnOnce(&mut Harness)) -> Instance {
 /// Existing gadgets (bits, bytes, booleans, signs, equality) at small widths.
 fn core_gadgets() -> Vec<Instance> {
     let mut v = Vec::new();
-    for n in [8usize, 16] {
-        v.push(one(
-            &format!("bits/to_bits_le n={n}"),
-            Expect::Unique,
-            |h| {
-                let x = h.input(37, 0, (1 << n) - 1);
-                let bits = to_bits_le(h.builder(), &x, n);
+    // The plain decomposition and the packing-free one every quant division uses (bit 0
+    // derived from the others).
+    type Decompose = fn(&mut crate::Recorder, &crate::Lc, usize) -> Vec<crate::Lc>;
+    let decompositions: [(&str, Decompose, &[usize]); 2] = [
+        ("to_bits_le", to_bits_le::<crate::Recorder>, &[8, 16]),
+        (
+            "to_bits_le_derived_low",
+            to_bits_le_derived_low::<crate::Recorder>,
+            &[1, 8, 16],
+        ),
+    ];
+    for (label, decompose, widths) in decompositions {
+        for &n in widths {
+            v.push(one(&format!("bits/{label} n={n}"), Expect::Unique, |h| {
+                let x = h.input(1, 0, (1 << n) - 1);
+                let bits = decompose(h.builder(), &x, n);
                 for bit in &bits {
                     h.output(bit);
                     h.claim_range(bit, 0, 1);
                 }
-            },
-        ));
+            }));
+        }
     }
+    // Over any field element x: the derived decomposition still proves x < 2^n (the range
+    // claim on x would fail for a decomposition that wraps).
+    v.push(one(
+        "bits/to_bits_le_derived_low n=6 proves the range",
+        Expect::Unique,
+        |h| {
+            let x = h.input(45, -(1 << 12), 1 << 12);
+            to_bits_le_derived_low(h.builder(), &x, 6);
+            h.claim_range(&x, 0, 63);
+        },
+    ));
     v.push(one("bits/alloc_byte range", Expect::Unique, |h| {
         let byte = alloc_byte(h.builder(), 200);
         h.claim_range(&byte, 0, 255);
@@ -311,6 +331,23 @@ fn broken_gadgets() -> Vec<Instance> {
                 let sum = from_bits_le::<crate::Recorder>(&bits);
                 b.enforce(&sum, &crate::Lc::constant(Fr::from(1u64)), &x);
                 for bit in &bits {
+                    h.output(bit);
+                }
+            },
+        ),
+        one(
+            "BROKEN derived-low decomposition: bit 0 not boolean",
+            Expect::NotUnique,
+            |h| {
+                let x = h.input(37, 0, 255);
+                let b = h.builder();
+                // Bits 1..8 proven, bit 0 derived but its booleanity row (the packing) dropped.
+                let high: Vec<_> = (1..8)
+                    .map(|i| alloc_bit(b, (37u64 >> i) & 1 == 1))
+                    .collect();
+                let bit0 = x - from_bits_le::<crate::Recorder>(&high) * Fr::from(2u64);
+                h.output(&bit0);
+                for bit in &high {
                     h.output(bit);
                 }
             },

@@ -3,7 +3,7 @@
 use super::bounded::{fr, signed_width, unsigned_width, Bounded};
 use super::QuantError;
 use crate::builder::{Builder, LinearCombination};
-use crate::gadgets::bits::{from_bits_le, to_bits_le};
+use crate::gadgets::bits::{from_bits_le, to_bits_le, to_bits_le_derived_low};
 use crate::gadgets::boolean::alloc_bit;
 use crate::gadgets::equality::is_zero;
 use ark_bn254::Fr;
@@ -64,8 +64,8 @@ fn quotient_layout(qlo: i128, qhi: i128, theta: i128) -> (i128, usize, bool) {
     }
 }
 
-/// The bits [`divide`] decomposes for `x` in `[xlo, xhi]`, divisor `2^k` and `theta`: `k + w`
-/// (the layout costs one constraint more, the packing). For choosing between layouts.
+/// The bits [`divide`] decomposes for `x` in `[xlo, xhi]`, divisor `2^k` and `theta`: `k + w`,
+/// which is also the layout's constraint count (no packing row). For choosing between layouts.
 pub fn pow2_division_bits(xlo: i128, xhi: i128, k: u32, theta: i128) -> usize {
     let (qlo, qhi) = (xlo >> k, xhi >> k);
     k as usize + quotient_layout(qlo, qhi, theta).1
@@ -73,7 +73,9 @@ pub fn pow2_division_bits(xlo: i128, xhi: i128, k: u32, theta: i128) -> usize {
 
 /// Lays out `floor(x / d)` with the quotient's bits centred on `theta` (see [`Division`]).
 ///
-/// Constraints: for `d = 2^k`, one decomposition of `x + (…)·2^k` into `k + w` bits (`k + w + 1`);
+/// Constraints: for `d = 2^k`, one decomposition of `x + (…)·2^k` into `k + w` bits (`k + w`:
+/// the lowest bit is derived, its booleanity row doubles as the packing, see
+/// [`to_bits_le_derived_low`]);
 /// for other `d`, `w` quotient bits, and `r` and `d − 1 − r` each in `⌈log2 d⌉` bits
 /// (`w + 2·⌈log2 d⌉ + 2`). `w` is the quotient's width from the bounds (one more than its
 /// unsigned width when the sign of `q − theta` is not static).
@@ -95,9 +97,10 @@ pub fn divide<B: Builder>(
     let pow2 = d.count_ones() == 1;
     let (q_bits, r_bits, r_lc) = if pow2 {
         let k = d.trailing_zeros() as usize;
-        // x - base·2^k = Q·2^k + r, one decomposition of k + w bits.
+        // x - base·2^k = Q·2^k + r, one decomposition of k + w bits whose lowest bit (the
+        // remainder's, when k >= 1) is derived rather than allocated: no packing row.
         let shifted = x.offset(-base * d)?;
-        let bits = to_bits_le(b, shifted.lc(), k + w);
+        let bits = to_bits_le_derived_low(b, shifted.lc(), k + w);
         let r_bits = bits[..k].to_vec();
         let r_lc = from_bits_le::<B>(&r_bits);
         (bits[k..].to_vec(), r_bits, r_lc)
@@ -135,7 +138,7 @@ pub type QuotRem<L> = (Bounded<L>, Bounded<L>);
 
 /// `(floor(x / d), x mod d)` for a constant `d > 0`, with `0 <= r < d`.
 ///
-/// Constraints: `bits(q range) + k + 1` for `d = 2^k` (quotient and remainder share one
+/// Constraints: `bits(q range) + k` for `d = 2^k` (quotient and remainder share one
 /// decomposition), `bits(q range) + 2·⌈log2 d⌉ + 2` otherwise. The quotient's range check is what
 /// makes the pair unique: without it `(x − r)/d` is a field element for every `r`.
 pub fn floor_div<B: Builder>(
@@ -240,8 +243,9 @@ mod tests {
             floor_div(&mut b, &x, d).unwrap();
             b.num_constraints()
         };
-        // 2^20-wide input, d = 2^8: 12 quotient + 8 remainder bits, one sum.
-        assert_eq!(count(0, (1 << 20) - 1, 256), 21);
+        // 2^20-wide input, d = 2^8: 12 quotient + 8 remainder bits, the packing folded into
+        // the derived low bit's booleanity.
+        assert_eq!(count(0, (1 << 20) - 1, 256), 20);
         // d = 3: quotient bits, and r, 2 - r in 2 bits each.
         assert_eq!(count(0, 299, 3), 7 + 3 + 3);
         assert_eq!(count(5, 5, 3), 0);

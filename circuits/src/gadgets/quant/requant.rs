@@ -25,12 +25,12 @@
 //!
 //! | multiplier | acc bound | rs = 6 | rs = 8 | rs = 10 |
 //! |---|---|---|---|---|
-//! | generic (odd M), fused ReLU | ±2^17 | 43 (54) | 42 (52) | 40 (51) |
-//! | generic, fused ReLU | ±2^18 | 44 (55) | 44 (54) | 44 (52) |
-//! | generic, fused ReLU | ±2^20 | 46 (57) | 47 (57) | 49 (56) |
-//! | generic, ReLU6-like (act_max = 100) | ±2^17 / ±2^20 | 50 / 56 (65 / 71) | 53 / 59 (63 / 69) | 40 / 60 (51 / 67) |
-//! | generic, no activation | ±2^17 / ±2^20 | 82 / 91 | 77 / 87 | 54 / 83 |
-//! | 8-bit mantissa (M = 181·2^23), fused ReLU | ±2^17 / ±2^20 | 31 / 34 | | 28 / 33 |
+//! | generic (odd M), fused ReLU | ±2^17 | 42 (53) | 41 (51) | 39 (50) |
+//! | generic, fused ReLU | ±2^18 | 43 (54) | 43 (53) | 43 (51) |
+//! | generic, fused ReLU | ±2^20 | 45 (56) | 46 (56) | 48 (55) |
+//! | generic, ReLU6-like (act_max = 100) | ±2^17 / ±2^20 | 49 / 55 (64 / 70) | 52 / 58 (62 / 68) | 39 / 59 (50 / 66) |
+//! | generic, no activation | ±2^17 / ±2^20 | 81 / 90 | 76 / 86 | 53 / 82 |
+//! | 8-bit mantissa (M = 181·2^23), fused ReLU | ±2^17 / ±2^20 | 30 / 33 | | 27 / 32 |
 //!
 //! **Where the constraints go.** `floor(X / 2^n)` needs its remainder proven in `[0, 2^n)` and
 //! its quotient range-checked (without it, `(X − r)/2^n` is a field element for every `r`, so
@@ -390,11 +390,11 @@ pub fn requantize<B: Builder>(
 /// `q = floor(X / 2^n)`, one decomposition of `X` into `n + w` bits.
 ///
 /// Constraints per element, either way:
-/// - fused clamp (a fit, or `act_min >= zp`, e.g. RELU/RELU6): `n + w + 1`, plus, when the upper
+/// - fused clamp (a fit, or `act_min >= zp`, e.g. RELU/RELU6): `n + w` (see [`divide`]), plus, when the upper
 ///   clamp can bind and `act_max − act_min + 1 = 2^k`, an all-zero test of the `h` quotient bits
 ///   above `k` (`h − 1` constraints for `h <= 3`, else 3) and two products (one when `q >= θ` is
 ///   static); one product when the upper clamp cannot bind; a generic upper clamp otherwise;
-/// - closed form without a fused clamp: `n + w + 1`, the tie correction (`is_zero` of the top
+/// - closed form without a fused clamp: `n + w`, the tie correction (`is_zero` of the top
 ///   `rs` remainder bits and a product: 4, when `q <= 0` is possible and `rs >= 1`) and a
 ///   generic [`clamp`] on each side the bounds do not settle.
 pub fn requantize_planned<B: Builder>(
@@ -698,7 +698,7 @@ impl FloatRequant {
 /// has to place 255 steps, so the bench model's FC went from 101 to 46 constraints per
 /// element); otherwise as `q = floor((acc·m + 2^(k−1)) / 2^k)` (`k = −e`) minus
 /// `[q <= 0 ∧ R = 0]` (negative ties), or with the fused clamp exactly as [`requantize`]. Cost of
-/// that form: `k + w + 1` for the division (`k` ≈ 53 + log2(1/scale)), the clamp as in
+/// that form: `k + w` for the division (`k` ≈ 53 + log2(1/scale)), the clamp as in
 /// [`requantize`], and without a fused clamp `is_zero(R)` and a product for the tie (4).
 ///
 /// **Where fl64 differs.** The product `acc·scale` is rounded to 53 bits before `round`; that can
@@ -992,19 +992,19 @@ mod tests {
             }
         }
         // acc ±2^17, rs = 6: n = 37 remainder bits, q in ±1483 (11 bits + sign), so
-        // 37 + 12 + 1 = 50 for the decomposition; the fused upper clamp at 255 tests the 3 bits
+        // 37 + 12 = 49 for the decomposition (no packing row); the fused upper clamp at 255 tests the 3 bits
         // above bit 8 for zero (2 products) and selects (2 products).
-        assert_eq!(table[0].2, [54, 65, 82]);
+        assert_eq!(table[0].2, [53, 64, 81]);
         // ±2^20: 5 bits above bit 8, tested together with the sign (is_zero, 3), then one
         // product: one constraint less than testing them and multiplying by the sign.
-        assert_eq!(table[6].2, [57, 71, 91]);
+        assert_eq!(table[6].2, [56, 70, 90]);
         // rs = 10: q stays below 256, so the upper clamp cannot bind (one product).
-        assert_eq!(table[2].2, [51, 51, 54]);
+        assert_eq!(table[2].2, [50, 50, 53]);
         // The fits: measured once, pinned so a regression in the search shows. Without a fused
         // clamp ("none", zp inside the range) the kernel's negative ties leave no single floor
         // division, so the closed form stays.
-        assert_eq!(table[0].3, [43, 50, 82]);
-        assert_eq!(table[8].3, [49, 60, 83]);
+        assert_eq!(table[0].3, [42, 49, 81]);
+        assert_eq!(table[8].3, [48, 59, 82]);
         for row in table.iter().filter(|r| r.0 <= 18) {
             assert!(
                 row.3[0] <= 45,
