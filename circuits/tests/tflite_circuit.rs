@@ -214,7 +214,10 @@ fn same_file_same_r1cs_bytes() {
 
 #[test]
 fn constraint_count_is_the_sum_of_its_parts_and_table_by_op() {
-    for name in all_names().into_iter().chain(["bench".to_owned()]) {
+    for name in all_names()
+        .into_iter()
+        .chain(["bench".to_owned(), "bench_sm".to_owned()])
+    {
         let c = load(&name);
         let costs = c.stmt.costs();
         let model_part: usize = costs.iter().map(|k| k.constraints).sum();
@@ -246,5 +249,33 @@ fn constraint_count_is_the_sum_of_its_parts_and_table_by_op() {
                 k.per_element().map_or("-".into(), |v| format!("{v:.2}"))
             );
         }
+    }
+}
+
+/// Issue 11's goal, <= 45 constraints per requantized element for CONV_2D with a fused ReLU, on
+/// the bench model with "short-mantissa" scales (`gen_models.py --bench --short-mantissa`:
+/// power-of-two activation scales, 8-bit weight-scale mantissas, so every multiplier has >= 23
+/// trailing zeros), and how far the generic-scale bench model is from it. Both models' outputs
+/// are LiteRT's (checked in `tflite_litert`).
+#[test]
+fn short_mantissa_bench_meets_the_per_element_goal() {
+    let per_conv = |name: &str| -> Vec<f64> {
+        let c = load(name);
+        c.stmt
+            .costs()
+            .iter()
+            .filter(|k| k.op == "CONV_2D")
+            .map(|k| k.per_element().unwrap())
+            .collect()
+    };
+    let (generic, short) = (per_conv("bench"), per_conv("bench_sm"));
+    assert_eq!((generic.len(), short.len()), (5, 5));
+    eprintln!("CONV_2D per element: generic {generic:.2?}, short mantissa {short:.2?}");
+    for (g, s) in generic.iter().zip(&short) {
+        assert!(*s <= 45.0, "short mantissa: {short:?}");
+        assert!(
+            s < g,
+            "short mantissa is not cheaper: {short:?} vs {generic:?}"
+        );
     }
 }

@@ -1,6 +1,7 @@
 """Random full-integer int8 TFLite models and their LiteRT reference outputs.
 
 Usage: gen_models.py OUT_DIR [--random N] [--seed S] [--no-fixtures] [--bench] [--bad]
+                     [--short-mantissa]
 
 Writes, for each case k, `model_k.tflite`, `input_k.npy` (int8, the model input's shape) and
 `output_k.npy` (int8, exactly what `Interpreter.get_tensor` returns for the output), where the
@@ -15,6 +16,14 @@ representative dataset, int8 input and output). The cases are:
 - `--random N` random compositions of those ops, named `model_rNN`;
 - `--bench`: the ~20k-requantized-element speed model (64x64x1 input, Conv 4x4/s4 1->32 ReLU,
   four 3x3 convs, MEAN, FC 128->128), `model_bench`;
+- `--short-mantissa`: every model written (and `--bench`'s, as `model_bench_sm`, next to the
+  plain one) gets "short-mantissa" scales after conversion (see `short_mantissa`): activation
+  scales snapped to powers of two, weight scales to 8-bit mantissas, weights and biases
+  re-rounded. Requantization multipliers then have >= 23 trailing zero bits (the research
+  notes' "short-mantissa" lever); the outputs still come from LiteRT. The committed
+  `model_bench_sm` (with its input and output) is the one of
+  `gen_models.py OUT --random 0 --bench --short-mantissa`, whose `model_bench` is byte-identical
+  to the committed plain one;
 - `--bad`: models zkbio must refuse (`bad_float.tflite`, `bad_logistic.tflite`,
   `bad_uint8_io.tflite`), without vectors.
 
@@ -214,6 +223,85 @@ def convert(spec, seed, *, quantize=True, io_type=tf.int8):
     return conv.convert()
 
 
+SM_MANTISSA_BITS = 8
+# Builtin codes whose input 1 is an int8 weight tensor and input 2 an int32 bias.
+WEIGHTED_OPS = {3: "CONV_2D", 4: "DEPTHWISE_CONV_2D", 9: "FULLY_CONNECTED"}
+
+
+def pow2_scale(s):
+    """The power of two nearest to `s` in log scale (exact in float32)."""
+    return float(2.0 ** np.round(np.log2(s)))
+
+
+def mantissa_scale(s, bits=SM_MANTISSA_BITS):
+    """The smallest `m·2^e >= s` with an odd-or-short `m < 2^bits`: rounding up keeps every
+    re-rounded weight within [-127, 127]."""
+    e = int(np.floor(np.log2(s))) - (bits - 1)
+    m = int(np.ceil(s / 2.0 ** e))
+    if m >= 1 << bits:
+        m, e = m // 2 + (m % 2), e + 1
+    return float(np.float32(m * 2.0 ** e))
+
+
+def short_mantissa(model_bytes):
+    """Rewrites a converted int8 model with short-mantissa scales (weights and biases
+    re-rounded to the new scales, zero points kept), so the converter's model is only the
+    starting point: the result is still a valid full-integer TFLite model, and its reference
+    outputs are taken from LiteRT like any other. Every INT8 tensor that is not a weight gets a
+    power-of-two scale (a function of its old scale, so tensors that had to share parameters
+    still do); weight scales get 8-bit mantissas."""
+    from tensorflow.lite.python import schema_py_generated as fb
+    import flatbuffers
+
+    m = fb.ModelT.InitFromPackedBuf(bytearray(model_bytes), 0)
+    g = m.subgraphs[0]
+    codes = [max(c.builtinCode, c.deprecatedBuiltinCode) for c in m.operatorCodes]
+    weights, biases = {}, {}
+    for op in g.operators:
+        if codes[op.opcodeIndex] in WEIGHTED_OPS:
+            weights[int(op.inputs[1])] = op
+            if len(op.inputs) > 2 and op.inputs[2] >= 0:
+                biases[int(op.inputs[2])] = (int(op.inputs[0]), int(op.inputs[1]))
+    old = {i: np.array(t.quantization.scale, dtype=np.float64)
+           for i, t in enumerate(g.tensors) if t.quantization is not None and t.quantization.scale is not None}
+    new = {}
+    for i, t in enumerate(g.tensors):
+        if i not in old:
+            continue
+        if i in weights:
+            new[i] = np.array([mantissa_scale(s) for s in old[i]], dtype=np.float64)
+        elif t.type == fb.TensorType.INT8:
+            new[i] = np.array([pow2_scale(s) for s in old[i]], dtype=np.float64)
+    for i, t in enumerate(g.tensors):
+        if i in weights:
+            buf = m.buffers[t.buffer]
+            q = t.quantization
+            w = np.frombuffer(bytes(bytearray(buf.data)), dtype=np.int8).astype(np.float64)
+            axis = q.quantizedDimension
+            shape = list(t.shape)
+            w = w.reshape(shape)
+            bshape = [1] * len(shape)
+            bshape[axis] = len(old[i])
+            ratio = (old[i] / new[i]).reshape(bshape) if len(old[i]) > 1 else old[i][0] / new[i][0]
+            w2 = np.clip(np.round(w * ratio), -127, 127).astype(np.int8)
+            buf.data = list(w2.tobytes())
+        if i in biases:
+            xin, wt = biases[i]
+            buf = m.buffers[t.buffer]
+            b = np.frombuffer(bytes(bytearray(buf.data)), dtype=np.int32).astype(np.float64)
+            s_old = old[xin][0] * old[wt]
+            s_new = new[xin][0] * new[wt]
+            b2 = np.round(b * s_old / s_new)
+            b2 = np.clip(b2, -(2**31), 2**31 - 1).astype(np.int32)
+            buf.data = list(b2.tobytes())
+            t.quantization.scale = [float(np.float32(v)) for v in s_new] if len(s_new) > 1 else [float(np.float32(s_new[0]))]
+        if i in new:
+            t.quantization.scale = [float(v) for v in new[i]]
+    builder = flatbuffers.Builder(len(model_bytes) + 1024)
+    builder.Finish(m.Pack(builder), file_identifier=b"TFL3")
+    return bytes(builder.Output())
+
+
 def random_input(rng, shape):
     x = rng.integers(-128, 128, size=shape)
     extremes = rng.random(size=shape) < 0.25
@@ -248,6 +336,7 @@ def main():
     ap.add_argument("--no-fixtures", action="store_true")
     ap.add_argument("--bench", action="store_true")
     ap.add_argument("--bad", action="store_true")
+    ap.add_argument("--short-mantissa", action="store_true")
     args = ap.parse_args()
     os.makedirs(args.out_dir, exist_ok=True)
     rng = np.random.default_rng(args.seed)
@@ -257,6 +346,13 @@ def main():
         specs.append(bench_spec())
     for i, spec in enumerate(specs):
         model = convert(spec, args.seed + 7919 * i)
+        if args.short_mantissa:
+            if spec[0] == "bench":
+                # The plain bench model too (the same bytes and input as without the option),
+                # for the two-way table.
+                write_case(args.out_dir, spec[0], model, rng, spec[1])
+                spec = ("bench_sm",) + spec[1:]
+            model = short_mantissa(model)
         write_case(args.out_dir, spec[0], model, rng, spec[1])
     if args.bad:
         float_spec = ("bad_float", (1, 6, 6, 2), lambda b, x: b.conv(x, 2, (3, 3), act="relu"), ())
