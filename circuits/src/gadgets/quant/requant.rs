@@ -695,7 +695,7 @@ impl FloatRequant {
 /// Proven: `round_half_away(acc·m·2^e)` over the rationals (`scale = m·2^e` exactly, `m` odd, 53
 /// bits). Usually as the [`FloorFit`] that [`FloatRequant::new`] found for the checked range
 /// (exact there, with the fused clamp as in [`requantize_planned`]: the 53-bit mantissa only
-/// has to place 255 steps, so the bench model's FC went from 101 to 46 constraints per
+/// has to place 255 steps, so the bench model's FC went from 101 to 45 constraints per
 /// element); otherwise as `q = floor((acc·m + 2^(k−1)) / 2^k)` (`k = −e`) minus
 /// `[q <= 0 ∧ R = 0]` (negative ties), or with the fused clamp exactly as [`requantize`]. Cost of
 /// that form: `k + w` for the division (`k` ≈ 53 + log2(1/scale)), the clamp as in
