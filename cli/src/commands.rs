@@ -15,7 +15,7 @@ use zkbio_circuits::circom::{
     r1cs as r1cs_file, wtns, BinFileError, FormatError, Ptau, PtauError, Zkey,
 };
 use zkbio_core::evm;
-use zkbio_core::groth16::key_file::{key_to_bytes_with_origin, write_key_with_origin, MappedKey};
+use zkbio_core::groth16::key_file::{key_to_bytes_with_origin, MappedKey};
 use zkbio_core::groth16::verifier::VerifyError;
 use zkbio_core::groth16::zkey_convert::{from_zkey, from_zkey_insecure_dev, to_zkey};
 use zkbio_core::groth16::{dev_setup_insecure_with_progress, prove, verify, KeyOrigin};
@@ -172,7 +172,7 @@ pub(crate) fn write_dev_setup(
     let path = out.join("circuit.zpk");
     let bytes = key_to_bytes_with_origin(&pk, r1cs.constraints.len(), KeyOrigin::InsecureDev)
         .map_err(|e| e.to_string())?;
-    std::fs::write(&path, &bytes).map_err(|e| io_err(&path, e))?;
+    crate::progress::write_file("key export", &path, &bytes).map_err(|e| io_err(&path, e))?;
     write_vk(
         &out.join("verification_key.json"),
         &pk.vk,
@@ -294,7 +294,8 @@ pub fn export(cmd: ExportCmd) -> Result<(), String> {
     match cmd {
         ExportCmd::R1cs { circuit, out } => {
             let bytes = r1cs_file::to_bytes(&r1cs_of(&circuit)?).map_err(|e| e.to_string())?;
-            std::fs::write(&out, bytes).map_err(|e| io_err(&out, e))
+            std::fs::write(&out, bytes).map_err(|e| io_err(&out, e))?;
+            exported("r1cs", &out)
         }
         ExportCmd::Wtns {
             circuit,
@@ -303,7 +304,8 @@ pub fn export(cmd: ExportCmd) -> Result<(), String> {
         } => {
             let w = input.prepare(&circuit)?.witness()?;
             let bytes = wtns::to_bytes(&w.wires).map_err(|e| e.to_string())?;
-            std::fs::write(&out, bytes).map_err(|e| io_err(&out, e))
+            std::fs::write(&out, bytes).map_err(|e| io_err(&out, e))?;
+            exported("wtns", &out)
         }
         ExportCmd::Zkey { circuit, key, out } => {
             let pk = MappedKey::open(&key)
@@ -313,12 +315,14 @@ pub fn export(cmd: ExportCmd) -> Result<(), String> {
             let z = to_zkey(&pk, &r1cs_of(&circuit)?);
             let f = std::fs::File::create(&out).map_err(|e| io_err(&out, e))?;
             z.write(&mut std::io::BufWriter::new(f))
-                .map_err(|e| io_err(&out, e))
+                .map_err(|e| io_err(&out, e))?;
+            exported("zkey", &out)
         }
         ExportCmd::Vk { key, out } => {
             let mapped = MappedKey::open(&key).map_err(|e| io_err(&key, e))?;
             let view = mapped.view();
-            write_vk(&out, &view.verifying_key(), view.origin())
+            write_vk(&out, &view.verifying_key(), view.origin())?;
+            exported("vk", &out)
         }
         ExportCmd::IrisModel(a) => crate::iris_code::export_model(a),
         ExportCmd::Solidity { key, out } => {
@@ -344,9 +348,27 @@ pub fn export(cmd: ExportCmd) -> Result<(), String> {
                 abi.display(),
                 init_path.display()
             );
+            output::result(json!({
+                "command": "export solidity",
+                "source": src,
+                "abi": abi,
+                "init_code": init_path,
+            }));
             Ok(())
         }
     }
+}
+
+/// The result of an export that wrote one file: its path and size (`--json` only; the human
+/// output of these exports stays silent, as before).
+fn exported(format: &str, out: &Path) -> Result<(), String> {
+    let bytes = std::fs::metadata(out).map_err(|e| io_err(out, e))?.len();
+    output::result(json!({
+        "command": format!("export {format}"),
+        "out": out,
+        "bytes": bytes,
+    }));
+    Ok(())
 }
 
 /// `e` for people: a wrong file type shows its magic bytes in hex (and as text when printable),
@@ -409,10 +431,17 @@ pub fn import_zkey(a: ImportArgs) -> Result<(), String> {
         );
         (pk, KeyOrigin::External)
     };
-    let f = std::fs::File::create(&a.out).map_err(|e| io_err(&a.out, e))?;
-    let mut w = std::io::BufWriter::new(f);
-    write_key_with_origin(&pk, r1cs.constraints.len(), origin, &mut w)
+    let bytes = key_to_bytes_with_origin(&pk, r1cs.constraints.len(), origin)
         .map_err(|e| io_err(&a.out, e))?;
+    crate::progress::write_file("key export", &a.out, &bytes).map_err(|e| io_err(&a.out, e))?;
     println!("imported {} -> {}", a.zkey.display(), a.out.display());
+    output::result(json!({
+        "command": "import-zkey",
+        "zkey": a.zkey,
+        "key": a.out,
+        "key_bytes": bytes.len(),
+        "key_sha3_256": hex::encode(zkbio_core::groth16::key_file::digest(&bytes)),
+        "insecure_dev_key": origin == KeyOrigin::InsecureDev,
+    }));
     Ok(())
 }

@@ -17,6 +17,7 @@
 
 use crate::artifacts::{io_err, read_proof, read_public, read_vk, seed_from_text, write_json};
 use crate::artifacts::{write_proof, write_public};
+use crate::output::Fields;
 use crate::png_io;
 use crate::registry_cmd::{client, signer, NodeArgs, WalletArgs};
 use crate::report::ConsoleProgress;
@@ -245,7 +246,9 @@ fn sample(a: SampleArgs) -> Result<(), String> {
         None => face,
     };
     png_io::write_gray(&a.out, a.side, a.side, &pixels)?;
-    println!("face {}", a.out.display());
+    let mut out = Fields::new("face sample");
+    out.line("face", a.out.display().to_string());
+    out.emit();
     Ok(())
 }
 
@@ -363,8 +366,13 @@ fn register(a: RegisterArgs) -> Result<(), String> {
     let receipt = rpc
         .send_signed(&wallet, &proof.tx)
         .map_err(|e| format!("registerFaceEmbedding refused: {e}"))?;
-    println!("tx {:#x}", receipt.transaction_hash);
-    println!("gas {}", receipt.gas_used);
+    let mut out = Fields::new("face register");
+    out.set("nonce", nonce.to_string());
+    if let Some(dir) = &a.out {
+        out.set("proof", dir.display().to_string());
+    }
+    out.line("tx", format!("{:#x}", receipt.transaction_hash))
+        .line("gas", receipt.gas_used);
     confirm_face_embedding(&vault, &id, &proof).map_err(|e| e.to_string())?;
     let record = registry
         .record(&rpc, wallet.address())
@@ -373,8 +381,9 @@ fn register(a: RegisterArgs) -> Result<(), String> {
     if record.embeddingCommitment != c_emb || record.faceVersion != a.version {
         return Err("the registry's record does not hold the proven C_emb".into());
     }
-    println!("face_version {}", record.faceVersion);
-    println!("c_emb {}", word_hex(record.embeddingCommitment));
+    out.line("face_version", record.faceVersion)
+        .line("c_emb", word_hex(record.embeddingCommitment));
+    out.emit();
     Ok(())
 }
 
@@ -454,7 +463,9 @@ fn match_cmd(a: MatchArgs) -> Result<(), String> {
     )
     .map_err(|e| e.to_string())?;
     println!("proved face match, face model {version}");
-    println!("similarity {}", proof.similarity);
+    let mut out = Fields::new("face match");
+    out.set("face_version", version)
+        .line("similarity", proof.similarity);
     if let Some(dir) = &a.out {
         std::fs::create_dir_all(dir).map_err(|e| io_err(dir, e))?;
         write_proof(&dir.join("proof.json"), &proof.proof)?;
@@ -463,8 +474,9 @@ fn match_cmd(a: MatchArgs) -> Result<(), String> {
             &dir.join("tx.json"),
             &proof.tx.to_eip1193(Some(relying_party)),
         )?;
-        println!("proof {}", dir.display());
+        out.line("proof", dir.display().to_string());
     }
+    out.set("verified_on_chain", sender.is_some());
     if let Some(sender) = sender {
         let receipt = rpc
             .send_signed(&sender, &proof.tx)
@@ -475,10 +487,11 @@ fn match_cmd(a: MatchArgs) -> Result<(), String> {
         if !used {
             return Err("the registry did not record the challenge as used".into());
         }
-        println!("tx {:#x}", receipt.transaction_hash);
-        println!("gas {}", receipt.gas_used);
+        out.line("tx", format!("{:#x}", receipt.transaction_hash))
+            .line("gas", receipt.gas_used);
         println!("verified on chain");
     }
+    out.emit();
     Ok(())
 }
 
@@ -517,18 +530,29 @@ fn verify_cmd(a: VerifyArgs) -> Result<bool, String> {
             .map_err(|_| "C_emb is not a field element".to_string())?;
         let expected = face_match_public_inputs(c_emb, &request);
         if public != expected {
-            println!("REJECTED: public.json is not [C_emb of {subject:#x}, tau, binding(relying party, challenge)]");
+            let reason = format!("public.json is not [C_emb of {subject:#x}, tau, binding(relying party, challenge)]");
+            println!("REJECTED: {reason}");
+            verdict(false, Some(reason));
             return Ok(false);
         }
     }
     match verify(&vk, &proof, &public) {
         Ok(()) => {
             println!("OK: the face-match proof verifies");
+            verdict(true, None);
             Ok(true)
         }
         Err(e) => {
             println!("REJECTED: {e}");
+            verdict(false, Some(e.to_string()));
             Ok(false)
         }
     }
+}
+
+/// `face verify`'s result, shaped like `verify`'s (`valid`, `reason`).
+fn verdict(valid: bool, reason: Option<String>) {
+    let mut out = Fields::new("face verify");
+    out.set("valid", valid).set("reason", reason);
+    out.emit();
 }

@@ -131,3 +131,41 @@ pub fn error(message: &str, exit_code: u8) {
         result(serde_json::json!({ "error": message, "exit_code": exit_code }));
     }
 }
+
+/// A command's result as `key value` lines for people and, with `--json`, the same fields as one
+/// object (`{"command": …, key: value, …}`) from [`Fields::emit`]: the two outputs cannot drift
+/// apart, since each field is written once.
+pub struct Fields {
+    map: serde_json::Map<String, serde_json::Value>,
+}
+
+impl Fields {
+    /// The result of `command` (as typed, e.g. `"vault status"`).
+    pub fn new(command: &str) -> Self {
+        let mut map = serde_json::Map::new();
+        map.insert("command".into(), command.into());
+        Self { map }
+    }
+
+    /// Prints `key value` (a string as it is, `null` as `none`) and records the field.
+    pub fn line(&mut self, key: &str, value: impl Into<serde_json::Value>) -> &mut Self {
+        let value = value.into();
+        match &value {
+            serde_json::Value::String(s) => println!("{key} {s}"),
+            serde_json::Value::Null => println!("{key} none"),
+            other => println!("{key} {other}"),
+        }
+        self.set(key, value)
+    }
+
+    /// Records the field without a line of its own (the human output says it otherwise).
+    pub fn set(&mut self, key: &str, value: impl Into<serde_json::Value>) -> &mut Self {
+        self.map.insert(key.into(), value.into());
+        self
+    }
+
+    /// Writes the object with `--json` (see [`result`]).
+    pub fn emit(self) {
+        result(serde_json::Value::Object(self.map));
+    }
+}

@@ -198,3 +198,28 @@ impl Drop for Spinner {
         }
     }
 }
+
+/// Bytes written per progress step of [`write_file`].
+const WRITE_CHUNK: usize = 4 << 20;
+
+/// Writes `bytes` to `path` as phase `name` (a key export: hundreds of MiB for the full iris
+/// circuit): a bar on a terminal, `    {name}: done (…)` otherwise, as [`Phases`] reports.
+pub fn write_file(name: &str, path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let phases = Phases::new();
+    let mut file = std::fs::File::create(path)?;
+    let total = bytes.len() as f64;
+    let mut done = 0usize;
+    phases.update(name, 0.0);
+    for chunk in bytes.chunks(WRITE_CHUNK) {
+        file.write_all(chunk)?;
+        done += chunk.len();
+        // Never 1.0 before the last chunk: done < total until then.
+        phases.update(name, (done as f64 / total) as f32);
+    }
+    file.flush()?;
+    if bytes.is_empty() {
+        phases.update(name, 1.0);
+    }
+    Ok(())
+}

@@ -9,6 +9,7 @@
 use crate::artifacts::{
     io_err, read_public, seed_from_text, write_json, write_proof, write_public,
 };
+use crate::output::Fields;
 use crate::png_io;
 use crate::report::ConsoleProgress;
 use clap::{Subcommand, ValueEnum};
@@ -426,18 +427,14 @@ pub fn run_scanner(cmd: ScannerCmd) -> Result<(), String> {
     let transfer = scanner_enroll(&scanner, target, subject, deadline, iris, face)
         .map_err(|e| e.to_string())?;
     std::fs::write(&a.out, transfer.to_bytes().as_slice()).map_err(|e| io_err(&a.out, e))?;
-    println!("transfer {}", a.out.display());
-    println!("scanner {:#x}", scanner.address());
-    println!("subject {subject:#x}");
-    println!("deadline {deadline}");
-    println!(
-        "c_img 0x{}",
-        hex::encode(transfer.bundle.c_img.to_be_bytes())
-    );
-    println!(
-        "c_face 0x{}",
-        hex::encode(transfer.bundle.c_face.to_be_bytes())
-    );
+    let mut out = Fields::new("scanner enroll");
+    out.line("transfer", a.out.display().to_string())
+        .line("scanner", format!("{:#x}", scanner.address()))
+        .line("subject", format!("{subject:#x}"))
+        .line("deadline", deadline)
+        .line("c_img", field_hex(transfer.bundle.c_img))
+        .line("c_face", field_hex(transfer.bundle.c_face));
+    out.emit();
     Ok(())
 }
 
@@ -482,47 +479,61 @@ fn import(a: ImportArgs) -> Result<(), String> {
         zeroize::Zeroizing::new(std::fs::read(&a.transfer).map_err(|e| io_err(&a.transfer, e))?);
     let imported = import_enrollment(&vault, &record_id(&a.record)?, &bytes, &scanners)
         .map_err(|e| format!("import refused: {e}"))?;
-    println!("record {}", a.record);
-    println!("subject {:#x}", imported.record.subject);
-    println!("scanner {:#x}", imported.scanner);
-    println!("chain_id {}", imported.target.chain_id);
-    println!("registry {:#x}", imported.target.registry);
+    let mut out = Fields::new("vault import");
+    out.line("record", a.record.as_str())
+        .line("subject", format!("{:#x}", imported.record.subject))
+        .line("scanner", format!("{:#x}", imported.scanner))
+        .line("chain_id", imported.target.chain_id)
+        .line("registry", format!("{:#x}", imported.target.registry));
+    out.emit();
     Ok(())
 }
 
 fn status(a: StatusArgs) -> Result<(), String> {
     let vault = a.vault.open()?;
+    let mut out = Fields::new("vault status");
     match a.record {
         None => {
-            for info in vault.records() {
-                println!("record {}", info.id);
+            let ids: Vec<String> = vault
+                .records()
+                .into_iter()
+                .map(|info| info.id.to_string())
+                .collect();
+            for id in &ids {
+                println!("record {id}");
             }
+            out.set("records", ids);
         }
         Some(id) => {
             let r = vault
                 .public_record(&record_id(&id)?)
                 .map_err(|e| e.to_string())?;
-            println!("record {id}");
-            println!("subject {:#x}", r.subject);
-            println!("c_img {}", field_hex(r.c_img));
-            println!("c_face {}", field_hex(r.c_face));
-            println!("scanner_deadline {}", r.scanner_deadline);
+            out.line("record", id.as_str())
+                .line("subject", format!("{:#x}", r.subject))
+                .line("c_img", field_hex(r.c_img))
+                .line("c_face", field_hex(r.c_face))
+                .line("scanner_deadline", r.scanner_deadline);
             match r.iris_model {
                 Some((version, c_code)) => {
-                    println!("iris_version {version}");
-                    println!("c_code {}", field_hex(c_code));
+                    out.line("iris_version", version)
+                        .line("c_code", field_hex(c_code));
                 }
-                None => println!("iris_version none"),
+                None => {
+                    out.line("iris_version", serde_json::Value::Null);
+                }
             }
             match r.face_model {
                 Some((version, c_emb)) => {
-                    println!("face_version {version}");
-                    println!("c_emb {}", field_hex(c_emb));
+                    out.line("face_version", version)
+                        .line("c_emb", field_hex(c_emb));
                 }
-                None => println!("face_version none"),
+                None => {
+                    out.line("face_version", serde_json::Value::Null);
+                }
             }
         }
     }
+    out.emit();
     Ok(())
 }
 
@@ -698,8 +709,12 @@ fn regenerate(a: RegenerateArgs) -> Result<(), String> {
         model.model().name(),
         model.version()
     );
-    println!("code {}", crate::iris_code::packbits_hex(code.code_bits()));
-    println!("mask {}", crate::iris_code::packbits_hex(code.mask_bits()));
+    let mut out = Fields::new("vault regenerate");
+    out.set("model", model.model().name())
+        .set("version", model.version())
+        .line("code", crate::iris_code::packbits_hex(code.code_bits()))
+        .line("mask", crate::iris_code::packbits_hex(code.mask_bits()));
+    out.emit();
     Ok(())
 }
 
@@ -766,12 +781,12 @@ fn prove_cmd(a: ProveArgs) -> Result<(), String> {
     )
     .map_err(|e| e.to_string())?;
     write_proof_dir(&a.out, &proof)?;
-    println!("proof {}", a.out.display());
-    println!(
-        "c_code 0x{}",
-        hex::encode(zkbio_core::evm::abi::fr_word(&proof.public_inputs[1]).to_be_bytes::<32>())
-    );
-    println!("to {:#x}", proof.tx.to);
+    let c_code = zkbio_core::evm::abi::fr_word(&proof.public_inputs[1]).to_be_bytes::<32>();
+    let mut out = Fields::new("vault prove");
+    out.line("proof", a.out.display().to_string())
+        .line("c_code", format!("0x{}", hex::encode(c_code)))
+        .line("to", format!("{:#x}", proof.tx.to));
+    out.emit();
     Ok(())
 }
 
@@ -842,6 +857,10 @@ fn confirm(a: ConfirmArgs) -> Result<(), String> {
     )
     .map_err(|e| e.to_string())?;
     println!("record {} iris_version {version}", a.record);
+    let mut out = Fields::new("vault confirm");
+    out.set("record", a.record.as_str())
+        .set("iris_version", version);
+    out.emit();
     Ok(())
 }
 

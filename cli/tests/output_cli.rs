@@ -66,6 +66,23 @@ fn read_json(p: &Path) -> Value {
     serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
 }
 
+/// `zkbio --json COMMAND… --vk --proof --public` (`verify` or `face verify`).
+fn verify_json(command: &[&str], vk: &Path, proof: &Path, public: &Path) -> Output {
+    let mut args = vec!["--json"];
+    args.extend(command);
+    args.extend(["--vk", s(vk), "--proof", s(proof), "--public", s(public)]);
+    zkbio(&args)
+}
+
+/// A copy of public.json in `dir` with another binding (its second input), and its inputs.
+fn with_other_binding(public: &Path, dir: &Path) -> (PathBuf, Vec<String>) {
+    let mut inputs: Vec<String> = serde_json::from_value(read_json(public)).unwrap();
+    inputs[1] = "778".into();
+    let wrong = dir.join("wrong.json");
+    std::fs::write(&wrong, serde_json::to_string(&inputs).unwrap()).unwrap();
+    (wrong, inputs)
+}
+
 #[test]
 fn json_results_of_setup_prove_and_verify() {
     let dir = tmp("prove");
@@ -124,18 +141,7 @@ fn json_results_of_setup_prove_and_verify() {
     assert_eq!(prove["public_inputs"].as_array().unwrap().len(), 2);
 
     let vk = dir.join("verification_key.json");
-    let verify = |public: &Path| {
-        zkbio(&[
-            "--json",
-            "verify",
-            "--vk",
-            s(&vk),
-            "--proof",
-            s(&proof),
-            "--public",
-            s(public),
-        ])
-    };
+    let verify = |public: &Path| verify_json(&["verify"], &vk, &proof, public);
     let out = verify(&public);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let v = json_of(&out);
@@ -145,10 +151,7 @@ fn json_results_of_setup_prove_and_verify() {
     assert!(v["reason"].is_null() && v["evm"].is_null(), "{v}");
 
     // Another binding: rejected, exit 1, with the reason.
-    let mut inputs: Vec<String> = serde_json::from_value(read_json(&public)).unwrap();
-    inputs[1] = "778".into();
-    let wrong = dir.join("wrong.json");
-    std::fs::write(&wrong, serde_json::to_string(&inputs).unwrap()).unwrap();
+    let (wrong, inputs) = with_other_binding(&public, &dir);
     let out = verify(&wrong);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
     let v = json_of(&out);
@@ -238,6 +241,11 @@ fn quiet_prints_nothing_but_errors_and_v_logs_the_phases() {
         );
     }
     assert!(!info.contains("DEBUG"), "{info}");
+    // The message says the phase and its time; the fields are not printed after it again.
+    assert!(
+        !info.contains("elapsed_ms=") && !info.contains("phase="),
+        "{info}"
+    );
     let debug = text(&prove(&["-vv"]).stderr);
     assert!(
         debug.contains("DEBUG") && debug.contains("msm-g1 100%"),
@@ -414,4 +422,261 @@ fn json_result_of_registry_status_matches_the_chain_and_the_lines() {
     let m = &json_of(&out)["model"];
     assert_eq!(m["status"], "none (never added)");
     assert!(m["model_hash"].is_null() && m["verifier"].is_null(), "{m}");
+}
+
+/// The `key value` lines of a human run, as a map (the lines without a space are left out).
+fn lines_of(out: &Output) -> std::collections::BTreeMap<String, String> {
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    text(&out.stdout)
+        .lines()
+        .filter_map(|l| l.split_once(' '))
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect()
+}
+
+/// `json` holds exactly the human run's `key value` lines (a JSON null is the line's `none`),
+/// besides `command`; the values of the keys in `varies` (random per run) are not compared.
+fn assert_same_fields(json: &Value, human: &Output, varies: &[&str]) {
+    let lines = lines_of(human);
+    for (key, line) in &lines {
+        assert!(json.get(key.as_str()).is_some(), "{key} missing: {json}");
+        if varies.contains(&key.as_str()) {
+            continue;
+        }
+        let as_text = match &json[key.as_str()] {
+            Value::String(s) => s.clone(),
+            Value::Null => "none".into(),
+            other => other.to_string(),
+        };
+        assert_eq!(&as_text, line, "{key}: {json}");
+    }
+    let object = json.as_object().unwrap();
+    for key in object.keys() {
+        assert!(
+            key == "command" || lines.contains_key(key),
+            "{key} is not in the human output: {json}"
+        );
+    }
+}
+
+const SCANNER_KEY: &str = "0x0000000000000000000000000000000000000000000000000000000000000002";
+
+#[test]
+fn json_results_of_scanner_vault_and_face_agree_with_their_lines() {
+    let dir = tmp("vault");
+    let transfer = dir.join("transfer.bin");
+    let enroll = |flags: &[&str]| {
+        let mut args = flags.to_vec();
+        args.extend([
+            "scanner",
+            "enroll",
+            "--scanner-key",
+            SCANNER_KEY,
+            "--chain-id",
+            "31337",
+            "--registry",
+            SCANNER,
+            "--subject",
+            SUBJECT,
+            "--deadline",
+            "4102444800",
+            "--out",
+            s(&transfer),
+        ]);
+        zkbio(&args)
+    };
+    let out = enroll(&["--json"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let scanner = json_of(&out);
+    assert_eq!(scanner["command"], "scanner enroll");
+    assert_eq!(scanner["transfer"], s(&transfer));
+    assert_eq!(
+        scanner["scanner"],
+        format!(
+            "{:#x}",
+            LocalSigner::from_hex(SCANNER_KEY).unwrap().address()
+        )
+    );
+    assert_eq!(scanner["deadline"], 4_102_444_800u64);
+
+    let vault = dir.join("vault");
+    let out = zkbio(&[
+        "--json",
+        "vault",
+        "import",
+        "--vault",
+        s(&vault),
+        "--record",
+        "me",
+        "--transfer",
+        s(&transfer),
+        "--scanner",
+        scanner["scanner"].as_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let import = json_of(&out);
+    assert_eq!(import["command"], "vault import");
+    assert_eq!(
+        (&import["record"], &import["chain_id"]),
+        (&"me".into(), &31337.into())
+    );
+
+    let status = |flags: &[&str], record: bool| {
+        let mut args = flags.to_vec();
+        args.extend(["vault", "status", "--vault", s(&vault)]);
+        if record {
+            args.extend(["--record", "me"]);
+        }
+        zkbio(&args)
+    };
+    let list = json_of(&status(&["--json"], false));
+    assert_eq!(list["command"], "vault status");
+    assert_eq!(list["records"], serde_json::json!(["me"]));
+    let record = json_of(&status(&["--json"], true));
+    // The commitments the scanner attested, read back from the vault.
+    assert_eq!(record["c_img"], scanner["c_img"]);
+    assert_eq!(record["c_face"], scanner["c_face"]);
+    // A human run (after the import: it writes another transfer, with fresh salts, so other
+    // commitments) prints the same keys.
+    assert_same_fields(&scanner, &enroll(&[]), &["c_img", "c_face"]);
+    assert_eq!(record["scanner_deadline"], 4_102_444_800u64);
+    assert!(
+        record["iris_version"].is_null() && record.get("c_code").is_none(),
+        "{record}"
+    );
+    assert_same_fields(&record, &status(&[], true), &[]);
+
+    // A vault that is not there: the error object, nothing else on stdout.
+    let out = zkbio(&["--json", "vault", "status", "--vault", s(&dir.join("typo"))]);
+    let code = out.status.code().unwrap();
+    assert_ne!(code, 0);
+    let v = json_of(&out);
+    assert_eq!(v["exit_code"], code);
+    assert!(v["error"].as_str().is_some_and(|e| !e.is_empty()), "{v}");
+    assert!(!dir.join("typo").exists(), "not created");
+
+    let face = dir.join("face.png");
+    let sample = |flags: &[&str]| {
+        let mut args = flags.to_vec();
+        args.extend(["face", "sample", "--side", "8", "--out", s(&face)]);
+        zkbio(&args)
+    };
+    let out = sample(&["--json"]);
+    let v = json_of(&out);
+    assert_eq!(v["command"], "face sample");
+    assert_eq!(v["face"], s(&face));
+    assert!(face.is_file());
+    assert_same_fields(&v, &sample(&[]), &[]);
+}
+
+#[test]
+fn json_results_of_export_and_face_verify() {
+    let dir = tmp("export");
+    let setup = zkbio(&[
+        "setup",
+        "--circuit",
+        CIRCUIT,
+        "--seed",
+        "export",
+        "--out",
+        s(&dir),
+    ]);
+    assert!(setup.status.success(), "{}", text(&setup.stderr));
+    // Writing the key is a phase of its own (a bar on a terminal, this line otherwise).
+    assert!(
+        text(&setup.stderr).contains("    key export: done ("),
+        "{}",
+        text(&setup.stderr)
+    );
+    let key = dir.join("circuit.zpk");
+    for (what, file, with_circuit) in [
+        ("r1cs", "c.r1cs", true),
+        ("zkey", "c.zkey", true),
+        ("vk", "vk.json", false),
+    ] {
+        let out_path = dir.join(file);
+        let mut args = vec!["--json", "export", what];
+        if with_circuit {
+            args.extend(["--circuit", CIRCUIT]);
+        }
+        if what != "r1cs" {
+            args.extend(["--key", s(&key)]);
+        }
+        args.extend(["--out", s(&out_path)]);
+        let out = zkbio(&args);
+        assert!(out.status.success(), "{what}: {}", text(&out.stderr));
+        let v = json_of(&out);
+        assert_eq!(v["command"], format!("export {what}"));
+        assert_eq!(v["out"], s(&out_path));
+        assert_eq!(
+            v["bytes"],
+            std::fs::metadata(&out_path).unwrap().len(),
+            "{what}: the size of the file written"
+        );
+    }
+    let sol = dir.join("sol");
+    let out = zkbio(&[
+        "--json",
+        "export",
+        "solidity",
+        "--key",
+        s(&key),
+        "--out",
+        s(&sol),
+    ]);
+    let v = json_of(&out);
+    assert_eq!(v["command"], "export solidity");
+    for (field, file) in [
+        ("source", "Groth16Verifier.sol"),
+        ("abi", "Groth16Verifier.abi.json"),
+        ("init_code", "deploy.initcode.hex"),
+    ] {
+        assert_eq!(v[field], s(&sol.join(file)));
+        assert!(sol.join(file).is_file(), "{file}");
+    }
+    // A missing key: the error object.
+    let out = zkbio(&[
+        "--json",
+        "export",
+        "vk",
+        "--key",
+        s(&dir.join("none.zpk")),
+        "--out",
+        s(&dir.join("x.json")),
+    ]);
+    assert_ne!(out.status.code(), Some(0));
+    assert!(json_of(&out)["error"].is_string());
+
+    // `face verify` of a proof of another statement under its key: REJECTED is a result, not an
+    // error (exit 1, `valid` false with the reason).
+    let prove = zkbio(&[
+        "prove",
+        "--circuit",
+        CIRCUIT,
+        "--key",
+        s(&key),
+        "--out",
+        s(&dir),
+    ]);
+    assert!(prove.status.success(), "{}", text(&prove.stderr));
+    let (vk, proof, public) = (
+        dir.join("vk.json"),
+        dir.join("proof.json"),
+        dir.join("public.json"),
+    );
+    let verify = |public: &Path| verify_json(&["face", "verify"], &vk, &proof, public);
+    let out = verify(&public);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let v = json_of(&out);
+    assert_eq!(
+        (&v["command"], &v["valid"]),
+        (&"face verify".into(), &true.into())
+    );
+    assert!(v["reason"].is_null());
+    let (wrong, _) = with_other_binding(&public, &dir);
+    let out = verify(&wrong);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let v = json_of(&out);
+    assert_eq!(v["valid"], false);
+    assert!(v["reason"].as_str().is_some_and(|r| !r.is_empty()), "{v}");
 }

@@ -499,3 +499,82 @@ fn enroll_reenroll_and_face_match_on_anvil() {
     );
     assert!(enrolled.gas_used < 500_000 && reenrolled.gas_used < 400_000);
 }
+
+/// Differential: what our signer produces (alloy's encoding over our key handling) is what the
+/// node decodes. For a call with value and data, and a creation: the hash the node returns is
+/// keccak256 of our raw bytes, and the node recovers our address as the sender and reads back
+/// every field and the signature we put in.
+#[test]
+fn locally_signed_transactions_are_what_anvil_decodes() {
+    let anvil = Anvil::start(CHAIN_ID);
+    let rpc = anvil.client();
+    let sender = signer(0x05);
+    fund(&rpc, sender.address());
+    let gas_price = rpc.gas_price().unwrap();
+    let to = Address::repeat_byte(0x22);
+    for (nonce, kind, input) in [
+        (
+            0u64,
+            alloy_primitives::TxKind::Call(to),
+            vec![0x12, 0x34, 0x00],
+        ),
+        // Init code that returns an empty contract: PUSH1 0, PUSH1 0, RETURN.
+        (
+            1,
+            alloy_primitives::TxKind::Create,
+            vec![0x60, 0x00, 0x60, 0x00, 0xf3],
+        ),
+    ] {
+        let tx = TxEip1559 {
+            chain_id: CHAIN_ID,
+            nonce,
+            max_priority_fee_per_gas: 1,
+            max_fee_per_gas: gas_price * 2,
+            gas_limit: 100_000,
+            to: kind,
+            value: U256::from(7u8),
+            input: input.clone().into(),
+            access_list: Default::default(),
+        };
+        let raw = sender.sign_transaction(&tx).unwrap();
+        let hash = rpc
+            .send_raw_transaction(&raw)
+            .expect("anvil accepts the raw transaction");
+        assert_eq!(
+            hash,
+            keccak256(&raw),
+            "the node's hash is keccak256 of our bytes"
+        );
+        let receipt = rpc.wait_for_receipt(hash).expect("mined");
+        assert_eq!(receipt.transaction_hash, hash);
+        let seen = rpc
+            .request("eth_getTransactionByHash", json!([hash]))
+            .unwrap();
+        let field = |name: &str| seen[name].as_str().unwrap_or_default().to_lowercase();
+        assert_eq!(field("from"), format!("{:#x}", sender.address()), "sender");
+        assert_eq!(field("type"), "0x2");
+        assert_eq!(field("nonce"), format!("{nonce:#x}"));
+        assert_eq!(field("value"), "0x7");
+        assert_eq!(field("gas"), format!("{:#x}", 100_000));
+        assert_eq!(field("input"), format!("0x{}", hex::encode(&input)));
+        match kind {
+            alloy_primitives::TxKind::Call(to) => assert_eq!(field("to"), format!("{to:#x}")),
+            alloy_primitives::TxKind::Create => {
+                assert!(seen["to"].is_null());
+                assert_eq!(
+                    receipt.contract_address,
+                    Some(create_address(sender.address(), nonce)),
+                    "CREATE address"
+                );
+            }
+        }
+        // The node recovered our address from the signature (checked above), so it hashed the
+        // fields as we signed them; its view of the signature is ours, low s included.
+        let sig = sender
+            .sign_digest(alloy_consensus::SignableTransaction::signature_hash(&tx))
+            .unwrap();
+        assert_eq!(field("r"), format!("{:#x}", sig.r()));
+        assert_eq!(field("s"), format!("{:#x}", sig.s()));
+        assert_eq!(field("yParity"), format!("{:#x}", u8::from(sig.v())));
+    }
+}

@@ -1,13 +1,12 @@
 //! The values both sides of the registry compute: the proofs' `binding` public input and the
 //! scanner's EIP-712 enrollment attestation.
 
-use alloy_primitives::{keccak256, Address, B256, U256};
+use alloy_primitives::{keccak256, Address, Signature, B256, U256};
 use alloy_sol_types::SolValue;
 use ark_bn254::Fr;
 use ark_ff::PrimeField;
-use k256::ecdsa::{RecoveryId, Signature, VerifyingKey};
 
-use super::signer::{address_of, LocalSigner};
+use super::signer::LocalSigner;
 use super::RegistryError;
 
 /// EIP-712 domain name of the registry.
@@ -116,9 +115,9 @@ impl ScannerSignature {
         let digest = enrollment_digest(chain_id, registry, c_img, c_face, subject, deadline);
         let sig = scanner.sign_digest(digest)?;
         let mut out = [0u8; 65];
-        out[..32].copy_from_slice(&sig.r.to_be_bytes::<32>());
-        out[32..64].copy_from_slice(&sig.s.to_be_bytes::<32>());
-        out[64] = 27 + u8::from(sig.y_parity);
+        out[..32].copy_from_slice(&sig.r().to_be_bytes::<32>());
+        out[32..64].copy_from_slice(&sig.s().to_be_bytes::<32>());
+        out[64] = 27 + u8::from(sig.v());
         Ok(Self(out))
     }
 
@@ -148,13 +147,10 @@ impl ScannerSignature {
 
     /// The signer of `digest` (as the registry's `ecrecover` finds it).
     pub fn recover(&self, digest: B256) -> Result<Address, RegistryError> {
-        let sig = Signature::from_slice(&self.0[..64])
-            .map_err(|e| RegistryError::Signature(e.to_string()))?;
-        let recid = RecoveryId::from_byte(self.0[64] - 27)
-            .ok_or_else(|| RegistryError::Signature("bad recovery id".into()))?;
-        let key = VerifyingKey::recover_from_prehash(digest.as_slice(), &sig, recid)
-            .map_err(|e| RegistryError::Signature(e.to_string()))?;
-        Ok(address_of(&key))
+        // `from_bytes` checked v is 27 or 28, which `from_raw` reads as the parity.
+        Signature::from_raw(&self.0)
+            .and_then(|sig| sig.recover_address_from_prehash(&digest))
+            .map_err(|e| RegistryError::Signature(e.to_string()))
     }
 
     /// The scanner that attested `subject`'s enrollment with `C_img`, `C_face` until

@@ -4,6 +4,14 @@
 //! local transaction signing for the CLI and tests. Deploying contracts (through a node, or into
 //! the embedded EVM) is behind the feature `evm`, which the phone library does not enable.
 //!
+//! Ethereum's encodings are alloy's: ABI (`alloy-sol-types`), RLP, CREATE addresses, EIP-1559
+//! transactions and their signing (`alloy-primitives`, `alloy-consensus`, `alloy-signer-local`),
+//! JSON-RPC envelopes (`alloy-json-rpc`). What stays ours: the registry's rules (binding,
+//! EIP-712 attestation, typed reverts), the EIP-1193 request shape a wallet takes
+//! ([`TxRequest::to_eip1193`]: `data`, which wallets read, where alloy's request writes `input`),
+//! and a blocking JSON-RPC transport, because `alloy-provider` is async (tokio), which neither the
+//! synchronous CLI nor the phone library wants (`scripts/check-phone-deps.sh` checks tokio).
+//!
 //! The rules (docs/PROTOCOL.md, section "Registry"):
 //! - every proof's last public input is [`binding`]`(chain_id, registry, wallet, nonce)`;
 //! - `enroll`, `reenroll` and `registerFaceEmbedding` are sent by the subject's own wallet and
@@ -37,7 +45,6 @@ mod calls;
 mod deploy;
 mod eip712;
 mod revert;
-mod rlp;
 mod rpc;
 mod signer;
 
@@ -59,7 +66,10 @@ pub use revert::Revert;
 #[cfg(feature = "http-fetcher")]
 pub use rpc::HttpTransport;
 pub use rpc::{Log, Receipt, RpcClient, RpcError, RpcTransport};
-pub use signer::{create_address, Eip1559Transaction, LocalSigner, RecoverableSignature};
+pub use signer::{create_address, LocalSigner};
+// The transaction and signature types are alloy's.
+pub use alloy_consensus::TxEip1559;
+pub use alloy_primitives::Signature;
 
 pub use alloy_primitives::{Address, B256, U256};
 

@@ -1,15 +1,28 @@
 //! A small Ethereum JSON-RPC client: what the registry flows need (chain id, reads, gas, sending,
 //! receipts), over any [`RpcTransport`] (HTTP here; a phone passes its host app's networking).
+//!
+//! The envelopes are alloy's (`alloy-json-rpc`'s `Request` and `Response`), results decode into
+//! alloy's types (`U64`, `Bytes`, `B256`, `alloy_primitives::Log`). What stays ours, and why:
+//! - the transport: `alloy-provider` and `alloy-transport-http` are async (tokio, reqwest); the
+//!   CLI is synchronous and a phone's transport is its host app's, so a blocking
+//!   [`RpcTransport`] (one method, a body in, a body out) is all that is needed;
+//! - the handful of calls below, with typed errors ([`RegistryError::Reverted`] with the
+//!   registry's custom error decoded, [`RpcError::Malformed`] naming the method);
+//! - the receipt's fields (see `ReceiptFields`).
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use alloy_primitives::{keccak256, Address, B256, U256};
+use alloy_consensus::TxEip1559;
+use alloy_json_rpc::{ErrorPayload, Id, Request, Response, ResponsePayload};
+use alloy_primitives::{keccak256, Address, Bytes, TxKind, B256, U128, U256, U64};
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::calls::TxRequest;
 use super::revert::Revert;
-use super::signer::{Eip1559Transaction, LocalSigner};
+use super::signer::LocalSigner;
 use super::RegistryError;
 
 /// Errors of the JSON-RPC layer.
@@ -140,54 +153,52 @@ fn malformed(method: &str, detail: impl Into<String>) -> RpcError {
     }
 }
 
-/// A JSON hex quantity (`"0x1a"`) as U256.
-fn quantity(method: &str, v: &Value) -> Result<U256, RpcError> {
-    let s = v
-        .as_str()
-        .ok_or_else(|| malformed(method, format!("expected a hex quantity, got {v}")))?;
-    let digits = s
-        .strip_prefix("0x")
-        .ok_or_else(|| malformed(method, format!("{s} lacks 0x")))?;
-    U256::from_str_radix(if digits.is_empty() { "0" } else { digits }, 16)
-        .map_err(|e| malformed(method, format!("{s}: {e}")))
+/// A JSON-RPC result as alloy's type for it (hex quantities as `U64`/`U128`, data as `Bytes`,
+/// hashes as `B256`): a wrong shape, width or length is [`RpcError::Malformed`].
+fn decode<R: DeserializeOwned>(method: &str, v: Value) -> Result<R, RpcError> {
+    serde_json::from_value(v).map_err(|e| malformed(method, e.to_string()))
 }
 
-fn quantity_u64(method: &str, v: &Value) -> Result<u64, RpcError> {
-    u64::try_from(quantity(method, v)?).map_err(|_| malformed(method, format!("{v} overflows u64")))
+/// The fields of a receipt the flows read. Ours rather than alloy's `TransactionReceipt`, which
+/// insists on a known transaction type and every field of a mainnet receipt: this one takes the
+/// receipts of any chain (L2 deposit types included) as long as these fields are well formed.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ReceiptFields {
+    transaction_hash: B256,
+    status: U64,
+    gas_used: U64,
+    block_number: U64,
+    #[serde(default)]
+    contract_address: Option<Address>,
+    logs: Vec<alloy_primitives::Log>,
 }
 
-fn quantity_u128(method: &str, v: &Value) -> Result<u128, RpcError> {
-    u128::try_from(quantity(method, v)?)
-        .map_err(|_| malformed(method, format!("{v} overflows u128")))
-}
-
-/// JSON hex data (`"0x..."`) as bytes.
-fn data(method: &str, v: &Value) -> Result<Vec<u8>, RpcError> {
-    let s = v
-        .as_str()
-        .ok_or_else(|| malformed(method, format!("expected hex data, got {v}")))?;
-    hex::decode(s.strip_prefix("0x").unwrap_or(s)).map_err(|e| malformed(method, e.to_string()))
-}
-
-fn b256(method: &str, v: &Value) -> Result<B256, RpcError> {
-    let bytes = data(method, v)?;
-    (bytes.len() == 32)
-        .then(|| B256::from_slice(&bytes))
-        .ok_or_else(|| malformed(method, format!("expected 32 bytes, got {}", bytes.len())))
-}
-
-fn address(method: &str, v: &Value) -> Result<Address, RpcError> {
-    let bytes = data(method, v)?;
-    (bytes.len() == 20)
-        .then(|| Address::from_slice(&bytes))
-        .ok_or_else(|| malformed(method, format!("expected 20 bytes, got {}", bytes.len())))
+impl From<ReceiptFields> for Receipt {
+    fn from(r: ReceiptFields) -> Self {
+        Self {
+            transaction_hash: r.transaction_hash,
+            status: r.status == U64::from(1u8),
+            gas_used: r.gas_used.to(),
+            block_number: r.block_number.to(),
+            contract_address: r.contract_address,
+            logs: r
+                .logs
+                .into_iter()
+                .map(|log| Log {
+                    address: log.address,
+                    topics: log.data.topics().to_vec(),
+                    data: log.data.data.to_vec(),
+                })
+                .collect(),
+        }
+    }
 }
 
 /// A JSON-RPC error object that carries revert data (geth, anvil, most providers: code 3 or
 /// -32000 with `data` the revert bytes), as a [`Revert`].
-fn revert_of(error: &Value) -> Option<Revert> {
-    let message = error.get("message").and_then(Value::as_str).unwrap_or("");
-    let data = match error.get("data") {
+fn revert_of(error: &ErrorPayload<Value>) -> Option<Revert> {
+    let data = match &error.data {
         Some(Value::String(s)) => Some(s.as_str()),
         // Some nodes nest it: {"data": {"data": "0x..."}}.
         Some(Value::Object(o)) => o.get("data").and_then(Value::as_str),
@@ -195,7 +206,7 @@ fn revert_of(error: &Value) -> Option<Revert> {
     };
     match data.and_then(|s| hex::decode(s.strip_prefix("0x").unwrap_or(s)).ok()) {
         Some(bytes) => Some(Revert::decode(&bytes)),
-        None if message.contains("revert") => Some(Revert::Empty),
+        None if error.message.contains("revert") => Some(Revert::Empty),
         None => None,
     }
 }
@@ -215,150 +226,92 @@ impl<T: RpcTransport> RpcClient<T> {
     /// [`RegistryError::Reverted`].
     pub fn request(&self, method: &str, params: Value) -> Result<Value, RegistryError> {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        let body = json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params});
-        let text = self.transport.send(&body.to_string())?;
-        let mut response: Value =
+        let request = Request::new(method.to_owned(), Id::Number(id), params);
+        let body = serde_json::to_string(&request).map_err(|e| malformed(method, e.to_string()))?;
+        let text = self.transport.send(&body)?;
+        let response: Response<Value, Value> =
             serde_json::from_str(&text).map_err(|e| malformed(method, e.to_string()))?;
-        if let Some(error) = response.get("error") {
-            if let Some(revert) = revert_of(error) {
-                return Err(RegistryError::Reverted(revert));
+        match response.payload {
+            ResponsePayload::Failure(error) => {
+                if let Some(revert) = revert_of(&error) {
+                    return Err(RegistryError::Reverted(revert));
+                }
+                Err(RpcError::Node {
+                    method: method.into(),
+                    code: error.code,
+                    message: error.message.into_owned(),
+                }
+                .into())
             }
-            return Err(RpcError::Node {
-                method: method.into(),
-                code: error.get("code").and_then(Value::as_i64).unwrap_or(0),
-                message: error
-                    .get("message")
-                    .and_then(Value::as_str)
-                    .unwrap_or("")
-                    .into(),
+            ResponsePayload::Success(_) if response.id != Id::Number(id) => {
+                Err(malformed(method, "response id does not match").into())
             }
-            .into());
+            ResponsePayload::Success(result) => Ok(result),
         }
-        if response.get("id") != Some(&json!(id)) {
-            return Err(malformed(method, "response id does not match").into());
-        }
-        response
-            .get_mut("result")
-            .map(Value::take)
-            .ok_or_else(|| malformed(method, "no result").into())
+    }
+
+    /// Calls `method` with `params` and decodes its result as alloy's type `R`.
+    fn typed<R: DeserializeOwned>(&self, method: &str, params: Value) -> Result<R, RegistryError> {
+        Ok(decode(method, self.request(method, params)?)?)
     }
 
     /// `eth_chainId`.
     pub fn chain_id(&self) -> Result<u64, RegistryError> {
-        Ok(quantity_u64(
-            "eth_chainId",
-            &self.request("eth_chainId", json!([]))?,
-        )?)
+        Ok(self.typed::<U64>("eth_chainId", json!([]))?.to())
     }
 
     /// `eth_getTransactionCount(address, "pending")`: the next account nonce.
     pub fn transaction_count(&self, account: Address) -> Result<u64, RegistryError> {
-        let m = "eth_getTransactionCount";
-        Ok(quantity_u64(
-            m,
-            &self.request(m, json!([hex_bytes(account.as_slice()), "pending"]))?,
-        )?)
+        let params = json!([account, "pending"]);
+        Ok(self.typed::<U64>("eth_getTransactionCount", params)?.to())
     }
 
     /// `eth_getCode(address, "latest")`.
     pub fn code(&self, account: Address) -> Result<Vec<u8>, RegistryError> {
-        let m = "eth_getCode";
-        Ok(data(
-            m,
-            &self.request(m, json!([hex_bytes(account.as_slice()), "latest"]))?,
-        )?)
+        let params = json!([account, "latest"]);
+        Ok(self.typed::<Bytes>("eth_getCode", params)?.into())
     }
 
     /// `eth_gasPrice`.
     pub fn gas_price(&self) -> Result<u128, RegistryError> {
-        let m = "eth_gasPrice";
-        Ok(quantity_u128(m, &self.request(m, json!([]))?)?)
+        Ok(self.typed::<U128>("eth_gasPrice", json!([]))?.to())
     }
 
     /// `eth_maxPriorityFeePerGas`.
     pub fn max_priority_fee(&self) -> Result<u128, RegistryError> {
-        let m = "eth_maxPriorityFeePerGas";
-        Ok(quantity_u128(m, &self.request(m, json!([]))?)?)
+        Ok(self
+            .typed::<U128>("eth_maxPriorityFeePerGas", json!([]))?
+            .to())
     }
 
     /// `eth_call` of `tx` from `from` at the latest block; a revert is
     /// [`RegistryError::Reverted`] with the decoded reason.
     pub fn call(&self, from: Option<Address>, tx: &TxRequest) -> Result<Vec<u8>, RegistryError> {
-        let m = "eth_call";
-        Ok(data(
-            m,
-            &self.request(m, json!([tx.to_eip1193(from), "latest"]))?,
-        )?)
+        let params = json!([tx.to_eip1193(from), "latest"]);
+        Ok(self.typed::<Bytes>("eth_call", params)?.into())
     }
 
     /// `eth_estimateGas` of `tx` from `from`; a revert is [`RegistryError::Reverted`].
     pub fn estimate_gas(&self, from: Address, tx: &TxRequest) -> Result<u64, RegistryError> {
-        let m = "eth_estimateGas";
-        Ok(quantity_u64(
-            m,
-            &self.request(m, json!([tx.to_eip1193(Some(from))]))?,
-        )?)
+        let params = json!([tx.to_eip1193(Some(from))]);
+        Ok(self.typed::<U64>("eth_estimateGas", params)?.to())
     }
 
     /// `eth_sendTransaction` (the node or an EIP-1193 wallet signs for `from`); returns the hash.
     pub fn send_transaction(&self, from: Address, tx: &TxRequest) -> Result<B256, RegistryError> {
-        let m = "eth_sendTransaction";
-        Ok(b256(
-            m,
-            &self.request(m, json!([tx.to_eip1193(Some(from))]))?,
-        )?)
+        self.typed("eth_sendTransaction", json!([tx.to_eip1193(Some(from))]))
     }
 
     /// `eth_sendRawTransaction`; returns the hash.
     pub fn send_raw_transaction(&self, raw: &[u8]) -> Result<B256, RegistryError> {
-        let m = "eth_sendRawTransaction";
-        Ok(b256(m, &self.request(m, json!([hex_bytes(raw)]))?)?)
+        self.typed("eth_sendRawTransaction", json!([hex_bytes(raw)]))
     }
 
     /// `eth_getTransactionReceipt`; `None` while the transaction is pending.
     pub fn receipt(&self, hash: B256) -> Result<Option<Receipt>, RegistryError> {
-        let m = "eth_getTransactionReceipt";
-        let v = self.request(m, json!([hex_bytes(hash.as_slice())]))?;
-        if v.is_null() {
-            return Ok(None);
-        }
-        let field = |name: &str| {
-            v.get(name)
-                .ok_or_else(|| malformed(m, format!("receipt lacks {name}")))
-        };
-        let contract_address = match v.get("contractAddress") {
-            None | Some(Value::Null) => None,
-            Some(a) => Some(address(m, a)?),
-        };
-        let logs = field("logs")?
-            .as_array()
-            .ok_or_else(|| malformed(m, "logs is not an array"))?
-            .iter()
-            .map(|log| {
-                let get = |name: &str| {
-                    log.get(name)
-                        .ok_or_else(|| malformed(m, format!("log lacks {name}")))
-                };
-                Ok(Log {
-                    address: address(m, get("address")?)?,
-                    topics: get("topics")?
-                        .as_array()
-                        .ok_or_else(|| malformed(m, "topics is not an array"))?
-                        .iter()
-                        .map(|t| b256(m, t))
-                        .collect::<Result<_, _>>()?,
-                    data: data(m, get("data")?)?,
-                })
-            })
-            .collect::<Result<_, RpcError>>()?;
-        Ok(Some(Receipt {
-            transaction_hash: b256(m, field("transactionHash")?)?,
-            status: quantity(m, field("status")?)? == U256::from(1u8),
-            gas_used: quantity_u64(m, field("gasUsed")?)?,
-            block_number: quantity_u64(m, field("blockNumber")?)?,
-            contract_address,
-            logs,
-        }))
+        let fields: Option<ReceiptFields> =
+            self.typed("eth_getTransactionReceipt", json!([hash]))?;
+        Ok(fields.map(Receipt::from))
     }
 
     /// Polls for the receipt of `hash` (up to [`Self::receipt_timeout`]); a mined but failed
@@ -402,9 +355,8 @@ impl<T: RpcTransport> RpcClient<T> {
         signer: &LocalSigner,
         init_code: Vec<u8>,
     ) -> Result<Receipt, RegistryError> {
-        let m = "eth_estimateGas";
-        let estimate = json!([{"from": hex_bytes(signer.address().as_slice()), "data": hex_bytes(&init_code)}]);
-        let gas = quantity_u64(m, &self.request(m, estimate)?)?;
+        let estimate = json!([{"from": signer.address(), "data": hex_bytes(&init_code)}]);
+        let gas = self.typed::<U64>("eth_estimateGas", estimate)?.to();
         let receipt = self.sign_and_send(signer, None, U256::ZERO, init_code, gas)?;
         if receipt.contract_address.is_none() {
             return Err(malformed("eth_getTransactionReceipt", "no contractAddress").into());
@@ -424,16 +376,17 @@ impl<T: RpcTransport> RpcClient<T> {
         // A cap of twice the current price rides out a few blocks of base-fee increases.
         let max_fee = gas_price.saturating_mul(2);
         let tip = self.max_priority_fee()?.min(max_fee);
-        let tx = Eip1559Transaction {
+        let tx = TxEip1559 {
             chain_id: self.chain_id()?,
             nonce: self.transaction_count(signer.address())?,
             max_priority_fee_per_gas: tip,
             max_fee_per_gas: max_fee,
             // Estimates are exact for the state they ran on; leave room for state changes.
             gas_limit: gas.saturating_add(gas / 5),
-            to,
+            to: to.map_or(TxKind::Create, TxKind::Call),
             value,
-            input,
+            input: input.into(),
+            access_list: Default::default(),
         };
         let raw = signer.sign_transaction(&tx)?;
         let hash = self.send_raw_transaction(&raw)?;

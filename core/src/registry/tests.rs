@@ -6,7 +6,7 @@ use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::str::FromStr;
 
-use alloy_primitives::{address, b256, keccak256, Address, U256};
+use alloy_primitives::{address, b256, keccak256, Address, TxKind, U256};
 use alloy_sol_types::{SolCall, SolError};
 use ark_bn254::Fr;
 use ark_ff::{BigInteger, PrimeField};
@@ -134,15 +134,16 @@ fn scanner_signature_layout_is_checked_like_the_registry() {
 #[test]
 fn local_signer_matches_ethers_transactions_and_create_addresses() {
     let signer = key_one();
-    let tx = Eip1559Transaction {
+    let tx = TxEip1559 {
         chain_id: 31337,
         nonce: 7,
         max_priority_fee_per_gas: 1_000_000_000,
         max_fee_per_gas: 3_000_000_000,
         gas_limit: 100_000,
-        to: Some(A2),
+        to: TxKind::Call(A2),
         value: U256::from(5u8),
-        input: vec![0x12, 0x34],
+        input: vec![0x12, 0x34].into(),
+        access_list: Default::default(),
     };
     let raw = signer.sign_transaction(&tx).unwrap();
     // ethers Wallet.signTransaction({type: 2, ...}) of the same fields.
@@ -156,15 +157,16 @@ fn local_signer_matches_ethers_transactions_and_create_addresses() {
         keccak256(&raw),
         b256!("0x3d99884fb4b5eef1b08f177f13ac7080cf2a5ed1cf8ac5f97c11097d7361a390")
     );
-    let create = Eip1559Transaction {
+    let create = TxEip1559 {
         chain_id: 1,
         nonce: 0,
         max_priority_fee_per_gas: 0,
         max_fee_per_gas: 0,
         gas_limit: 53_000,
-        to: None,
+        to: TxKind::Create,
         value: U256::ZERO,
-        input: vec![0x60, 0x00],
+        input: vec![0x60, 0x00].into(),
+        access_list: Default::default(),
     };
     assert_eq!(
         hex::encode(signer.sign_transaction(&create).unwrap()),
