@@ -14,24 +14,29 @@ use zkbio_core::sample::synthetic_iris;
 /// A statement the CLI can set up and prove.
 #[derive(Clone, Debug)]
 pub enum Statement {
-    /// Proof 1: the iris code of a committed image under an iris model (`iris`, `iris-scaled`).
+    /// Proof 1: the iris code of a committed image under an iris model (`iris`, `iris-full`,
+    /// `iris-scaled`).
     IrisCode(Box<IrisCodeStatement>),
     /// "I know an image + mask + salt opening C_img" at `rows x cols`.
     ImageOpening(ImageOpening),
 }
 
-const KNOWN: &str = "iris, iris-scaled, image-opening[:RxC]";
+const KNOWN: &str = "iris, iris-full, iris-scaled, image-opening[:RxC]";
 
 impl FromStr for Statement {
     type Err = String;
 
-    /// `iris` (open-iris v0.1, 128x512), `iris-scaled` (the CI-size model), `image-opening`
-    /// (128x512) or `image-opening:RxC`.
+    /// `iris` (open-iris v0.1, 128x512), `iris-full` (the same with open-iris's fragile-bit
+    /// refinement), `iris-scaled` (the CI-size model), `image-opening` (128x512) or
+    /// `image-opening:RxC`.
     fn from_str(s: &str) -> Result<Self, String> {
         let (name, size) = s.split_once(':').unwrap_or((s, ""));
         match (name, size) {
             ("iris", "") => Ok(Statement::IrisCode(Box::new(IrisCodeStatement::new(
                 IrisModel::open_iris_v0_1(),
+            )))),
+            ("iris-full", "") => Ok(Statement::IrisCode(Box::new(IrisCodeStatement::new(
+                IrisModel::open_iris_v0_1_full(),
             )))),
             ("iris-scaled", "") => Ok(Statement::IrisCode(Box::new(IrisCodeStatement::new(
                 IrisModel::scaled_test_model(),

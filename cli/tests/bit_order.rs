@@ -4,6 +4,9 @@
 //! is the same hex (np.packbits order); `vault confirm` reads opening.json back (its C_code must
 //! open), and field elements print as 0x and 64 hex digits.
 
+mod support;
+use support::{field, zkbio_ok as zkbio};
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -12,27 +15,6 @@ const PUBLISHER_KEY: &str = "424242424242424242424242424242424242424242424242424
 const SCANNER_KEY: &str = "0202020202020202020202020202020202020202020202020202020202020202";
 const SUBJECT: &str = "0x3333333333333333333333333333333333333333";
 const REGISTRY: &str = "0x7777777777777777777777777777777777777777";
-
-fn zkbio(args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_zkbio"))
-        .args(args)
-        .output()
-        .expect("spawn zkbio");
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(
-        out.status.success(),
-        "zkbio {args:?} failed:\n{text}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    text
-}
-
-/// The value of the output line `key value`.
-fn field<'a>(out: &'a str, key: &str) -> &'a str {
-    out.lines()
-        .find_map(|l| l.strip_prefix(key).and_then(|r| r.strip_prefix(' ')))
-        .unwrap_or_else(|| panic!("no `{key}` line in:\n{out}"))
-}
 
 fn s(p: &Path) -> &str {
     p.to_str().unwrap()
@@ -108,18 +90,18 @@ fn regenerate_opening_json_and_iris_code_print_the_same_bits() {
         "--transfer",
         s(&p("transfer.bin")),
         "--scanner",
-        field(&transfer, "scanner"),
+        &field(&transfer, "scanner"),
     ]);
     let pkg_dir = p("pkg");
     let package = [
         "--package",
         s(&pkg_dir),
         "--publisher",
-        publisher,
+        &publisher,
         "--version",
         "1",
         "--model-hash",
-        model_hash,
+        &model_hash,
     ];
     let regen = zkbio(
         &[
@@ -206,7 +188,7 @@ fn regenerate_opening_json_and_iris_code_print_the_same_bits() {
     ]);
     let status = zkbio(&["vault", "status", "--vault", &vault, "--record", "me"]);
     for key in ["c_img", "c_face", "c_code"] {
-        assert!(is_field_hex(field(&status, key)), "{key}: {status}");
+        assert!(is_field_hex(&field(&status, key)), "{key}: {status}");
     }
     // An opening.json in the old order (no bit_order) is refused rather than misread.
     let mut old = opening.clone();

@@ -1,37 +1,18 @@
 //! The CLI end to end at a small size: `zkbio demo --out` leaves snarkjs-checkable artifacts, and
 //! `setup`/`prove`/`verify` agree with them.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod support;
 
-/// Runs `cmd`; returns whether it succeeded and its stdout followed by stderr.
-fn run(mut cmd: Command) -> (bool, String) {
-    let out = cmd.output().expect("spawn");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (out.status.success(), text)
-}
+use std::path::PathBuf;
+use std::process::Command;
+use support::run_merged;
+use zkbio_tests::snarkjs;
 
 fn zkbio(args: &[&str]) -> (bool, String) {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_zkbio"));
     // The demo's key cache goes to a directory of this process, not the user's ~/.cache.
     cmd.args(args).env("XDG_CACHE_HOME", tmp("cache"));
-    run(cmd)
-}
-
-fn snarkjs(args: &[&str]) -> (bool, String) {
-    let cli = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../tools/js/node_modules/snarkjs/build/cli.cjs");
-    assert!(
-        cli.is_file(),
-        "snarkjs is missing: run `npm ci --prefix tools/js`"
-    );
-    let mut cmd = Command::new("node");
-    cmd.arg(cli).args(args);
-    run(cmd)
+    run_merged(cmd)
 }
 
 fn tmp(name: &str) -> PathBuf {

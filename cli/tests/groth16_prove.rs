@@ -4,21 +4,25 @@
 //! nothing is written; `zkbio verify` reads the proof with and without `curve` (rapidsnark's
 //! shape).
 
-use std::path::Path;
-use std::process::Command;
-use zkbio_tests::{ceremony_ptau, snarkjs, snarkjs_ok, TempDir};
+mod support;
 
-fn zkbio(args: &[&str]) -> (bool, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_zkbio"))
-        .args(args)
-        .output()
-        .expect("spawn zkbio");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (out.status.success(), text)
+use std::path::Path;
+use support::zkbio_merged as zkbio;
+use zkbio_tests::{snarkjs, snarkjs_ok, TempDir};
+
+/// `zkbio groth16 prove ZKEY WTNS PROOF PUBLIC [--r1cs R1CS]` on files of the test's directory
+/// (`d` maps a file name to its path).
+fn prove(
+    d: &dyn Fn(&str) -> String,
+    [zkey, wtns, proof, public]: [&str; 4],
+    r1cs: Option<&str>,
+) -> (bool, String) {
+    let mut args = vec!["groth16".to_owned(), "prove".to_owned()];
+    args.extend([zkey, wtns, proof, public].map(d));
+    if let Some(r) = r1cs {
+        args.extend(["--r1cs".to_owned(), d(r)]);
+    }
+    zkbio(&args.iter().map(String::as_str).collect::<Vec<_>>())
 }
 
 fn json(path: &Path) -> serde_json::Value {
@@ -31,21 +35,16 @@ fn groth16_prove_from_a_snarkjs_zkey_and_wtns_verifies_in_snarkjs() {
     let d = |f: &str| dir.join(f).to_str().unwrap().to_owned();
     // 896 constraints: a 1024-point domain, ptau power 10.
     let circuit = "image-opening:2x8";
-    for (what, out) in [("r1cs", "c.r1cs"), ("wtns", "w.wtns")] {
-        let (ok, text) = zkbio(&["export", what, "--circuit", circuit, "--out", &d(out)]);
-        assert!(ok, "{text}");
-    }
-    let (_, prepared) = ceremony_ptau(dir.path(), 10);
-    let prepared = prepared.to_str().unwrap();
-    snarkjs_ok(&["groth16", "setup", &d("c.r1cs"), prepared, &d("c0.zkey")]);
-    snarkjs_ok(&[
-        "zkey",
-        "contribute",
-        &d("c0.zkey"),
-        &d("c1.zkey"),
-        "--name=p2",
-        "-e=entropy",
+    let (ok, text) = zkbio(&[
+        "export",
+        "wtns",
+        "--circuit",
+        circuit,
+        "--out",
+        &d("w.wtns"),
     ]);
+    assert!(ok, "{text}");
+    support::snarkjs_ceremony(&dir, circuit);
     snarkjs_ok(&[
         "zkey",
         "export",
@@ -54,14 +53,7 @@ fn groth16_prove_from_a_snarkjs_zkey_and_wtns_verifies_in_snarkjs() {
         &d("vk.json"),
     ]);
 
-    let (ok, text) = zkbio(&[
-        "groth16",
-        "prove",
-        &d("c1.zkey"),
-        &d("w.wtns"),
-        &d("proof.json"),
-        &d("public.json"),
-    ]);
+    let (ok, text) = prove(&d, ["c1.zkey", "w.wtns", "proof.json", "public.json"], None);
     assert!(ok, "{text}");
     let (ok, text) = snarkjs(&[
         "groth16",
@@ -115,14 +107,7 @@ fn groth16_prove_from_a_snarkjs_zkey_and_wtns_verifies_in_snarkjs() {
 
     // `snarkjs groth16 setup`'s own key (δ = γ = the generator, no contribution) is forgeable:
     // refused, nothing written.
-    let (ok, text) = zkbio(&[
-        "groth16",
-        "prove",
-        &d("c0.zkey"),
-        &d("w.wtns"),
-        &d("p0.json"),
-        &d("pub0.json"),
-    ]);
+    let (ok, text) = prove(&d, ["c0.zkey", "w.wtns", "p0.json", "pub0.json"], None);
     assert!(!ok && text.contains("unsafe proving key"), "{text}");
     assert!(!dir.join("p0.json").exists());
 
@@ -133,41 +118,28 @@ fn groth16_prove_from_a_snarkjs_zkey_and_wtns_verifies_in_snarkjs() {
     wtns[last..].fill(0);
     wtns[last..last + 2].copy_from_slice(&12345u16.to_le_bytes());
     std::fs::write(dir.join("bad.wtns"), &wtns).unwrap();
-    let (ok, text) = zkbio(&[
-        "groth16",
-        "prove",
-        &d("c1.zkey"),
-        &d("bad.wtns"),
-        &d("bad-proof.json"),
-        &d("bad-public.json"),
-        "--r1cs",
-        &d("c.r1cs"),
-    ]);
+    let (ok, text) = prove(
+        &d,
+        ["c1.zkey", "bad.wtns", "bad-proof.json", "bad-public.json"],
+        Some("c.r1cs"),
+    );
     assert!(
         !ok && text.contains("does not satisfy the circuit (constraint"),
         "{text}"
     );
-    let (ok, text) = zkbio(&[
-        "groth16",
-        "prove",
-        &d("c1.zkey"),
-        &d("bad.wtns"),
-        &d("bad-proof.json"),
-        &d("bad-public.json"),
-    ]);
+    let (ok, text) = prove(
+        &d,
+        ["c1.zkey", "bad.wtns", "bad-proof.json", "bad-public.json"],
+        None,
+    );
     assert!(!ok && text.contains("does not verify"), "{text}");
     assert!(!dir.join("bad-proof.json").exists() && !dir.join("bad-public.json").exists());
     // The right witness passes the .r1cs check.
-    let (ok, text) = zkbio(&[
-        "groth16",
-        "prove",
-        &d("c1.zkey"),
-        &d("w.wtns"),
-        &d("proof2.json"),
-        &d("public2.json"),
-        "--r1cs",
-        &d("c.r1cs"),
-    ]);
+    let (ok, text) = prove(
+        &d,
+        ["c1.zkey", "w.wtns", "proof2.json", "public2.json"],
+        Some("c.r1cs"),
+    );
     assert!(ok, "{text}");
     // Another circuit's .r1cs is refused.
     let (ok, text) = zkbio(&[
@@ -179,15 +151,10 @@ fn groth16_prove_from_a_snarkjs_zkey_and_wtns_verifies_in_snarkjs() {
         &d("o.r1cs"),
     ]);
     assert!(ok, "{text}");
-    let (ok, text) = zkbio(&[
-        "groth16",
-        "prove",
-        &d("c1.zkey"),
-        &d("w.wtns"),
-        &d("proof3.json"),
-        &d("public3.json"),
-        "--r1cs",
-        &d("o.r1cs"),
-    ]);
+    let (ok, text) = prove(
+        &d,
+        ["c1.zkey", "w.wtns", "proof3.json", "public3.json"],
+        Some("o.r1cs"),
+    );
     assert!(!ok && text.contains("not the key's circuit"), "{text}");
 }

@@ -1,59 +1,19 @@
 //! `zkbio import-zkey` with a snarkjs ceremony key: verified against the circuit and the ptau,
 //! refused without `--ptau`, with an unprepared ptau, and for a circuit the key was not made for.
 
-use std::path::PathBuf;
-use std::process::Command;
-use zkbio_tests::{ceremony_ptau, snarkjs_ok};
+mod support;
 
-fn run(mut cmd: Command) -> (bool, String) {
-    let out = cmd.output().expect("spawn");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (out.status.success(), text)
-}
-
-fn zkbio(args: &[&str]) -> (bool, String) {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_zkbio"));
-    cmd.args(args);
-    run(cmd)
-}
-
-fn tmp(name: &str) -> PathBuf {
-    let p = std::env::temp_dir().join(format!("zkbio-cli-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&p);
-    std::fs::create_dir_all(&p).unwrap();
-    p
-}
+use support::zkbio_merged as zkbio;
+use zkbio_tests::TempDir;
 
 #[test]
 fn import_zkey_verifies_a_ceremony_key_against_the_circuit_and_the_ptau() {
-    let dir = tmp("import-zkey");
+    let dir = TempDir::new("cli-import-zkey");
     let d = |f: &str| dir.join(f).to_str().unwrap().to_owned();
     // 896 constraints: a 1024-point domain, ptau power 10.
     let circuit = "image-opening:2x8";
-    let (ok, out) = zkbio(&[
-        "export",
-        "r1cs",
-        "--circuit",
-        circuit,
-        "--out",
-        &d("c.r1cs"),
-    ]);
-    assert!(ok, "{out}");
-    let (phase1, prepared) = ceremony_ptau(&dir, 10);
+    let (phase1, prepared) = support::snarkjs_ceremony(&dir, circuit);
     let (phase1, prepared) = (phase1.to_str().unwrap(), prepared.to_str().unwrap());
-    snarkjs_ok(&["groth16", "setup", &d("c.r1cs"), prepared, &d("c0.zkey")]);
-    snarkjs_ok(&[
-        "zkey",
-        "contribute",
-        &d("c0.zkey"),
-        &d("c1.zkey"),
-        "--name=p2",
-        "-e=more",
-    ]);
     let import = |ptau: Option<&str>, circuit: &str, out: &str| {
         let zkey = d("c1.zkey");
         let mut args = vec!["import-zkey", "--circuit", circuit, "--zkey", zkey.as_str()];
@@ -100,5 +60,4 @@ fn import_zkey_verifies_a_ceremony_key_against_the_circuit_and_the_ptau() {
         &d("public.json"),
     ]);
     assert!(ok, "{out}");
-    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -1,45 +1,20 @@
 //! `zkbio iris-code` and `zkbio export iris-model` against open-iris 1.11.2's committed vectors:
 //! PNGs of a case's normalized iris give exactly open-iris's template JSON.
 
+mod support;
+use support::{run_status as zkbio, write_png};
+
 #[path = "../../core/tests/iris_openiris/patterns.rs"]
 mod patterns;
 
 use serde_json::Value;
 use sha3::{Digest, Sha3_256};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use zkbio_core::iris::{CodeShape, IrisModel, IrisTemplate};
-
-fn zkbio(args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_zkbio"))
-        .args(args)
-        .output()
-        .expect("run zkbio");
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-fn tmp(name: &str) -> PathBuf {
-    let p = std::env::temp_dir().join(format!("zkbio-cli-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&p);
-    std::fs::create_dir_all(&p).expect("temp dir");
-    p
-}
+use zkbio_tests::TempDir;
 
 fn vectors() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/openiris/vectors")
-}
-
-fn write_png(path: &Path, width: usize, height: usize, pixels: &[u8]) {
-    let file = std::fs::File::create(path).expect("create PNG");
-    let mut enc = png::Encoder::new(std::io::BufWriter::new(file), width as u32, height as u32);
-    enc.set_color(png::ColorType::Grayscale);
-    enc.set_depth(png::BitDepth::Eight);
-    let mut w = enc.write_header().expect("PNG header");
-    w.write_image_data(pixels).expect("PNG data");
 }
 
 /// Writes the case's image and mask as PNGs (checked against the manifest's SHA3-256) and returns
@@ -79,6 +54,23 @@ fn case_pngs(dir: &Path, name: &str, model: &IrisModel) -> (String, String, Stri
     )
 }
 
+/// `zkbio export iris-model ARGS --out FILE`: the file holds `model`'s canonical bytes and the
+/// output names its model hash. Returns the file's path as an argument.
+fn export_model(file: &Path, args: &[&str], model: &IrisModel) -> String {
+    let f = file.to_string_lossy().into_owned();
+    let mut all = vec!["export", "iris-model"];
+    all.extend(args);
+    all.extend(["--out", &f]);
+    let (ok, out, err) = zkbio(&all);
+    assert!(ok, "{err}");
+    assert!(out.contains(&hex::encode(model.model_hash())), "{out}");
+    assert_eq!(
+        std::fs::read(file).expect("model file"),
+        model.to_canonical_bytes()
+    );
+    f
+}
+
 fn packbits_hex(bits: &[bool]) -> String {
     let mut bytes = vec![0u8; bits.len().div_ceil(8)];
     for (i, &b) in bits.iter().enumerate() {
@@ -89,10 +81,11 @@ fn packbits_hex(bits: &[bool]) -> String {
 
 #[test]
 fn default_model_prints_open_iris_template_json() {
-    let dir = tmp("iris-code");
+    let tmp = TempDir::new("cli-iris-code");
+    let dir = tmp.path();
     let model = IrisModel::open_iris_v0_1();
     for name in ["random_s7_wrap_cols_off", "random_s2_mask900"] {
-        let (image, mask, expected) = case_pngs(&dir, name, &model);
+        let (image, mask, expected) = case_pngs(dir, name, &model);
         let (ok, out, err) = zkbio(&["iris-code", "--image", &image, "--mask", &mask]);
         assert!(ok, "{err}");
         assert_eq!(out, expected + "\n", "{name}: template JSON");
@@ -124,19 +117,16 @@ fn default_model_prints_open_iris_template_json() {
 
 #[test]
 fn exported_model_file_drives_iris_code() {
-    let dir = tmp("iris-model");
-    let file = dir.join("scaled.zkbiris");
-    let f = file.to_string_lossy().into_owned();
-    let (ok, out, err) = zkbio(&["export", "iris-model", "--name", "scaled-test", "--out", &f]);
-    assert!(ok, "{err}");
+    let tmp = TempDir::new("cli-iris-model");
+    let dir = tmp.path();
     let model = IrisModel::scaled_test_model();
-    assert!(out.contains(&hex::encode(model.model_hash())), "{out}");
-    assert_eq!(
-        std::fs::read(&file).expect("model file"),
-        model.to_canonical_bytes()
+    let f = export_model(
+        &dir.join("scaled.zkbiris"),
+        &["--name", "scaled-test"],
+        &model,
     );
     for name in ["scaled_random_s22_mask800", "scaled_checker_blobs"] {
-        let (image, mask, expected) = case_pngs(&dir, name, &model);
+        let (image, mask, expected) = case_pngs(dir, name, &model);
         let (ok, out, err) = zkbio(&[
             "iris-code",
             "--image",
@@ -151,21 +141,20 @@ fn exported_model_file_drives_iris_code() {
     }
 
     // The default export is open-iris v0.1.
-    let default = dir.join("default.zkbiris");
-    let (ok, _, err) = zkbio(&["export", "iris-model", "--out", default.to_str().unwrap()]);
-    assert!(ok, "{err}");
-    assert_eq!(
-        std::fs::read(&default).expect("model file"),
-        IrisModel::open_iris_v0_1().to_canonical_bytes()
+    export_model(
+        &dir.join("default.zkbiris"),
+        &[],
+        &IrisModel::open_iris_v0_1(),
     );
 }
 
 #[test]
 fn bad_inputs_are_reported() {
-    let dir = tmp("iris-code-bad");
+    let tmp = TempDir::new("cli-iris-code-bad");
+    let dir = tmp.path();
     let model = IrisModel::scaled_test_model();
     // Scaled-size PNGs with the default (128 x 512) model.
-    let (image, mask, _) = case_pngs(&dir, "scaled_zeros", &model);
+    let (image, mask, _) = case_pngs(dir, "scaled_zeros", &model);
     let (ok, _, err) = zkbio(&["iris-code", "--image", &image, "--mask", &mask]);
     assert!(!ok);
     assert!(err.contains("must be 512x128"), "{err}");
@@ -186,19 +175,12 @@ fn bad_inputs_are_reported() {
 
 #[test]
 fn full_variant_file_gives_the_default_pipelines_template() {
-    let dir = tmp("iris-model-full");
-    let file = dir.join("full.zkbiris");
-    let f = file.to_string_lossy().into_owned();
-    let (ok, out, err) = zkbio(&["export", "iris-model", "--variant", "full", "--out", &f]);
-    assert!(ok, "{err}");
+    let tmp = TempDir::new("cli-iris-model-full");
+    let dir = tmp.path();
     let model = IrisModel::open_iris_v0_1_full();
-    assert!(out.contains(&hex::encode(model.model_hash())), "{out}");
-    assert_eq!(
-        std::fs::read(&file).expect("model file"),
-        model.to_canonical_bytes()
-    );
+    let f = export_model(&dir.join("full.zkbiris"), &["--variant", "full"], &model);
     for name in ["random_s7_wrap_cols_off", "random_s2_mask900"] {
-        let (image, mask, encoder_only) = case_pngs(&dir, name, &model);
+        let (image, mask, encoder_only) = case_pngs(dir, name, &model);
         let expected =
             std::fs::read_to_string(vectors().join(format!("cases/{name}.full.template.json")))
                 .expect("committed full-pipeline template");

@@ -2,39 +2,14 @@
 //! JSON format, equal to the template made from ai-edge-litert 2.3's committed BUILTIN_REF outputs
 //! (`circuits/tests/data/iris_v2/small_outputs.npy`) with the code rule.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod support;
+use support::{run_status as zkbio, write_png};
+
+use std::path::Path;
 use zkbio_circuits::models::iris_tflite::{TfliteIrisModel, DEV_CODE_VERSION, DEV_MODEL_SMALL};
 use zkbio_circuits::models::tflite::npy::{self, NpyData};
 use zkbio_core::iris::{CodeShape, IrisCode, IrisTemplate};
-
-fn zkbio(args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_zkbio"))
-        .args(args)
-        .output()
-        .expect("run zkbio");
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-fn tmp(name: &str) -> PathBuf {
-    let p = std::env::temp_dir().join(format!("zkbio-cli-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&p);
-    std::fs::create_dir_all(&p).expect("temp dir");
-    p
-}
-
-fn write_png(path: &Path, width: usize, height: usize, pixels: &[u8]) {
-    let file = std::fs::File::create(path).expect("create PNG");
-    let mut enc = png::Encoder::new(std::io::BufWriter::new(file), width as u32, height as u32);
-    enc.set_color(png::ColorType::Grayscale);
-    enc.set_depth(png::BitDepth::Eight);
-    let mut w = enc.write_header().expect("PNG header");
-    w.write_image_data(pixels).expect("PNG data");
-}
+use zkbio_tests::TempDir;
 
 fn data(name: &str) -> Vec<u8> {
     let p = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -45,7 +20,8 @@ fn data(name: &str) -> Vec<u8> {
 
 #[test]
 fn tflite_iris_code_is_the_litert_template() {
-    let dir = tmp("iris-v2");
+    let tmp = TempDir::new("cli-iris-v2");
+    let dir = tmp.path();
     let model_path = dir.join("model.tflite");
     std::fs::write(&model_path, DEV_MODEL_SMALL).unwrap();
     let images = npy::read(&data("small_images.npy")).unwrap();
@@ -115,5 +91,4 @@ fn tflite_iris_code_is_the_litert_template() {
         mask.to_str().unwrap(),
     ]);
     assert!(!ok && !stderr.contains("panicked"), "{stderr}");
-    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -1,28 +1,10 @@
 //! `zkbio model infer` and `zkbio model inspect` on the committed LiteRT fixtures
 //! (circuits/tests/data/tflite, made by tests/tflite/gen_models.py).
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod support;
+use support::{run as zkbio, tflite_fixture as fixture, tflite_fixtures as fixtures};
 
-fn zkbio(args: &[&str]) -> (Option<i32>, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_zkbio"))
-        .args(args)
-        .output()
-        .expect("run zkbio");
-    (
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../circuits/tests/data/tflite")
-}
-
-fn fixture(name: &str) -> String {
-    fixtures().join(name).to_str().unwrap().to_owned()
-}
+use std::path::Path;
 
 /// The data part of a `.npy` file and its header text.
 fn npy_parts(bytes: &[u8]) -> (String, Vec<u8>) {

@@ -2,36 +2,11 @@
 //! output.npy is LiteRT's output, a tampered public input is rejected (exit code 1), a key for
 //! another model is refused, and `model inspect` prints the compiler's constraint counts.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod support;
+use support::{run as zkbio, tflite_fixture as fixture};
 
-fn zkbio(args: &[&str]) -> (Option<i32>, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_zkbio"))
-        .args(args)
-        .output()
-        .expect("run zkbio");
-    (
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-fn tmp(name: &str) -> PathBuf {
-    let p = std::env::temp_dir().join(format!("zkbio-cli-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&p);
-    std::fs::create_dir_all(&p).expect("temp dir");
-    p
-}
-
-fn fixture(file: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../circuits/tests/data/tflite")
-        .join(file)
-        .to_str()
-        .unwrap()
-        .to_owned()
-}
+use std::path::Path;
+use zkbio_tests::TempDir;
 
 fn s(p: &Path) -> &str {
     p.to_str().unwrap()
@@ -39,7 +14,8 @@ fn s(p: &Path) -> &str {
 
 #[test]
 fn model_setup_prove_verify() {
-    let dir = tmp("model-prove");
+    let tmp = TempDir::new("cli-model-prove");
+    let dir = tmp.path();
     let (keys, proof) = (dir.join("keys"), dir.join("proof"));
     let model = fixture("model_f08.tflite");
     let (code, _, err) = zkbio(&[
@@ -122,5 +98,4 @@ fn model_setup_prove_verify() {
     let (code, out, err) = zkbio(&["model", "inspect", &model]);
     assert_eq!(code, Some(0), "{err}");
     assert!(out.contains("model constraints: "), "{out}");
-    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -164,6 +164,92 @@ pub fn zkbio(args: &[&str]) -> Output {
         .expect("run zkbio")
 }
 
+/// Runs `zkbio`: its exit code (`None` if a signal ended it), stdout and stderr.
+pub fn run(args: &[&str]) -> (Option<i32>, String, String) {
+    let out = zkbio(args);
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Runs `zkbio`: whether it succeeded, its stdout and stderr.
+pub fn run_status(args: &[&str]) -> (bool, String, String) {
+    let (code, out, err) = run(args);
+    (code == Some(0), out, err)
+}
+
+/// Runs a command: whether it succeeded, and its stdout followed by its stderr.
+pub fn run_merged(mut cmd: Command) -> (bool, String) {
+    let out = cmd.output().expect("spawn");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
+/// Runs `zkbio` as [`run_merged`] does.
+pub fn zkbio_merged(args: &[&str]) -> (bool, String) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_zkbio"));
+    cmd.args(args);
+    run_merged(cmd)
+}
+
+/// A snarkjs ceremony for one of zkbio's circuits in `dir`: `c.r1cs` exported by zkbio, the
+/// shared test powers of tau, `c0.zkey` from `snarkjs groth16 setup` and `c1.zkey` after one
+/// phase-2 contribution. Returns the phase-1 and the prepared ptau files.
+pub fn snarkjs_ceremony(dir: &zkbio_tests::TempDir, circuit: &str) -> (PathBuf, PathBuf) {
+    let d = |f: &str| dir.join(f).to_str().expect("UTF-8 path").to_owned();
+    let (ok, text) = zkbio_merged(&[
+        "export",
+        "r1cs",
+        "--circuit",
+        circuit,
+        "--out",
+        &d("c.r1cs"),
+    ]);
+    assert!(ok, "{text}");
+    let (phase1, prepared) = zkbio_tests::ceremony_ptau(dir.path(), 10);
+    let p = prepared.to_str().expect("UTF-8 path");
+    zkbio_tests::snarkjs_ok(&["groth16", "setup", &d("c.r1cs"), p, &d("c0.zkey")]);
+    zkbio_tests::snarkjs_ok(&[
+        "zkey",
+        "contribute",
+        &d("c0.zkey"),
+        &d("c1.zkey"),
+        "--name=p2",
+        "-e=entropy",
+    ]);
+    (phase1, prepared)
+}
+
+/// The committed LiteRT fixtures (circuits/tests/data/tflite, made by tests/tflite/gen_models.py).
+pub fn tflite_fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../circuits/tests/data/tflite")
+}
+
+/// The path of one of [`tflite_fixtures`], as a command-line argument.
+pub fn tflite_fixture(name: &str) -> String {
+    tflite_fixtures()
+        .join(name)
+        .to_str()
+        .expect("UTF-8 path")
+        .to_owned()
+}
+
+/// Writes an 8-bit grayscale PNG.
+pub fn write_png(path: &Path, width: usize, height: usize, pixels: &[u8]) {
+    let file = std::fs::File::create(path).expect("create PNG");
+    let mut enc = png::Encoder::new(std::io::BufWriter::new(file), width as u32, height as u32);
+    enc.set_color(png::ColorType::Grayscale);
+    enc.set_depth(png::BitDepth::Eight);
+    let mut w = enc.write_header().expect("PNG header");
+    w.write_image_data(pixels).expect("PNG data");
+}
+
 /// Runs `zkbio`, requires success, returns stdout.
 pub fn zkbio_ok(args: &[&str]) -> String {
     let out = zkbio(args);
