@@ -221,7 +221,16 @@ impl IrisTfliteStatement {
         &self,
         input: &IrisCodeInput,
     ) -> Result<(Witness, IrisCodeOpening), super::iris_code::IrisCodeError> {
-        let mut wb = WitnessBuilder::new();
+        self.witness_with_opening_using(WitnessBuilder::new(), input)
+    }
+
+    /// [`IrisTfliteStatement::witness_with_opening`] on a given builder, e.g.
+    /// [`WitnessBuilder::with_cancel`] so an app can stop it between operators.
+    pub fn witness_with_opening_using(
+        &self,
+        mut wb: WitnessBuilder,
+        input: &IrisCodeInput,
+    ) -> Result<(Witness, IrisCodeOpening), super::iris_code::IrisCodeError> {
         let publics = self.public_inputs(input)?;
         let geometry = tflite_code_geometry(&self.model).map_err(InputError::from)?;
         let mut counts = TfliteConstraintCounts::default();
