@@ -82,7 +82,7 @@ pub(super) fn run(
     );
     let statement = IrisTfliteStatement::new(model);
     let v2_keys = keys(
-        "15. iris v2",
+        "17. iris v2",
         "iris_v2.zpk",
         &statement,
         seed_from_text("zkbio demo iris v2"),
@@ -107,7 +107,7 @@ pub(super) fn run(
     if public[0] != enrolled.public[0] {
         return Err("v2's C_img differs from v1's for the same image".into());
     }
-    let proof = prove_checked("16. iris v2", &statement, &input, &public, &v2_keys, phases)?;
+    let proof = prove_checked("18. iris v2", &statement, &input, &public, &v2_keys, phases)?;
     drop(input);
     if out {
         let v2_dir = dir.join("iris-v2");
@@ -115,7 +115,7 @@ pub(super) fn run(
         write(&v2_dir.join("model.tflite"), model_bytes)?;
     }
 
-    let (lines, m) = phase("17. reenroll to iris v2 (revm)", || {
+    let (lines, m) = phase("19. reenroll to iris v2 (revm)", || {
         reenroll_step(
             reg,
             evm,
