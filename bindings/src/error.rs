@@ -382,7 +382,7 @@ impl From<FlowError> for ZkbioError {
                 offered: i64::from(offered),
             },
             FlowError::WrongKind(_) => ZkbioError::PackageRejected { why },
-            FlowError::Model(_) => ZkbioError::CorruptedArtifact {
+            FlowError::Model(_) | FlowError::ModelFamily { .. } => ZkbioError::CorruptedArtifact {
                 path: "model file".into(),
                 why,
             },

@@ -88,8 +88,7 @@ impl ProvingMaterials {
         };
         let package = &model.package;
         let statement = package.statement();
-        let iris = &statement.model;
-        let pixels = iris.image_rows() * iris.image_cols();
+        let pixels = statement.image_rows() * statement.image_cols();
         let IrisCodeInput {
             image,
             mask,

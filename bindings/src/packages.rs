@@ -454,14 +454,20 @@ impl IrisModel {
         i64::from(self.package.version())
     }
 
-    /// The model's name.
-    pub fn name(&self) -> String {
-        self.package.model().name().to_owned()
+    /// The model's family: `"filter-bank"` (v1) or `"tflite"` (v2, an int8 network).
+    pub fn family(&self) -> String {
+        self.package.statement().family().name().to_owned()
     }
 
-    /// keccak256 of the canonical model file (the registry's model hash).
+    /// The model's name.
+    pub fn name(&self) -> String {
+        self.package.statement().name().into_owned()
+    }
+
+    /// keccak256 of the model file, canonical `model.bin` or `.tflite` (the registry's model
+    /// hash).
     pub fn model_hash(&self) -> Arc<Bytes32> {
-        Bytes32::new(self.package.model().model_hash())
+        Bytes32::new(self.package.statement().model_hash())
     }
 
     /// The proving key's verification-key hash (the registry's `vkHash` for this version).
@@ -471,12 +477,12 @@ impl IrisModel {
 
     /// Height of the normalized iris images the model takes.
     pub fn image_rows(&self) -> i32 {
-        i32::try_from(self.package.model().image_rows()).unwrap_or(i32::MAX)
+        i32::try_from(self.package.statement().image_rows()).unwrap_or(i32::MAX)
     }
 
     /// Width of the normalized iris images the model takes.
     pub fn image_cols(&self) -> i32 {
-        i32::try_from(self.package.model().image_cols()).unwrap_or(i32::MAX)
+        i32::try_from(self.package.statement().image_cols()).unwrap_or(i32::MAX)
     }
 
     /// The verifying key of this version's iris-code proofs (public inputs

@@ -1,6 +1,7 @@
 //! `zkbio demo`: the whole spine on the embedded default, phase by phase.
 
 mod face;
+mod iris_v2;
 mod key_cache;
 
 use crate::artifacts::{seed_from_text, write_proof, write_public, write_vk};
@@ -8,6 +9,7 @@ use crate::report::{fmt_duration, phase, ConsoleProgress, Measured};
 use crate::statement::{InputArgs, Statement};
 use ark_bn254::{Bn254, Fr};
 use key_cache::KeyCache;
+use serde_json::json;
 use std::path::PathBuf;
 use zkbio_circuits::circom::{r1cs as r1cs_file, wtns};
 use zkbio_circuits::models::iris::IrisModel;
@@ -220,6 +222,7 @@ pub fn run(args: DemoArgs) -> Result<(), String> {
     }
     println!("  tampered C_img: rejected by both verifiers");
 
+    let mut upgrade = None;
     match (&stmt, &demo_registry) {
         (Statement::IrisCode(_), Some(reg)) => {
             let mut evm = EmbeddedEvm::new();
@@ -232,20 +235,35 @@ pub fn run(args: DemoArgs) -> Result<(), String> {
             for line in report {
                 println!("     {line}");
             }
+            let files = face::FaceFiles {
+                dir: &dir,
+                out: args.out.is_some(),
+                cache: &cache,
+            };
+            drop(key);
             if let Some(face) = &face {
-                drop(key);
-                face::run(
-                    face,
-                    reg,
-                    &mut evm,
-                    &registry,
-                    &face::FaceFiles {
-                        dir: &dir,
-                        out: args.out.is_some(),
-                        cache: &cache,
-                    },
-                    &mut phases,
-                )?;
+                face::run(face, reg, &mut evm, &registry, &files, &mut phases)?;
+            }
+            match (iris_v2::model_for(rows, cols), prepared.iris_input()) {
+                (Some(v2), Some(input)) => {
+                    let enrolled = iris_v2::Enrolled {
+                        input,
+                        proof: &proof,
+                        public: &public,
+                    };
+                    let up =
+                        iris_v2::run(v2, &enrolled, reg, &mut evm, &registry, &files, &mut phases)?;
+                    upgrade = Some(json!({
+                        "version": iris_v2::V2_VERSION,
+                        "model": v2.1,
+                        "model_hash": format!("0x{}", hex::encode(up.model_hash)),
+                        "constraints": up.constraints,
+                        "c_code": up.c_code.to_string(),
+                    }));
+                }
+                _ => println!(
+                    "  iris v2 step skipped: no development TFLite model takes {rows}x{cols} images"
+                ),
             }
         }
         (Statement::IrisCode(_), None) => {
@@ -261,6 +279,19 @@ pub fn run(args: DemoArgs) -> Result<(), String> {
         fmt_duration(total),
         dir.display()
     );
+    crate::output::result(json!({
+        "command": "demo",
+        "circuit": stmt.to_string(),
+        "dir": args.out.as_ref().map(|_| &dir),
+        "public": stmt
+            .public_names()
+            .iter()
+            .zip(&public)
+            .map(|(name, value)| (name.to_string(), json!(value.to_string())))
+            .collect::<serde_json::Map<_, _>>(),
+        "iris_v2": upgrade,
+        "seconds": total.as_secs_f64(),
+    }));
     if args.out.is_none() {
         let _ = std::fs::remove_dir_all(&dir);
     }
@@ -312,6 +343,35 @@ impl DemoRegistry {
             binding,
         })
     }
+}
+
+/// Deploys (as `owner`) a verifier for `vk` and registers it as model `(kind, version)` with
+/// `model_hash`; returns the line to print.
+fn register_model_version(
+    evm: &mut EmbeddedEvm,
+    registry: &EmbeddedRegistry,
+    owner: Address,
+    (kind, version): (ModelKind, u32),
+    model_hash: B256,
+    vk: &VerifyingKey<Bn254>,
+) -> Result<String, String> {
+    let init = zkbio_core::evm::verifier_init_code(vk).map_err(|e| e.to_string())?;
+    let verifier = evm
+        .deploy_from(owner, &init)
+        .map_err(|e| evm_err(&format!("deploy {kind:?} verifier"), e))?;
+    // The registry checks that the verifier's own vkHash() is the one pinned here.
+    let vk_hash = zkbio_core::evm::vk_hash(vk).map_err(|e| e.to_string())?;
+    let add =
+        registry
+            .contract
+            .add_model_version(kind, version, model_hash, vk_hash, verifier.address);
+    let gas = registry
+        .send(evm, owner, &add)
+        .map_err(|e| evm_err("addModelVersion", e))?;
+    Ok(format!(
+        "{kind:?} verifier {} (deploy gas {}); addModelVersion({kind:?}, {version}, model hash {model_hash}, vk hash {vk_hash}) gas {gas}",
+        verifier.address, verifier.gas_used
+    ))
 }
 
 /// `what` failed in the embedded EVM; a revert shows the registry's decoded custom error.

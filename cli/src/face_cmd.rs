@@ -233,6 +233,12 @@ pub fn dev_face(a: DevFaceArgs) -> Result<(), String> {
     println!("version {}", manifest.version);
     println!("model_hash 0x{}", hex::encode(manifest.model_hash));
     println!("publisher {publisher:#x}");
+    crate::package_cmd::package_result(
+        "package dev-face",
+        &a.out,
+        &manifest,
+        &publisher.to_string(),
+    );
     Ok(())
 }
 

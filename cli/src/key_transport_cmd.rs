@@ -49,7 +49,16 @@ pub fn compress(a: CompressArgs) -> Result<(), String> {
     out.flush().map_err(|e| io(&a.out, e))?;
     println!("key_bytes {}", key.bytes().len());
     println!("transport_bytes {len}");
-    println!("seconds {:.2}", start.elapsed().as_secs_f64());
+    let seconds = start.elapsed().as_secs_f64();
+    println!("seconds {seconds:.2}");
+    crate::output::result(serde_json::json!({
+        "command": "package compress-key",
+        "key": a.key,
+        "out": a.out,
+        "key_bytes": key.bytes().len(),
+        "transport_bytes": len,
+        "seconds": seconds,
+    }));
     Ok(())
 }
 
@@ -88,8 +97,18 @@ pub fn expand(a: ExpandArgs) -> Result<(), String> {
     println!("seconds {seconds:.2}");
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     println!("threads {threads}");
-    if let Some(peak) = peak_rss_bytes() {
+    let peak = peak_rss_bytes();
+    if let Some(peak) = peak {
         println!("peak_rss {}", mib(peak));
     }
+    crate::output::result(serde_json::json!({
+        "command": "package expand-key",
+        "input": a.input,
+        "out": a.out,
+        "sha3_256": hex::encode(digest),
+        "seconds": seconds,
+        "threads": threads,
+        "peak_rss_bytes": peak,
+    }));
     Ok(())
 }

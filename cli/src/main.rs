@@ -16,6 +16,7 @@ mod model_audit;
 mod model_cmd;
 mod model_prove;
 mod output;
+mod package_cmd;
 mod png_io;
 mod progress;
 mod registry_cmd;

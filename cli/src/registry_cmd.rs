@@ -115,7 +115,7 @@ pub struct ModelArgs {
     #[arg(long, conflicts_with = "model")]
     pub model_hash: Option<String>,
     /// The model file; its keccak256 is the model hash (for iris: a canonical iris model, see
-    /// `zkbio export iris-model`).
+    /// `zkbio export iris-model`, or an iris v2 `.tflite` network).
     #[arg(long)]
     pub model: Option<PathBuf>,
 }
@@ -254,13 +254,19 @@ fn model_version_and_hash(m: &ModelArgs) -> Result<(u32, B256), String> {
         (None, Some(path)) => {
             let bytes = std::fs::read(path).map_err(|e| io_err(path, e))?;
             if m.kind == Kind::Iris {
-                let model = IrisModel::from_canonical_bytes(&bytes).map_err(|e| {
-                    io_err(
-                        path,
-                        format!("not a canonical iris model file ({e}); use --model-hash to register a hash as is"),
-                    )
-                })?;
-                eprintln!("model file {}: {}", path.display(), model.name());
+                // Family `filter-bank` (a canonical model file) or `tflite` (an int8 network).
+                let name = match IrisModel::from_canonical_bytes(&bytes) {
+                    Ok(model) => model.name().to_owned(),
+                    Err(e) => zkbio_circuits::models::tflite::Model::from_bytes(&bytes)
+                        .map(|_| "an int8 .tflite network".to_owned())
+                        .map_err(|_| {
+                            io_err(
+                                path,
+                                format!("neither a canonical iris model file ({e}) nor a .tflite network; use --model-hash to register a hash as is"),
+                            )
+                        })?,
+                };
+                eprintln!("model file {}: {name}", path.display());
             }
             B256::from(<[u8; 32]>::from(sha3::Keccak256::digest(&bytes)))
         }

@@ -85,6 +85,14 @@ enum PreparedInput {
 }
 
 impl Prepared {
+    /// The iris-code statement's input (image, mask, salts, binding), for an iris statement.
+    pub fn iris_input(&self) -> Option<&IrisCodeInput> {
+        match &self.input {
+            PreparedInput::IrisCode(_, i) => Some(i),
+            PreparedInput::ImageOpening(..) => None,
+        }
+    }
+
     /// Computes the witness (the inference) and the per-constraint evaluations.
     pub fn witness(&self) -> Result<Witness, String> {
         match &self.input {

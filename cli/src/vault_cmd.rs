@@ -6,9 +6,7 @@
 //! `http(s)://` base URL (the blocking [`HttpFetcher`]) or a local directory, and are cached
 //! by digest in `--cache` (default `<vault>.cache`).
 
-use crate::artifacts::{
-    io_err, read_public, seed_from_text, write_json, write_proof, write_public,
-};
+use crate::artifacts::{io_err, read_public, write_json, write_proof, write_public};
 use crate::output::Fields;
 use crate::png_io;
 use crate::report::ConsoleProgress;
@@ -19,16 +17,13 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 use zkbio_circuits::gadgets::commitment::Geometry;
-use zkbio_core::flows::dev::{publish_dev_iris_package, DEV_PACKAGE_FILES};
 use zkbio_core::flows::{
     import_enrollment, prove_iris_code, record_iris_code, regenerate_iris_code, scanner_enroll,
     FlowError, IrisModelPackage, IrisProofRequest, IrisPurpose, RegistryTarget,
 };
-use zkbio_core::iris::IrisModel;
 use zkbio_core::package::{
-    publish_package_with_transport, publisher_address, verify_manifest, ArtifactCache, DirFetcher,
-    DownloadConfig, DownloadEvent, DownloadObserver, Fetcher, HttpFetcher, ModelKind, PackageError,
-    RegistryPin, VerifiedManifest, MANIFEST_FILE,
+    verify_manifest, ArtifactCache, DirFetcher, DownloadConfig, DownloadEvent, DownloadObserver,
+    Fetcher, HttpFetcher, ModelKind, PackageError, RegistryPin, VerifiedManifest, MANIFEST_FILE,
 };
 use zkbio_core::registry::{Address, LocalSigner, U256};
 use zkbio_core::vault::{
@@ -94,9 +89,22 @@ pub struct DevIrisArgs {
     /// Model version (as it will be registered).
     #[arg(long)]
     pub version: u32,
-    /// Which model.
+    /// Which model family: the filter bank (`--model`) or an int8 `.tflite` network (`--tflite`).
+    #[arg(long, value_enum, default_value_t = crate::package_cmd::DevFamily::FilterBank)]
+    pub family: crate::package_cmd::DevFamily,
+    /// Which filter-bank model.
     #[arg(long, value_enum, default_value_t = DevModel::Tiny)]
     pub model: DevModel,
+    /// `--family tflite`: `dev` (128 x 512), `dev-small` (32 x 128, the default) or a `.tflite`
+    /// file; the package holds it as `model.tflite`.
+    #[arg(long)]
+    pub tflite: Option<String>,
+    /// `--family tflite`: a mask bit needs `|out − zp| >= MAGNITUDE` (docs/IRIS.md, "Iris model v2").
+    #[arg(long, default_value_t = zkbio_circuits::models::iris_tflite::CodeRule::DEV.magnitude)]
+    pub magnitude: u8,
+    /// `--family tflite`: ... and at least this many valid mask pixels in its cell.
+    #[arg(long, default_value_t = zkbio_circuits::models::iris_tflite::CodeRule::DEV.cell_min_valid)]
+    pub cell_min_valid: u32,
     /// Variant of the tiny model (scales its first kernel: 1 and -1 differ).
     #[arg(long, default_value_t = 1, allow_hyphen_values = true)]
     pub variant: i16,
@@ -346,34 +354,7 @@ pub fn run_package(cmd: PackageCmd) -> Result<(), String> {
         PackageCmd::CompressKey(a) => return crate::key_transport_cmd::compress(a),
         PackageCmd::ExpandKey(a) => return crate::key_transport_cmd::expand(a),
     };
-    let model = match a.model {
-        DevModel::OpenIris => IrisModel::open_iris_v0_1(),
-        DevModel::ScaledTest => IrisModel::scaled_test_model(),
-        DevModel::Tiny => IrisModel::tiny_test_model(a.variant),
-    };
-    let key = secret_key("--publisher-key", &a.publisher_key)?;
-    println!("WARNING: INSECURE development setup (seeded toxic waste): tests and demos only");
-    let mut manifest =
-        publish_dev_iris_package(&a.out, a.version, &model, seed_from_text(&a.seed), &key)
-            .map_err(|e| io_err(&a.out, e))?;
-    if a.compressed_key {
-        manifest = publish_package_with_transport(
-            &a.out,
-            ModelKind::Iris,
-            a.version,
-            DEV_PACKAGE_FILES,
-            &key,
-            Some("circuit.zpkz"),
-        )
-        .map_err(|e| io_err(&a.out, e))?;
-    }
-    let publisher = publisher_address(&key).map_err(|e| e.to_string())?;
-    println!("package {}", a.out.display());
-    println!("model {}", model.name());
-    println!("version {}", manifest.version);
-    println!("model_hash 0x{}", hex::encode(manifest.model_hash));
-    println!("publisher {publisher:#x}");
-    Ok(())
+    crate::package_cmd::dev_iris(a)
 }
 
 /// Runs `zkbio scanner …`.
@@ -706,7 +687,7 @@ fn regenerate(a: RegenerateArgs) -> Result<(), String> {
     let code = regenerate_iris_code(&vault, &id, &model).map_err(|e| e.to_string())?;
     println!(
         "model {} (version {})",
-        model.model().name(),
+        model.statement().name(),
         model.version()
     );
     let mut out = Fields::new("vault regenerate");

@@ -439,7 +439,8 @@ fn iris_demo_enrolls_through_the_embedded_registry() {
         text
     };
     let text = demo(dir.path());
-    // The first run sets up the three keys (iris code, face embedding, face match) and caches them.
+    // The first run sets up the four keys (iris code v1 and v2, face embedding, face match) and
+    // caches them.
     assert!(!text.contains("cached:"), "{text}");
     let keys = cache.path().join("zkbio/demo-keys");
     let mut entries: Vec<_> = std::fs::read_dir(&keys)
@@ -448,7 +449,7 @@ fn iris_demo_enrolls_through_the_embedded_registry() {
         .filter(|p| p.extension().is_some_and(|x| x == "zpk"))
         .collect();
     entries.sort();
-    assert_eq!(entries.len(), 3, "{entries:?}");
+    assert_eq!(entries.len(), 4, "{entries:?}");
     assert!(
         text.contains("binding = registry binding (chain 1"),
         "{text}"
@@ -468,10 +469,35 @@ fn iris_demo_enrolls_through_the_embedded_registry() {
         "verifyFaceMatch(subject, challenge, tau 62259) from relying party",
         "replayed verifyFaceMatch: reverted with ChallengeAlreadyUsed",
         "): refused before proving (FaceNoMatch, similarity",
+        "iris model v2: iris_v2_small.tflite (int8 TFLite",
+        "reenroll to v2 with the v1 proof: reverted with InvalidProof",
+        "with the v2 proof: gas",
+        "record: iris version 2 (was 1), C_code ",
+        "C_img unchanged",
+        "replayed reenroll: reverted with ",
     ] {
         assert!(text.contains(line), "missing {line:?} in\n{text}");
     }
-    for (name, first_public) in [("face-embedding", "C_face"), ("face-match", "C_emb")] {
+    // The v2 artifacts: the network itself, and a proof with v1's C_img and another C_code.
+    let v2 = dir.path().join("iris-v2");
+    assert_eq!(
+        std::fs::read(v2.join("model.tflite")).unwrap(),
+        include_bytes!("../../circuits/tests/data/iris_v2/iris_v2_small.tflite").to_vec()
+    );
+    let read_public = |p: &Path| -> Vec<String> {
+        serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
+    };
+    let (v1_public, v2_public) = (
+        read_public(&dir.path().join("public.json")),
+        read_public(&v2.join("public.json")),
+    );
+    assert_eq!(v1_public[0], v2_public[0], "same C_img");
+    assert_ne!(v1_public[1], v2_public[1], "another C_code");
+    for (name, first_public) in [
+        ("face-embedding", "C_face"),
+        ("face-match", "C_emb"),
+        ("iris-v2", "C_img"),
+    ] {
         let d = |f: &str| dir.path().join(name).join(f).to_str().unwrap().to_owned();
         let verify = || {
             zkbio_tests::snarkjs(&[
@@ -506,7 +532,7 @@ fn iris_demo_enrolls_through_the_embedded_registry() {
     std::fs::write(&entries[0], bytes).unwrap();
     let again = zkbio_tests::TempDir::new("demo-face-again");
     let text = demo(again.path());
-    assert_eq!(text.matches("cached:").count(), 2, "{text}");
+    assert_eq!(text.matches("cached:").count(), 3, "{text}");
     assert_eq!(
         text.matches("does not match its recorded digest: setting up again")
             .count(),

@@ -237,6 +237,7 @@ fn seeds() -> Vec<(&'static str, String, Vec<u8>)> {
         ],
         insecure_dev_key: false,
         proving_key_transport: None,
+        family: None,
         signature: None,
     };
     manifest.sign(&[0x44; 32]).expect("sign");

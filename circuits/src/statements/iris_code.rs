@@ -33,10 +33,10 @@ mod plan;
 pub use plan::{sign_width, threshold_width, ConstraintCounts};
 
 use super::image_opening::{image_commitment, image_geometry, InputError};
+use super::iris_prologue::{iris_prologue, placeholder_input, prologue_tally, tally};
 use crate::builder::{Builder, LinearCombination, Witness, WitnessBuilder};
 use crate::circuit::{Circuit, SynthesisError};
 use crate::gadgets::bits::{from_bits_le, to_bits_le};
-use crate::gadgets::boolean::alloc_bit;
 use crate::gadgets::commitment::{
     commit, commit_gadget, pack_bits, CommitKind, Geometry, GeometryError,
 };
@@ -66,6 +66,23 @@ pub struct IrisCodeInput {
     pub(super) salt_img: Fr,
     pub(super) salt_code: Fr,
     pub(super) binding: Fr,
+}
+
+impl IrisCodeInput {
+    /// The same image, mask and `salt_img` (so the same `C_img`) with another `salt_code` and
+    /// `binding`: the input of a re-enrollment under another model version (of either family)
+    /// that takes images of this size.
+    pub fn reenrollment(&self, salt_code: Fr, binding: Fr) -> IrisCodeInput {
+        IrisCodeInput {
+            rows: self.rows,
+            cols: self.cols,
+            image: self.image.clone(),
+            mask: self.mask.clone(),
+            salt_img: self.salt_img,
+            salt_code,
+            binding,
+        }
+    }
 }
 
 impl Drop for IrisCodeInput {
@@ -304,41 +321,9 @@ impl IrisCodeStatement {
         counts: &mut ConstraintCounts,
     ) -> Result<BitWires<B::Lc>, SynthesisError> {
         let m = &self.model;
-        let (image_geometry, code_geometry) = (
-            image_geometry(m.image_rows(), m.image_cols())?,
-            code_geometry(m)?,
-        );
-        let c_img = b.alloc_public(publics[0]);
-        let c_code = b.alloc_public(publics[1]);
-        let binding = b.alloc_public(publics[2]);
-        tally(b, &mut counts.binding, |b| {
-            // The QAP rows `A = z_i` already bind every public input; this names `binding` in
-            // the statement's own constraints (docs/PROTOCOL.md, "Binding").
-            let sq = b.alloc(publics[2] * publics[2]);
-            b.enforce(&binding, &binding, &sq);
-        });
-
-        let pixels = tally(b, &mut counts.image_bits, |b| alloc_pixels(b, &input.image))?;
-        let mask_bits: Vec<B::Lc> = tally(b, &mut counts.image_mask_bits, |b| {
-            input
-                .mask
-                .iter()
-                .map(|&m| {
-                    let bit = alloc_bit(b, m);
-                    b.mark_free_input(&bit);
-                    bit
-                })
-                .collect()
-        });
-        b.checkpoint()?;
-        tally(b, &mut counts.image_commitment, |b| {
-            let mut bytes = pixels.clone();
-            bytes.extend(mask_bits.chunks(8).map(from_bits_le::<B>));
-            let salt = b.alloc(input.salt_img);
-            b.mark_free_input(&salt);
-            let c = commit_gadget(b, CommitKind::IrisImage, &image_geometry, &bytes, &salt);
-            enforce_equal(b, &c, &c_img);
-        });
+        let code_geometry = code_geometry(m)?;
+        let prologue = iris_prologue(b, (m.image_rows(), m.image_cols()), input, publics, counts)?;
+        let (c_code, pixels, mask_bits) = (prologue.c_code, prologue.pixels, prologue.mask_bits);
 
         let BitWires { code, mask } = self.infer_bits(b, &pixels, &mask_bits, counts)?;
 
@@ -396,14 +381,6 @@ impl IrisCodeStatement {
 struct BitWires<L> {
     code: Vec<L>,
     mask: Vec<L>,
-}
-
-/// Runs `f` and adds the constraints it laid out to `slot`.
-fn tally<B: Builder, T>(b: &mut B, slot: &mut usize, f: impl FnOnce(&mut B) -> T) -> T {
-    let before = b.num_constraints();
-    let out = f(b);
-    *slot += b.num_constraints() - before;
-    out
 }
 
 /// Each pixel as its own wire, range-checked by its 8 bits (9 constraints): a response then has
@@ -533,15 +510,7 @@ impl Circuit for IrisCodeStatement {
     }
 
     fn placeholder_input(&self) -> IrisCodeInput {
-        IrisCodeInput {
-            rows: self.model.image_rows(),
-            cols: self.model.image_cols(),
-            image: vec![0; self.pixels()],
-            mask: vec![false; self.pixels()],
-            salt_img: Fr::from(0u64),
-            salt_code: Fr::from(0u64),
-            binding: Fr::from(0u64),
-        }
+        placeholder_input(self.model.image_rows(), self.model.image_cols())
     }
 
     /// An input made for another image size lays out this statement's constraints with zero
@@ -564,6 +533,8 @@ impl Circuit for IrisCodeStatement {
         Ok(())
     }
 }
+
+prologue_tally!(ConstraintCounts);
 
 #[cfg(test)]
 mod tests;

@@ -31,11 +31,11 @@
 //! recomputes every bit from the committed pixels, so a witness exists only if both agree.
 
 use super::image_opening::{image_commitment, image_geometry, InputError};
-use super::iris_code::{alloc_pixels, IrisCodeInput, IrisCodeOpening};
+use super::iris_code::{IrisCodeInput, IrisCodeOpening};
+use super::iris_prologue::{iris_prologue, placeholder_input, prologue_tally, tally};
 use crate::builder::{Builder, LinearCombination, Witness, WitnessBuilder};
 use crate::circuit::{Circuit, SynthesisError};
 use crate::gadgets::bits::from_bits_le;
-use crate::gadgets::boolean::alloc_bit;
 use crate::gadgets::commitment::{commit_gadget, CommitKind, Geometry, GeometryError};
 use crate::gadgets::equality::enforce_equal;
 use crate::gadgets::quant::bounded::fr;
@@ -98,14 +98,6 @@ impl TfliteConstraintCounts {
 /// `[code rows, code cols, F, 2]`: the same shape, order and commitment geometry as v1's codes.
 pub fn tflite_code_geometry(model: &TfliteIrisModel) -> Result<Geometry, GeometryError> {
     Geometry::new(&[model.code_rows(), model.code_cols(), model.filters(), 2])
-}
-
-/// Runs `f` and adds the constraints it laid out to `slot`.
-fn tally<B: Builder, T>(b: &mut B, slot: &mut usize, f: impl FnOnce(&mut B) -> T) -> T {
-    let before = b.num_constraints();
-    let out = f(b);
-    *slot += b.num_constraints() - before;
-    out
 }
 
 /// `x·y`, one constraint (a bit AND when both are bits).
@@ -221,7 +213,16 @@ impl IrisTfliteStatement {
         &self,
         input: &IrisCodeInput,
     ) -> Result<(Witness, IrisCodeOpening), super::iris_code::IrisCodeError> {
-        let mut wb = WitnessBuilder::new();
+        self.witness_with_opening_using(WitnessBuilder::new(), input)
+    }
+
+    /// [`IrisTfliteStatement::witness_with_opening`] on a given builder, e.g.
+    /// [`WitnessBuilder::with_cancel`] so an app can stop it between operators.
+    pub fn witness_with_opening_using(
+        &self,
+        mut wb: WitnessBuilder,
+        input: &IrisCodeInput,
+    ) -> Result<(Witness, IrisCodeOpening), super::iris_code::IrisCodeError> {
         let publics = self.public_inputs(input)?;
         let geometry = tflite_code_geometry(&self.model).map_err(InputError::from)?;
         let mut counts = TfliteConstraintCounts::default();
@@ -245,36 +246,9 @@ impl IrisTfliteStatement {
         counts: &mut TfliteConstraintCounts,
     ) -> Result<BitLcs<B::Lc>, SynthesisError> {
         let m = &self.model;
-        let image_geometry = image_geometry(m.image_rows(), m.image_cols())?;
         let code_geometry = tflite_code_geometry(m)?;
-        let c_img = b.alloc_public(publics[0]);
-        let c_code = b.alloc_public(publics[1]);
-        let binding = b.alloc_public(publics[2]);
-        tally(b, &mut counts.binding, |b| {
-            let sq = b.alloc(publics[2] * publics[2]);
-            b.enforce(&binding, &binding, &sq);
-        });
-        let pixels = tally(b, &mut counts.image_bits, |b| alloc_pixels(b, &input.image))?;
-        let mask_bits: Vec<B::Lc> = tally(b, &mut counts.image_mask_bits, |b| {
-            input
-                .mask
-                .iter()
-                .map(|&v| {
-                    let bit = alloc_bit(b, v);
-                    b.mark_free_input(&bit);
-                    bit
-                })
-                .collect()
-        });
-        b.checkpoint()?;
-        tally(b, &mut counts.image_commitment, |b| {
-            let mut bytes = pixels.clone();
-            bytes.extend(mask_bits.chunks(8).map(from_bits_le::<B>));
-            let salt = b.alloc(input.salt_img);
-            b.mark_free_input(&salt);
-            let c = commit_gadget(b, CommitKind::IrisImage, &image_geometry, &bytes, &salt);
-            enforce_equal(b, &c, &c_img);
-        });
+        let prologue = iris_prologue(b, (m.image_rows(), m.image_cols()), input, publics, counts)?;
+        let (c_code, pixels, mask_bits) = (prologue.c_code, prologue.pixels, prologue.mask_bits);
 
         // q = p − 128: the pixel wire is range-checked to [0, 255] by its bits.
         let offset = B::Lc::constant(Fr::from(128u64));
@@ -451,15 +425,7 @@ impl Circuit for IrisTfliteStatement {
     }
 
     fn placeholder_input(&self) -> IrisCodeInput {
-        IrisCodeInput {
-            rows: self.model.image_rows(),
-            cols: self.model.image_cols(),
-            image: vec![0; self.pixels()],
-            mask: vec![false; self.pixels()],
-            salt_img: Fr::from(0u64),
-            salt_code: Fr::from(0u64),
-            binding: Fr::from(0u64),
-        }
+        placeholder_input(self.model.image_rows(), self.model.image_cols())
     }
 
     /// An input made for another image size lays out the constraints with zero data and zero
@@ -482,6 +448,8 @@ impl Circuit for IrisTfliteStatement {
         Ok(())
     }
 }
+
+prologue_tally!(TfliteConstraintCounts);
 
 #[cfg(test)]
 mod tests;

@@ -16,5 +16,8 @@ pub mod face_embedding;
 pub mod face_match;
 pub mod image_opening;
 pub mod iris_code;
+mod iris_prologue;
+#[cfg(test)]
+mod iris_test_support;
 pub mod iris_tflite;
 pub mod model_io;

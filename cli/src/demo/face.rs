@@ -330,14 +330,14 @@ pub(super) fn run(
 }
 
 /// A statement's proving key, mapped from its `.zpk`, and its verification key.
-struct Keys {
-    key: MappedKey,
-    vk: VerifyingKey<ark_bn254::Bn254>,
+pub(super) struct Keys {
+    pub(super) key: MappedKey,
+    pub(super) vk: VerifyingKey<ark_bn254::Bn254>,
 }
 
 /// Synthesis, then the INSECURE development key (cached, or set up, written and mapped), as
 /// phases.
-fn keys<C: Circuit>(
+pub(super) fn keys<C: Circuit>(
     name: &str,
     file: &str,
     circuit: &C,
@@ -369,7 +369,7 @@ fn keys<C: Circuit>(
 }
 
 /// Witness, proof and verification in Rust, as phases.
-fn prove_checked<C: Circuit>(
+pub(super) fn prove_checked<C: Circuit>(
     name: &str,
     circuit: &C,
     input: &C::Input,
@@ -417,31 +417,20 @@ fn register_versions(
         (ModelKind::FaceEmbedding, emb_vk),
         (ModelKind::Face, match_vk),
     ] {
-        let init = zkbio_core::evm::verifier_init_code(vk).map_err(|e| e.to_string())?;
-        let verifier = evm
-            .deploy_from(owner, &init)
-            .map_err(|e| evm_err("deploy face verifier", e))?;
-        let vk_hash = zkbio_core::evm::vk_hash(vk).map_err(|e| e.to_string())?;
-        let add = registry.contract.add_model_version(
-            kind,
-            FACE_VERSION,
+        lines.push(super::register_model_version(
+            evm,
+            registry,
+            owner,
+            (kind, FACE_VERSION),
             B256::from(face.model_hash),
-            vk_hash,
-            verifier.address,
-        );
-        let gas = registry
-            .send(evm, owner, &add)
-            .map_err(|e| evm_err("addModelVersion", e))?;
-        lines.push(format!(
-            "{kind:?} verifier {} (deploy gas {}); addModelVersion({kind:?}, {FACE_VERSION}) gas {gas}",
-            verifier.address, verifier.gas_used
-        ));
+            vk,
+        )?);
     }
     Ok(lines)
 }
 
 /// `verification_key.json`, `proof.json`, `public.json` in `dir`.
-fn leave(
+pub(super) fn leave(
     dir: &Path,
     vk: &VerifyingKey<ark_bn254::Bn254>,
     proof: &zkbio_core::groth16::Proof<ark_bn254::Bn254>,

@@ -9,16 +9,21 @@ use sha3::{Digest, Sha3_256};
 use zkbio_circuits::builder::R1cs;
 use zkbio_circuits::models::face::FaceModel;
 use zkbio_circuits::models::iris::IrisModel;
+use zkbio_circuits::models::iris_tflite::{CodeRule, TfliteIrisModel};
 use zkbio_circuits::statements::face_embedding::FaceEmbeddingStatement;
 use zkbio_circuits::statements::face_match::FaceMatchStatement;
 use zkbio_circuits::statements::iris_code::IrisCodeStatement;
+use zkbio_circuits::statements::iris_tflite::IrisTfliteStatement;
 use zkbio_circuits::Circuit;
 
 use super::FlowError;
 use crate::groth16::dev_marker::vk_json;
 use crate::groth16::key_file::write_key_with_origin;
 use crate::groth16::{dev_setup_insecure, KeyOrigin};
-use crate::package::{publish_face_package, publish_package, Manifest, ModelKind, PackageError};
+use crate::package::{
+    publish_face_package, publish_iris_package, publish_package, IrisFamily, Manifest, ModelKind,
+    PackageError,
+};
 
 /// File names of a development package.
 pub const DEV_PACKAGE_FILES: [&str; 3] = ["model.bin", "circuit.zpk", "verification_key.json"];
@@ -48,13 +53,7 @@ pub fn publish_dev_iris_package(
     let r1cs = statement
         .to_r1cs()
         .map_err(|e| FlowError::Model(e.to_string()))?;
-    let seed: [u8; 32] = Sha3_256::new()
-        .chain_update(b"zkbio/dev-package/v1")
-        .chain_update(seed)
-        .chain_update(model.model_hash())
-        .chain_update(version.to_be_bytes())
-        .finalize()
-        .into();
+    let seed = dev_iris_seed(seed, model.model_hash(), version);
     write(&dir.join(DEV_PACKAGE_FILES[0]), &model.to_canonical_bytes())?;
     write_dev_keys(
         &r1cs,
@@ -68,6 +67,65 @@ pub fn publish_dev_iris_package(
         version,
         DEV_PACKAGE_FILES,
         publisher_key,
+    )?)
+}
+
+/// `SHA3-256("zkbio/dev-package/v1" || seed || model hash || version)`: the setup seed of a
+/// development iris package (see [`publish_dev_iris_package`]).
+fn dev_iris_seed(seed: [u8; 32], model_hash: [u8; 32], version: u32) -> [u8; 32] {
+    Sha3_256::new()
+        .chain_update(b"zkbio/dev-package/v1")
+        .chain_update(seed)
+        .chain_update(model_hash)
+        .chain_update(version.to_be_bytes())
+        .finalize()
+        .into()
+}
+
+/// File names of a development iris package of family `tflite`.
+pub const DEV_TFLITE_PACKAGE_FILES: [&str; 3] =
+    ["model.tflite", "circuit.zpk", "verification_key.json"];
+
+/// Writes a complete, signed iris-model package of family `tflite` (the int8 network
+/// `model_bytes` with code rule `rule`) as `version` into `dir` ([`DEV_TFLITE_PACKAGE_FILES`]
+/// and `manifest.json`, whose `family` states the rule), with an **INSECURE** key marked as in
+/// [`publish_dev_iris_package`], seeded the same way (the model hash being the file's
+/// keccak256). `transport` also writes the key's compressed transport form under that name.
+pub fn publish_dev_iris_tflite_package(
+    dir: &Path,
+    version: u32,
+    model_bytes: &[u8],
+    rule: CodeRule,
+    seed: [u8; 32],
+    publisher_key: &[u8; 32],
+    transport: Option<&str>,
+) -> Result<Manifest, FlowError> {
+    let model =
+        TfliteIrisModel::from_bytes(model_bytes, rule).map_err(|e| FlowError::ModelFamily {
+            family: "tflite",
+            why: e.to_string(),
+        })?;
+    std::fs::create_dir_all(dir)
+        .map_err(|e| FlowError::Package(PackageError::io("create", dir)(e)))?;
+    let seed = dev_iris_seed(seed, model.model().hash, version);
+    let r1cs = IrisTfliteStatement::new(model)
+        .to_r1cs()
+        .map_err(|e| FlowError::Model(e.to_string()))?;
+    let [model_name, key_name, vk_name] = DEV_TFLITE_PACKAGE_FILES;
+    write(&dir.join(model_name), model_bytes)?;
+    write_dev_keys(&r1cs, seed, &dir.join(key_name), &dir.join(vk_name))?;
+    drop(r1cs);
+    let family = IrisFamily::Tflite {
+        magnitude: rule.magnitude,
+        cell_min_valid: rule.cell_min_valid,
+    };
+    Ok(publish_iris_package(
+        dir,
+        family,
+        version,
+        DEV_TFLITE_PACKAGE_FILES,
+        publisher_key,
+        transport,
     )?)
 }
 

@@ -108,6 +108,15 @@ pub enum FlowError {
     /// The model file does not parse.
     #[error("model file: {0}")]
     Model(String),
+    /// The model file is not a model of the family its package's manifest states (e.g. a
+    /// `.tflite` file in a filter-bank package, or a code rule the network's cells cannot meet).
+    #[error("model file: not an iris model of family {family}: {why}")]
+    ModelFamily {
+        /// The manifest's family (`filter-bank`, `tflite`).
+        family: &'static str,
+        /// Why the file is not one.
+        why: String,
+    },
     /// The proving key does not open, or was made for another circuit.
     #[error("proving key: {0}")]
     Key(String),

@@ -17,7 +17,7 @@ use super::model::IrisModelPackage;
 use super::transfer::{field_bytes, fr_of};
 use super::FlowError;
 use crate::groth16::{prove, Phase, ProveControl, ProveError};
-use crate::iris::{IrisCode, IrisEngine, NormalizedIris};
+use crate::iris::IrisCode;
 use crate::registry::{binding, RegistryContract, ScannerSignature, TxRequest};
 use crate::vault::{
     CodeOpening, EnrollmentBundle, IrisModelState, IrisSample, RecordId, Salt, Vault,
@@ -105,7 +105,8 @@ pub fn derive_salt_code(salt_img: &Salt, version: u32) -> Fr {
 }
 
 fn check_shape(model: &IrisModelPackage, iris: &IrisSample) -> Result<(), FlowError> {
-    let (model_rows, model_cols) = (model.model().image_rows(), model.model().image_cols());
+    let statement = model.statement();
+    let (model_rows, model_cols) = (statement.image_rows(), statement.image_cols());
     if (iris.rows(), iris.cols()) != (model_rows, model_cols) {
         return Err(FlowError::ImageSize {
             model_rows,
@@ -127,12 +128,7 @@ pub fn regenerate_iris_code(
 ) -> Result<IrisCode, FlowError> {
     vault.with_iris(id, |iris| {
         check_shape(model, iris)?;
-        let normalized =
-            NormalizedIris::new(model.model(), iris.image().to_vec(), iris.mask().to_vec())
-                .map_err(|e| FlowError::Model(e.to_string()))?;
-        IrisEngine::new(model.model())
-            .infer(&normalized)
-            .map_err(|e| FlowError::Model(e.to_string()))
+        model.statement().infer(iris.image(), iris.mask())
     })?
 }
 

@@ -39,7 +39,10 @@ mod face_tests;
 #[cfg(test)]
 mod fetch_tests;
 mod iris;
+mod iris_statement;
 mod model;
+#[cfg(test)]
+mod tflite_package_tests;
 mod transfer;
 
 #[cfg(test)]
@@ -60,6 +63,7 @@ pub use iris::{
     record_iris_code, regenerate_iris_code, IrisCodeProof, IrisProofRequest, IrisPurpose,
     RegistryTarget,
 };
+pub use iris_statement::IrisStatement;
 pub use model::IrisModelPackage;
 pub use transfer::{
     import_enrollment, random_salt, scanner_enroll, EnrollmentTransfer, ImportedEnrollment,

@@ -1,4 +1,5 @@
-//! An iris-model package ready for proving: the model and its mapped proving key.
+//! An iris-model package ready for proving: the model (of either family, [`IrisStatement`])
+//! and its mapped proving key.
 
 use std::path::Path;
 
@@ -6,21 +7,20 @@ use ark_bn254::Bn254;
 use ark_groth16::VerifyingKey;
 use sha3::{Digest, Keccak256};
 use zkbio_circuits::circom::json::VerificationKeyJson;
-use zkbio_circuits::models::iris::IrisModel;
-use zkbio_circuits::statements::iris_code::IrisCodeStatement;
 
-use super::FlowError;
+use super::{FlowError, IrisStatement};
 use crate::groth16::key_check::check_key_view;
 use crate::groth16::{KeyHeader, KeyOrigin, MappedKey};
 use crate::package::{
     check_dev_marker, rejected, ArtifactCache, ArtifactRole, BeforeKey, DownloadConfig,
-    DownloadObserver, Fetcher, ModelKind, PackageError, VerifiedManifest, VerifiedPackage,
+    DownloadObserver, Fetcher, IrisFamily, ModelKind, PackageError, VerifiedManifest,
+    VerifiedPackage,
 };
 
 /// Whether a key with `n_public` public inputs and `n_constraints` constraints is made for
 /// `statement`'s circuit; the reason if not.
 fn key_fits(
-    statement: &IrisCodeStatement,
+    statement: &IrisStatement,
     n_public: usize,
     n_constraints: usize,
 ) -> Result<(), String> {
@@ -29,11 +29,11 @@ fn key_fits(
             "made for a circuit with {n_public} public inputs, the iris-code statement has 3"
         ));
     }
-    let expected = statement.constraint_counts().total();
+    let expected = statement.constraint_count();
     if n_constraints != expected {
         return Err(format!(
             "made for a circuit of {n_constraints} constraints, model {} has {expected}",
-            statement.model.name()
+            statement.name()
         ));
     }
     Ok(())
@@ -42,32 +42,33 @@ fn key_fits(
 /// The checks [`IrisModelPackage::fetch`] makes before the proving key downloads.
 fn check_before_key(
     before: &BeforeKey<'_>,
+    family: IrisFamily,
     insecure_dev_key: bool,
     expected_shape: Option<(usize, usize)>,
 ) -> Result<(), PackageError> {
-    let model = IrisModel::from_canonical_bytes(&before.model_bytes()?)
-        .map_err(|e| rejected("model", format!("not an iris model: {e}")))?;
+    let statement = IrisStatement::from_model_bytes(family, &before.model_bytes()?)
+        .map_err(|e| rejected("model", e.to_string()))?;
     if let Some((rows, cols)) = expected_shape {
-        if (model.image_rows(), model.image_cols()) != (rows, cols) {
+        let (model_rows, model_cols) = (statement.image_rows(), statement.image_cols());
+        if (model_rows, model_cols) != (rows, cols) {
             return Err(rejected(
                 "model",
-                format!(
-                    "takes {}x{} iris images, the app makes {rows}x{cols}",
-                    model.image_rows(),
-                    model.image_cols()
-                ),
+                format!("takes {model_rows}x{model_cols} iris images, the app makes {rows}x{cols}"),
             ));
         }
     }
     let header: &KeyHeader = before.key_header;
     check_dev_marker("proving", header.origin(), insecure_dev_key)
         .map_err(|why| rejected("proving key", why))?;
-    let statement = IrisCodeStatement::new(model);
     key_fits(&statement, header.n_public(), header.n_constraints())
         .map_err(|why| rejected("proving key", why))
 }
 
 /// One iris model version with its proving key: what [`super::prove_iris_code`] needs.
+///
+/// The manifest's family ([`IrisFamily`]) picks the statement: the model file must be a model
+/// of that family ([`FlowError::ModelFamily`] otherwise), and the key must be for that
+/// statement's circuit.
 ///
 /// Loading re-reads each file it uses and checks it again (the model's keccak256 against the
 /// registry pin, the key's SHA3-256 against the manifest), so a file changed in the cache after
@@ -82,7 +83,7 @@ fn check_before_key(
 /// publisher's key that the registry's verifier would not accept is caught before proving.
 pub struct IrisModelPackage {
     version: u32,
-    statement: IrisCodeStatement,
+    statement: IrisStatement,
     key: MappedKey,
     vk_hash: [u8; 32],
 }
@@ -91,7 +92,7 @@ impl std::fmt::Debug for IrisModelPackage {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("IrisModelPackage")
             .field("version", &self.version)
-            .field("model", &self.statement.model.name())
+            .field("model", &self.statement.name())
             .finish_non_exhaustive()
     }
 }
@@ -136,8 +137,7 @@ impl IrisModelPackage {
                 found: hash,
             }));
         }
-        let model = IrisModel::from_canonical_bytes(&model_bytes)
-            .map_err(|e| FlowError::Model(e.to_string()))?;
+        let statement = IrisStatement::from_model_bytes(manifest.iris_family(), &model_bytes)?;
         let key_artifact = pkg
             .artifacts()
             .iter()
@@ -156,11 +156,12 @@ impl IrisModelPackage {
             .map_err(|e| FlowError::Key(format!("verification key JSON: {e}")))?
             .to_vk()
             .map_err(|e| FlowError::Key(format!("verification key: {e}")))?;
-        Self::new(manifest.version, model, key, Some(&vk))
+        Self::new(manifest.version, statement, key, Some(&vk))
     }
 
     /// Brings a package into `cache` ([`ArtifactCache::fetch_package_checked`]) and opens it.
-    /// Before the proving key downloads, the model must parse as an iris model (of
+    /// Before the proving key downloads, the model must parse as an iris model of the
+    /// manifest's family (of
     /// `expected_shape` = `(rows, cols)` of the app's normalized images, if given) and the key's
     /// header must be for that model's circuit and carry the manifest's development marker;
     /// otherwise [`PackageError::Rejected`], with nothing of the key downloaded.
@@ -177,9 +178,10 @@ impl IrisModelPackage {
             return Err(FlowError::WrongKind("face"));
         }
         let dev = manifest.manifest().insecure_dev_key;
+        let family = manifest.manifest().iris_family();
         let pkg =
             cache.fetch_package_checked(manifest, base_url, fetcher, observer, config, &|b| {
-                check_before_key(b, dev, expected_shape)
+                check_before_key(b, family, dev, expected_shape)
             })?;
         Self::load(&pkg)
     }
@@ -210,15 +212,17 @@ impl IrisModelPackage {
         self.vk_hash
     }
 
-    /// A model version from its parts (desktop tools, tests). When `vk` is given it must be
-    /// the key's own verification key.
+    /// A model version from its parts (desktop tools, tests): a filter-bank
+    /// [`zkbio_circuits::models::iris::IrisModel`], a
+    /// [`zkbio_circuits::models::iris_tflite::TfliteIrisModel`] or an [`IrisStatement`]. When
+    /// `vk` is given it must be the key's own verification key.
     pub fn new(
         version: u32,
-        model: IrisModel,
+        model: impl Into<IrisStatement>,
         key: MappedKey,
         vk: Option<&VerifyingKey<Bn254>>,
     ) -> Result<Self, FlowError> {
-        let statement = IrisCodeStatement::new(model);
+        let statement = model.into();
         let view = key.view();
         check_key_view(&view)?;
         key_fits(&statement, view.n_public(), view.n_constraints()).map_err(FlowError::Key)?;
@@ -246,13 +250,8 @@ impl IrisModelPackage {
         self.version
     }
 
-    /// The model.
-    pub fn model(&self) -> &IrisModel {
-        &self.statement.model
-    }
-
-    /// The iris-code statement of this model.
-    pub fn statement(&self) -> &IrisCodeStatement {
+    /// The model's iris-code statement (of its family).
+    pub fn statement(&self) -> &IrisStatement {
         &self.statement
     }
 

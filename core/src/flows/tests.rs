@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use alloy_primitives::{Address, U256};
 use zkbio_circuits::models::iris::IrisModel;
-use zkbio_circuits::statements::iris_code::{code_commitment, code_geometry};
+use zkbio_circuits::statements::iris_code::code_commitment;
 
 use super::dev::publish_dev_iris_package;
 use super::*;
@@ -227,7 +227,7 @@ fn enroll_then_reenroll_through_verified_packages() {
     // The opening opens C_code, and its bits are the circuit's code (in the model's order).
     let opening = &enrolled.opening;
     let salt = super::transfer::fr_of(opening.salt().expose());
-    let geometry = code_geometry(v1.model()).expect("a model's code fits");
+    let geometry = v1.statement().code_geometry().expect("a model's code fits");
     assert_eq!(enrolled.code_geometry, geometry);
     assert_eq!(
         code_commitment(&geometry, opening.code_bits(), opening.mask_bits(), salt),

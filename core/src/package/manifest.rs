@@ -13,6 +13,7 @@
 //!   ],
 //!   "insecure_dev_key": true,
 //!   "proving_key_transport": { "name": "circuit.zpkz", "sha3_256": "…", "size": 50 },
+//!   "family": { "name": "tflite", "magnitude": 2, "cell_min_valid": 15 },
 //!   "signature": "0x<r || s || v, 130 hex digits>"
 //! }
 //! ```
@@ -32,6 +33,16 @@
 //! instead of the `proving_key` artifact and expand it on the device; the expanded file must
 //! still have the `proving_key` artifact's size and SHA3-256.
 //!
+//! `family`, iris packages only, says which statement the model file is for ([`IrisFamily`]):
+//! `{"name": "filter-bank"}`, the open-iris Gabor filter bank (`model.bin`, the canonical
+//! encoding of [`zkbio_circuits::models::iris::IrisModel`], whose code rule is inside it), or
+//! `{"name": "tflite", "magnitude": M, "cell_min_valid": N}`, an int8 `.tflite` network (the
+//! model artifact's name ends in `.tflite`) and its code rule
+//! ([`zkbio_circuits::models::iris_tflite::CodeRule`]): a mask bit needs `|out − zp| >= M` and
+//! at least `N` valid image-mask pixels in its cell. For both the model hash is keccak256 of the
+//! model file. A manifest without `family` (every one written before families existed) is a
+//! filter bank.
+//!
 //! The publisher signs, with secp256k1, the keccak256 of the manifest's **canonical
 //! encoding** (not of the JSON text, whose spacing and key order are free). All integers
 //! big-endian:
@@ -43,7 +54,9 @@
 //!   2 proving_key, 3 verification_key, 4 match_proving_key, 5 match_verification_key) |
 //!   sha3_256 32 | u64 size |
 //! u8 1, only when insecure_dev_key is true |
-//! u8 2 | u16 name length | name | sha3_256 32 | u64 size, only when proving_key_transport is set
+//! u8 2 | u16 name length | name | sha3_256 32 | u64 size, only when proving_key_transport is set |
+//! u8 3 | u8 family (1 filter bank, 2 tflite) | tflite only: u8 magnitude | u32 cell_min_valid,
+//!   only when family is set
 //! ```
 //!
 //! The trailing parts keep every older manifest's encoding (and signature) as it was, and stay
@@ -94,6 +107,52 @@ impl ModelKind {
         match self {
             ModelKind::Iris => &ArtifactRole::ALL,
             ModelKind::Face => &ArtifactRole::FACE,
+        }
+    }
+}
+
+/// Which iris-code statement an iris package's model file is for (see the module docs).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "name", rename_all = "kebab-case", deny_unknown_fields)]
+pub enum IrisFamily {
+    /// The open-iris Gabor filter bank (v1): `model.bin` in the canonical model encoding.
+    FilterBank,
+    /// An int8 `.tflite` network (v2) with its code rule.
+    Tflite {
+        /// A mask bit needs `|out − zp| >= magnitude`.
+        magnitude: u8,
+        /// ... and at least this many valid image-mask pixels in its cell.
+        cell_min_valid: u32,
+    },
+}
+
+impl IrisFamily {
+    /// The family's code in the canonical encoding.
+    pub fn code(self) -> u8 {
+        match self {
+            IrisFamily::FilterBank => 1,
+            IrisFamily::Tflite { .. } => 2,
+        }
+    }
+
+    /// The family's name in `manifest.json`.
+    pub fn name(self) -> &'static str {
+        match self {
+            IrisFamily::FilterBank => "filter-bank",
+            IrisFamily::Tflite { .. } => "tflite",
+        }
+    }
+
+    fn encode(self, out: &mut Vec<u8>) {
+        out.push(3);
+        out.push(self.code());
+        if let IrisFamily::Tflite {
+            magnitude,
+            cell_min_valid,
+        } = self
+        {
+            out.push(magnitude);
+            out.extend_from_slice(&cell_min_valid.to_be_bytes());
         }
     }
 }
@@ -193,6 +252,9 @@ pub struct Manifest {
     /// The compressed transport form of the proving key, if the publisher offers one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub proving_key_transport: Option<KeyTransport>,
+    /// Iris packages: the model's family; absent is [`IrisFamily::FilterBank`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub family: Option<IrisFamily>,
     /// The publisher's signature, `r || s || v`.
     #[serde(
         with = "signature_0x",
@@ -287,7 +349,34 @@ impl Manifest {
                 )));
             }
         }
+        self.check_family()
+    }
+
+    fn check_family(&self) -> Result<(), PackageError> {
+        let Some(family) = self.family else {
+            return Ok(());
+        };
+        if self.kind != ModelKind::Iris {
+            return Err(PackageError::InvalidManifest(format!(
+                "a {:?} package has no iris model family",
+                self.kind
+            )));
+        }
+        let tflite_file = self
+            .artifact(ArtifactRole::Model)
+            .is_some_and(|a| a.name.ends_with(".tflite"));
+        if matches!(family, IrisFamily::Tflite { .. }) != tflite_file {
+            return Err(PackageError::InvalidManifest(format!(
+                "family {} does not fit the model file's name (a .tflite file is family tflite)",
+                family.name()
+            )));
+        }
         Ok(())
+    }
+
+    /// The iris model family: the manifest's `family`, or the filter bank when absent.
+    pub fn iris_family(&self) -> IrisFamily {
+        self.family.unwrap_or(IrisFamily::FilterBank)
     }
 
     /// The artifact with `role` (a checked manifest has exactly one).
@@ -323,6 +412,9 @@ impl Manifest {
             out.extend_from_slice(t.name.as_bytes());
             out.extend_from_slice(&t.sha3_256);
             out.extend_from_slice(&t.size.to_be_bytes());
+        }
+        if let Some(family) = self.family {
+            family.encode(&mut out);
         }
         out
     }

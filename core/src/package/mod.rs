@@ -29,10 +29,12 @@ pub use fetch::{DownloadConfig, DownloadEvent, DownloadObserver, Fetcher, Quiet}
 #[cfg(feature = "http-fetcher")]
 pub use http::HttpFetcher;
 pub use manifest::{
-    publisher_address, Artifact, ArtifactRole, KeyTransport, Manifest, ModelKind, MANIFEST_FORMAT,
+    publisher_address, Artifact, ArtifactRole, IrisFamily, KeyTransport, Manifest, ModelKind,
+    MANIFEST_FORMAT,
 };
 pub use publish::{
-    publish_face_package, publish_package, publish_package_with_transport, MANIFEST_FILE,
+    publish_face_package, publish_iris_package, publish_package, publish_package_with_transport,
+    MANIFEST_FILE,
 };
 pub use verify::{
     verify_manifest, RegistryPin, VerifiedArtifact, VerifiedManifest, VerifiedPackage,

@@ -3,7 +3,9 @@
 use std::path::Path;
 
 use super::cache::hash_file;
-use super::manifest::{Artifact, ArtifactRole, KeyTransport, Manifest, ModelKind, MANIFEST_FORMAT};
+use super::manifest::{
+    Artifact, ArtifactRole, IrisFamily, KeyTransport, Manifest, ModelKind, MANIFEST_FORMAT,
+};
 use super::PackageError;
 use crate::groth16::key_transport::compress_key;
 use crate::groth16::{KeyOrigin, MappedKey};
@@ -37,7 +39,28 @@ pub fn publish_package_with_transport(
     secret_key: &[u8; 32],
     transport: Option<&str>,
 ) -> Result<Manifest, PackageError> {
-    publish(dir, kind, version, &names, secret_key, transport)
+    publish(dir, kind, None, version, &names, secret_key, transport)
+}
+
+/// [`publish_package_with_transport`] of an iris package whose manifest states its model
+/// `family` ([`IrisFamily`]; a `.tflite` model needs [`IrisFamily::Tflite`] and its code rule).
+pub fn publish_iris_package(
+    dir: &Path,
+    family: IrisFamily,
+    version: u32,
+    names: [&str; 3],
+    secret_key: &[u8; 32],
+    transport: Option<&str>,
+) -> Result<Manifest, PackageError> {
+    publish(
+        dir,
+        ModelKind::Iris,
+        Some(family),
+        version,
+        &names,
+        secret_key,
+        transport,
+    )
 }
 
 /// Writes `dir/manifest.json` of a face-model package for the files already in `dir`, `names`
@@ -50,7 +73,15 @@ pub fn publish_face_package(
     names: [&str; 5],
     secret_key: &[u8; 32],
 ) -> Result<Manifest, PackageError> {
-    publish(dir, ModelKind::Face, version, &names, secret_key, None)
+    publish(
+        dir,
+        ModelKind::Face,
+        None,
+        version,
+        &names,
+        secret_key,
+        None,
+    )
 }
 
 /// Whether the `.zpk` at `path` is marked as an INSECURE development key.
@@ -64,6 +95,7 @@ fn is_dev_key(path: &Path) -> Result<bool, PackageError> {
 fn publish(
     dir: &Path,
     kind: ModelKind,
+    family: Option<IrisFamily>,
     version: u32,
     names: &[&str],
     secret_key: &[u8; 32],
@@ -139,6 +171,7 @@ fn publish(
         artifacts,
         insecure_dev_key,
         proving_key_transport,
+        family,
         signature: None,
     };
     manifest.check_structure()?;

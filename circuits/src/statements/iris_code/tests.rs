@@ -3,6 +3,7 @@ use crate::builder::Recorder;
 use crate::check::modes_agree;
 use crate::soundness::assert_mutations_rejected;
 use crate::statements::image_opening::ImageOpening;
+use crate::statements::iris_test_support::{seeded_input, Rng};
 use ark_std::rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 
@@ -12,34 +13,18 @@ fn small_model() -> IrisModel {
     IrisModel::tiny_test_model(1)
 }
 
-/// Deterministic bytes (xorshift64*).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-}
-
 /// A random image whose mask has `holes_permille` / 1000 holes.
 fn sample(stmt: &IrisCodeStatement, seed: u64, holes_permille: u64) -> IrisCodeInput {
     let n = stmt.pixels();
-    let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9) | 1);
+    let mut rng = Rng::seeded(seed);
     let image = (0..n).map(|_| rng.next() as u8).collect();
-    let mask = (0..n)
-        .map(|_| rng.next() % 1000 >= holes_permille)
-        .collect();
-    stmt.input(
+    let mask = rng.mask(n, holes_permille);
+    seeded_input(
+        &|i, m, a, b, c| stmt.input(i, m, a, b, c),
         image,
         mask,
-        Fr::from(seed + 100),
-        Fr::from(seed + 200),
-        Fr::from(seed * 1000 + 7),
+        seed,
     )
-    .expect("sizes match")
 }
 
 fn constant(stmt: &IrisCodeStatement, value: u8) -> IrisCodeInput {

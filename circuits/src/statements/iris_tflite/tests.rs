@@ -5,6 +5,7 @@ use crate::check::modes_agree;
 use crate::models::iris_tflite::{CodeRule, DEV_MODEL_SMALL};
 use crate::soundness::assert_mutations_rejected;
 use crate::statements::iris_code::code_commitment;
+use crate::statements::iris_test_support::{seeded_input, Rng};
 use ark_std::rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 
@@ -12,23 +13,11 @@ fn small() -> IrisTfliteStatement {
     IrisTfliteStatement::new(TfliteIrisModel::development_small())
 }
 
-/// Deterministic bytes (xorshift64*).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-}
-
 /// A smooth-plus-noise image (so that responses are large and small) with `holes_permille`
 /// / 1000 mask holes.
 fn sample(stmt: &IrisTfliteStatement, seed: u64, holes_permille: u64) -> IrisCodeInput {
     let (rows, cols) = (stmt.model.image_rows(), stmt.model.image_cols());
-    let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9) | 1);
+    let mut rng = Rng::seeded(seed);
     let image = (0..rows * cols)
         .map(|k| {
             let c = (k % cols) as u64;
@@ -40,17 +29,13 @@ fn sample(stmt: &IrisTfliteStatement, seed: u64, holes_permille: u64) -> IrisCod
             (90 + wave + rng.next() % 40) as u8
         })
         .collect();
-    let mask = (0..rows * cols)
-        .map(|_| rng.next() % 1000 >= holes_permille)
-        .collect();
-    stmt.input(
+    let mask = rng.mask(rows * cols, holes_permille);
+    seeded_input(
+        &|i, m, a, b, c| stmt.input(i, m, a, b, c),
         image,
         mask,
-        Fr::from(seed + 100),
-        Fr::from(seed + 200),
-        Fr::from(seed * 1000 + 7),
+        seed,
     )
-    .expect("sizes match")
 }
 
 fn satisfied_with(stmt: &IrisTfliteStatement, input: &IrisCodeInput, publics: [Fr; 3]) -> bool {

@@ -78,6 +78,7 @@ pub(crate) fn package(version: u32, sizes: [usize; 3], prefix: &str) -> TestPack
         artifacts,
         insecure_dev_key: false,
         proving_key_transport: None,
+        family: None,
         signature: None,
     };
     let publisher = manifest.sign(&PUBLISHER_KEY).expect("sign");

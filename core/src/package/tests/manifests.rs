@@ -5,8 +5,8 @@ use num_bigint::BigUint;
 
 use super::fixtures::{package, PUBLISHER_KEY};
 use crate::package::{
-    publisher_address, verify_manifest, ArtifactRole, Manifest, ModelKind, PackageError,
-    RegistryPin,
+    publisher_address, verify_manifest, ArtifactRole, IrisFamily, Manifest, ModelKind,
+    PackageError, RegistryPin,
 };
 
 fn trusted() -> Vec<Address> {
@@ -274,4 +274,143 @@ fn a_face_manifest_has_five_roles_all_signed() {
         Manifest::from_json(twice.to_json().as_bytes()),
         Err(PackageError::InvalidManifest(_))
     ));
+}
+
+/// A manifest of family `tflite`: the fixture's files with the model named `model.tflite`.
+fn tflite_manifest(magnitude: u8, cell_min_valid: u32) -> (Manifest, RegistryPin) {
+    let p = package(2, [100, 200, 50], "");
+    let mut m = p.manifest.clone();
+    m.artifacts[0].name = "model.tflite".into();
+    m.family = Some(IrisFamily::Tflite {
+        magnitude,
+        cell_min_valid,
+    });
+    m.sign(&PUBLISHER_KEY).expect("sign");
+    (m, p.pin)
+}
+
+#[test]
+fn the_iris_family_is_a_signed_trailing_part_and_absent_means_filter_bank() {
+    let p = package(2, [100, 200, 50], "");
+    let plain = p.manifest.clone();
+    assert_eq!(plain.iris_family(), IrisFamily::FilterBank);
+    assert!(!plain.to_json().contains("family"));
+
+    let (m, pin) = tflite_manifest(2, 15);
+    let mut renamed = plain.clone();
+    renamed.artifacts[0].name = "model.tflite".into();
+    // Old manifests' encodings are unchanged; the family appends its own tagged part:
+    // 3, family 2 (tflite), magnitude, cell_min_valid big-endian.
+    let mut expected = renamed.canonical_encoding();
+    expected.extend_from_slice(&[3, 2, 2, 0, 0, 0, 15]);
+    assert_eq!(m.canonical_encoding(), expected);
+    let mut bank = plain.clone();
+    bank.family = Some(IrisFamily::FilterBank);
+    let mut expected = plain.canonical_encoding();
+    expected.extend_from_slice(&[3, 1]);
+    assert_eq!(bank.canonical_encoding(), expected);
+
+    let json = m.to_json();
+    assert!(
+        json.contains("\"name\": \"tflite\"")
+            && json.contains("\"magnitude\": 2")
+            && json.contains("\"cell_min_valid\": 15"),
+        "{json}"
+    );
+    let verified = verify_manifest(json.as_bytes(), &pin, &trusted()).expect("verify");
+    assert_eq!(
+        verified.manifest().iris_family(),
+        IrisFamily::Tflite {
+            magnitude: 2,
+            cell_min_valid: 15
+        }
+    );
+    let back = Manifest::from_json(
+        br#"{"format":1,"kind":"iris","version":1,"model_hash":"0x00000000000000000000000000000000000000000000000000000000000000aa",
+        "artifacts":[{"name":"model.bin","role":"model","sha3_256":"0000000000000000000000000000000000000000000000000000000000000001","size":1},
+        {"name":"k.zpk","role":"proving_key","sha3_256":"0000000000000000000000000000000000000000000000000000000000000002","size":1},
+        {"name":"vk.json","role":"verification_key","sha3_256":"0000000000000000000000000000000000000000000000000000000000000003","size":1}],
+        "family":{"name":"filter-bank"}}"#,
+    )
+    .expect("an explicit filter bank parses");
+    assert_eq!(back.family, Some(IrisFamily::FilterBank));
+}
+
+#[test]
+fn changing_the_family_or_its_rule_breaks_the_signature() {
+    let (m, pin) = tflite_manifest(2, 15);
+    let mutations: Vec<Mutation> = vec![
+        ("magnitude", |m| {
+            m.family = Some(IrisFamily::Tflite {
+                magnitude: 3,
+                cell_min_valid: 15,
+            })
+        }),
+        ("cell_min_valid", |m| {
+            m.family = Some(IrisFamily::Tflite {
+                magnitude: 2,
+                cell_min_valid: 14,
+            })
+        }),
+        ("family dropped", |m| {
+            m.family = None;
+            m.artifacts[0].name = "model.bin".into();
+        }),
+    ];
+    for (what, mutate) in mutations {
+        let mut bad = m.clone();
+        mutate(&mut bad);
+        let result = verify_manifest(bad.to_json().as_bytes(), &pin, &trusted());
+        assert!(
+            matches!(
+                result,
+                Err(PackageError::UntrustedPublisher { .. } | PackageError::BadSignature)
+            ),
+            "{what}: {result:?}"
+        );
+    }
+}
+
+#[test]
+fn a_family_that_does_not_fit_the_package_is_malformed() {
+    let refused = |m: &Manifest| {
+        matches!(
+            Manifest::from_json(m.to_json().as_bytes()),
+            Err(PackageError::InvalidManifest(_))
+        )
+    };
+    let (m, _) = tflite_manifest(2, 15);
+    // A tflite family over a model file that is not a .tflite, and the other way round.
+    let mut bin = m.clone();
+    bin.artifacts[0].name = "model.bin".into();
+    assert!(refused(&bin));
+    let mut bank = m.clone();
+    bank.family = Some(IrisFamily::FilterBank);
+    assert!(refused(&bank));
+    // A face package has no iris family.
+    let mut face = face_manifest();
+    face.family = Some(IrisFamily::FilterBank);
+    assert!(refused(&face));
+    // Unknown families and unknown fields of a family are refused (the signature would not
+    // cover them), as are rules out of their integer range.
+    let json = m.to_json();
+    for (from, to) in [
+        ("\"name\": \"tflite\"", "\"name\": \"onnx\""),
+        (
+            "\"cell_min_valid\": 15",
+            "\"cell_min_valid\": 15, \"zero_point\": 3",
+        ),
+        ("\"magnitude\": 2", "\"magnitude\": 256"),
+        ("\"magnitude\": 2", "\"magnitude\": -1"),
+    ] {
+        let bad = json.replace(from, to);
+        assert_ne!(bad, json);
+        assert!(
+            matches!(
+                Manifest::from_json(bad.as_bytes()),
+                Err(PackageError::ManifestJson(_))
+            ),
+            "{to}"
+        );
+    }
 }
