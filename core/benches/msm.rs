@@ -7,8 +7,8 @@
 //!   10% random);
 //! - `MSM_CHUNKS=16,17,18,19,20,21` instead: the default MSM streamed over chunks of each size
 //!   through one `2^max` input (what the prover does with the key);
-//! - `MSM_ONLY=ark|projective|batch|...` one run of one configuration, for
-//!   `valgrind --tool=callgrind` instruction counts.
+//! - `MSM_ONLY=ark|projective|batch|batch+units|none` one run of one configuration (`none`: only
+//!   the inputs' generation), for `valgrind --tool=callgrind` instruction counts.
 
 use ark_bn254::{Fr, G1Affine, G1Projective};
 use ark_ec::{CurveGroup, PrimeGroup, VariableBaseMSM};
@@ -102,11 +102,16 @@ fn main() {
     if let Ok(only) = std::env::var("MSM_ONLY") {
         let log = env_list("MSM_LOG_SIZES", "16")[0];
         let (b, s) = (points(1 << log, &mut rng), scalars(1 << log, &mut rng));
+        // `none`: the inputs only, to subtract from the others' instruction counts.
+        if only == "none" {
+            let _ = std::hint::black_box((&b, &s));
+            return;
+        }
         let (_, f) = configs()
             .into_iter()
             .find(|(n, _)| *n == only)
             .expect("a configuration name");
-        std::hint::black_box(f(&b, &s));
+        let _ = std::hint::black_box(f(&b, &s));
         return;
     }
     if let Ok(chunks) = std::env::var("MSM_CHUNKS") {
@@ -123,7 +128,7 @@ fn main() {
                     .map(|(b, s)| g1_msm_with(&MsmConfig::default(), b, s))
                     .sum();
                 times[k].push(t.elapsed());
-                std::hint::black_box(r);
+                let _ = std::hint::black_box(r);
             }
         }
         println!(
@@ -156,7 +161,7 @@ fn main() {
         for _ in 0..runs {
             for (k, (_, f)) in cfgs.iter().enumerate() {
                 let t = Instant::now();
-                std::hint::black_box(f(&b, &s));
+                let _ = std::hint::black_box(f(&b, &s));
                 times[k].push(t.elapsed());
             }
         }

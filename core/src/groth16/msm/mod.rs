@@ -7,10 +7,11 @@
 //! - **signed digits** (every configuration): a scalar above `r/2` is replaced by `r − s` on the
 //!   negated point, and windows use digits in `[-2^(c-1), 2^(c-1)]`, halving the buckets. Small
 //!   scalars (≤ 64 bits after that) run in their own Pippenger with fewer windows. The window `c`
-//!   is chosen per size from a cost model ([`pippenger`]'s constants, tuned by the bench).
+//!   is chosen per size from an operation-count cost model (`pippenger`'s constants: estimates
+//!   in field multiplications, not yet fitted to measurements).
 //! - **batch-affine buckets**: each window counting-sorts its points by bucket and sums all
 //!   buckets together in affine coordinates, sharing one inversion per batch of additions
-//!   ([`batch_add`]); the alternative is one mixed projective addition per point.
+//!   (`batch_add`); the alternative is one mixed projective addition per point.
 //!
 //! Memory beyond the inputs: the scalars' recoding (`40 + 2·windows` bytes per non-unit
 //! scalar) and, per window being processed (one per thread), one sorted copy of its points
@@ -18,7 +19,11 @@
 //! is bounded by the chunk size whatever the circuit.
 //!
 //! Pure Rust on arkworks' field arithmetic: no target-specific code, so it is the same algorithm
-//! on aarch64 phones.
+//! on aarch64 phones. The GLV endomorphism is not used yet: arkworks' `scalar_decomposition`
+//! allocates big integers per scalar, so it needs a fixed-width decomposition first.
+//!
+//! Measure: `cargo bench -p zkbio-core --bench msm` (alternating wall-time runs per lever, see
+//! the bench's docs for the environment knobs, including `MSM_ONLY` for callgrind).
 
 mod batch_add;
 mod digits;
@@ -31,7 +36,7 @@ use rayon::prelude::*;
 /// The top bit of a term's point index: the point enters negated.
 const NEG: u32 = 1 << 31;
 
-/// Which levers the MSM uses. [`MsmConfig::default`] is the fastest measured configuration; the
+/// Which levers the MSM uses. [`MsmConfig::default`] is what the prover uses (every lever on); the
 /// others exist to measure each lever.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct MsmConfig {
@@ -150,7 +155,7 @@ pub fn g1_msm_with(cfg: &MsmConfig, bases: &[G1Affine], scalars: &[Fr]) -> G1Pro
     units + short + long
 }
 
-/// [`split`] over chunks in parallel (the Montgomery reductions are a visible share at 2^21).
+/// [`split`] over chunks in parallel (it does one Montgomery reduction per scalar).
 fn split_parallel(scalars: &[Fr], unit_path: bool) -> Split {
     const PART: usize = 1 << 14;
     let parts: Vec<Split> = scalars
