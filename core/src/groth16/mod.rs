@@ -6,6 +6,8 @@
 //! - [`key_file`]: the `.zpk` proving-key layout, read by mmap with no per-point parsing.
 //! - [`key_transport`]: the compressed transport form of a `.zpk` (half the bytes on the wire),
 //!   expanded once on the device.
+//! - [`msm`]: the prover's G1 multi-scalar multiplication (signed digits, batch-affine
+//!   buckets, a direct path for unit scalars).
 //! - [`dev_marker`]: the INSECURE-development-key marker in `verification_key.json` and where
 //!   such keys may be deployed.
 //! - [`key_check`]: the structure check that refuses forgeable or degenerate keys.
@@ -27,6 +29,7 @@ pub mod encoding;
 pub mod key_check;
 pub mod key_file;
 pub mod key_transport;
+pub mod msm;
 pub mod progress;
 pub mod prover;
 pub mod qap;

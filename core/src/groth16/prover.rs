@@ -21,9 +21,10 @@ use super::progress::{Phase, ProveControl};
 use super::qap::{h_scalars, Domains};
 use ark_bn254::{Bn254, Fr, G1Affine, G1Projective, G2Affine, G2Projective};
 use ark_ec::{AffineRepr, CurveGroup, VariableBaseMSM};
-use ark_ff::UniformRand;
+use ark_ff::{UniformRand, Zero};
 use ark_groth16::Proof;
 use ark_std::rand::{CryptoRng, RngCore};
+use std::ops::AddAssign;
 use zkbio_circuits::builder::Witness;
 
 /// Points decoded per G1 chunk (about 18 MiB of affine points).
@@ -92,39 +93,45 @@ fn cancelled(ctl: &dyn ProveControl) -> Result<(), ProveError> {
     }
 }
 
-/// How one group's points are streamed: encoded width, decoder, chunk length, progress phase.
-struct Stream<A> {
+/// How one group's points are streamed: encoded width, decoder, chunk length, progress phase,
+/// and the MSM that consumes each chunk.
+struct Stream<A, G> {
     width: usize,
     decode: fn(&[u8]) -> A,
     chunk: usize,
     phase: Phase,
+    msm: fn(&[A], &[Fr]) -> G,
 }
 
-const G1_STREAM: Stream<G1Affine> = Stream {
+/// G1 chunks go through [`super::msm`] (batch-affine buckets, signed digits, a unit-scalar path).
+const G1_STREAM: Stream<G1Affine, G1Projective> = Stream {
     width: G1_BYTES,
     decode: get_g1,
     chunk: G1_CHUNK,
     phase: Phase::MsmG1,
+    msm: super::msm::g1_msm,
 };
 
-const G2_STREAM: Stream<G2Affine> = Stream {
+/// The one G2 MSM (B2) stays arkworks'.
+const G2_STREAM: Stream<G2Affine, G2Projective> = Stream {
     width: G2_BYTES,
     decode: get_g2,
     chunk: G2_CHUNK,
     phase: Phase::MsmG2,
+    msm: <G2Projective as VariableBaseMSM>::msm_unchecked,
 };
 
 /// `Σ scalars[i]·P_i` over the points encoded in `bases`, decoded chunk by chunk into one reused
 /// buffer. `done`/`total` count scalars across the calls of one phase, for progress.
-fn msm_streamed<G: VariableBaseMSM<ScalarField = Fr>>(
-    s: &Stream<G::MulBase>,
+fn msm_streamed<A, G: Zero + AddAssign>(
+    s: &Stream<A, G>,
     bases: &[u8],
     scalars: &[Fr],
     ctl: &dyn ProveControl,
     done: &mut usize,
     total: usize,
 ) -> Result<G, ProveError> {
-    let mut buf: Vec<G::MulBase> = Vec::with_capacity(s.chunk.min(scalars.len()));
+    let mut buf: Vec<A> = Vec::with_capacity(s.chunk.min(scalars.len()));
     let mut acc = G::zero();
     for (i, sc) in scalars.chunks(s.chunk).enumerate() {
         cancelled(ctl)?;
@@ -135,7 +142,7 @@ fn msm_streamed<G: VariableBaseMSM<ScalarField = Fr>>(
                 .chunks_exact(s.width)
                 .map(s.decode),
         );
-        acc += G::msm_unchecked(&buf, sc);
+        acc += (s.msm)(&buf, sc);
         *done += sc.len();
         ctl.progress(s.phase, *done as f32 / total as f32);
     }

@@ -1,0 +1,183 @@
+//! The prover's G1 multi-scalar multiplication: `Σ s_i·P_i` over affine points.
+//!
+//! Three levers over arkworks' `VariableBaseMSM` (each can be switched off in [`MsmConfig`], so
+//! `core/benches/msm.rs` measures them separately):
+//! - **unit scalars**: most witness values are bits, so scalars `±1` skip Pippenger; their
+//!   points are summed directly, batch-affine, as one bucket.
+//! - **signed digits** (every configuration): a scalar above `r/2` is replaced by `r − s` on the
+//!   negated point, and windows use digits in `[-2^(c-1), 2^(c-1)]`, halving the buckets. Small
+//!   scalars (≤ 64 bits after that) run in their own Pippenger with fewer windows. The window `c`
+//!   is chosen per size from an operation-count cost model (`pippenger`'s constants: estimates
+//!   in field multiplications, not yet fitted to measurements).
+//! - **batch-affine buckets**: each window counting-sorts its points by bucket and sums all
+//!   buckets together in affine coordinates, sharing one inversion per batch of additions
+//!   (`batch_add`); the alternative is one mixed projective addition per point.
+//!
+//! Memory beyond the inputs: the scalars' recoding (`40 + 2·windows` bytes per non-unit
+//! scalar) and, per window being processed (one per thread), one sorted copy of its points
+//! (72 bytes per non-zero digit) and its buckets. The prover streams the key in chunks, so this
+//! is bounded by the chunk size whatever the circuit.
+//!
+//! Pure Rust on arkworks' field arithmetic: no target-specific code, so it is the same algorithm
+//! on aarch64 phones. The GLV endomorphism is not used yet: arkworks' `scalar_decomposition`
+//! allocates big integers per scalar, so it needs a fixed-width decomposition first.
+//!
+//! Measure: `cargo bench -p zkbio-core --bench msm` (alternating wall-time runs per lever, see
+//! the bench's docs for the environment knobs, including `MSM_ONLY` for callgrind).
+
+mod batch_add;
+mod digits;
+mod pippenger;
+
+use ark_bn254::{Fr, G1Affine, G1Projective};
+use ark_ff::{BigInt, BigInteger, PrimeField};
+use rayon::prelude::*;
+
+/// The top bit of a term's point index: the point enters negated.
+const NEG: u32 = 1 << 31;
+
+/// Which levers the MSM uses. [`MsmConfig::default`] is what the prover uses (every lever on); the
+/// others exist to measure each lever.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MsmConfig {
+    /// Sum bucket contents batch-affine (Montgomery's trick) rather than projective.
+    pub batch_affine: bool,
+    /// Sum the points of scalars `±1` directly instead of running them through Pippenger.
+    pub unit_path: bool,
+    /// A fixed window size in bits (1..=15); `None` picks it per size.
+    pub window: Option<u32>,
+}
+
+impl Default for MsmConfig {
+    fn default() -> Self {
+        MsmConfig {
+            batch_affine: true,
+            unit_path: true,
+            window: None,
+        }
+    }
+}
+
+/// One non-zero scalar reduced to a magnitude `≤ (r−1)/2` and the point it multiplies.
+pub(super) struct Term {
+    /// Index into the bases, with [`NEG`] set when the point is negated.
+    point: u32,
+    mag: [u64; 4],
+}
+
+impl Term {
+    fn bits(&self) -> u32 {
+        BigInt(self.mag).num_bits()
+    }
+}
+
+/// The base `point & !NEG`, negated if exactly one of the index's sign bit and `negate` is set.
+fn signed_point(bases: &[G1Affine], point: u32, negate: bool) -> G1Affine {
+    let p = bases[(point & !NEG) as usize];
+    if (point & NEG != 0) != negate {
+        -p
+    } else {
+        p
+    }
+}
+
+/// The non-zero scalars, split into units (`±1`), short (`< 2^64` in magnitude) and long terms.
+#[derive(Default)]
+struct Split {
+    units: Vec<u32>,
+    short: Vec<Term>,
+    long: Vec<Term>,
+}
+
+fn split(scalars: &[Fr], unit_path: bool) -> Split {
+    let modulus = Fr::MODULUS;
+    let half = Fr::MODULUS_MINUS_ONE_DIV_TWO;
+    let mut out = Split::default();
+    for (i, s) in scalars.iter().enumerate() {
+        let v = s.into_bigint();
+        if v.is_zero() {
+            continue;
+        }
+        let (mag, neg) = if v > half {
+            let mut m = modulus;
+            m.sub_with_borrow(&v);
+            (m, NEG)
+        } else {
+            (v, 0)
+        };
+        let point = i as u32 | neg;
+        if unit_path && mag == BigInt::one() {
+            out.units.push(point);
+        } else if mag.0[1..].iter().all(|&l| l == 0) {
+            out.short.push(Term { point, mag: mag.0 });
+        } else {
+            out.long.push(Term { point, mag: mag.0 });
+        }
+    }
+    out
+}
+
+/// The sum of the (signed) unit points, batch-affine as one run.
+fn sum_units(bases: &[G1Affine], units: &[u32]) -> G1Projective {
+    if units.is_empty() {
+        return G1Projective::default();
+    }
+    let mut pts: Vec<G1Affine> = units
+        .iter()
+        .map(|&u| signed_point(bases, u, false))
+        .collect();
+    let mut lens = [pts.len() as u32];
+    let mut sums = Vec::with_capacity(1);
+    batch_add::BatchAdder::default().sum_runs(&mut pts, &[0], &mut lens, &mut sums);
+    sums[0].map(Into::into).unwrap_or_default()
+}
+
+/// `Σ scalars[i]·bases[i]` with the default (fastest) configuration. Extra bases or scalars past
+/// the shorter slice are ignored, as in arkworks. At most `2^31 − 1` terms.
+pub fn g1_msm(bases: &[G1Affine], scalars: &[Fr]) -> G1Projective {
+    g1_msm_with(&MsmConfig::default(), bases, scalars)
+}
+
+/// [`g1_msm`] with the levers chosen by `cfg`.
+pub fn g1_msm_with(cfg: &MsmConfig, bases: &[G1Affine], scalars: &[Fr]) -> G1Projective {
+    let n = bases.len().min(scalars.len()).min(NEG as usize - 1);
+    let (bases, scalars) = (&bases[..n], &scalars[..n]);
+    let parts = split_parallel(scalars, cfg.unit_path);
+    let ((units, short), long) = rayon::join(
+        || {
+            rayon::join(
+                || sum_units(bases, &parts.units),
+                || pippenger::msm(bases, &parts.short, cfg.batch_affine, cfg.window),
+            )
+        },
+        || pippenger::msm(bases, &parts.long, cfg.batch_affine, cfg.window),
+    );
+    units + short + long
+}
+
+/// [`split`] over chunks in parallel (it does one Montgomery reduction per scalar).
+fn split_parallel(scalars: &[Fr], unit_path: bool) -> Split {
+    const PART: usize = 1 << 14;
+    let parts: Vec<Split> = scalars
+        .par_chunks(PART)
+        .enumerate()
+        .map(|(k, chunk)| {
+            let mut s = split(chunk, unit_path);
+            let off = (k * PART) as u32;
+            s.units.iter_mut().for_each(|u| *u += off);
+            s.short.iter_mut().for_each(|t| t.point += off);
+            s.long.iter_mut().for_each(|t| t.point += off);
+            s
+        })
+        .collect();
+    let mut out = Split::default();
+    for p in parts {
+        out.units.extend(p.units);
+        out.short.extend(p.short);
+        out.long.extend(p.long);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,218 @@
+//! The MSM against arkworks' on random and adversarial inputs, in every configuration.
+
+use super::{g1_msm, g1_msm_with, MsmConfig};
+use ark_bn254::{Fr, G1Affine, G1Projective};
+use ark_ec::{CurveGroup, PrimeGroup, VariableBaseMSM};
+use ark_ff::{AdditiveGroup, BigInteger, Field, PrimeField, UniformRand};
+use ark_std::rand::{rngs::StdRng, Rng, SeedableRng};
+use proptest::prelude::*;
+
+fn reference(bases: &[G1Affine], scalars: &[Fr]) -> G1Projective {
+    G1Projective::msm_unchecked(bases, scalars)
+}
+
+/// `n` distinct points `g·(k + i)` for a random `k`, by additions (cheap for large `n`).
+fn points(n: usize, rng: &mut StdRng) -> Vec<G1Affine> {
+    let g = G1Projective::generator();
+    let mut p = g * Fr::rand(rng);
+    let ps: Vec<G1Projective> = (0..n)
+        .map(|_| {
+            p += g;
+            p
+        })
+        .collect();
+    G1Projective::normalize_batch(&ps)
+}
+
+/// Scalars that exercise every path: zero, ±1, small and negated-small, around `r/2`, `r − 1`,
+/// 64-bit boundaries, and full-size random values.
+fn edge_scalar(rng: &mut StdRng) -> Fr {
+    let half = Fr::from_bigint(Fr::MODULUS_MINUS_ONE_DIV_TWO).expect("below r");
+    match rng.gen_range(0..12) {
+        0 => Fr::ZERO,
+        1 => Fr::ONE,
+        2 => -Fr::ONE,
+        3 => Fr::from(rng.gen::<u8>()),
+        4 => -Fr::from(rng.gen::<u32>()),
+        5 => Fr::from(u64::MAX),
+        6 => Fr::from(u64::MAX) + Fr::ONE,
+        7 => half,
+        8 => half + Fr::ONE,
+        9 => -Fr::from(u64::MAX),
+        10 => Fr::from(rng.gen::<u64>()),
+        _ => Fr::rand(rng),
+    }
+}
+
+fn configs() -> Vec<MsmConfig> {
+    let mut v = Vec::new();
+    for batch_affine in [true, false] {
+        for unit_path in [true, false] {
+            v.push(MsmConfig {
+                batch_affine,
+                unit_path,
+                window: None,
+            });
+        }
+    }
+    for c in 1..=15 {
+        v.push(MsmConfig {
+            window: Some(c),
+            ..MsmConfig::default()
+        });
+    }
+    v
+}
+
+#[test]
+fn random_full_scalars_of_many_sizes_match_arkworks() {
+    let mut rng = StdRng::seed_from_u64(1);
+    for n in [0usize, 1, 2, 3, 5, 16, 31, 32, 33, 100, 257, 1000, 4099] {
+        let bases = points(n, &mut rng);
+        let scalars: Vec<Fr> = (0..n).map(|_| Fr::rand(&mut rng)).collect();
+        assert_eq!(
+            g1_msm(&bases, &scalars),
+            reference(&bases, &scalars),
+            "n = {n}"
+        );
+    }
+}
+
+#[test]
+fn edge_scalars_in_every_configuration_match_arkworks() {
+    let mut rng = StdRng::seed_from_u64(2);
+    for n in [1usize, 2, 9, 64, 700] {
+        let bases = points(n, &mut rng);
+        let scalars: Vec<Fr> = (0..n).map(|_| edge_scalar(&mut rng)).collect();
+        let want = reference(&bases, &scalars);
+        for cfg in configs() {
+            assert_eq!(
+                g1_msm_with(&cfg, &bases, &scalars),
+                want,
+                "n = {n}, {cfg:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn bit_valued_witness_matches_arkworks() {
+    // The witness MSMs: mostly 0/1, a few full values.
+    let mut rng = StdRng::seed_from_u64(3);
+    let n = 3000;
+    let bases = points(n, &mut rng);
+    let scalars: Vec<Fr> = (0..n)
+        .map(|i| match i % 10 {
+            0 => Fr::rand(&mut rng),
+            1..=5 => Fr::ONE,
+            _ => Fr::ZERO,
+        })
+        .collect();
+    let want = reference(&bases, &scalars);
+    for cfg in configs() {
+        assert_eq!(g1_msm_with(&cfg, &bases, &scalars), want, "{cfg:?}");
+    }
+}
+
+#[test]
+fn repeated_opposite_and_infinite_points_match_arkworks() {
+    let mut rng = StdRng::seed_from_u64(4);
+    let p = points(3, &mut rng);
+    let inf = G1Affine::identity();
+    // Same point, same scalar (the doubling path); P and −P with the same scalar (cancel in one
+    // bucket); infinity anywhere; a run whose pairs cancel, then a run that sums to infinity.
+    let cases: Vec<(Vec<G1Affine>, Vec<Fr>)> = vec![
+        (vec![p[0]; 64], vec![Fr::from(5u64); 64]),
+        (vec![p[0], -p[0]], vec![Fr::from(7u64); 2]),
+        (vec![p[0], -p[0], p[0]], vec![Fr::from(7u64); 3]),
+        (vec![p[0], -p[0], p[1], -p[1], p[2]], vec![Fr::ONE; 5]),
+        (vec![p[0], p[0], -p[0], -p[0]], vec![-Fr::ONE; 4]),
+        (vec![inf; 10], (0..10).map(|_| Fr::rand(&mut rng)).collect()),
+        (
+            vec![inf, p[1], inf, p[1]],
+            vec![Fr::ONE, Fr::ONE, -Fr::ONE, Fr::ONE],
+        ),
+        (
+            (0..200)
+                .map(|i| if i % 2 == 0 { p[i % 3] } else { -p[i % 3] })
+                .collect(),
+            (0..200).map(|i| Fr::from((i / 2) as u64 % 9)).collect(),
+        ),
+        (
+            (0..300)
+                .map(|i| [p[0], -p[0], inf, p[1], p[0]][i % 5])
+                .collect(),
+            (0..300).map(|_| edge_scalar(&mut rng)).collect(),
+        ),
+    ];
+    for (k, (bases, scalars)) in cases.iter().enumerate() {
+        let want = reference(bases, scalars);
+        for cfg in configs() {
+            assert_eq!(g1_msm_with(&cfg, bases, scalars), want, "case {k}, {cfg:?}");
+        }
+    }
+}
+
+#[test]
+fn unequal_lengths_use_the_shorter() {
+    let mut rng = StdRng::seed_from_u64(5);
+    let bases = points(10, &mut rng);
+    let scalars: Vec<Fr> = (0..7).map(|_| Fr::rand(&mut rng)).collect();
+    assert_eq!(g1_msm(&bases, &scalars), reference(&bases[..7], &scalars));
+    assert_eq!(
+        g1_msm(&bases[..4], &scalars),
+        reference(&bases[..4], &scalars[..4])
+    );
+}
+
+#[test]
+fn a_wrong_term_changes_the_result() {
+    // Guards the comparison itself: a single changed scalar must be visible.
+    let mut rng = StdRng::seed_from_u64(6);
+    let bases = points(500, &mut rng);
+    let mut scalars: Vec<Fr> = (0..500).map(|_| edge_scalar(&mut rng)).collect();
+    let before = g1_msm(&bases, &scalars);
+    scalars[123] += Fr::ONE;
+    assert_ne!(g1_msm(&bases, &scalars), before);
+    assert_eq!(g1_msm(&bases, &scalars), reference(&bases, &scalars));
+}
+
+/// A point drawn from a small pool (so buckets collide), possibly negated or at infinity.
+fn arb_point(pool: &[G1Affine]) -> impl Strategy<Value = G1Affine> + '_ {
+    (0..pool.len() + 1, any::<bool>()).prop_map(move |(i, neg)| match pool.get(i) {
+        None => G1Affine::identity(),
+        Some(p) if neg => -*p,
+        Some(p) => *p,
+    })
+}
+
+fn arb_scalar() -> impl Strategy<Value = Fr> {
+    prop_oneof![
+        Just(Fr::ZERO),
+        Just(Fr::ONE),
+        Just(-Fr::ONE),
+        any::<u64>().prop_map(Fr::from),
+        any::<u64>().prop_map(|v| -Fr::from(v)),
+        any::<[u64; 4]>()
+            .prop_map(|l| Fr::from_le_bytes_mod_order(&ark_ff::BigInt(l).to_bytes_le())),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+    #[test]
+    fn msm_equals_arkworks(
+        terms in {
+            let pool = points(6, &mut StdRng::seed_from_u64(7));
+            let pool: &'static [G1Affine] = Box::leak(pool.into_boxed_slice());
+            prop::collection::vec((arb_point(pool), arb_scalar()), 0..300)
+        },
+        window in prop::option::of(1u32..=15),
+        batch_affine in any::<bool>(),
+        unit_path in any::<bool>(),
+    ) {
+        let (bases, scalars): (Vec<G1Affine>, Vec<Fr>) = terms.into_iter().unzip();
+        let cfg = MsmConfig { batch_affine, unit_path, window };
+        prop_assert_eq!(g1_msm_with(&cfg, &bases, &scalars), reference(&bases, &scalars));
+    }
+}
