@@ -691,7 +691,7 @@ fn regenerate(a: RegenerateArgs) -> Result<(), String> {
         model.version()
     );
     let mut out = Fields::new("vault regenerate");
-    out.set("model", model.model().name())
+    out.set("model", model.statement().name())
         .set("version", model.version())
         .line("code", crate::iris_code::packbits_hex(code.code_bits()))
         .line("mask", crate::iris_code::packbits_hex(code.mask_bits()));
