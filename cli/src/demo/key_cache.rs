@@ -51,7 +51,7 @@ impl KeyCache {
         let id = entry_id(r1cs, &seed)?;
         let entry = self.dir.as_ref().map(|d| d.join(&id));
         if let (Some(entry), false) = (&entry, self.fresh) {
-            let (hit, m) = phase(&format!("{name} (cached)"), || lookup(entry));
+            let (hit, m) = phase(&format!("{name}: key cache lookup"), || lookup(entry));
             if let Some(found) = hit? {
                 phases.push(m);
                 println!("     cached: {} (digest checked)", found.1.display());
