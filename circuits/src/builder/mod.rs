@@ -78,4 +78,24 @@ pub trait Builder {
     /// accepted fault on any other wire as a soundness bug); the default does nothing, so it costs
     /// the prover nothing.
     fn mark_free_input(&mut self, _lc: &Self::Lc) {}
+
+    /// `Σ coeff·x` over `(x, coeff, value)` terms, where `value` is `x`'s value as an integer,
+    /// known to the caller (a pixel, a mask bit): the same combination as adding each term with
+    /// [`LinearCombination::add_scaled`], which is what this default does.
+    ///
+    /// [`WitnessBuilder`] sums the integers instead: one conversion to the field for the whole
+    /// sum, not a field multiplication per term, which is most of a filter response's cost
+    /// in witness generation. Analysis builders keep the default, so a faulted wire's value
+    /// still flows through the combination ([`crate::fault`] depends on it).
+    fn small_sum<'a, I>(&self, terms: I) -> Self::Lc
+    where
+        I: IntoIterator<Item = (&'a Self::Lc, i64, i64)>,
+        Self::Lc: 'a,
+    {
+        let mut acc = Self::Lc::zero();
+        for (x, coeff, _) in terms {
+            acc.add_scaled(x, Fr::from(coeff));
+        }
+        acc
+    }
 }

@@ -3,7 +3,7 @@
 use super::Builder;
 use crate::circuit::SynthesisError;
 use ark_bn254::Fr;
-use ark_ff::One;
+use ark_ff::{One, Zero};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use zeroize::Zeroize;
@@ -131,6 +131,32 @@ impl Builder for WitnessBuilder {
         self.w.a.len()
     }
 
+    fn small_sum<'a, I>(&self, terms: I) -> Fr
+    where
+        I: IntoIterator<Item = (&'a Fr, i64, i64)>,
+    {
+        // Each product is below 2^126 in magnitude; a sum that would leave i128 is moved to
+        // the field first, so no input overflows.
+        let mut field = Fr::zero();
+        let mut acc: i128 = 0;
+        for (x, coeff, value) in terms {
+            debug_assert_eq!(
+                *x,
+                Fr::from(value),
+                "a term's stated value is not its wire's"
+            );
+            let product = coeff as i128 * value as i128;
+            acc = match acc.checked_add(product) {
+                Some(sum) => sum,
+                None => {
+                    field += Fr::from(acc);
+                    product
+                }
+            };
+        }
+        field + Fr::from(acc)
+    }
+
     fn checkpoint(&mut self) -> Result<(), SynthesisError> {
         match &self.cancel {
             Some(flag) if flag.load(Ordering::Relaxed) => Err(SynthesisError::Cancelled),
@@ -144,6 +170,40 @@ mod tests {
     use super::*;
     use crate::statements::image_opening::ImageOpening;
     use crate::Circuit;
+
+    #[test]
+    fn small_sum_is_the_combinations_value_even_past_i128() {
+        let mut wb = WitnessBuilder::new();
+        let xs: Vec<Fr> = [i64::MAX, i64::MIN, -7, 0, 1]
+            .iter()
+            .map(|&v| wb.alloc(Fr::from(v)))
+            .collect();
+        let values = [i64::MAX, i64::MIN, -7, 0, 1];
+        let coeffs = [i64::MAX, i64::MIN, 3, 5, -1];
+        // Enough products of magnitude ~2^126 that an i128 accumulator would overflow.
+        let terms: Vec<(usize, i64)> = (0..9).flat_map(|_| [(0, 0), (1, 1)]).collect();
+        let mut expected = Fr::zero();
+        for &(i, c) in &terms {
+            expected += xs[i] * Fr::from(coeffs[c as usize]);
+        }
+        let sum = wb.small_sum(
+            terms
+                .iter()
+                .map(|&(i, c)| (&xs[i], coeffs[c as usize], values[i])),
+        );
+        assert_eq!(sum, expected);
+        let mixed = wb.small_sum((0..5).map(|i| (&xs[i], coeffs[i], values[i])));
+        let mut want = Fr::zero();
+        for i in 0..5 {
+            want += xs[i] * Fr::from(coeffs[i]);
+        }
+        assert_eq!(mixed, want);
+        // The recording builder's default gives the same value.
+        let mut rec = crate::Recorder::new();
+        let lcs: Vec<_> = values.iter().map(|&v| rec.alloc(Fr::from(v))).collect();
+        let lc = rec.small_sum((0..5).map(|i| (&lcs[i], coeffs[i], values[i])));
+        assert_eq!(rec.value(&lc), want);
+    }
 
     #[test]
     fn cancel_flag_stops_synthesis_at_a_checkpoint() {

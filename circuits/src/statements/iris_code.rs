@@ -325,7 +325,7 @@ impl IrisCodeStatement {
         let prologue = iris_prologue(b, (m.image_rows(), m.image_cols()), input, publics, counts)?;
         let (c_code, pixels, mask_bits) = (prologue.c_code, prologue.pixels, prologue.mask_bits);
 
-        let BitWires { code, mask } = self.infer_bits(b, &pixels, &mask_bits, counts)?;
+        let BitWires { code, mask } = self.infer_bits(b, input, &pixels, &mask_bits, counts)?;
 
         b.checkpoint()?;
         tally(b, &mut counts.code_commitment, |b| {
@@ -346,6 +346,7 @@ impl IrisCodeStatement {
     fn infer_bits<B: Builder>(
         &self,
         b: &mut B,
+        input: &IrisCodeInput,
         pixels: &[B::Lc],
         mask_bits: &[B::Lc],
         counts: &mut ConstraintCounts,
@@ -356,6 +357,8 @@ impl IrisCodeStatement {
         let image = Image {
             pixels,
             mask_bits,
+            values: &input.image,
+            mask_values: &input.mask,
             cols: m.image_cols(),
         };
         let parts = mask_parts(m);
@@ -402,10 +405,12 @@ pub(super) fn alloc_pixels<B: Builder>(
     Ok(pixels)
 }
 
-/// The image's wires, row-major.
+/// The image's wires, row-major, with their values (the witness builder sums integers).
 struct Image<'a, L> {
     pixels: &'a [L],
     mask_bits: &'a [L],
+    values: &'a [u8],
+    mask_values: &'a [bool],
     cols: usize,
 }
 
@@ -426,23 +431,28 @@ fn probe<B: Builder>(
     counts: &mut ConstraintCounts,
 ) -> ProbeBits<B::Lc> {
     let kc = fp.kernel_cols;
-    let mut s = [B::Lc::zero(), B::Lc::zero()];
+    // The window's (pixel, kernel coefficient) index pairs, row by row. Angular wrap-around;
+    // the model bounds kc / 2 by the width.
+    let window = || {
+        (0..rp.rows).flat_map(move |a| {
+            let row = (rp.image_row + a) * image.cols;
+            let k_row = (rp.kernel_row + a) * kc;
+            (0..kc).map(move |t| (row + (start + t) % image.cols, k_row + t))
+        })
+    };
+    let [s_re, s_im] = [0, 1].map(|q| {
+        b.small_sum(window().map(|(px, k)| {
+            let value = i64::from(image.values[px]);
+            (&image.pixels[px], fp.coeffs[q][k], value)
+        }))
+    });
     let mut n = [B::Lc::zero(), B::Lc::zero()];
-    for a in 0..rp.rows {
-        let row = (rp.image_row + a) * image.cols;
-        let k_row = (rp.kernel_row + a) * kc;
-        for t in 0..kc {
-            // Angular wrap-around; the model bounds kc / 2 by the width.
-            let px = row + (start + t) % image.cols;
-            for (s_q, k_q) in s.iter_mut().zip(&fp.coeffs) {
-                s_q.add_scaled(&image.pixels[px], k_q[k_row + t]);
-            }
-            for &q in parts {
-                n[q].add_scaled(&image.mask_bits[px], fp.abs_coeffs[q][k_row + t]);
-            }
-        }
+    for &q in parts {
+        n[q] = b.small_sum(window().map(|(px, k)| {
+            let valid = i64::from(image.mask_values[px]);
+            (&image.mask_bits[px], fp.abs_coeffs[q][k], valid)
+        }));
     }
-    let [s_re, s_im] = s;
     let (code, small) = tally(b, &mut counts.code_bits, |b| {
         let (c_re, v_re) = positive_with_value(b, s_re, rp.sign_bits[0]);
         let (c_im, v_im) = positive_with_value(b, s_im, rp.sign_bits[1]);

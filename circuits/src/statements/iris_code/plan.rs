@@ -1,10 +1,9 @@
-//! The circuit's constants, derived from the model: kernel coefficients as field elements, each
+//! The circuit's constants, derived from the model: kernel coefficients, each
 //! probe row's window, comparison widths and mask thresholds, and the constraint count by part.
 
 use super::fragile::FragilePlan;
 use crate::gadgets::commitment;
 use crate::models::iris::IrisModel;
-use ark_bn254::Fr;
 
 /// Constants of one probe row of one filter (the same for every probe column).
 #[derive(Debug, Clone)]
@@ -30,10 +29,10 @@ pub(super) struct RowPlan {
 pub(super) struct FilterPlan {
     /// Kernel columns (`kc`).
     pub kernel_cols: usize,
-    /// `K_q` as field elements, row-major (negative values are `p - |k|`).
-    pub coeffs: [Vec<Fr>; 2],
-    /// `|K_q|` as field elements, row-major.
-    pub abs_coeffs: [Vec<Fr>; 2],
+    /// `K_q`, row-major.
+    pub coeffs: [Vec<i64>; 2],
+    /// `|K_q|`, row-major.
+    pub abs_coeffs: [Vec<i64>; 2],
     /// One plan per probe row.
     pub rows: Vec<RowPlan>,
     /// Image column under kernel column 0, per probe column.
@@ -71,15 +70,6 @@ pub(super) fn mask_parts(model: &IrisModel) -> &'static [usize] {
     }
 }
 
-fn signed(v: i16) -> Fr {
-    let abs = Fr::from(v.unsigned_abs());
-    if v < 0 {
-        -abs
-    } else {
-        abs
-    }
-}
-
 /// The constants of every filter of `model`.
 pub(super) fn plan(model: &IrisModel) -> Vec<FilterPlan> {
     let rule = model.mask_rule();
@@ -114,11 +104,11 @@ pub(super) fn plan(model: &IrisModel) -> Vec<FilterPlan> {
                 .collect();
             FilterPlan {
                 kernel_cols: k.cols(),
-                coeffs: [0, 1].map(|q| k.part(q).iter().map(|&v| signed(v)).collect()),
+                coeffs: [0, 1].map(|q| k.part(q).iter().map(|&v| i64::from(v)).collect()),
                 abs_coeffs: [0, 1].map(|q| {
                     k.part(q)
                         .iter()
-                        .map(|&v| Fr::from(v.unsigned_abs()))
+                        .map(|&v| i64::from(v.unsigned_abs()))
                         .collect()
                 }),
                 rows,

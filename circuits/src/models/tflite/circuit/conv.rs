@@ -2,7 +2,7 @@
 //! (with the fused activation as its clamp).
 
 use super::arith::Plans;
-use super::{Accumulator, CircuitTensor, CompileError, OpCtx};
+use super::{int_values, Accumulator, CircuitTensor, CompileError, OpCtx};
 use crate::builder::Builder;
 use crate::gadgets::quant::Bounded;
 use crate::models::tflite::model::{Conv2d, DepthwiseConv2d, Model, Nhwc};
@@ -94,6 +94,7 @@ fn conv2d_each<B: Builder>(
     };
     ctx.sized(Some(&op.multipliers), o.c, "multipliers")?;
     let zp = op.input_zero_point as i128;
+    let xv = int_values(b, ctx, x)?;
     for n in 0..o.n {
         for oy in 0..o.h {
             b.checkpoint().map_err(|_| CompileError::Cancelled)?;
@@ -105,10 +106,12 @@ fn conv2d_each<B: Builder>(
                         let xin = i.offset(n, iy, ix, group * icg);
                         let wk = ((oc * win.kernel_h + ky) * win.kernel_w + kx) * icg;
                         for ic in 0..icg {
-                            acc.add(w[wk + ic] as i128, &x[xin + ic], zp);
+                            let k = xin + ic;
+                            acc.add(i64::from(w[wk + ic]), &x[k], xv[k], zp);
                         }
                     }
-                    f(b, oc, acc.finish().map_err(|e| ctx.quant(e))?)?;
+                    let acc = acc.finish(b).map_err(|e| ctx.quant(e))?;
+                    f(b, oc, acc)?;
                 }
             }
         }
@@ -140,6 +143,7 @@ pub(super) fn depthwise<B: Builder>(
     };
     let mults = ctx.sized(Some(&op.multipliers), o.c, "multipliers")?;
     let zp = op.input_zero_point as i128;
+    let xv = int_values(b, ctx, x)?;
     let mut plans = Plans::new(o.c);
     let mut out = Vec::with_capacity(o.len());
     for n in 0..o.n {
@@ -151,10 +155,11 @@ pub(super) fn depthwise<B: Builder>(
                     let ic = oc / op.depth_multiplier;
                     let mut acc = Accumulator::new(bias.map_or(0, |bs| bs[oc] as i128));
                     for (ky, kx, iy, ix) in win.taps(oy, ox, i.h, i.w) {
-                        let wv = w[(ky * win.kernel_w + kx) * o.c + oc] as i128;
-                        acc.add(wv, &x[i.offset(n, iy, ix, ic)], zp);
+                        let wv = i64::from(w[(ky * win.kernel_w + kx) * o.c + oc]);
+                        let k = i.offset(n, iy, ix, ic);
+                        acc.add(wv, &x[k], xv[k], zp);
                     }
-                    let acc = acc.finish().map_err(|e| ctx.quant(e))?;
+                    let acc = acc.finish(b).map_err(|e| ctx.quant(e))?;
                     out.push(plans.requantize(
                         b,
                         ctx,

@@ -2,7 +2,7 @@
 //! double-precision requantization (with the fused activation as its clamp).
 
 use super::arith::{float_requant, requantize_double};
-use super::{Accumulator, CircuitTensor, CompileError, OpCtx};
+use super::{int_values, Accumulator, CircuitTensor, CompileError, OpCtx};
 use crate::builder::Builder;
 use crate::models::tflite::model::{FullyConnected, Model};
 
@@ -31,20 +31,22 @@ pub(super) fn fully_connected<B: Builder>(
         None => None,
     };
     let scales = ctx.sized(Some(&op.scales), units, "scales")?;
-    let (zp_in, zp_w) = (op.input_zero_point as i128, op.weights_zero_point as i128);
+    let (zp_in, zp_w) = (op.input_zero_point as i128, op.weights_zero_point as i64);
     // All accumulators first: each unit's float constants are checked once, over the union of
     // its rows' accumulator ranges.
+    let values = int_values(b, ctx, x)?;
     let mut accs = Vec::with_capacity(rows * units);
     for r in 0..rows {
         b.checkpoint().map_err(|_| CompileError::Cancelled)?;
         let xr = &x[r * depth..(r + 1) * depth];
+        let vr = &values[r * depth..(r + 1) * depth];
         for u in 0..units {
             let mut acc = Accumulator::new(bias.map_or(0, |bs| bs[u] as i128));
             let wu = &w[u * depth..(u + 1) * depth];
-            for (xv, &wv) in xr.iter().zip(wu) {
-                acc.add(wv as i128 - zp_w, xv, zp_in);
+            for ((xe, &v), &wv) in xr.iter().zip(vr).zip(wu) {
+                acc.add(i64::from(wv) - zp_w, xe, v, zp_in);
             }
-            accs.push(acc.finish().map_err(|e| ctx.quant(e))?);
+            accs.push(acc.finish(b).map_err(|e| ctx.quant(e))?);
         }
     }
     let params = (0..units)

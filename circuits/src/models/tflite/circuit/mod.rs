@@ -318,32 +318,52 @@ fn int8_placeholder<B: Builder>(b: &mut B, n: usize) -> Result<CircuitTensor<B::
         .collect()
 }
 
+/// Each element's value as an integer, for [`Accumulator::add`] (one field-to-integer
+/// conversion per element and op, not one field multiplication per use).
+pub(crate) fn int_values<B: Builder>(
+    b: &B,
+    ctx: OpCtx,
+    x: &CircuitTensor<B::Lc>,
+) -> Result<Vec<i64>, CompileError> {
+    x.iter()
+        .map(|e| {
+            i64::try_from(e.value(b))
+                .map_err(|_| ctx.inconsistent("an input's bounds exceed 64 bits"))
+        })
+        .collect()
+}
+
 /// `Σ w_i·(x_i − zp) + bias` as a free linear combination with its exact interval.
-pub(crate) struct Accumulator<L> {
-    lc: L,
+///
+/// The terms are kept until [`Accumulator::finish`], which sums them with
+/// [`Builder::small_sum`]: witness generation then adds integers.
+pub(crate) struct Accumulator<'x, L> {
+    terms: Vec<(&'x L, i64, i64)>,
     constant: i128,
     lo: i128,
     hi: i128,
 }
 
-impl<L: LinearCombination> Accumulator<L> {
+impl<'x, L: LinearCombination> Accumulator<'x, L> {
     /// The constant `bias`.
     pub(crate) fn new(bias: i128) -> Self {
         Accumulator {
-            lc: L::zero(),
+            terms: Vec::new(),
             constant: bias,
             lo: bias,
             hi: bias,
         }
     }
 
-    /// Adds `w·(x − zp)`. Bounds are exact per term: the sum's interval is the sum of the
-    /// terms' intervals, which is tight because the terms' inputs vary independently.
-    pub(crate) fn add(&mut self, w: i128, x: &Bounded<L>, zp: i128) {
+    /// Adds `w·(x − zp)`, where `value` is `x`'s value ([`int_values`]). Bounds are exact per
+    /// term: the sum's interval is the sum of the terms' intervals, which is tight because the
+    /// terms' inputs vary independently.
+    pub(crate) fn add(&mut self, w: i64, x: &'x Bounded<L>, value: i64, zp: i128) {
         if w == 0 {
             return;
         }
-        self.lc.add_scaled(x.lc(), Fr::from(w));
+        self.terms.push((x.lc(), w, value));
+        let w = i128::from(w);
         // Saturating: an absurd bound then fails `Bounded::assume`'s width check, never wraps.
         self.constant = self.constant.saturating_sub(w.saturating_mul(zp));
         let a = w.saturating_mul(x.lo().saturating_sub(zp));
@@ -353,12 +373,9 @@ impl<L: LinearCombination> Accumulator<L> {
     }
 
     /// The accumulator as a bounded value.
-    pub(crate) fn finish(self) -> Result<Bounded<L>, QuantError> {
-        Bounded::assume(
-            self.lc + L::constant(Fr::from(self.constant)),
-            self.lo,
-            self.hi,
-        )
+    pub(crate) fn finish<B: Builder<Lc = L>>(self, b: &B) -> Result<Bounded<L>, QuantError> {
+        let lc = b.small_sum(self.terms.iter().map(|&(x, w, v)| (x, w, v)));
+        Bounded::assume(lc + L::constant(Fr::from(self.constant)), self.lo, self.hi)
     }
 }
 

@@ -2,15 +2,12 @@
 
 use super::arith::{average_round, clamp, maximum, Plans};
 use super::conv::check_input;
-use super::{Accumulator, CircuitTensor, CompileError, OpCtx};
+use super::{int_values, Accumulator, CircuitTensor, CompileError, OpCtx};
 use crate::builder::Builder;
 use crate::models::tflite::model::{ActivationRange, Mean, Pool2d};
 
 /// The window of every output element, in row-major output order: the in-image input elements.
-fn windows<'a, L>(
-    op: &'a Pool2d,
-    x: &'a CircuitTensor<L>,
-) -> impl Iterator<Item = Vec<&'a crate::gadgets::quant::Bounded<L>>> + 'a {
+fn windows(op: &Pool2d) -> impl Iterator<Item = Vec<usize>> + '_ {
     let (i, o) = (op.in_shape, op.out_shape);
     (0..o.n).flat_map(move |n| {
         (0..o.h).flat_map(move |oy| {
@@ -18,7 +15,7 @@ fn windows<'a, L>(
                 (0..o.c).map(move |c| {
                     op.window
                         .taps(oy, ox, i.h, i.w)
-                        .map(|(_, _, iy, ix)| &x[i.offset(n, iy, ix, c)])
+                        .map(|(_, _, iy, ix)| i.offset(n, iy, ix, c))
                         .collect()
                 })
             })
@@ -42,8 +39,9 @@ pub(super) fn average<B: Builder>(
     x: &CircuitTensor<B::Lc>,
 ) -> Result<CircuitTensor<B::Lc>, CompileError> {
     check_pool(ctx, op, x)?;
+    let xv = int_values(b, ctx, x)?;
     let mut out = Vec::with_capacity(op.out_shape.len());
-    for (k, window) in windows(op, x).enumerate() {
+    for (k, window) in windows(op).enumerate() {
         if k % 1024 == 0 {
             b.checkpoint().map_err(|_| CompileError::Cancelled)?;
         }
@@ -51,10 +49,10 @@ pub(super) fn average<B: Builder>(
             return Err(ctx.inconsistent("a pooling window has no in-image tap"));
         }
         let mut sum = Accumulator::new(0);
-        for v in &window {
-            sum.add(1, v, 0);
+        for &t in &window {
+            sum.add(1, &x[t], xv[t], 0);
         }
-        let sum = sum.finish().map_err(|e| ctx.quant(e))?;
+        let sum = sum.finish(b).map_err(|e| ctx.quant(e))?;
         let avg = average_round(b, ctx, &sum, window.len())?;
         out.push(clamp(b, ctx, &avg, op.act)?);
     }
@@ -70,11 +68,11 @@ pub(super) fn max<B: Builder>(
 ) -> Result<CircuitTensor<B::Lc>, CompileError> {
     check_pool(ctx, op, x)?;
     let mut out = Vec::with_capacity(op.out_shape.len());
-    for (k, window) in windows(op, x).enumerate() {
+    for (k, window) in windows(op).enumerate() {
         if k % 1024 == 0 {
             b.checkpoint().map_err(|_| CompileError::Cancelled)?;
         }
-        let window: Vec<_> = window.into_iter().cloned().collect();
+        let window: Vec<_> = window.into_iter().map(|t| x[t].clone()).collect();
         let m = maximum(b, ctx, &window)?;
         out.push(clamp(b, ctx, &m, op.act)?);
     }
@@ -98,6 +96,7 @@ pub(super) fn mean<B: Builder>(
         min: -128,
         max: 127,
     };
+    let xv = int_values(b, ctx, x)?;
     let mut plans = Plans::new(1);
     let mut out = Vec::with_capacity(i.n * i.c);
     for n in 0..i.n {
@@ -106,10 +105,11 @@ pub(super) fn mean<B: Builder>(
             let mut acc = Accumulator::new(0);
             for y in 0..i.h {
                 for xx in 0..i.w {
-                    acc.add(1, &x[i.offset(n, y, xx, c)], op.input_zero_point as i128);
+                    let t = i.offset(n, y, xx, c);
+                    acc.add(1, &x[t], xv[t], op.input_zero_point as i128);
                 }
             }
-            let acc = acc.finish().map_err(|e| ctx.quant(e))?;
+            let acc = acc.finish(b).map_err(|e| ctx.quant(e))?;
             out.push(plans.requantize(
                 b,
                 ctx,
