@@ -19,6 +19,7 @@ pub use witness::{Witness, WitnessBuilder};
 
 use crate::circuit::SynthesisError;
 use ark_bn254::Fr;
+use ark_ff::{AdditiveGroup, BigInt, One, PrimeField, Zero};
 use std::ops::{Add, Mul, Neg, Sub};
 
 /// Operations every builder's linear-combination type supports.
@@ -33,6 +34,16 @@ pub trait LinearCombination:
     }
     /// `self += coeff * other`, without cloning `other`.
     fn add_scaled(&mut self, other: &Self, coeff: Fr);
+    /// `Σ 2^i·bits[i]`.
+    fn from_bits_le(bits: &[Self]) -> Self {
+        let mut acc = Self::zero();
+        let mut pow = Fr::from(1u64);
+        for bit in bits {
+            acc.add_scaled(bit, pow);
+            pow.double_in_place();
+        }
+        acc
+    }
 }
 
 impl LinearCombination for Fr {
@@ -41,6 +52,33 @@ impl LinearCombination for Fr {
     }
     fn add_scaled(&mut self, other: &Self, coeff: Fr) {
         *self += *other * coeff;
+    }
+    /// The integer with those bits, converted once, when every value is 0 or 1 and the bits
+    /// fit below the modulus (the field sum otherwise, so the value is the same for any input,
+    /// a faulted one included).
+    fn from_bits_le(bits: &[Fr]) -> Fr {
+        let mut int = BigInt::<4>::zero();
+        if bits.len() <= 253 {
+            let mut all_bits = true;
+            for (i, bit) in bits.iter().enumerate() {
+                if bit.is_one() {
+                    int.0[i / 64] |= 1 << (i % 64);
+                } else if !bit.is_zero() {
+                    all_bits = false;
+                    break;
+                }
+            }
+            if let (true, Some(v)) = (all_bits, Fr::from_bigint(int)) {
+                return v;
+            }
+        }
+        let mut acc = <Fr as Zero>::zero();
+        let mut pow = Fr::from(1u64);
+        for bit in bits {
+            acc += *bit * pow;
+            pow.double_in_place();
+        }
+        acc
     }
 }
 
@@ -97,5 +135,44 @@ pub trait Builder {
             acc.add_scaled(x, Fr::from(coeff));
         }
         acc
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ark_ff::Field;
+
+    /// The field sum the default method computes, written out independently.
+    fn field_sum(bits: &[Fr]) -> Fr {
+        bits.iter()
+            .enumerate()
+            .map(|(i, b)| *b * Fr::from(2u64).pow([i as u64]))
+            .sum()
+    }
+
+    #[test]
+    fn packed_bits_equal_the_field_sum_for_bits_and_for_any_other_value() {
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for n in [0usize, 1, 2, 63, 64, 65, 127, 128, 200, 252, 253, 254, 300] {
+            let bits: Vec<Fr> = (0..n).map(|_| Fr::from(next() & 1)).collect();
+            assert_eq!(Fr::from_bits_le(&bits), field_sum(&bits), "n = {n}");
+            let all_ones = vec![Fr::one(); n];
+            assert_eq!(Fr::from_bits_le(&all_ones), field_sum(&all_ones), "n = {n}");
+            if n > 0 {
+                // A value that is not a bit (a faulted wire) takes the field path.
+                let mut faulted = bits.clone();
+                faulted[n / 2] = Fr::from(3u64);
+                assert_eq!(Fr::from_bits_le(&faulted), field_sum(&faulted), "n = {n}");
+                faulted[n / 2] = -Fr::one();
+                assert_eq!(Fr::from_bits_le(&faulted), field_sum(&faulted), "n = {n}");
+            }
+        }
     }
 }

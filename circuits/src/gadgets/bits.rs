@@ -3,20 +3,14 @@
 use super::boolean::alloc_bit;
 use crate::builder::{Builder, LinearCombination};
 use ark_bn254::Fr;
-use ark_ff::{AdditiveGroup, BigInteger, PrimeField};
+use ark_ff::{BigInteger, PrimeField};
 
 /// Largest decomposition width for which `Σ 2^i·b_i` cannot wrap around the field modulus.
 pub const MAX_BITS: usize = 253;
 
 /// `Σ 2^i·bits[i]` as a linear combination (no constraint).
 pub fn from_bits_le<B: Builder>(bits: &[B::Lc]) -> B::Lc {
-    let mut acc = B::Lc::zero();
-    let mut pow = Fr::from(1u64);
-    for bit in bits {
-        acc.add_scaled(bit, pow);
-        pow.double_in_place();
-    }
-    acc
+    B::Lc::from_bits_le(bits)
 }
 
 /// Decomposes `x` into `n` little-endian bits and proves `0 <= x < 2^n`.

@@ -431,13 +431,19 @@ fn probe<B: Builder>(
     counts: &mut ConstraintCounts,
 ) -> ProbeBits<B::Lc> {
     let kc = fp.kernel_cols;
-    // The window's (pixel, kernel coefficient) index pairs, row by row. Angular wrap-around;
+    // The window's (pixel, kernel coefficient) index pairs, row by row. Angular wrap-around
+    // (column `(start + t) mod cols`, counted, not divided: this loop is most of a witness);
     // the model bounds kc / 2 by the width.
+    let cols = image.cols;
     let window = || {
         (0..rp.rows).flat_map(move |a| {
-            let row = (rp.image_row + a) * image.cols;
+            let row = (rp.image_row + a) * cols;
             let k_row = (rp.kernel_row + a) * kc;
-            (0..kc).map(move |t| (row + (start + t) % image.cols, k_row + t))
+            (0..kc).scan(start % cols, move |col, t| {
+                let px = row + *col;
+                *col = if *col + 1 == cols { 0 } else { *col + 1 };
+                Some((px, k_row + t))
+            })
         })
     };
     let [s_re, s_im] = [0, 1].map(|q| {
