@@ -281,3 +281,135 @@ pub fn field(out: &str, key: &str) -> String {
         .trim()
         .to_string()
 }
+
+/// anvil's default account 0 (the registry's owner, funded at genesis): test-only.
+pub const OWNER_KEY: &str = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+/// anvil's default account 2 (the subject's wallet, funded at genesis): test-only.
+pub const SUBJECT_KEY: &str = "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a";
+/// The scanner's signing key: test-only.
+pub const SCANNER_KEY: &str = "0x0202020202020202020202020202020202020202020202020202020202020202";
+/// The package publisher's signing key: test-only.
+pub const PUBLISHER_KEY: &str =
+    "0x4242424242424242424242424242424242424242424242424242424242424242";
+
+/// The address of a private key, as `zkbio` prints addresses (`0x…`, lower case).
+pub fn address_of(key: &str) -> String {
+    format!(
+        "{:#x}",
+        zkbio_core::registry::LocalSigner::from_hex(key)
+            .expect("a test key")
+            .address()
+    )
+}
+
+fn arg(p: &Path) -> &str {
+    p.to_str().expect("UTF-8 path")
+}
+
+/// The registry an enrollment is attested for.
+pub enum Registry<'a> {
+    /// Deployed on `anvil` by [`OWNER_KEY`] with the iris model version 1 of the package in
+    /// `package` (its `verification_key.json` and `model.bin`), the scanner trusted.
+    Deploy {
+        /// The node.
+        anvil: &'a Anvil,
+        /// A `zkbio package dev-iris --version 1` directory.
+        package: &'a Path,
+    },
+    /// An address no contract needs to be at (the flows that stay off chain).
+    At(&'a str),
+}
+
+/// What [`enroll_into_vault`] left.
+pub struct Enrolled {
+    /// The registry's address.
+    pub registry: String,
+    /// The vault (`<root>/vault`), holding record `me`.
+    pub vault: PathBuf,
+    /// The scanner's address.
+    pub scanner: String,
+    /// `zkbio scanner enroll`'s stdout (`c_img`, `c_face`, …).
+    pub scanner_out: String,
+    /// `zkbio vault import`'s stdout.
+    pub import_out: String,
+}
+
+impl Enrolled {
+    /// The vault's path as an argument.
+    pub fn vault_arg(&self) -> &str {
+        arg(&self.vault)
+    }
+}
+
+/// The start of every enrollment test: the registry (deployed or named), the scanner's
+/// enrollment of `subject` (with `scanner_args`, e.g. `--sample tiny` or `--image … --mask …`)
+/// into `<root>/transfer.bin`, imported into `<root>/vault` as record `me`.
+pub fn enroll_into_vault(
+    root: &Path,
+    registry: Registry,
+    subject: &str,
+    scanner_args: &[&str],
+) -> Enrolled {
+    let scanner = address_of(SCANNER_KEY);
+    let registry = match registry {
+        Registry::Deploy { anvil, package } => field(
+            &zkbio_ok(&[
+                "registry",
+                "deploy",
+                "--rpc",
+                &anvil.url,
+                "--key",
+                OWNER_KEY,
+                "--vk",
+                arg(&package.join("verification_key.json")),
+                "--kind",
+                "iris",
+                "--version",
+                "1",
+                "--model",
+                arg(&package.join("model.bin")),
+                "--scanner",
+                &scanner,
+            ]),
+            "registry",
+        ),
+        Registry::At(address) => address.to_owned(),
+    };
+    let transfer = root.join("transfer.bin");
+    let mut args = vec![
+        "scanner",
+        "enroll",
+        "--scanner-key",
+        SCANNER_KEY,
+        "--chain-id",
+        "31337",
+        "--registry",
+        &registry,
+        "--subject",
+        subject,
+        "--out",
+        arg(&transfer),
+    ];
+    args.extend(scanner_args);
+    let scanner_out = zkbio_ok(&args);
+    let vault = root.join("vault");
+    let import_out = zkbio_ok(&[
+        "vault",
+        "import",
+        "--vault",
+        arg(&vault),
+        "--record",
+        "me",
+        "--transfer",
+        arg(&transfer),
+        "--scanner",
+        &scanner,
+    ]);
+    Enrolled {
+        registry,
+        vault,
+        scanner,
+        scanner_out,
+        import_out,
+    }
+}
