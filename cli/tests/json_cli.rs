@@ -14,8 +14,8 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use support::{
-    address_of, enroll_into_vault, tflite_fixture, Anvil, Registry, OWNER_KEY, PUBLISHER_KEY,
-    SCANNER_KEY, SUBJECT_KEY,
+    address_of, deploy_args, enroll_into_vault, scanner_enroll_args, strs, tflite_fixture,
+    vault_import_args, Anvil, Registry, OWNER_KEY, PUBLISHER_KEY, SUBJECT_KEY,
 };
 
 /// anvil's default account 3: the relying party of the face match (test-only).
@@ -383,22 +383,7 @@ fn every_command_prints_one_json_object_and_quiet_prints_nothing() {
         &[],
     );
     let wallet = |key: &'static str| ["--rpc", &anvil.url, "--key", key, "--registry", &e.registry];
-    let deployed = z.json(&[
-        "registry",
-        "deploy",
-        "--rpc",
-        &anvil.url,
-        "--key",
-        OWNER_KEY,
-        "--vk",
-        s(&iris1.join("verification_key.json")),
-        "--kind",
-        "iris",
-        "--version",
-        "1",
-        "--model",
-        s(&iris1.join("model.bin")),
-    ]);
+    let deployed = z.json(&strs(&deploy_args(&anvil.url, &iris1)));
     assert_ne!(
         deployed["registry"],
         e.registry.as_str(),
@@ -580,37 +565,17 @@ fn every_command_prints_one_json_object_and_quiet_prints_nothing() {
     // Off chain: the scanner's enrollment of the PNGs above into another vault, its code
     // regenerated from a package downloaded from `zkbio serve`, proven and confirmed.
     let transfer = p("transfer.bin");
-    let scanned = z.json(&[
-        "scanner",
-        "enroll",
-        "--scanner-key",
-        SCANNER_KEY,
-        "--chain-id",
-        "31337",
-        "--registry",
-        OFF_CHAIN_REGISTRY,
-        "--subject",
-        &subject,
-        "--image",
-        s(&p("iris.png")),
-        "--mask",
-        s(&p("mask.png")),
-        "--out",
-        s(&transfer),
+    let mut scan = scanner_enroll_args(OFF_CHAIN_REGISTRY, &subject, &transfer);
+    scan.extend([
+        "--image".to_owned(),
+        s(&p("iris.png")).to_owned(),
+        "--mask".to_owned(),
+        s(&p("mask.png")).to_owned(),
     ]);
+    let scanned = z.json(&strs(&scan));
     let vault = p("vault");
-    z.json(&[
-        "vault",
-        "import",
-        "--vault",
-        s(&vault),
-        "--record",
-        "me",
-        "--transfer",
-        s(&transfer),
-        "--scanner",
-        scanned["scanner"].as_str().expect("scanner"),
-    ]);
+    let scanner = scanned["scanner"].as_str().expect("scanner");
+    z.json(&strs(&vault_import_args(&vault, "me", &transfer, scanner)));
     z.both(&["vault", "status", "--vault", s(&vault), "--record", "me"]);
     let (_served, url) = z.serve(&p("www"));
     let package = [

@@ -341,6 +341,78 @@ impl Enrolled {
     }
 }
 
+/// `registry deploy` by [`OWNER_KEY`] on the node at `rpc` with the iris model version 1 of the
+/// package in `package` (its `verification_key.json` and `model.bin`); add `--scanner …`.
+pub fn deploy_args(rpc: &str, package: &Path) -> Vec<String> {
+    [
+        "registry",
+        "deploy",
+        "--rpc",
+        rpc,
+        "--key",
+        OWNER_KEY,
+        "--vk",
+        arg(&package.join("verification_key.json")),
+        "--kind",
+        "iris",
+        "--version",
+        "1",
+        "--model",
+        arg(&package.join("model.bin")),
+    ]
+    .map(String::from)
+    .to_vec()
+}
+
+/// `scanner enroll` by [`SCANNER_KEY`] of `subject` for `registry` on chain 31337, into
+/// `transfer`; add the sample's arguments.
+pub fn scanner_enroll_args(registry: &str, subject: &str, transfer: &Path) -> Vec<String> {
+    [
+        "scanner",
+        "enroll",
+        "--scanner-key",
+        SCANNER_KEY,
+        "--chain-id",
+        "31337",
+        "--registry",
+        registry,
+        "--subject",
+        subject,
+        "--out",
+        arg(transfer),
+    ]
+    .map(String::from)
+    .to_vec()
+}
+
+/// `vault import` of `transfer` into `vault` as `record`, trusting `scanner`.
+pub fn vault_import_args(
+    vault: &Path,
+    record: &str,
+    transfer: &Path,
+    scanner: &str,
+) -> Vec<String> {
+    [
+        "vault",
+        "import",
+        "--vault",
+        arg(vault),
+        "--record",
+        record,
+        "--transfer",
+        arg(transfer),
+        "--scanner",
+        scanner,
+    ]
+    .map(String::from)
+    .to_vec()
+}
+
+/// `args` as the `&str`s a `zkbio` runner takes.
+pub fn strs(args: &[String]) -> Vec<&str> {
+    args.iter().map(String::as_str).collect()
+}
+
 /// The start of every enrollment test: the registry (deployed or named), the scanner's
 /// enrollment of `subject` (with `scanner_args`, e.g. `--sample tiny` or `--image … --mask …`)
 /// into `<root>/transfer.bin`, imported into `<root>/vault` as record `me`.
@@ -352,59 +424,19 @@ pub fn enroll_into_vault(
 ) -> Enrolled {
     let scanner = address_of(SCANNER_KEY);
     let registry = match registry {
-        Registry::Deploy { anvil, package } => field(
-            &zkbio_ok(&[
-                "registry",
-                "deploy",
-                "--rpc",
-                &anvil.url,
-                "--key",
-                OWNER_KEY,
-                "--vk",
-                arg(&package.join("verification_key.json")),
-                "--kind",
-                "iris",
-                "--version",
-                "1",
-                "--model",
-                arg(&package.join("model.bin")),
-                "--scanner",
-                &scanner,
-            ]),
-            "registry",
-        ),
+        Registry::Deploy { anvil, package } => {
+            let mut deploy = deploy_args(&anvil.url, package);
+            deploy.extend(["--scanner".to_owned(), scanner.clone()]);
+            field(&zkbio_ok(&strs(&deploy)), "registry")
+        }
         Registry::At(address) => address.to_owned(),
     };
     let transfer = root.join("transfer.bin");
-    let mut args = vec![
-        "scanner",
-        "enroll",
-        "--scanner-key",
-        SCANNER_KEY,
-        "--chain-id",
-        "31337",
-        "--registry",
-        &registry,
-        "--subject",
-        subject,
-        "--out",
-        arg(&transfer),
-    ];
-    args.extend(scanner_args);
-    let scanner_out = zkbio_ok(&args);
+    let mut enroll = scanner_enroll_args(&registry, subject, &transfer);
+    enroll.extend(scanner_args.iter().map(|a| (*a).to_owned()));
+    let scanner_out = zkbio_ok(&strs(&enroll));
     let vault = root.join("vault");
-    let import_out = zkbio_ok(&[
-        "vault",
-        "import",
-        "--vault",
-        arg(&vault),
-        "--record",
-        "me",
-        "--transfer",
-        arg(&transfer),
-        "--scanner",
-        &scanner,
-    ]);
+    let import_out = zkbio_ok(&strs(&vault_import_args(&vault, "me", &transfer, &scanner)));
     Enrolled {
         registry,
         vault,
