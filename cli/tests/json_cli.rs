@@ -28,6 +28,22 @@ fn s(p: &Path) -> &str {
     p.to_str().expect("UTF-8 path")
 }
 
+/// `--vk VK --proof DIR/proof.json --public DIR/public.json`, for the verify commands.
+fn proof_args(vk: &Path, dir: &Path) -> Vec<String> {
+    let (proof, public) = (dir.join("proof.json"), dir.join("public.json"));
+    ["--vk", s(vk), "--proof", s(&proof), "--public", s(&public)]
+        .map(String::from)
+        .to_vec()
+}
+
+/// `head` then `tail`, as `zkbio`'s arguments.
+fn with(head: &[&str], tail: &[String]) -> Vec<String> {
+    head.iter()
+        .map(|a| (*a).to_owned())
+        .chain(tail.iter().cloned())
+        .collect()
+}
+
 /// The command path `args` start with (`["registry", "status", "--rpc", …]`: `registry status`).
 fn command_of(args: &[&str]) -> String {
     (1..=2)
@@ -167,15 +183,7 @@ fn every_command_prints_one_json_object_and_quiet_prints_nothing() {
         "--out",
         s(&proof),
     ]);
-    let verified = z.both(&[
-        "verify",
-        "--vk",
-        s(&vk),
-        "--proof",
-        s(&proof.join("proof.json")),
-        "--public",
-        s(&proof.join("public.json")),
-    ]);
+    let verified = z.both(&strs(&with(&["verify"], &proof_args(&vk, &proof))));
     assert_eq!(verified["valid"], true);
     for (what, file, circuit, key_arg) in [
         ("r1cs", "c.r1cs", true, false),
@@ -278,16 +286,11 @@ fn every_command_prints_one_json_object_and_quiet_prints_nothing() {
         "--out",
         s(&mproof),
     ]);
-    let verified = z.both(&[
-        "model",
-        "verify",
-        "--vk",
-        s(&mkeys.join("verification_key.json")),
-        "--proof",
-        s(&mproof.join("proof.json")),
-        "--public",
-        s(&mproof.join("public.json")),
-    ]);
+    let mkey_vk = mkeys.join("verification_key.json");
+    let verified = z.both(&strs(&with(
+        &["model", "verify"],
+        &proof_args(&mkey_vk, &mproof),
+    )));
     assert_eq!(verified["valid"], true);
 
     // Packages: two iris model versions (different model hashes), the tiny face model.
@@ -382,6 +385,12 @@ fn every_command_prints_one_json_object_and_quiet_prints_nothing() {
         &subject,
         &[],
     );
+    let node = [
+        "--rpc",
+        anvil.url.as_str(),
+        "--registry",
+        e.registry.as_str(),
+    ];
     let wallet = |key: &'static str| ["--rpc", &anvil.url, "--key", key, "--registry", &e.registry];
     let deployed = z.json(&strs(&deploy_args(&anvil.url, &iris1)));
     assert_ne!(
@@ -408,12 +417,6 @@ fn every_command_prints_one_json_object_and_quiet_prints_nothing() {
             publisher.clone(),
         ]
     };
-    let with = |head: &[&str], tail: &[String]| -> Vec<String> {
-        head.iter()
-            .map(|a| (*a).to_owned())
-            .chain(tail.iter().cloned())
-            .collect()
-    };
     let run = |z: &mut Runner, args: Vec<String>| {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         z.json(&args)
@@ -423,31 +426,16 @@ fn every_command_prints_one_json_object_and_quiet_prints_nothing() {
     enroll.extend(["--version", "1"]);
     let enrolled = run(&mut z, with(&enroll, &vault_args(&iris1)));
     assert_eq!(enrolled["iris_version"], 1);
-    let status = z.both(&[
-        "registry",
-        "status",
-        "--rpc",
-        &anvil.url,
-        "--registry",
-        &e.registry,
-        "--subject",
-        &subject,
-    ]);
+    let mut status = vec!["registry", "status"];
+    status.extend(node);
+    status.extend(["--subject", &subject]);
+    let status = z.both(&status);
     assert!(status.is_object());
-    z.json(&[
-        "model",
-        "audit",
-        "--rpc",
-        &anvil.url,
-        "--registry",
-        &e.registry,
-        "--version",
-        "1",
-        "--model",
-        s(&iris1.join("model.bin")),
-        "--vk",
-        s(&iris1.join("verification_key.json")),
-    ]);
+    let mut audit = vec!["model", "audit"];
+    audit.extend(node);
+    let (model1, vk1) = (iris1.join("model.bin"), iris1.join("verification_key.json"));
+    audit.extend(["--version", "1", "--model", s(&model1), "--vk", s(&vk1)]);
+    z.json(&audit);
 
     // The model upgrade: version 2, version 1 deprecated, the record re-enrolled.
     let on_chain = |z: &mut Runner, command: &[&str], key: &'static str, tail: &[&str]| {
@@ -522,44 +510,26 @@ fn every_command_prints_one_json_object_and_quiet_prints_nothing() {
     ]);
     let rp = address_of(RP_KEY);
     let matched = p("match");
+    // The match's terms, which its verification must name again.
+    let terms = [
+        "--relying-party",
+        &rp,
+        "--challenge",
+        "0xc0ffee",
+        "--tau",
+        "57344",
+    ];
     let mut face_match = vec!["face", "match"];
     face_match.extend(wallet(RP_KEY));
-    face_match.extend([
-        "--selfie",
-        s(&selfie),
-        "--relying-party",
-        &rp,
-        "--challenge",
-        "0xc0ffee",
-        "--tau",
-        "57344",
-        "--out",
-        s(&matched),
-        "--send",
-    ]);
+    face_match.extend(["--selfie", s(&selfie)]);
+    face_match.extend(terms);
+    face_match.extend(["--out", s(&matched), "--send"]);
     run(&mut z, with(&face_match, &vault_args(&face)));
-    let verified = z.both(&[
-        "face",
-        "verify",
-        "--vk",
-        s(&face.join("match_vk.json")),
-        "--proof",
-        s(&matched.join("proof.json")),
-        "--public",
-        s(&matched.join("public.json")),
-        "--rpc",
-        &anvil.url,
-        "--registry",
-        &e.registry,
-        "--subject",
-        &subject,
-        "--relying-party",
-        &rp,
-        "--challenge",
-        "0xc0ffee",
-        "--tau",
-        "57344",
-    ]);
+    let mut verify = proof_args(&face.join("match_vk.json"), &matched);
+    verify.extend(node.map(String::from));
+    verify.extend(["--subject", &subject].map(String::from));
+    verify.extend(terms.map(String::from));
+    let verified = z.both(&strs(&with(&["face", "verify"], &verify)));
     assert_eq!(verified["valid"], true);
 
     // Off chain: the scanner's enrollment of the PNGs above into another vault, its code

@@ -445,3 +445,53 @@ pub fn enroll_into_vault(
         import_out,
     }
 }
+
+/// Three public inputs, each squared: the smallest circuit a registry verifier accepts.
+pub struct ThreeInputs;
+
+impl zkbio_circuits::Circuit for ThreeInputs {
+    type Input = [ark_bn254::Fr; 3];
+
+    fn public_count(&self) -> usize {
+        3
+    }
+
+    fn placeholder_input(&self) -> [ark_bn254::Fr; 3] {
+        [ark_bn254::Fr::from(0u64); 3]
+    }
+
+    fn synthesize<B: zkbio_circuits::builder::Builder>(
+        &self,
+        b: &mut B,
+        input: &[ark_bn254::Fr; 3],
+    ) -> Result<(), zkbio_circuits::SynthesisError> {
+        use ark_ff::Field;
+        let publics: Vec<B::Lc> = input.iter().map(|x| b.alloc_public(*x)).collect();
+        for (x, value) in publics.iter().zip(input) {
+            let sq = b.alloc(value.square());
+            b.enforce(x, x, &sq);
+        }
+        Ok(())
+    }
+}
+
+/// A development key of [`ThreeInputs`] from `[seed; 32]`: its verification key, also written
+/// to `path` as snarkjs's `verification_key.json`.
+pub fn three_inputs_vk(
+    path: &Path,
+    seed: u8,
+) -> zkbio_core::groth16::VerifyingKey<ark_bn254::Bn254> {
+    use zkbio_circuits::Circuit;
+    let r1cs = ThreeInputs.to_r1cs().expect("r1cs");
+    let pk = zkbio_core::groth16::dev_setup_insecure(&r1cs, [seed; 32]).expect("setup");
+    let json = zkbio_circuits::circom::json::VerificationKeyJson::from_vk(&pk.vk);
+    std::fs::write(path, serde_json::to_string(&json).expect("JSON")).expect("write vk");
+    pk.vk
+}
+
+/// The value of the output line `key value`.
+pub fn value<'a>(out: &'a str, key: &str) -> &'a str {
+    out.lines()
+        .find_map(|l| l.strip_prefix(key).and_then(|r| r.strip_prefix(' ')))
+        .unwrap_or_else(|| panic!("no `{key}` line in:\n{out}"))
+}
