@@ -14,7 +14,7 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use support::{
-    address_of, deploy_args, enroll_into_vault, scanner_enroll_args, strs, tflite_fixture,
+    address_of, enroll_into_vault, package_deploy_args, scanner_enroll_args, strs, tflite_fixture,
     vault_import_args, Anvil, Registry, OWNER_KEY, PUBLISHER_KEY, SUBJECT_KEY,
 };
 
@@ -392,7 +392,7 @@ fn every_command_prints_one_json_object_and_quiet_prints_nothing() {
         e.registry.as_str(),
     ];
     let wallet = |key: &'static str| ["--rpc", &anvil.url, "--key", key, "--registry", &e.registry];
-    let deployed = z.json(&strs(&deploy_args(&anvil.url, &iris1)));
+    let deployed = z.json(&strs(&package_deploy_args(&anvil.url, &iris1)));
     assert_ne!(
         deployed["registry"],
         e.registry.as_str(),

@@ -12,11 +12,11 @@ use zkbio_core::registry::LocalSigner;
 
 mod support;
 use support::{
-    scanner_enroll_args, strs, three_inputs_vk, value, vault_import_args, Anvil, SCANNER_KEY,
+    deploy_args, scanner_enroll_args, strs, three_inputs_vk, value, vault_import_args, Anvil,
+    Pinned, OWNER_KEY, SCANNER_KEY,
 };
 
-/// anvil's first default account (funded at genesis): test-only.
-const OWNER_KEY: &str = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+/// Test-only addresses: a scanner, another, a subject.
 const SCANNER: &str = "0x00000000000000000000000000000000000000aa";
 const NOT_SCANNER: &str = "0x00000000000000000000000000000000000000bb";
 const SUBJECT: &str = "0x0000000000000000000000000000000000005b1e";
@@ -266,25 +266,10 @@ fn json_result_of_registry_status_matches_the_chain_and_the_lines() {
     let anvil = Anvil::start();
     let rpc = anvil.url.as_str();
     let hash = format!("0x{}", "11".repeat(32));
-    let out = zkbio(&[
-        "--json",
-        "registry",
-        "deploy",
-        "--rpc",
-        rpc,
-        "--key",
-        OWNER_KEY,
-        "--vk",
-        s(&vk),
-        "--kind",
-        "iris",
-        "--version",
-        "1",
-        "--model-hash",
-        &hash,
-        "--scanner",
-        SCANNER,
-    ]);
+    let mut deploy = vec!["--json".to_owned()];
+    deploy.extend(deploy_args(rpc, &vk, Pinned::Hash(&hash)));
+    deploy.extend(["--scanner", SCANNER].map(String::from));
+    let out = zkbio(&strs(&deploy));
     assert!(out.status.success(), "{}", text(&out.stderr));
     let deploy = json_of(&out);
     assert_eq!(deploy["command"], "registry deploy");

@@ -9,10 +9,9 @@ use sha3::Digest;
 use zkbio_core::registry::LocalSigner;
 
 mod support;
-use support::{three_inputs_vk, value, Anvil};
+use support::{deploy_args, strs, three_inputs_vk, value, Anvil, Pinned, OWNER_KEY};
 
-/// anvil's first two default accounts (funded at genesis).
-const OWNER_KEY: &str = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+/// anvil's second default account (funded at genesis; the first is support's OWNER_KEY).
 const OTHER_KEY: &str = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
 const SCANNER_A: &str = "0x00000000000000000000000000000000000000aa";
 const SCANNER_B: &str = "0x00000000000000000000000000000000000000bb";
@@ -57,26 +56,10 @@ fn deploy_administer_and_read_a_registry() {
 
     // Deploy: registry, verifier for the key, iris version 1, scanner A.
     let hash_v1 = format!("0x{}", "11".repeat(32));
-    let (ok, out) = zkbio(
-        &[
-            "deploy",
-            "--rpc",
-            rpc,
-            "--key",
-            OWNER_KEY,
-            "--vk",
-            vk,
-            "--kind",
-            "iris",
-            "--version",
-            "1",
-            "--model-hash",
-            &hash_v1,
-            "--scanner",
-            SCANNER_A,
-        ],
-        &[],
-    );
+    let mut deploy = deploy_args(rpc, &vk_path, Pinned::Hash(&hash_v1));
+    deploy.extend(["--scanner", SCANNER_A].map(String::from));
+    // This file's zkbio() puts the `registry` in front.
+    let (ok, out) = zkbio(&strs(&deploy[1..]), &[]);
     assert!(ok, "{out}");
     let registry = value(&out, "registry").to_owned();
     let verifier = value(&out, "verifier").to_owned();

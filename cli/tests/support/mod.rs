@@ -341,9 +341,21 @@ impl Enrolled {
     }
 }
 
-/// `registry deploy` by [`OWNER_KEY`] on the node at `rpc` with the iris model version 1 of the
-/// package in `package` (its `verification_key.json` and `model.bin`); add `--scanner …`.
-pub fn deploy_args(rpc: &str, package: &Path) -> Vec<String> {
+/// The model a deployment pins for iris version 1.
+pub enum Pinned<'a> {
+    /// A model file (`--model`), its keccak256 the hash.
+    File(&'a Path),
+    /// A bare hash (`--model-hash 0x…`).
+    Hash(&'a str),
+}
+
+/// `registry deploy` by [`OWNER_KEY`] on the node at `rpc`: a verifier for `vk`, iris version 1
+/// pinned to `model`; add `--scanner …`.
+pub fn deploy_args(rpc: &str, vk: &Path, model: Pinned) -> Vec<String> {
+    let model = match model {
+        Pinned::File(path) => ["--model", arg(path)],
+        Pinned::Hash(hash) => ["--model-hash", hash],
+    };
     [
         "registry",
         "deploy",
@@ -352,16 +364,27 @@ pub fn deploy_args(rpc: &str, package: &Path) -> Vec<String> {
         "--key",
         OWNER_KEY,
         "--vk",
-        arg(&package.join("verification_key.json")),
+        arg(vk),
         "--kind",
         "iris",
         "--version",
         "1",
-        "--model",
-        arg(&package.join("model.bin")),
+        model[0],
+        model[1],
     ]
     .map(String::from)
     .to_vec()
+}
+
+/// [`deploy_args`] for the package in `package` (a `zkbio package dev-iris --version 1`
+/// directory: its `verification_key.json` and `model.bin`).
+pub fn package_deploy_args(rpc: &str, package: &Path) -> Vec<String> {
+    let model = package.join("model.bin");
+    deploy_args(
+        rpc,
+        &package.join("verification_key.json"),
+        Pinned::File(&model),
+    )
 }
 
 /// `scanner enroll` by [`SCANNER_KEY`] of `subject` for `registry` on chain 31337, into
@@ -425,7 +448,7 @@ pub fn enroll_into_vault(
     let scanner = address_of(SCANNER_KEY);
     let registry = match registry {
         Registry::Deploy { anvil, package } => {
-            let mut deploy = deploy_args(&anvil.url, package);
+            let mut deploy = package_deploy_args(&anvil.url, package);
             deploy.extend(["--scanner".to_owned(), scanner.clone()]);
             field(&zkbio_ok(&strs(&deploy)), "registry")
         }
