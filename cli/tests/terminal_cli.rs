@@ -110,8 +110,16 @@ fn shell_quote(s: &str) -> String {
 
 #[test]
 fn bars_on_a_terminal_leave_one_line_per_phase_and_whole_log_lines() {
-    if Command::new("script").arg("--version").output().is_err() {
-        eprintln!("SKIPPED: util-linux `script` is not installed: no pseudo-terminal to draw on");
+    // util-linux's `script` (`-e`, `-f`, `-c`); BSD's takes other flags.
+    let util_linux = Command::new("script")
+        .arg("--version")
+        .output()
+        .is_ok_and(|v| String::from_utf8_lossy(&v.stdout).contains("util-linux"));
+    if !util_linux {
+        eprintln!(
+            "SKIPPED: util-linux `script` is not installed: no pseudo-terminal to draw on \
+             (apt-get install bsdutils)"
+        );
         return;
     }
     let dir = tempfile::tempdir().expect("tempdir");
