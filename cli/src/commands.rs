@@ -242,6 +242,12 @@ pub fn prove_cmd(a: ProveArgs) -> Result<(), String> {
 
 /// Runs `zkbio verify`; `Ok(false)` means the proof was rejected.
 pub fn verify_cmd(a: VerifyArgs) -> Result<bool, String> {
+    verify_as("verify", a)
+}
+
+/// Runs a verification as `command` (`verify`, `model verify`), the name its `--json` result
+/// carries; `Ok(false)` means the proof was rejected.
+pub(crate) fn verify_as(command: &str, a: VerifyArgs) -> Result<bool, String> {
     let vk = read_vk(&a.vk)?;
     let proof = read_proof(&a.proof)?;
     let public = read_public(&a.public)?;
@@ -271,7 +277,7 @@ pub fn verify_cmd(a: VerifyArgs) -> Result<bool, String> {
             v.gas_used
         );
         output::result(json!({
-            "command": "verify",
+            "command": command,
             "valid": ok && v.accepted,
             "rust": ok,
             "reason": reason,
@@ -280,7 +286,7 @@ pub fn verify_cmd(a: VerifyArgs) -> Result<bool, String> {
         return Ok(ok && v.accepted);
     }
     output::result(json!({
-        "command": "verify",
+        "command": command,
         "valid": ok,
         "rust": ok,
         "reason": reason,

@@ -384,6 +384,33 @@ fn evm_err(what: &str, e: EvmError) -> String {
     }
 }
 
+/// Reads the registry's record of `subject` back: it must hold `(C_img, C_code)` under iris model
+/// `version`, as `call` (the enrollment or re-enrollment just sent) wrote them.
+fn record_holds(
+    evm: &mut EmbeddedEvm,
+    registry: &EmbeddedRegistry,
+    subject: Address,
+    (c_img, c_code, version): (Fr, Fr, u32),
+    call: &str,
+) -> Result<R::Record, String> {
+    let word = zkbio_core::evm::abi::fr_word;
+    let record = registry
+        .read(evm, R::recordOfCall { subject })
+        .map_err(|e| evm_err("recordOf", e))?;
+    let got = (
+        record.imageCommitment,
+        record.codeCommitment,
+        record.irisVersion,
+    );
+    if got != (word(&c_img), word(&c_code), version) {
+        return Err(format!(
+            "the registry's record (C_img {}, C_code {}, iris version {}) is not what {call} wrote",
+            got.0, got.1, got.2
+        ));
+    }
+    Ok(record)
+}
+
 /// Deploys the registry (embedded artifact) in `evm` and a verifier for `vk`, registers the
 /// scanner and the model version, enrolls the demo subject with the scanner's signature of
 /// `(C_img, c_face)` and `proof` of `public` = `[C_img, C_code, binding]`, reads the record
@@ -492,29 +519,21 @@ fn registry_step(
         "enroll(subject {subject}) with the scanner's EIP-712 signature and the proof: gas {gas}"
     ));
 
-    let record = registry
-        .read(evm, R::recordOfCall { subject })
-        .map_err(|e| evm_err("recordOf", e))?;
+    let record = record_holds(
+        evm,
+        &registry,
+        subject,
+        (c_img, c_code, DEMO_VERSION),
+        "enroll",
+    )?;
     let nonce = registry
         .read(evm, R::noncesCall { wallet: subject })
         .map_err(|e| evm_err("nonces", e))?;
-    let expected = (
-        word(&c_img),
-        word(&c_code),
-        DEMO_VERSION,
-        scanner,
-        U256::from(1u8),
-    );
-    let got = (
-        record.imageCommitment,
-        record.codeCommitment,
-        record.irisVersion,
-        record.scanner,
-        nonce,
-    );
-    if got != expected {
+    if (record.scanner, nonce) != (scanner, U256::from(1u8)) {
         return Err(format!(
-            "the registry's record {got:?} is not the enrollment {expected:?}"
+            "the registry's record (scanner {}, nonce {nonce}) is not the enrollment's (scanner \
+             {scanner}, nonce 1)",
+            record.scanner
         ));
     }
     let current = registry

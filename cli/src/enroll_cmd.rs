@@ -6,6 +6,7 @@
 //! code bound to `(chain, registry, wallet, nonce)`; sends the call signed by `--key` (the
 //! subject's wallet); and, once mined, stores the new model state and opening in the vault.
 
+use crate::output::Fields;
 use crate::registry_cmd::{client, signer, WalletArgs};
 use crate::report::ConsoleProgress;
 use crate::vault_cmd::{
@@ -102,8 +103,15 @@ pub fn run(a: EnrollArgs, purpose: IrisPurpose) -> Result<(), String> {
     let receipt = rpc
         .send_signed(&wallet, &proof.tx)
         .map_err(|e| format!("{purpose:?} refused: {e}"))?;
-    println!("tx {:#x}", receipt.transaction_hash);
-    println!("gas {}", receipt.gas_used);
+    let command = match purpose {
+        IrisPurpose::Enroll => "registry enroll",
+        IrisPurpose::Reenroll => "registry reenroll",
+    };
+    let mut out = Fields::new(command);
+    out.set("version", a.version)
+        .set("nonce", nonce.to_string());
+    out.line("tx", format!("{:#x}", receipt.transaction_hash))
+        .line("gas", receipt.gas_used);
     confirm_iris_code(&vault, &id, &proof).map_err(|e| e.to_string())?;
     let record = registry
         .record(&rpc, wallet.address())
@@ -112,10 +120,13 @@ pub fn run(a: EnrollArgs, purpose: IrisPurpose) -> Result<(), String> {
     if record.codeCommitment != c_code || record.irisVersion != a.version {
         return Err("the registry's record does not hold the proven C_code".into());
     }
-    println!("iris_version {}", record.irisVersion);
-    println!(
-        "c_code 0x{}",
-        hex::encode(record.codeCommitment.to_be_bytes::<32>())
+    out.line("iris_version", record.irisVersion).line(
+        "c_code",
+        format!(
+            "0x{}",
+            hex::encode(record.codeCommitment.to_be_bytes::<32>())
+        ),
     );
+    out.emit();
     Ok(())
 }

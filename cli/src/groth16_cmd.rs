@@ -81,5 +81,11 @@ fn prove(a: ProveArgs) -> Result<(), String> {
         a.proof.display(),
         a.public.display()
     );
+    crate::output::result(serde_json::json!({
+        "command": "groth16 prove",
+        "proof": a.proof,
+        "public": a.public,
+        "public_inputs": zkbio_circuits::circom::json::public_to_json(&public),
+    }));
     Ok(())
 }

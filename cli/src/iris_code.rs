@@ -39,7 +39,10 @@ pub struct IrisCodeArgs {
     /// `.tflite` models: ... and at least this many valid mask pixels in its cell.
     #[arg(long, default_value_t = CodeRule::DEV.cell_min_valid)]
     pub cell_min_valid: u32,
-    /// Output format.
+    /// Output format of the human output. With `--json` (either format) stdout is instead one
+    /// object: `iris_code_version`, `model_hash`, `template` (open-iris's template JSON as a
+    /// string, byte-identical to `--format openiris`'s line: `jq -r .template`), and `code` and
+    /// `mask` as `--format hex` prints them.
     #[arg(long, value_enum, default_value_t = CodeFormat::Openiris)]
     pub format: CodeFormat,
 }
@@ -78,16 +81,6 @@ pub struct ExportModelArgs {
     pub out: PathBuf,
 }
 
-fn load_model(path: Option<&PathBuf>) -> Result<IrisModel, String> {
-    match path {
-        None => Ok(IrisModel::open_iris_v0_1()),
-        Some(p) => {
-            let bytes = std::fs::read(p).map_err(|e| io_err(p, e))?;
-            IrisModel::from_canonical_bytes(&bytes).map_err(|e| io_err(p, e))
-        }
-    }
-}
-
 /// `np.packbits`: first bit most significant, last byte zero-padded.
 pub(crate) fn packbits_hex(bits: &[bool]) -> String {
     let bytes: Vec<u8> = bits
@@ -124,49 +117,76 @@ fn tflite_code(a: &IrisCodeArgs, bytes: &[u8], path: &std::path::Path) -> Result
     IrisCode::new(shape, code, valid).map_err(|e| e.to_string())
 }
 
-fn print(code: &IrisCode, version: &str, format: CodeFormat) -> Result<(), String> {
+/// What `iris-code` computed: the code, its template version and the model's hash.
+struct Computed {
+    code: IrisCode,
+    version: String,
+    model_hash: [u8; 32],
+}
+
+/// Prints `c` as `format` says and, with `--json`, as one object. The object carries the
+/// template as a string (open-iris's `json.dumps` text, byte for byte: `jq -r .template`) and
+/// not as a nested object, which a JSON writer would re-space and so change.
+fn print(c: &Computed, format: CodeFormat) -> Result<(), String> {
+    let template = IrisTemplate::new(c.code.clone(), &c.version).map_err(|e| e.to_string())?;
+    let template = template.to_json();
+    let (code, mask) = (
+        packbits_hex(c.code.code_bits()),
+        packbits_hex(c.code.mask_bits()),
+    );
     match format {
-        CodeFormat::Openiris => {
-            let template = IrisTemplate::new(code.clone(), version).map_err(|e| e.to_string())?;
-            println!("{}", template.to_json());
-        }
+        CodeFormat::Openiris => println!("{template}"),
         CodeFormat::Hex => {
-            println!("code {}", packbits_hex(code.code_bits()));
-            println!("mask {}", packbits_hex(code.mask_bits()));
+            println!("code {code}");
+            println!("mask {mask}");
         }
     }
+    crate::output::result(serde_json::json!({
+        "command": "iris-code",
+        "iris_code_version": c.version,
+        "model_hash": format!("0x{}", hex::encode(c.model_hash)),
+        "template": template,
+        "code": code,
+        "mask": mask,
+    }));
     Ok(())
+}
+
+/// The code of the image and mask under a filter-bank model.
+fn filter_bank_code(a: &IrisCodeArgs, model: &IrisModel) -> Result<Computed, String> {
+    let (rows, cols) = (model.image_rows(), model.image_cols());
+    let image = png_io::read_gray(&a.image, cols, rows)?;
+    let mask = png_io::read_mask(&a.mask, cols, rows)?;
+    let iris = NormalizedIris::new(model, image, mask).map_err(|e| e.to_string())?;
+    let code = IrisEngine::new(model)
+        .infer(&iris)
+        .map_err(|e| e.to_string())?;
+    Ok(Computed {
+        code,
+        version: model.iris_code_version().to_owned(),
+        model_hash: model.model_hash(),
+    })
 }
 
 /// Runs `zkbio iris-code`.
 pub fn run(a: IrisCodeArgs) -> Result<(), String> {
-    if let Some(p) = &a.model {
-        let bytes = std::fs::read(p).map_err(|e| io_err(p, e))?;
-        if is_tflite(&bytes) {
-            let code = tflite_code(&a, &bytes, p)?;
-            return print(&code, DEV_CODE_VERSION, a.format);
+    let computed = match &a.model {
+        Some(p) => {
+            let bytes = std::fs::read(p).map_err(|e| io_err(p, e))?;
+            if is_tflite(&bytes) {
+                Computed {
+                    code: tflite_code(&a, &bytes, p)?,
+                    version: DEV_CODE_VERSION.to_owned(),
+                    model_hash: zkbio_circuits::models::tflite::model::model_hash(&bytes),
+                }
+            } else {
+                let model = IrisModel::from_canonical_bytes(&bytes).map_err(|e| io_err(p, e))?;
+                filter_bank_code(&a, &model)?
+            }
         }
-    }
-    let model = load_model(a.model.as_ref())?;
-    let (rows, cols) = (model.image_rows(), model.image_cols());
-    let image = png_io::read_gray(&a.image, cols, rows)?;
-    let mask = png_io::read_mask(&a.mask, cols, rows)?;
-    let iris = NormalizedIris::new(&model, image, mask).map_err(|e| e.to_string())?;
-    let code = IrisEngine::new(&model)
-        .infer(&iris)
-        .map_err(|e| e.to_string())?;
-    match a.format {
-        CodeFormat::Openiris => {
-            let template =
-                IrisTemplate::new(code, model.iris_code_version()).map_err(|e| e.to_string())?;
-            println!("{}", template.to_json());
-        }
-        CodeFormat::Hex => {
-            println!("code {}", packbits_hex(code.code_bits()));
-            println!("mask {}", packbits_hex(code.mask_bits()));
-        }
-    }
-    Ok(())
+        None => filter_bank_code(&a, &IrisModel::open_iris_v0_1())?,
+    };
+    print(&computed, a.format)
 }
 
 /// Runs `zkbio export iris-model`.
@@ -186,6 +206,13 @@ pub fn export_model(a: ExportModelArgs) -> Result<(), String> {
         bytes.len(),
         hex::encode(model.model_hash())
     );
+    crate::output::result(serde_json::json!({
+        "command": "export iris-model",
+        "out": a.out,
+        "name": model.name(),
+        "bytes": bytes.len(),
+        "model_hash": format!("0x{}", hex::encode(model.model_hash())),
+    }));
     Ok(())
 }
 

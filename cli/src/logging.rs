@@ -41,7 +41,7 @@ pub fn init(count: u8) {
     // Only fails if a subscriber is already set, which nothing here does.
     let _ = tracing_subscriber::registry()
         .with(layer(
-            std::io::stderr,
+            || crate::progress::Stderr,
             count,
             std::io::stderr().is_terminal(),
         ))

@@ -158,3 +158,52 @@ fn main() -> ExitCode {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "../tests/support/commands.rs"]
+mod command_list;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    /// The leaf commands under `cmd`, each as its path from the top (`registry add-scanner`).
+    fn leaves(cmd: &clap::Command, prefix: &str, out: &mut Vec<String>) {
+        let mut subcommands = cmd
+            .get_subcommands()
+            .filter(|c| c.get_name() != "help")
+            .peekable();
+        if subcommands.peek().is_none() {
+            out.push(prefix.to_owned());
+        }
+        for c in subcommands {
+            let path = if prefix.is_empty() {
+                c.get_name().to_owned()
+            } else {
+                format!("{prefix} {}", c.get_name())
+            };
+            leaves(c, &path, out);
+        }
+    }
+
+    #[test]
+    fn every_leaf_command_is_run_with_json_or_exempt_with_a_reason() {
+        let mut tree = Vec::new();
+        leaves(&Cli::command(), "", &mut tree);
+        tree.sort();
+        let mut listed: Vec<String> = command_list::RUN
+            .iter()
+            .chain(command_list::EXEMPT.iter().map(|(c, _)| c))
+            .map(|c| (*c).to_owned())
+            .collect();
+        listed.sort();
+        assert_eq!(
+            tree, listed,
+            "cli/tests/support/commands.rs must list each leaf of the command tree once"
+        );
+        assert!(command_list::EXEMPT.iter().all(|(_, why)| !why.is_empty()));
+        // Deep enough to have seen the nested commands.
+        assert!(tree.iter().any(|c| c == "registry add-scanner"), "{tree:?}");
+    }
+}

@@ -93,13 +93,16 @@ impl Check {
         }
     }
 
-    fn line(&self) -> String {
-        let v = match self.verdict {
+    fn verdict_word(&self) -> &'static str {
+        match self.verdict {
             Verdict::Pass => "PASS",
             Verdict::Fail => "FAIL",
             Verdict::Skip => "SKIP",
-        };
-        format!("{v} {}: {}", self.name, self.detail)
+        }
+    }
+
+    fn line(&self) -> String {
+        format!("{} {}: {}", self.verdict_word(), self.name, self.detail)
     }
 }
 
@@ -313,7 +316,25 @@ pub fn audit_cmd(a: AuditArgs) -> Result<bool, String> {
         "note: not checked here: that the key came from a sound setup for this circuit \
          (zkbio import-zkey with the ceremony's files)"
     );
-    println!("verdict {}", if ok { "PASS" } else { "FAIL" });
+    let verdict = if ok { "PASS" } else { "FAIL" };
+    println!("verdict {verdict}");
+    crate::output::result(serde_json::json!({
+        "command": "model audit",
+        "kind": a.kind.name(),
+        "version": a.version,
+        "registry": a.registry,
+        "model_hash": chain.model_hash.to_string(),
+        "vk_hash": chain.vk_hash.to_string(),
+        "checks": checks
+            .iter()
+            .map(|c| serde_json::json!({
+                "name": c.name,
+                "verdict": c.verdict_word(),
+                "detail": c.detail,
+            }))
+            .collect::<Vec<_>>(),
+        "verdict": verdict,
+    }));
     Ok(ok)
 }
 

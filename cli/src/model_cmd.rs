@@ -226,5 +226,13 @@ fn infer(a: InferArgs) -> Result<(), String> {
         data: NpyData::I8(y),
     };
     std::fs::write(&a.output, npy::write(&out)).map_err(|e| io_err(&a.output, e))?;
+    println!("output written to {}", a.output.display());
+    crate::output::result(serde_json::json!({
+        "command": "model infer",
+        "model": a.model,
+        "model_hash": format!("0x{}", hex::encode(m.hash)),
+        "output": a.output,
+        "shape": out.shape,
+    }));
     Ok(())
 }

@@ -3,7 +3,7 @@
 //! `[C_in, C_out, binding]`, docs/PROTOCOL.md "Model statement") for any supported `.tflite`.
 
 use crate::artifacts::{io_err, write_json, write_proof, write_public};
-use crate::commands::{mkdir, verify_cmd, VerifyArgs};
+use crate::commands::{mkdir, verify_as, VerifyArgs};
 use crate::report::ConsoleProgress;
 use ark_bn254::Fr;
 use ark_ff::UniformRand;
@@ -112,6 +112,17 @@ pub fn setup(a: SetupArgs) -> Result<(), String> {
         bytes.len(),
         hex::encode(stmt.model().hash)
     );
+    crate::output::result(serde_json::json!({
+        "command": "model setup",
+        "model": a.model,
+        "model_hash": format!("0x{}", hex::encode(stmt.model().hash)),
+        "constraints": r1cs.constraints.len(),
+        "key": path,
+        "key_bytes": bytes.len(),
+        "key_sha3_256": hex::encode(zkbio_core::groth16::key_file::digest(&bytes)),
+        "verification_key": a.out.join("verification_key.json"),
+        "insecure_dev_key": true,
+    }));
     Ok(())
 }
 
@@ -175,20 +186,34 @@ pub fn prove_cmd(a: ProveArgs) -> Result<(), String> {
     let out_npy = a.out.join("output.npy");
     std::fs::write(&out_npy, npy::write(&y)).map_err(|e| io_err(&out_npy, e))?;
     let salts = public_to_json(&[salt_in, salt_out]);
+    let opening = a.out.join("opening.json");
     write_json(
-        &a.out.join("opening.json"),
+        &opening,
         &serde_json::json!({ "salt_in": salts[0], "salt_out": salts[1] }),
     )?;
     println!("proof written to {}", a.out.display());
+    // The salts stay in opening.json: they open the commitments, which a log need not.
+    crate::output::result(serde_json::json!({
+        "command": "model prove",
+        "model": a.model,
+        "proof": a.out.join("proof.json"),
+        "public": a.out.join("public.json"),
+        "public_inputs": public_to_json(&public),
+        "output": out_npy,
+        "opening": opening,
+    }));
     Ok(())
 }
 
 /// Runs `zkbio model verify`; `Ok(false)` means the proof was rejected.
 pub fn verify_model_cmd(a: VerifyModelArgs) -> Result<bool, String> {
-    verify_cmd(VerifyArgs {
-        vk: a.vk,
-        proof: a.proof,
-        public: a.public,
-        evm: a.evm,
-    })
+    verify_as(
+        "model verify",
+        VerifyArgs {
+            vk: a.vk,
+            proof: a.proof,
+            public: a.public,
+            evm: a.evm,
+        },
+    )
 }

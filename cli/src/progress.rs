@@ -2,9 +2,16 @@
 //! phase, the setup by query, downloads and the key expansion in bytes) and a spinner with the
 //! elapsed time for a phase with no fraction (synthesis); otherwise (a pipe, a log file, the
 //! tests) one plain line per finished phase, so logs stay readable. Nothing with `--quiet`.
+//!
+//! On a terminal the [`MultiProgress`] holds only what is still running: a finished bar is
+//! cleared and its phase's plain line printed above the live ones ([`MultiProgress::println`]).
+//! A finished bar left in it is redrawn (or wiped) over whatever was printed after it, which lost
+//! the demo's phase lines. Writers that are not ours (the `-v` logs) go through [`Stderr`],
+//! which clears the live bars around each write; a log line written under a half-drawn bar left
+//! that bar behind.
 
-use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
-use std::io::IsTerminal;
+use indicatif::{HumanBytes, MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::io::{IsTerminal, Write};
 use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -35,9 +42,11 @@ impl Target {
 /// Bar positions per phase: fractions become thousandths.
 const STEPS: u64 = 1000;
 
+// `wide_bar` takes what the terminal has left, so a line never wraps (a wrapped bar leaves its
+// first half behind on every redraw).
 fn fraction_style() -> ProgressStyle {
     ProgressStyle::with_template(
-        "    {prefix:<14} [{bar:32}] {percent:>3}%  {elapsed_precise}  ETA {eta}",
+        "    {prefix:<14} [{wide_bar}] {percent:>3}%  {elapsed_precise}  ETA {eta}",
     )
     .expect("a valid template")
     .progress_chars("=> ")
@@ -45,7 +54,7 @@ fn fraction_style() -> ProgressStyle {
 
 fn bytes_style() -> ProgressStyle {
     ProgressStyle::with_template(
-        "    {prefix:<14} [{bar:32}] {bytes}/{total_bytes}  {bytes_per_sec}  ETA {eta}",
+        "    {prefix:<14} [{wide_bar}] {bytes}/{total_bytes}  {bytes_per_sec}  ETA {eta}",
     )
     .expect("a valid template")
     .progress_chars("=> ")
@@ -56,6 +65,43 @@ fn bytes_style() -> ProgressStyle {
 fn multi() -> &'static MultiProgress {
     static MULTI: OnceLock<MultiProgress> = OnceLock::new();
     MULTI.get_or_init(|| MultiProgress::with_draw_target(ProgressDrawTarget::stderr()))
+}
+
+/// Prints `line` on stderr for `target`: above the live bars on a terminal (a bar's redraw
+/// would overwrite a line written under it), as it is otherwise, not at all with `--quiet`.
+pub fn println(target: Target, line: &str) {
+    match target {
+        Target::Terminal => {
+            if multi().println(line).is_err() {
+                eprintln!("{line}");
+            }
+        }
+        Target::Lines => eprintln!("{line}"),
+        Target::Off => {}
+    }
+}
+
+/// Clears `bar` off the terminal and out of the [`MultiProgress`] (see the module docs).
+fn retire(bar: &ProgressBar) {
+    bar.finish_and_clear();
+    multi().remove(bar);
+}
+
+/// stderr for writers that are not ours (the `-v` logs): each write happens with the live bars
+/// cleared, then they are redrawn below it. Without bars it is plain stderr.
+pub struct Stderr;
+
+impl std::io::Write for Stderr {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        // One write_all per call: a log event is one write, and must not be split by a redraw.
+        multi()
+            .suspend(|| std::io::stderr().lock().write_all(bytes))
+            .map(|()| bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        std::io::stderr().flush()
+    }
 }
 
 fn bar(len: u64, prefix: String, style: ProgressStyle) -> ProgressBar {
@@ -70,6 +116,9 @@ fn bar(len: u64, prefix: String, style: ProgressStyle) -> ProgressBar {
 pub struct Phases {
     target: Target,
     current: Mutex<Option<(String, Instant, Option<ProgressBar>)>>,
+    /// When the last phase ended (or these phases were made): the start of a phase whose first
+    /// report is already its end (a small setup reports each query once, when it is done).
+    last_end: Mutex<Instant>,
 }
 
 impl Phases {
@@ -83,19 +132,20 @@ impl Phases {
         Phases {
             target,
             current: Mutex::new(None),
+            last_end: Mutex::new(Instant::now()),
         }
     }
 
     fn end(&self, (name, start, bar): (String, Instant, Option<ProgressBar>)) {
         if let Some(b) = bar {
-            b.finish();
+            retire(&b);
         }
-        if self.target == Target::Lines {
-            eprintln!(
-                "    {name}: done ({})",
-                crate::report::fmt_duration(start.elapsed())
-            );
-        }
+        let line = format!(
+            "    {name}: done ({})",
+            crate::report::fmt_duration(start.elapsed())
+        );
+        *self.last_end.lock().unwrap_or_else(|e| e.into_inner()) = Instant::now();
+        println(self.target, &line);
     }
 
     /// `fraction` of phase `name` is done; a new name ends the previous phase.
@@ -112,7 +162,12 @@ impl Phases {
         let (_, _, bar) = current.get_or_insert_with(|| {
             let bar = (self.target == Target::Terminal)
                 .then(|| bar(STEPS, name.to_owned(), fraction_style()));
-            (name.to_owned(), Instant::now(), bar)
+            let start = if fraction < 1.0 {
+                Instant::now()
+            } else {
+                *self.last_end.lock().unwrap_or_else(|e| e.into_inner())
+            };
+            (name.to_owned(), start, bar)
         });
         if let Some(b) = bar {
             b.set_position((f64::from(fraction.clamp(0.0, 1.0)) * STEPS as f64) as u64);
@@ -125,8 +180,8 @@ impl Phases {
     }
 }
 
-/// Bytes of one artifact at a time: a bar with the rate and ETA on a terminal, nothing
-/// otherwise (the download's own lines say what happened).
+/// Bytes of one artifact at a time: a bar with the rate and ETA on a terminal, then a line with
+/// the size, time and mean rate; nothing otherwise (the download's own lines say what happened).
 pub struct Bytes {
     target: Target,
     current: Mutex<Option<(String, ProgressBar)>>,
@@ -148,8 +203,8 @@ impl Bytes {
         }
         let mut current = self.current.lock().unwrap_or_else(|e| e.into_inner());
         if current.as_ref().is_some_and(|(n, _)| n != what) {
-            if let Some((_, b)) = current.take() {
-                b.finish();
+            if let Some(done) = current.take() {
+                Self::end(done);
             }
         }
         let (_, b) = current
@@ -160,14 +215,29 @@ impl Bytes {
 
     /// Ends the bar, so the next line starts clean.
     pub fn finish(&self) {
-        if let Some((_, b)) = self
+        if let Some(done) = self
             .current
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .take()
         {
-            b.finish();
+            Self::end(done);
         }
+    }
+
+    fn end((what, bar): (String, ProgressBar)) {
+        let (bytes, time) = (bar.position(), bar.elapsed());
+        retire(&bar);
+        let rate = bytes as f64 / time.as_secs_f64().max(1e-3);
+        println(
+            Target::Terminal,
+            &format!(
+                "    {what}: {} in {} ({}/s)",
+                HumanBytes(bytes),
+                crate::report::fmt_duration(time),
+                HumanBytes(rate as u64)
+            ),
+        );
     }
 }
 
@@ -194,7 +264,7 @@ impl Spinner {
 impl Drop for Spinner {
     fn drop(&mut self) {
         if let Some(s) = self.0.take() {
-            s.finish_and_clear();
+            retire(&s);
         }
     }
 }
@@ -205,7 +275,6 @@ const WRITE_CHUNK: usize = 4 << 20;
 /// Writes `bytes` to `path` as phase `name` (a key export: hundreds of MiB for the full iris
 /// circuit): a bar on a terminal, `    {name}: done (…)` otherwise, as [`Phases`] reports.
 pub fn write_file(name: &str, path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
     let phases = Phases::new();
     let mut file = std::fs::File::create(path)?;
     let total = bytes.len() as f64;

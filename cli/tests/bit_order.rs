@@ -5,31 +5,18 @@
 //! open), and field elements print as 0x and 64 hex digits.
 
 mod support;
-use support::{field, zkbio_ok as zkbio};
+use support::{enroll_into_vault, field, write_png as png, zkbio_ok as zkbio, Registry};
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 // Test-only keys and addresses.
 const PUBLISHER_KEY: &str = "4242424242424242424242424242424242424242424242424242424242424242";
-const SCANNER_KEY: &str = "0202020202020202020202020202020202020202020202020202020202020202";
 const SUBJECT: &str = "0x3333333333333333333333333333333333333333";
 const REGISTRY: &str = "0x7777777777777777777777777777777777777777";
 
 fn s(p: &Path) -> &str {
     p.to_str().unwrap()
-}
-
-/// Writes an 8-bit grayscale PNG.
-fn png(path: &Path, width: usize, height: usize, pixels: &[u8]) {
-    let file = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
-    let mut enc = png::Encoder::new(file, width as u32, height as u32);
-    enc.set_color(png::ColorType::Grayscale);
-    enc.set_depth(png::BitDepth::Eight);
-    enc.write_header()
-        .unwrap()
-        .write_image_data(pixels)
-        .unwrap();
 }
 
 fn is_field_hex(v: &str) -> bool {
@@ -61,37 +48,13 @@ fn regenerate_opening_json_and_iris_code_print_the_same_bits() {
         PUBLISHER_KEY,
     ]);
     let (model_hash, publisher) = (field(&pkg, "model_hash"), field(&pkg, "publisher"));
-    let transfer = zkbio(&[
-        "scanner",
-        "enroll",
-        "--scanner-key",
-        SCANNER_KEY,
-        "--chain-id",
-        "31337",
-        "--registry",
-        REGISTRY,
-        "--subject",
+    let enrolled = enroll_into_vault(
+        dir.path(),
+        Registry::At(REGISTRY),
         SUBJECT,
-        "--image",
-        s(&p("image.png")),
-        "--mask",
-        s(&p("mask.png")),
-        "--out",
-        s(&p("transfer.bin")),
-    ]);
-    let vault = s(&p("vault")).to_owned();
-    zkbio(&[
-        "vault",
-        "import",
-        "--vault",
-        &vault,
-        "--record",
-        "me",
-        "--transfer",
-        s(&p("transfer.bin")),
-        "--scanner",
-        &field(&transfer, "scanner"),
-    ]);
+        &["--image", s(&p("image.png")), "--mask", s(&p("mask.png"))],
+    );
+    let vault = enrolled.vault_arg().to_owned();
     let pkg_dir = p("pkg");
     let package = [
         "--package",

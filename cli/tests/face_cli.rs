@@ -12,15 +12,14 @@ use zkbio_core::registry::{
 };
 
 mod support;
-use support::{field, zkbio, zkbio_ok, Anvil, FileServer};
+use support::{
+    address_of as addr, enroll_into_vault, field, zkbio, zkbio_ok, Anvil, FileServer, Registry,
+    OWNER_KEY, PUBLISHER_KEY, SUBJECT_KEY,
+};
 
 /// anvil's default accounts 0 (owner), 2 (the subject), 3 and 4 (relying parties).
-const OWNER_KEY: &str = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
-const SUBJECT_KEY: &str = "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a";
 const RP_KEY: &str = "0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6";
 const OTHER_RP_KEY: &str = "0x47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926a";
-const SCANNER_KEY: &str = "0x0202020202020202020202020202020202020202020202020202020202020202";
-const PUBLISHER_KEY: &str = "0x4242424242424242424242424242424242424242424242424242424242424242";
 /// The development model's threshold (zkbio_circuits::models::face::DEV_TAU).
 const TAU: &str = "57344";
 
@@ -28,16 +27,11 @@ fn s(p: &Path) -> &str {
     p.to_str().expect("utf8 path")
 }
 
-fn addr(key: &str) -> String {
-    format!("{:#x}", LocalSigner::from_hex(key).unwrap().address())
-}
-
 #[test]
 fn register_a_face_embedding_and_verify_face_matches_on_chain() {
     let dir = tempfile::tempdir().expect("tempdir");
     let root = dir.path();
     let subject = addr(SUBJECT_KEY);
-    let scanner = addr(SCANNER_KEY);
     let rp = addr(RP_KEY);
 
     // The publisher's iris and face packages, served over HTTP.
@@ -70,27 +64,28 @@ fn register_a_face_embedding_and_verify_face_matches_on_chain() {
     let publisher = field(&out, "publisher");
     let www = FileServer::start(root.join("www"));
 
-    // The registry: iris 1, face 1 for both kinds with the package's verifiers, the scanner.
+    // The registry with iris 1 and the scanner; the scanner's enrollment with the synthetic
+    // identity 1's 8x8 face crop, imported; face 1 for both kinds with the package's verifiers.
     let anvil = Anvil::start();
-    let out = zkbio_ok(&[
-        "registry",
-        "deploy",
-        "--rpc",
-        &anvil.url,
-        "--key",
-        OWNER_KEY,
-        "--vk",
-        s(&iris_dir.join("verification_key.json")),
-        "--kind",
-        "iris",
-        "--version",
-        "1",
-        "--model",
-        s(&iris_dir.join("model.bin")),
-        "--scanner",
-        &scanner,
-    ]);
-    let registry = field(&out, "registry");
+    let enrolled = enroll_into_vault(
+        root,
+        Registry::Deploy {
+            anvil: &anvil,
+            package: &iris_dir,
+        },
+        &subject,
+        &[
+            "--sample",
+            "tiny",
+            "--face-side",
+            "8",
+            "--face-identity",
+            "1",
+        ],
+    );
+    let registry = enrolled.registry.clone();
+    let c_face = field(&enrolled.scanner_out, "c_face");
+    let v = enrolled.vault_arg();
     for (kind, vk) in [
         ("face-embedding", "embedding_vk.json"),
         ("face", "match_vk.json"),
@@ -115,43 +110,6 @@ fn register_a_face_embedding_and_verify_face_matches_on_chain() {
         ]);
     }
 
-    // The scanner's enrollment with the synthetic identity 1's 8x8 face crop, imported.
-    let transfer = root.join("transfer.bin");
-    let out = zkbio_ok(&[
-        "scanner",
-        "enroll",
-        "--scanner-key",
-        SCANNER_KEY,
-        "--chain-id",
-        "31337",
-        "--registry",
-        &registry,
-        "--subject",
-        &subject,
-        "--sample",
-        "tiny",
-        "--face-side",
-        "8",
-        "--face-identity",
-        "1",
-        "--out",
-        s(&transfer),
-    ]);
-    let c_face = field(&out, "c_face");
-    let vault = root.join("vault");
-    let v = s(&vault);
-    zkbio_ok(&[
-        "vault",
-        "import",
-        "--vault",
-        v,
-        "--record",
-        "me",
-        "--transfer",
-        s(&transfer),
-        "--scanner",
-        &scanner,
-    ]);
     let package_args = |url: &str| -> Vec<String> {
         [
             "--vault",

@@ -5,20 +5,11 @@
 
 use std::path::Path;
 
-use zkbio_core::registry::LocalSigner;
-
 mod support;
-use support::{field, zkbio, zkbio_err, zkbio_ok, Anvil, FileServer};
-
-/// anvil's default accounts 0 (owner) and 2 (the subject's wallet), funded at genesis.
-const OWNER_KEY: &str = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
-const SUBJECT_KEY: &str = "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a";
-const SCANNER_KEY: &str = "0x0202020202020202020202020202020202020202020202020202020202020202";
-const PUBLISHER_KEY: &str = "0x4242424242424242424242424242424242424242424242424242424242424242";
-
-fn strs(args: &[String]) -> Vec<&str> {
-    args.iter().map(String::as_str).collect()
-}
+use support::{
+    address_of, enroll_into_vault, field, scanner_enroll_args, strs, vault_import_args, zkbio,
+    zkbio_err, zkbio_ok, Anvil, FileServer, Registry, OWNER_KEY, PUBLISHER_KEY, SUBJECT_KEY,
+};
 
 fn s(p: &Path) -> &str {
     p.to_str().expect("utf8 path")
@@ -29,14 +20,7 @@ fn enroll_and_reenroll_a_vault_record_through_the_registry() {
     let dir = tempfile::tempdir().expect("tempdir");
     let root = dir.path();
     let lower = |x: String| x.to_ascii_lowercase();
-    let subject = format!(
-        "{:#x}",
-        LocalSigner::from_hex(SUBJECT_KEY).unwrap().address()
-    );
-    let scanner = format!(
-        "{:#x}",
-        LocalSigner::from_hex(SCANNER_KEY).unwrap().address()
-    );
+    let subject = address_of(SUBJECT_KEY);
 
     // The publisher's packages for model versions 1 and 2, served over HTTP.
     let mut publisher = String::new();
@@ -74,108 +58,39 @@ fn enroll_and_reenroll_a_vault_record_through_the_registry() {
     let www = FileServer::start(root.join("www"));
     let pkg = |v: &str| (root.join(format!("www/v{v}")), format!("{}/v{v}", www.url));
 
-    // The registry with model version 1 and the scanner.
+    // The registry with model version 1 and the scanner; the scanner's enrollment, imported
+    // into the phone's vault.
     let anvil = Anvil::start();
     let (v1_dir, v1_url) = pkg("1");
-    let out = zkbio_ok(&[
-        "registry",
-        "deploy",
-        "--rpc",
-        &anvil.url,
-        "--key",
-        OWNER_KEY,
-        "--vk",
-        s(&v1_dir.join("verification_key.json")),
-        "--kind",
-        "iris",
-        "--version",
-        "1",
-        "--model",
-        s(&v1_dir.join("model.bin")),
-        "--scanner",
-        &scanner,
-    ]);
-    let registry = field(&out, "registry");
-
-    // The scanner's enrollment, imported into the phone's vault.
-    let transfer = root.join("transfer.bin");
-    zkbio_ok(&[
-        "scanner",
-        "enroll",
-        "--scanner-key",
-        SCANNER_KEY,
-        "--chain-id",
-        "31337",
-        "--registry",
-        &registry,
-        "--subject",
+    let enrolled = enroll_into_vault(
+        root,
+        Registry::Deploy {
+            anvil: &anvil,
+            package: &v1_dir,
+        },
         &subject,
-        "--sample",
-        "tiny",
-        "--out",
-        s(&transfer),
-    ]);
-    let vault = root.join("vault");
-    let v = s(&vault);
+        &["--sample", "tiny"],
+    );
+    let (registry, vault, scanner) = (
+        enrolled.registry.clone(),
+        enrolled.vault.clone(),
+        enrolled.scanner.clone(),
+    );
+    let v = enrolled.vault_arg();
+    assert_eq!(lower(field(&enrolled.import_out, "scanner")), scanner);
+    let transfer = root.join("transfer.bin");
     // An attestation past its deadline is refused at import: the registry would refuse it.
     let expired = root.join("expired.bin");
-    zkbio_ok(&[
-        "scanner",
-        "enroll",
-        "--scanner-key",
-        SCANNER_KEY,
-        "--chain-id",
-        "31337",
-        "--registry",
-        &registry,
-        "--subject",
-        &subject,
-        "--sample",
-        "tiny",
-        "--deadline",
-        "1000",
-        "--out",
-        s(&expired),
-    ]);
-    let err = zkbio_err(&[
-        "vault",
-        "import",
-        "--vault",
-        v,
-        "--record",
-        "old",
-        "--transfer",
-        s(&expired),
-        "--scanner",
-        &scanner,
-    ]);
+    let mut args = scanner_enroll_args(&registry, &subject, &expired);
+    args.extend(["--sample", "tiny", "--deadline", "1000"].map(String::from));
+    zkbio_ok(&strs(&args));
+    let err = zkbio_err(&strs(&vault_import_args(&vault, "old", &expired, &scanner)));
     assert!(err.contains("attestation expired at 1000"), "{err}");
-    let err = zkbio_err(&[
-        "vault",
-        "import",
-        "--vault",
-        v,
-        "--record",
-        "me",
-        "--transfer",
-        s(&transfer),
-        "--scanner",
-        &subject,
-    ]);
+    // Only a trusted scanner's attestation imports.
+    let err = zkbio_err(&strs(&vault_import_args(
+        &vault, "other", &transfer, &subject,
+    )));
     assert!(err.contains("not a trusted scanner"), "{err}");
-    let out = zkbio_ok(&[
-        "vault",
-        "import",
-        "--vault",
-        v,
-        "--record",
-        "me",
-        "--transfer",
-        s(&transfer),
-        "--scanner",
-        &scanner,
-    ]);
-    assert_eq!(lower(field(&out, "scanner")), scanner);
     // The vault holds the iris encrypted: its first pixels appear in no vault file.
     let pixels = std::fs::read(&transfer).unwrap()[42..106].to_vec();
     for f in std::fs::read_dir(&vault).unwrap() {

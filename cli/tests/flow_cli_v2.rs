@@ -6,16 +6,11 @@
 
 use std::path::Path;
 
-use zkbio_core::registry::LocalSigner;
-
 mod support;
-use support::{field, zkbio, zkbio_ok, Anvil, FileServer};
-
-/// anvil's default accounts 0 (owner) and 2 (the subject's wallet), funded at genesis.
-const OWNER_KEY: &str = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
-const SUBJECT_KEY: &str = "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a";
-const SCANNER_KEY: &str = "0x0202020202020202020202020202020202020202020202020202020202020202";
-const PUBLISHER_KEY: &str = "0x4242424242424242424242424242424242424242424242424242424242424242";
+use support::{
+    address_of, enroll_into_vault, field, zkbio, zkbio_ok, Anvil, FileServer, Registry, OWNER_KEY,
+    PUBLISHER_KEY, SUBJECT_KEY,
+};
 
 fn s(p: &Path) -> &str {
     p.to_str().expect("utf8 path")
@@ -25,14 +20,7 @@ fn s(p: &Path) -> &str {
 fn a_filter_bank_record_reenrolls_to_a_tflite_model_through_the_registry() {
     let dir = tempfile::tempdir().expect("tempdir");
     let root = dir.path();
-    let subject = format!(
-        "{:#x}",
-        LocalSigner::from_hex(SUBJECT_KEY).unwrap().address()
-    );
-    let scanner = format!(
-        "{:#x}",
-        LocalSigner::from_hex(SCANNER_KEY).unwrap().address()
-    );
+    let subject = address_of(SUBJECT_KEY);
 
     // v1: the filter bank at 32x128; v2: the TFLite network of the same image size.
     let v1 = zkbio_ok(&[
@@ -76,57 +64,16 @@ fn a_filter_bank_record_reenrolls_to_a_tflite_model_through_the_registry() {
     let www = FileServer::start(root.join("www"));
 
     let anvil = Anvil::start();
-    let out = zkbio_ok(&[
-        "registry",
-        "deploy",
-        "--rpc",
-        &anvil.url,
-        "--key",
-        OWNER_KEY,
-        "--vk",
-        s(&root.join("www/v1/verification_key.json")),
-        "--kind",
-        "iris",
-        "--version",
-        "1",
-        "--model",
-        s(&root.join("www/v1/model.bin")),
-        "--scanner",
-        &scanner,
-    ]);
-    let registry = field(&out, "registry");
-
-    let transfer = root.join("transfer.bin");
-    zkbio_ok(&[
-        "scanner",
-        "enroll",
-        "--scanner-key",
-        SCANNER_KEY,
-        "--chain-id",
-        "31337",
-        "--registry",
-        &registry,
-        "--subject",
+    let enrolled = enroll_into_vault(
+        root,
+        Registry::Deploy {
+            anvil: &anvil,
+            package: &root.join("www/v1"),
+        },
         &subject,
-        "--sample",
-        "scaled",
-        "--out",
-        s(&transfer),
-    ]);
-    let vault = root.join("vault");
-    let v = s(&vault);
-    zkbio_ok(&[
-        "vault",
-        "import",
-        "--vault",
-        v,
-        "--record",
-        "me",
-        "--transfer",
-        s(&transfer),
-        "--scanner",
-        &scanner,
-    ]);
+        &["--sample", "scaled"],
+    );
+    let (registry, v) = (enrolled.registry.clone(), enrolled.vault_arg());
 
     let flow = |cmd: &str, version: &str| -> Vec<String> {
         [

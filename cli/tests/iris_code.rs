@@ -88,17 +88,17 @@ fn default_model_prints_open_iris_template_json() {
         let (image, mask, expected) = case_pngs(dir, name, &model);
         let (ok, out, err) = zkbio(&["iris-code", "--image", &image, "--mask", &mask]);
         assert!(ok, "{err}");
-        assert_eq!(out, expected + "\n", "{name}: template JSON");
+        assert_eq!(out, expected.clone() + "\n", "{name}: template JSON");
 
-        let (ok, out, err) = zkbio(&[
-            "iris-code",
-            "--image",
-            &image,
-            "--mask",
-            &mask,
-            "--format",
-            "hex",
-        ]);
+        let code = |json: bool, format: &str| {
+            let mut args = vec!["iris-code", "--image", &image, "--mask", &mask];
+            args.extend(["--format", format]);
+            if json {
+                args.insert(0, "--json");
+            }
+            zkbio(&args)
+        };
+        let (ok, out, err) = code(false, "hex");
         assert!(ok, "{err}");
         let t = IrisTemplate::from_json(
             &std::fs::read_to_string(vectors().join(format!("cases/{name}.template.json")))
@@ -112,6 +112,25 @@ fn default_model_prints_open_iris_template_json() {
             packbits_hex(t.code().mask_bits())
         );
         assert_eq!(out, want, "{name}: hex");
+
+        // --json (either format): one object; its template is open-iris's text byte for byte,
+        // its code and mask those of the hex lines.
+        for format in ["openiris", "hex"] {
+            let (ok, out, err) = code(true, format);
+            assert!(ok, "{err}");
+            let lines: Vec<&str> = out.lines().collect();
+            assert_eq!(lines.len(), 1, "{out}");
+            let v: Value = serde_json::from_str(lines[0]).expect("JSON");
+            assert_eq!(v["command"], "iris-code");
+            assert_eq!(v["template"].as_str(), Some(expected.as_str()), "{name}");
+            assert_eq!(v["iris_code_version"], "v0.1");
+            assert_eq!(
+                v["model_hash"],
+                format!("0x{}", hex::encode(model.model_hash()))
+            );
+            let (c, m) = (v["code"].as_str().unwrap(), v["mask"].as_str().unwrap());
+            assert_eq!(format!("code {c}\nmask {m}\n"), want, "{name}");
+        }
     }
 }
 

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use ark_bn254::{Fr, G1Affine, G1Projective};
-use support::{zkbio, zkbio_err, zkbio_ok};
+use support::{strs, zkbio, zkbio_err, zkbio_ok, Pinned};
 use zkbio_circuits::circom::json::{public_to_json, ProofJson, VerificationKeyJson};
 use zkbio_core::groth16::dev_marker::{vk_json, VK_JSON_MARKER};
 use zkbio_core::groth16::encoding::{G1_BYTES, G2_BYTES};
@@ -131,25 +131,13 @@ impl FakeNode {
     }
 }
 
-fn deploy_args<'a>(rpc: &'a str, vk: &'a str) -> Vec<&'a str> {
-    vec![
-        "registry",
-        "deploy",
-        "--rpc",
-        rpc,
-        "--key",
-        OWNER_KEY,
-        "--vk",
-        vk,
-        "--version",
-        "1",
-        "--model-hash",
-        "0x1111111111111111111111111111111111111111111111111111111111111111",
-    ]
+fn deploy_args(rpc: &str, vk: &Path) -> Vec<String> {
+    let hash = "0x1111111111111111111111111111111111111111111111111111111111111111";
+    support::deploy_args(rpc, vk, Pinned::Hash(hash))
 }
 
-fn add_model_args<'a>(rpc: &'a str, vk: &'a str) -> Vec<&'a str> {
-    vec![
+fn add_model_args(rpc: &str, vk: &Path) -> Vec<String> {
+    [
         "registry",
         "add-model",
         "--rpc",
@@ -159,12 +147,14 @@ fn add_model_args<'a>(rpc: &'a str, vk: &'a str) -> Vec<&'a str> {
         "--registry",
         "0x5FbDB2315678afecb367f032d93F642f64180aa3",
         "--vk",
-        vk,
+        s(vk),
         "--version",
         "2",
         "--model-hash",
         "0x2222222222222222222222222222222222222222222222222222222222222222",
     ]
+    .map(String::from)
+    .to_vec()
 }
 
 #[test]
@@ -263,10 +253,10 @@ fn a_snarkjs_key_without_contribution_is_refused_everywhere_and_one_contribution
     // registry deploy / add-model: refused before any request reaches the node.
     let node = FakeNode::start(31337);
     for args in [
-        deploy_args(&node.url, s(&f("vk0.json"))),
-        add_model_args(&node.url, s(&f("vk0.json"))),
+        deploy_args(&node.url, &f("vk0.json")),
+        add_model_args(&node.url, &f("vk0.json")),
     ] {
-        let err = zkbio_err(&args);
+        let err = zkbio_err(&strs(&args));
         assert!(
             err.contains("refusing this key") && err.contains("δ₂ = ±γ₂"),
             "{err}"
@@ -459,10 +449,10 @@ fn development_keys_are_marked_and_deploy_only_on_local_chains() {
     dev_registry_vk(&vk3);
     let mainnet = FakeNode::start(1);
     for args in [
-        deploy_args(&mainnet.url, s(&vk3)),
-        add_model_args(&mainnet.url, s(&vk3)),
+        deploy_args(&mainnet.url, &vk3),
+        add_model_args(&mainnet.url, &vk3),
     ] {
-        let err = zkbio_err(&args);
+        let err = zkbio_err(&strs(&args));
         assert!(
             err.contains("INSECURE development key") && err.contains("chain 1"),
             "{err}"
@@ -477,8 +467,8 @@ fn development_keys_are_marked_and_deploy_only_on_local_chains() {
 
         // The override lets the command go on to the node (which refuses the rest here).
         let mut allowed = args.clone();
-        allowed.push("--allow-insecure-dev-key");
-        let err = zkbio_err(&allowed);
+        allowed.push("--allow-insecure-dev-key".to_owned());
+        let err = zkbio_err(&strs(&allowed));
         assert!(!err.contains("refusing"), "{err}");
         let methods = mainnet.methods();
         assert!(
@@ -490,10 +480,10 @@ fn development_keys_are_marked_and_deploy_only_on_local_chains() {
     // On a local chain the marked key goes on without the override.
     let local = FakeNode::start(31337);
     for args in [
-        deploy_args(&local.url, s(&vk3)),
-        add_model_args(&local.url, s(&vk3)),
+        deploy_args(&local.url, &vk3),
+        add_model_args(&local.url, &vk3),
     ] {
-        let err = zkbio_err(&args);
+        let err = zkbio_err(&strs(&args));
         assert!(!err.contains("refusing"), "{err}");
         assert!(local.methods().len() > 1, "{:?}", local.methods());
         local.clear();
@@ -503,7 +493,7 @@ fn development_keys_are_marked_and_deploy_only_on_local_chains() {
         serde_json::from_slice(&std::fs::read(&vk3).unwrap()).unwrap();
     plain.as_object_mut().unwrap().remove(VK_JSON_MARKER);
     write_json(&f("plain3.json"), &plain);
-    let err = zkbio_err(&deploy_args(&mainnet.url, s(&f("plain3.json"))));
+    let err = zkbio_err(&strs(&deploy_args(&mainnet.url, &f("plain3.json"))));
     assert!(!err.contains("INSECURE"), "{err}");
     assert!(mainnet.methods().len() > 1);
     let _ = std::fs::remove_dir_all(&dir);

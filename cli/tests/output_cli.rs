@@ -6,21 +6,17 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use ark_bn254::Fr;
-use ark_ff::Field;
 use serde_json::Value;
 use sha3::Digest;
-use zkbio_circuits::builder::Builder;
-use zkbio_circuits::circom::json::VerificationKeyJson;
-use zkbio_circuits::{Circuit, SynthesisError};
-use zkbio_core::groth16::dev_setup_insecure;
 use zkbio_core::registry::LocalSigner;
 
 mod support;
-use support::Anvil;
+use support::{
+    deploy_args, scanner_enroll_args, strs, three_inputs_vk, value, vault_import_args, Anvil,
+    Pinned, OWNER_KEY, SCANNER_KEY,
+};
 
-/// anvil's first default account (funded at genesis): test-only.
-const OWNER_KEY: &str = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+/// Test-only addresses: a scanner, another, a subject.
 const SCANNER: &str = "0x00000000000000000000000000000000000000aa";
 const NOT_SCANNER: &str = "0x00000000000000000000000000000000000000bb";
 const SUBJECT: &str = "0x0000000000000000000000000000000000005b1e";
@@ -262,69 +258,18 @@ fn quiet_prints_nothing_but_errors_and_v_logs_the_phases() {
     );
 }
 
-/// Three public inputs, each squared: the smallest circuit a registry verifier accepts.
-struct ThreeInputs;
-
-impl Circuit for ThreeInputs {
-    type Input = [Fr; 3];
-
-    fn public_count(&self) -> usize {
-        3
-    }
-
-    fn placeholder_input(&self) -> [Fr; 3] {
-        [Fr::from(0u64); 3]
-    }
-
-    fn synthesize<B: Builder>(&self, b: &mut B, input: &[Fr; 3]) -> Result<(), SynthesisError> {
-        let publics: Vec<B::Lc> = input.iter().map(|x| b.alloc_public(*x)).collect();
-        for (x, value) in publics.iter().zip(input) {
-            let sq = b.alloc(value.square());
-            b.enforce(x, x, &sq);
-        }
-        Ok(())
-    }
-}
-
-/// The value of the output line `key value`.
-fn value<'a>(out: &'a str, key: &str) -> &'a str {
-    out.lines()
-        .find_map(|l| l.strip_prefix(key).and_then(|r| r.strip_prefix(' ')))
-        .unwrap_or_else(|| panic!("no `{key}` line in:\n{out}"))
-}
-
 #[test]
 fn json_result_of_registry_status_matches_the_chain_and_the_lines() {
     let dir = tmp("status");
-    let pk = dev_setup_insecure(&ThreeInputs.to_r1cs().unwrap(), [7; 32]).unwrap();
     let vk = dir.join("verification_key.json");
-    std::fs::write(
-        &vk,
-        serde_json::to_string(&VerificationKeyJson::from_vk(&pk.vk)).unwrap(),
-    )
-    .unwrap();
+    let key_vk = three_inputs_vk(&vk, 7);
     let anvil = Anvil::start();
     let rpc = anvil.url.as_str();
     let hash = format!("0x{}", "11".repeat(32));
-    let out = zkbio(&[
-        "--json",
-        "registry",
-        "deploy",
-        "--rpc",
-        rpc,
-        "--key",
-        OWNER_KEY,
-        "--vk",
-        s(&vk),
-        "--kind",
-        "iris",
-        "--version",
-        "1",
-        "--model-hash",
-        &hash,
-        "--scanner",
-        SCANNER,
-    ]);
+    let mut deploy = vec!["--json".to_owned()];
+    deploy.extend(deploy_args(rpc, &vk, Pinned::Hash(&hash)));
+    deploy.extend(["--scanner", SCANNER].map(String::from));
+    let out = zkbio(&strs(&deploy));
     assert!(out.status.success(), "{}", text(&out.stderr));
     let deploy = json_of(&out);
     assert_eq!(deploy["command"], "registry deploy");
@@ -388,7 +333,7 @@ fn json_result_of_registry_status_matches_the_chain_and_the_lines() {
     assert_eq!(m["model_hash"], hash);
     assert_eq!(
         m["vk_hash"],
-        zkbio_core::evm::vk_hash(&pk.vk).unwrap().to_string(),
+        zkbio_core::evm::vk_hash(&key_vk).unwrap().to_string(),
         "the key's hash, computed here"
     );
     assert_eq!(lower(&m["verifier"]), verifier.to_ascii_lowercase());
@@ -459,31 +404,15 @@ fn assert_same_fields(json: &Value, human: &Output, varies: &[&str]) {
     }
 }
 
-const SCANNER_KEY: &str = "0x0000000000000000000000000000000000000000000000000000000000000002";
-
 #[test]
 fn json_results_of_scanner_vault_and_face_agree_with_their_lines() {
     let dir = tmp("vault");
     let transfer = dir.join("transfer.bin");
     let enroll = |flags: &[&str]| {
-        let mut args = flags.to_vec();
-        args.extend([
-            "scanner",
-            "enroll",
-            "--scanner-key",
-            SCANNER_KEY,
-            "--chain-id",
-            "31337",
-            "--registry",
-            SCANNER,
-            "--subject",
-            SUBJECT,
-            "--deadline",
-            "4102444800",
-            "--out",
-            s(&transfer),
-        ]);
-        zkbio(&args)
+        let mut args: Vec<String> = flags.iter().map(|f| (*f).to_owned()).collect();
+        args.extend(scanner_enroll_args(SCANNER, SUBJECT, &transfer));
+        args.extend(["--deadline", "4102444800"].map(String::from));
+        zkbio(&strs(&args))
     };
     let out = enroll(&["--json"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
@@ -500,19 +429,14 @@ fn json_results_of_scanner_vault_and_face_agree_with_their_lines() {
     assert_eq!(scanner["deadline"], 4_102_444_800u64);
 
     let vault = dir.join("vault");
-    let out = zkbio(&[
-        "--json",
-        "vault",
-        "import",
-        "--vault",
-        s(&vault),
-        "--record",
+    let mut import = vec!["--json".to_owned()];
+    import.extend(vault_import_args(
+        &vault,
         "me",
-        "--transfer",
-        s(&transfer),
-        "--scanner",
+        &transfer,
         scanner["scanner"].as_str().unwrap(),
-    ]);
+    ));
+    let out = zkbio(&strs(&import));
     assert!(out.status.success(), "{}", text(&out.stderr));
     let import = json_of(&out);
     assert_eq!(import["command"], "vault import");

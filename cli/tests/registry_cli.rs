@@ -5,48 +5,17 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use ark_bn254::Fr;
-use ark_ff::Field;
 use sha3::Digest;
-use zkbio_circuits::builder::Builder;
-use zkbio_circuits::circom::json::VerificationKeyJson;
-use zkbio_circuits::{Circuit, SynthesisError};
-use zkbio_core::groth16::dev_setup_insecure;
 use zkbio_core::registry::LocalSigner;
 
 mod support;
-use support::Anvil;
+use support::{deploy_args, strs, three_inputs_vk, value, Anvil, Pinned, OWNER_KEY};
 
-/// anvil's first two default accounts (funded at genesis).
-const OWNER_KEY: &str = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+/// anvil's second default account (funded at genesis; the first is support's OWNER_KEY).
 const OTHER_KEY: &str = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
 const SCANNER_A: &str = "0x00000000000000000000000000000000000000aa";
 const SCANNER_B: &str = "0x00000000000000000000000000000000000000bb";
 const SUBJECT: &str = "0x0000000000000000000000000000000000005b1e";
-
-/// Three public inputs, each squared: the smallest circuit a registry verifier accepts.
-struct ThreeInputs;
-
-impl Circuit for ThreeInputs {
-    type Input = [Fr; 3];
-
-    fn public_count(&self) -> usize {
-        3
-    }
-
-    fn placeholder_input(&self) -> [Fr; 3] {
-        [Fr::from(0u64); 3]
-    }
-
-    fn synthesize<B: Builder>(&self, b: &mut B, input: &[Fr; 3]) -> Result<(), SynthesisError> {
-        let publics: Vec<B::Lc> = input.iter().map(|x| b.alloc_public(*x)).collect();
-        for (x, value) in publics.iter().zip(input) {
-            let sq = b.alloc(value.square());
-            b.enforce(x, x, &sq);
-        }
-        Ok(())
-    }
-}
 
 /// Runs `zkbio registry args…` with `env`; returns success and stdout followed by stderr.
 fn zkbio(args: &[&str], env: &[(&str, &str)]) -> (bool, String) {
@@ -65,13 +34,6 @@ fn zkbio(args: &[&str], env: &[(&str, &str)]) -> (bool, String) {
     (out.status.success(), text)
 }
 
-/// The value of the output line `key value`.
-fn value<'a>(out: &'a str, key: &str) -> &'a str {
-    out.lines()
-        .find_map(|l| l.strip_prefix(key).and_then(|r| r.strip_prefix(' ')))
-        .unwrap_or_else(|| panic!("no `{key}` line in:\n{out}"))
-}
-
 fn tmp(name: &str) -> PathBuf {
     let p = std::env::temp_dir().join(format!("zkbio-registry-cli-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&p);
@@ -82,14 +44,8 @@ fn tmp(name: &str) -> PathBuf {
 #[test]
 fn deploy_administer_and_read_a_registry() {
     let dir = tmp("admin");
-    let r1cs = ThreeInputs.to_r1cs().expect("r1cs");
-    let pk = dev_setup_insecure(&r1cs, [7; 32]).expect("setup");
     let vk_path = dir.join("verification_key.json");
-    std::fs::write(
-        &vk_path,
-        serde_json::to_string(&VerificationKeyJson::from_vk(&pk.vk)).unwrap(),
-    )
-    .unwrap();
+    let key_vk = three_inputs_vk(&vk_path, 7);
     let vk = vk_path.to_str().unwrap();
 
     let anvil = Anvil::start();
@@ -100,31 +56,15 @@ fn deploy_administer_and_read_a_registry() {
 
     // Deploy: registry, verifier for the key, iris version 1, scanner A.
     let hash_v1 = format!("0x{}", "11".repeat(32));
-    let (ok, out) = zkbio(
-        &[
-            "deploy",
-            "--rpc",
-            rpc,
-            "--key",
-            OWNER_KEY,
-            "--vk",
-            vk,
-            "--kind",
-            "iris",
-            "--version",
-            "1",
-            "--model-hash",
-            &hash_v1,
-            "--scanner",
-            SCANNER_A,
-        ],
-        &[],
-    );
+    let mut deploy = deploy_args(rpc, &vk_path, Pinned::Hash(&hash_v1));
+    deploy.extend(["--scanner", SCANNER_A].map(String::from));
+    // This file's zkbio() puts the `registry` in front.
+    let (ok, out) = zkbio(&strs(&deploy[1..]), &[]);
     assert!(ok, "{out}");
     let registry = value(&out, "registry").to_owned();
     let verifier = value(&out, "verifier").to_owned();
     // The key's hash, pinned with the version: the one Rust definition.
-    let vk_hash = zkbio_core::evm::vk_hash(&pk.vk).unwrap().to_string();
+    let vk_hash = zkbio_core::evm::vk_hash(&key_vk).unwrap().to_string();
     assert_eq!(value(&out, "vk-hash"), vk_hash);
     assert_eq!(lower(value(&out, "owner")), lower(&owner.to_string()));
     assert_eq!(value(&out, "chain-id"), "31337");
@@ -358,13 +298,8 @@ fn deploy_administer_and_read_a_registry() {
     }
     assert!(out.contains("verdict PASS"), "{out}");
     // Another key as the package's: its hash is not the pinned one.
-    let other_pk = dev_setup_insecure(&r1cs, [8; 32]).expect("setup");
     let other_vk = dir.join("other_vk.json");
-    std::fs::write(
-        &other_vk,
-        serde_json::to_string(&VerificationKeyJson::from_vk(&other_pk.vk)).unwrap(),
-    )
-    .unwrap();
+    three_inputs_vk(&other_vk, 8);
     let (code, out) = audit(
         "2",
         &["--model", model_arg, "--vk", other_vk.to_str().unwrap()],

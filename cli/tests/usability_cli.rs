@@ -11,10 +11,8 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 use std::sync::OnceLock;
 
-use support::{field, zkbio, zkbio_ok, FileServer};
+use support::{enroll_into_vault, field, zkbio, zkbio_ok, FileServer, Registry, PUBLISHER_KEY};
 
-const SCANNER_KEY: &str = "0x0202020202020202020202020202020202020202020202020202020202020202";
-const PUBLISHER_KEY: &str = "0x4242424242424242424242424242424242424242424242424242424242424242";
 const SUBJECT: &str = "0x3c44cdddb6a900fa2b585dd299e03d12fa4293bc";
 const REGISTRY: &str = "0x5fbdb2315678afecb367f032d93f642f64180aa3";
 
@@ -111,33 +109,7 @@ fn fixture() -> &'static Fixture {
                 .len()
                 > 1 << 20
         );
-        let transfer = root.join("transfer.bin");
-        let out_scanner = zkbio_ok(&[
-            "scanner",
-            "enroll",
-            "--scanner-key",
-            SCANNER_KEY,
-            "--chain-id",
-            "31337",
-            "--registry",
-            REGISTRY,
-            "--subject",
-            SUBJECT,
-            "--out",
-            s(&transfer),
-        ]);
-        zkbio_ok(&[
-            "vault",
-            "import",
-            "--vault",
-            s(&root.join("vault")),
-            "--record",
-            "me",
-            "--transfer",
-            s(&transfer),
-            "--scanner",
-            &field(&out_scanner, "scanner"),
-        ]);
+        enroll_into_vault(&root, Registry::At(REGISTRY), SUBJECT, &[]);
         Fixture {
             publisher: field(&out, "publisher"),
             model_hash: field(&out, "model_hash"),

@@ -19,7 +19,7 @@ use zkbio_core::registry::BiometricRegistry as R;
 use zkbio_core::registry::{binding, EmbeddedRegistry, ModelKind, Revert, B256};
 
 use super::face::{keys, leave, prove_checked, FaceFiles};
-use super::{evm_err, DemoRegistry, DEMO_VERSION, EMBEDDED_CHAIN_ID};
+use super::{evm_err, record_holds, DemoRegistry, DEMO_VERSION, EMBEDDED_CHAIN_ID};
 use crate::artifacts::seed_from_text;
 use crate::report::{phase, Measured};
 
@@ -197,18 +197,13 @@ fn reenroll_step(
     lines.push(format!(
         "reenroll(subject {subject}, version {V2_VERSION}) with the v2 proof: gas {gas}"
     ));
-    let record = registry
-        .read(evm, R::recordOfCall { subject })
-        .map_err(|e| evm_err("recordOf", e))?;
-    if record.irisVersion != V2_VERSION
-        || record.codeCommitment != word(&public[1])
-        || record.imageCommitment != word(&enrolled.public[0])
-    {
-        return Err(format!(
-            "the registry's record (version {}, C_code {}) is not the re-enrollment",
-            record.irisVersion, record.codeCommitment
-        ));
-    }
+    let record = record_holds(
+        evm,
+        registry,
+        subject,
+        (enrolled.public[0], public[1], V2_VERSION),
+        "reenroll",
+    )?;
     if public[1] == enrolled.public[1] {
         return Err("v2's C_code equals v1's".into());
     }

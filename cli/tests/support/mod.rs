@@ -281,3 +281,240 @@ pub fn field(out: &str, key: &str) -> String {
         .trim()
         .to_string()
 }
+
+/// anvil's default account 0 (the registry's owner, funded at genesis): test-only.
+pub const OWNER_KEY: &str = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+/// anvil's default account 2 (the subject's wallet, funded at genesis): test-only.
+pub const SUBJECT_KEY: &str = "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a";
+/// The scanner's signing key: test-only.
+pub const SCANNER_KEY: &str = "0x0202020202020202020202020202020202020202020202020202020202020202";
+/// The package publisher's signing key: test-only.
+pub const PUBLISHER_KEY: &str =
+    "0x4242424242424242424242424242424242424242424242424242424242424242";
+
+/// The address of a private key, as `zkbio` prints addresses (`0x…`, lower case).
+pub fn address_of(key: &str) -> String {
+    format!(
+        "{:#x}",
+        zkbio_core::registry::LocalSigner::from_hex(key)
+            .expect("a test key")
+            .address()
+    )
+}
+
+fn arg(p: &Path) -> &str {
+    p.to_str().expect("UTF-8 path")
+}
+
+/// The registry an enrollment is attested for.
+pub enum Registry<'a> {
+    /// Deployed on `anvil` by [`OWNER_KEY`] with the iris model version 1 of the package in
+    /// `package` (its `verification_key.json` and `model.bin`), the scanner trusted.
+    Deploy {
+        /// The node.
+        anvil: &'a Anvil,
+        /// A `zkbio package dev-iris --version 1` directory.
+        package: &'a Path,
+    },
+    /// An address no contract needs to be at (the flows that stay off chain).
+    At(&'a str),
+}
+
+/// What [`enroll_into_vault`] left.
+pub struct Enrolled {
+    /// The registry's address.
+    pub registry: String,
+    /// The vault (`<root>/vault`), holding record `me`.
+    pub vault: PathBuf,
+    /// The scanner's address.
+    pub scanner: String,
+    /// `zkbio scanner enroll`'s stdout (`c_img`, `c_face`, …).
+    pub scanner_out: String,
+    /// `zkbio vault import`'s stdout.
+    pub import_out: String,
+}
+
+impl Enrolled {
+    /// The vault's path as an argument.
+    pub fn vault_arg(&self) -> &str {
+        arg(&self.vault)
+    }
+}
+
+/// The model a deployment pins for iris version 1.
+pub enum Pinned<'a> {
+    /// A model file (`--model`), its keccak256 the hash.
+    File(&'a Path),
+    /// A bare hash (`--model-hash 0x…`).
+    Hash(&'a str),
+}
+
+/// `registry deploy` by [`OWNER_KEY`] on the node at `rpc`: a verifier for `vk`, iris version 1
+/// pinned to `model`; add `--scanner …`.
+pub fn deploy_args(rpc: &str, vk: &Path, model: Pinned) -> Vec<String> {
+    let model = match model {
+        Pinned::File(path) => ["--model", arg(path)],
+        Pinned::Hash(hash) => ["--model-hash", hash],
+    };
+    [
+        "registry",
+        "deploy",
+        "--rpc",
+        rpc,
+        "--key",
+        OWNER_KEY,
+        "--vk",
+        arg(vk),
+        "--kind",
+        "iris",
+        "--version",
+        "1",
+        model[0],
+        model[1],
+    ]
+    .map(String::from)
+    .to_vec()
+}
+
+/// [`deploy_args`] for the package in `package` (a `zkbio package dev-iris --version 1`
+/// directory: its `verification_key.json` and `model.bin`).
+pub fn package_deploy_args(rpc: &str, package: &Path) -> Vec<String> {
+    let model = package.join("model.bin");
+    deploy_args(
+        rpc,
+        &package.join("verification_key.json"),
+        Pinned::File(&model),
+    )
+}
+
+/// `scanner enroll` by [`SCANNER_KEY`] of `subject` for `registry` on chain 31337, into
+/// `transfer`; add the sample's arguments.
+pub fn scanner_enroll_args(registry: &str, subject: &str, transfer: &Path) -> Vec<String> {
+    [
+        "scanner",
+        "enroll",
+        "--scanner-key",
+        SCANNER_KEY,
+        "--chain-id",
+        "31337",
+        "--registry",
+        registry,
+        "--subject",
+        subject,
+        "--out",
+        arg(transfer),
+    ]
+    .map(String::from)
+    .to_vec()
+}
+
+/// `vault import` of `transfer` into `vault` as `record`, trusting `scanner`.
+pub fn vault_import_args(
+    vault: &Path,
+    record: &str,
+    transfer: &Path,
+    scanner: &str,
+) -> Vec<String> {
+    [
+        "vault",
+        "import",
+        "--vault",
+        arg(vault),
+        "--record",
+        record,
+        "--transfer",
+        arg(transfer),
+        "--scanner",
+        scanner,
+    ]
+    .map(String::from)
+    .to_vec()
+}
+
+/// `args` as the `&str`s a `zkbio` runner takes.
+pub fn strs(args: &[String]) -> Vec<&str> {
+    args.iter().map(String::as_str).collect()
+}
+
+/// The start of every enrollment test: the registry (deployed or named), the scanner's
+/// enrollment of `subject` (with `scanner_args`, e.g. `--sample tiny` or `--image … --mask …`)
+/// into `<root>/transfer.bin`, imported into `<root>/vault` as record `me`.
+pub fn enroll_into_vault(
+    root: &Path,
+    registry: Registry,
+    subject: &str,
+    scanner_args: &[&str],
+) -> Enrolled {
+    let scanner = address_of(SCANNER_KEY);
+    let registry = match registry {
+        Registry::Deploy { anvil, package } => {
+            let mut deploy = package_deploy_args(&anvil.url, package);
+            deploy.extend(["--scanner".to_owned(), scanner.clone()]);
+            field(&zkbio_ok(&strs(&deploy)), "registry")
+        }
+        Registry::At(address) => address.to_owned(),
+    };
+    let transfer = root.join("transfer.bin");
+    let mut enroll = scanner_enroll_args(&registry, subject, &transfer);
+    enroll.extend(scanner_args.iter().map(|a| (*a).to_owned()));
+    let scanner_out = zkbio_ok(&strs(&enroll));
+    let vault = root.join("vault");
+    let import_out = zkbio_ok(&strs(&vault_import_args(&vault, "me", &transfer, &scanner)));
+    Enrolled {
+        registry,
+        vault,
+        scanner,
+        scanner_out,
+        import_out,
+    }
+}
+
+/// Three public inputs, each squared: the smallest circuit a registry verifier accepts.
+pub struct ThreeInputs;
+
+impl zkbio_circuits::Circuit for ThreeInputs {
+    type Input = [ark_bn254::Fr; 3];
+
+    fn public_count(&self) -> usize {
+        3
+    }
+
+    fn placeholder_input(&self) -> [ark_bn254::Fr; 3] {
+        [ark_bn254::Fr::from(0u64); 3]
+    }
+
+    fn synthesize<B: zkbio_circuits::builder::Builder>(
+        &self,
+        b: &mut B,
+        input: &[ark_bn254::Fr; 3],
+    ) -> Result<(), zkbio_circuits::SynthesisError> {
+        use ark_ff::Field;
+        let publics: Vec<B::Lc> = input.iter().map(|x| b.alloc_public(*x)).collect();
+        for (x, value) in publics.iter().zip(input) {
+            let sq = b.alloc(value.square());
+            b.enforce(x, x, &sq);
+        }
+        Ok(())
+    }
+}
+
+/// A development key of [`ThreeInputs`] from `[seed; 32]`: its verification key, also written
+/// to `path` as snarkjs's `verification_key.json`.
+pub fn three_inputs_vk(
+    path: &Path,
+    seed: u8,
+) -> zkbio_core::groth16::VerifyingKey<ark_bn254::Bn254> {
+    use zkbio_circuits::Circuit;
+    let r1cs = ThreeInputs.to_r1cs().expect("r1cs");
+    let pk = zkbio_core::groth16::dev_setup_insecure(&r1cs, [seed; 32]).expect("setup");
+    let json = zkbio_circuits::circom::json::VerificationKeyJson::from_vk(&pk.vk);
+    std::fs::write(path, serde_json::to_string(&json).expect("JSON")).expect("write vk");
+    pk.vk
+}
+
+/// The value of the output line `key value`.
+pub fn value<'a>(out: &'a str, key: &str) -> &'a str {
+    out.lines()
+        .find_map(|l| l.strip_prefix(key).and_then(|r| r.strip_prefix(' ')))
+        .unwrap_or_else(|| panic!("no `{key}` line in:\n{out}"))
+}
