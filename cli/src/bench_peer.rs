@@ -228,14 +228,22 @@ struct Spread {
     max: Duration,
 }
 
-fn spread(runs: &[ProcessRun]) -> Spread {
-    let mut v: Vec<Duration> = runs.iter().map(|r| r.wall).collect();
+fn spread(runs: &[ProcessRun], time: fn(&ProcessRun) -> Duration) -> Spread {
+    let mut v: Vec<Duration> = runs.iter().map(time).collect();
     v.sort();
     Spread {
         median: v[v.len() / 2],
         min: v[0],
         max: v[v.len() - 1],
     }
+}
+
+fn wall(r: &ProcessRun) -> Duration {
+    r.wall
+}
+
+fn cpu(r: &ProcessRun) -> Duration {
+    r.cpu
 }
 
 fn peak(runs: &[ProcessRun], f: impl Fn(&ProcessRun) -> Option<u64>) -> Option<u64> {
@@ -280,16 +288,18 @@ pub fn run(p: PairedRuns) -> Result<Value, String> {
     let load_after = load_average();
     let mut json_sides = Vec::new();
     for side in &sides {
-        let s = spread(&side.runs);
+        let s = spread(&side.runs, wall);
+        let c = spread(&side.runs, cpu);
         let rss = peak(&side.runs, |r| Some(r.peak_rss));
         let anon = peak(&side.runs, |r| r.peak_rss_anon);
         let floor = peak(&side.runs, |r| Some(r.spawner_rss)).unwrap_or(0);
         println!(
-            "  {:<22} median {}, min {}, max {}; peak RSS {}, peak RssAnon {}",
+            "  {:<22} median {}, min {}, max {} (CPU median {}); peak RSS {}, peak RssAnon {}",
             side.name,
             fmt_duration(s.median),
             fmt_duration(s.min),
             fmt_duration(s.max),
+            fmt_duration(c.median),
             rss.map_or("?".into(), mib),
             anon.map_or("?".into(), mib),
         );
@@ -316,6 +326,7 @@ pub fn run(p: PairedRuns) -> Result<Value, String> {
                 "max": s.max.as_secs_f64(),
                 "runs": side.runs.iter().map(|r| r.wall.as_secs_f64()).collect::<Vec<_>>(),
             },
+            "cpu_median_seconds": c.median.as_secs_f64(),
             "cpu_seconds": side.runs.iter().map(|r| r.cpu.as_secs_f64()).collect::<Vec<_>>(),
             "peak_rss_bytes": rss,
             "peak_rss_anon_bytes": anon,
@@ -328,10 +339,11 @@ pub fn run(p: PairedRuns) -> Result<Value, String> {
     let mut ratios = Vec::new();
     for peer in sides.iter().filter(|s| !s.ours) {
         for ours in sides.iter().filter(|s| s.ours) {
-            let wall = ratio(
-                spread(&ours.runs).median.as_secs_f64(),
-                spread(&peer.runs).median.as_secs_f64(),
-            );
+            let median = |runs: &[ProcessRun], time: fn(&ProcessRun) -> Duration| {
+                spread(runs, time).median.as_secs_f64()
+            };
+            let wall = ratio(median(&ours.runs, wall), median(&peer.runs, wall));
+            let cpu = ratio(median(&ours.runs, cpu), median(&peer.runs, cpu));
             let mem = |f: fn(&ProcessRun) -> Option<u64>| {
                 ratio(peak(&ours.runs, f)? as f64, peak(&peer.runs, f)? as f64)
             };
@@ -339,10 +351,11 @@ pub fn run(p: PairedRuns) -> Result<Value, String> {
             let rss = mem(|r| Some(r.peak_rss));
             let x = |r: Option<f64>| r.map_or("?".into(), |r| format!("{r:.2}x"));
             println!(
-                "  {} / {}: wall {} (medians), peak RssAnon {}, peak RSS {}",
+                "  {} / {}: wall {} (medians), CPU {}, peak RssAnon {}, peak RSS {}",
                 ours.name,
                 peer.name,
                 x(wall),
+                x(cpu),
                 x(anon),
                 x(rss)
             );
@@ -350,6 +363,7 @@ pub fn run(p: PairedRuns) -> Result<Value, String> {
                 "ours": ours.name,
                 "peer": peer.name,
                 "wall_median": wall,
+                "cpu_median": cpu,
                 "peak_rss_anon": anon,
                 "peak_rss": rss,
             }));
