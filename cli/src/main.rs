@@ -2,6 +2,7 @@
 
 mod artifacts;
 mod bench;
+mod bench_peer;
 mod commands;
 mod demo;
 mod enroll_cmd;
@@ -11,6 +12,7 @@ mod iris_code;
 mod key_cmd;
 mod key_transport_cmd;
 mod logging;
+mod measured_run;
 mod mem;
 mod model_audit;
 mod model_cmd;
@@ -78,7 +80,8 @@ enum Cmd {
     Groth16(groth16_cmd::Groth16Cmd),
     /// Convert a snarkjs .zkey (e.g. from a phase-2 ceremony) into a .zpk, checked against the circuit.
     ImportZkey(commands::ImportArgs),
-    /// Benchmark witness generation and proving (medians), optionally against snarkjs.
+    /// Benchmark witness generation and proving (medians); with --peer or --snarkjs also against
+    /// another prover as whole processes (paired runs, ratios, the peer's proof verified).
     Bench(bench::BenchArgs),
     /// Compute an iris code from a normalized iris (PNG image and mask), as open-iris does.
     IrisCode(iris_code::IrisCodeArgs),

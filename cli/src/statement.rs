@@ -185,6 +185,27 @@ fn parse_fr(what: &str, s: &str) -> Result<Fr, String> {
 }
 
 impl InputArgs {
+    /// These flags as command-line words, to hand the same input to a `zkbio prove` child (keep
+    /// in step with the fields: a flag missing here would give the child a default input).
+    pub fn to_args(&self) -> Vec<std::ffi::OsString> {
+        let mut args: Vec<std::ffi::OsString> = Vec::new();
+        if let (Some(image), Some(mask)) = (&self.image, &self.mask) {
+            args.extend(["--image".into(), image.into(), "--mask".into(), mask.into()]);
+        }
+        args.extend([
+            "--sample-seed".into(),
+            self.sample_seed.to_string().into(),
+            "--salt".into(),
+            self.salt.clone().into(),
+            "--salt-code".into(),
+            self.salt_code.clone().into(),
+        ]);
+        if let Some(binding) = &self.binding {
+            args.extend(["--binding".into(), binding.into()]);
+        }
+        args
+    }
+
     /// The image and mask: from the PNGs if given, else the embedded synthetic sample.
     pub fn image_and_mask(&self, rows: usize, cols: usize) -> Result<(Vec<u8>, Vec<bool>), String> {
         match (&self.image, &self.mask) {
