@@ -244,6 +244,20 @@ fn every_command_prints_one_json_object_and_quiet_prints_nothing() {
         s(&p("imported.zpk")),
     ]);
     z.json(&["demo", "--circuit", CIRCUIT]);
+    let bench = z.both(&[
+        "bench",
+        "--circuit",
+        CIRCUIT,
+        "--runs",
+        "1",
+        "--dir",
+        s(&p("bench")),
+    ]);
+    assert!(bench["in_process"]["witness_seconds"].is_f64(), "{bench}");
+    assert!(
+        bench["processes"].is_null(),
+        "no peer, no process runs: {bench}"
+    );
     let address = z.both(&["key", "address", "--key", OWNER_KEY]);
     assert_eq!(address["address"], address_of(OWNER_KEY));
 
