@@ -66,13 +66,19 @@ echo "== INSECURE dev keys (test fixtures)"
 "$target/debug/examples/dev-key" 4x16 kotlin-small "$out/keys/image-4x16.zpk"
 "$target/debug/examples/dev-key" 32x128 kotlin-large "$out/keys/image-32x128.zpk"
 
-echo "== INSECURE dev iris-model packages v1, v2 and an enrollment transfer (test fixtures)"
+echo "== INSECURE dev iris-model packages v1, v2 (a filter bank and a TFLite network) and an enrollment transfer (test fixtures)"
 # Two versions of the tiny model (variants 1 and -1), each from a setup of its own.
 "$zkbio" package dev-iris --out "$flows/v1" --version 1 --variant 1 --seed kotlin-v1 \
   --publisher-key "$publisher_key" > "$flows/v1.txt"
 # v2 also offers its key's compressed transport form (circuit.zpkz), which the app expands.
 "$zkbio" package dev-iris --out "$flows/v2" --version 2 --variant -1 --seed kotlin-v2 \
   --publisher-key "$publisher_key" --compressed-key > "$flows/v2.txt"
+# v2 of the other family: the int8 TFLite network of the same 12x24 image size
+# (circuits/tests/data/iris_v2/iris_v2_tiny.tflite, made by tests/iris_v2/make_model.py), with
+# the development code rule.
+"$zkbio" package dev-iris --family tflite --tflite "$root/circuits/tests/data/iris_v2/iris_v2_tiny.tflite" \
+  --out "$flows/v2-tflite" --version 2 --seed kotlin-v2-tflite \
+  --publisher-key "$publisher_key" > "$flows/v2-tflite.txt"
 "$zkbio" scanner enroll --scanner-key "$scanner_key" --chain-id "$chain_id" \
   --registry "$registry" --subject "$subject" --sample tiny --out "$flows/transfer.bin" \
   > "$flows/transfer.txt"
@@ -102,6 +108,8 @@ v1.dir=$flows/v1
 v1.modelHash=$(field model_hash "$flows/v1.txt")
 v2.dir=$flows/v2
 v2.modelHash=$(field model_hash "$flows/v2.txt")
+v2tflite.dir=$flows/v2-tflite
+v2tflite.modelHash=$(field model_hash "$flows/v2-tflite.txt")
 EOF
 fi
 
@@ -112,7 +120,7 @@ if [ ! -f "$snarkjs" ] || [ ! -x "$tools/.bin/anvil" ]; then
   npm ci --prefix "$root/tools/js" --no-audit --no-fund --loglevel=error
 fi
 
-echo "== anvil, a registry with INSECURE dev iris versions 1 and 2, a transfer for it (test fixtures)"
+echo "== anvil, registries with INSECURE dev iris versions 1 and 2 (v2 a filter bank, or a TFLite network), transfers for them (test fixtures)"
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 "$root/contracts/anvil.sh" --port "$port" --chain-id "$chain_id" --silent &
 anvil_pid=$!
@@ -142,11 +150,25 @@ done
 "$zkbio" scanner enroll --scanner-key "$scanner_key" --chain-id "$chain_id" \
   --registry "$chain_registry" --subject "$chain_subject" --sample tiny \
   --out "$flows/chain-transfer.bin" > "$flows/chain-transfer.txt"
+# A second registry for the upgrade across families: iris v1 (the filter bank) and v2 (the TFLite
+# network, registered from its .tflite), and a transfer for it.
+"$zkbio" registry deploy --rpc "$rpc" --key "$owner_key" --vk "$flows/v1/verification_key.json" \
+  --kind iris --version 1 --model "$flows/v1/model.bin" \
+  --scanner "$(sed -n 's/^scanner=//p' "$flows/fixtures.properties")" > "$flows/deploy-tflite.txt"
+tflite_registry=$(field registry "$flows/deploy-tflite.txt")
+"$zkbio" registry add-model --rpc "$rpc" --key "$owner_key" --registry "$tflite_registry" \
+  --vk "$flows/v2-tflite/verification_key.json" --kind iris --version 2 \
+  --model "$flows/v2-tflite/model.tflite" > "$flows/add-v2-tflite.txt"
+"$zkbio" scanner enroll --scanner-key "$scanner_key" --chain-id "$chain_id" \
+  --registry "$tflite_registry" --subject "$chain_subject" --sample tiny \
+  --out "$flows/chain-tflite-transfer.bin" > "$flows/chain-tflite-transfer.txt"
 cat > "$flows/chain.properties" <<EOF
 rpc=$rpc
 registry=$chain_registry
 subject=$chain_subject
 transfer=$flows/chain-transfer.bin
+tflite.registry=$tflite_registry
+tflite.transfer=$flows/chain-tflite-transfer.bin
 EOF
 
 echo "== generating the Kotlin bindings from $lib"

@@ -1,6 +1,7 @@
 //! Differential test of the iris v2 (TFLite) models: the code and mask bits computed by zkbio's
 //! interpreter equal those computed from ai-edge-litert 2.3's reference kernels (BUILTIN_REF)
-//! on the same images, for the full-size development model and its test-size variant.
+//! on the same images, for the full-size development model, its test-size variant and the tiny
+//! variant of the Kotlin flow fixtures (`iris_v2_tiny.tflite`, 12x24).
 //!
 //! LiteRT runs live through `tests/iris_v2/litert_outputs.py` with the Python named by
 //! `ZKBIO_TFLITE_PYTHON` (scripts/test.sh sets it), else `target/tflite-venv/bin/python` if it
@@ -9,7 +10,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use zkbio_circuits::models::iris_tflite::TfliteIrisModel;
+use zkbio_circuits::models::iris_tflite::{CodeRule, TfliteIrisModel};
 use zkbio_circuits::models::tflite::npy::{self, NpyArray, NpyData};
 
 fn workspace() -> PathBuf {
@@ -177,4 +178,7 @@ fn v2_bits_equal_litert_reference_kernels() {
         DEV_MODEL_SMALL,
     );
     check(&py, "full", &TfliteIrisModel::development(), DEV_MODEL);
+    let tiny: &[u8] = include_bytes!("data/iris_v2/iris_v2_tiny.tflite");
+    let model = TfliteIrisModel::from_bytes(tiny, CodeRule::DEV).expect("the tiny model");
+    check(&py, "tiny", &model, tiny);
 }

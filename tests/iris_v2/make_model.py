@@ -14,14 +14,21 @@ Usage (deterministic: no training, no random weights; the representative dataset
 - `iris_v2.tflite`: input int8 [1, 128, 512, 1], output int8 [1, 16, 256, 4];
 - `iris_v2_small.tflite`: the test-size variant, input [1, 32, 128, 1], output [1, 4, 64, 4]
   (same architecture family, smaller kernel);
-- `small_images.npy` (uint8 [N, 32, 128]) and `small_outputs.npy` (int8 [N, 4, 64, 4]): sample
-  inputs of the small variant and ai-edge-litert 2.3's BUILTIN_REF outputs on them.
+- `iris_v2_tiny.tflite`: the tiny variant of the flow fixtures' image size (the v1 tiny test
+  model's, e.g. bindings/kotlin/run-tests.sh), input [1, 12, 24, 1], output [1, 3, 6, 4]
+  (4 x 4 cells, so the development rule's 15 of 16 pixels applies unchanged);
+- `small_images.npy` (uint8 [N, 32, 128]) and `small_outputs.npy` (int8 [N, 4, 64, 4]), and
+  `tiny_images.npy` (uint8 [N, 12, 24]) and `tiny_outputs.npy` (int8 [N, 3, 6, 4]): sample inputs
+  of the small and tiny variants and ai-edge-litert 2.3's BUILTIN_REF outputs on them.
+
+Each variant's calibration and sample images come from generators seeded afresh per variant, so
+adding a variant leaves the other files' bytes unchanged.
 
 Input mapping: the normalized iris pixel p (uint8) is the int8 value q = p - 128 (input scale
 1/128, zero point 0; the script checks the converter calibrated exactly that).
 
-Architecture: CONV_2D, kernel KH x KW (9 x 17 full size, 5 x 9 small), strides (8, 2), SAME
-padding (zero padding: no angular wrap-around), no fused activation, 1 -> 4 channels; channel
+Architecture: CONV_2D, kernel KH x KW (9 x 17 full size, 5 x 9 small, 3 x 5 tiny), strides
+(8, 2) (tiny: (4, 4)), SAME padding (zero padding: no angular wrap-around), no fused activation, 1 -> 4 channels; channel
 c = 2 f + q (filter f, part q = 0 real, 1 imaginary). Output element [0, i, j, c] is code
 position (i, j), so the row-major output is open-iris's template order
 ((i * n_cols + j) * F + f) * 2 + q. How the output becomes code and mask bits is zkbio's rule
@@ -40,10 +47,16 @@ import tensorflow as tf  # noqa: E402
 from ai_edge_litert.interpreter import Interpreter, OpResolverType  # noqa: E402
 
 SEED = 20261201
-STRIDES = (8, 2)
 # (filter) -> (sigma_rho, sigma_phi, lambda_phi) in pixels, per variant.
-FULL = dict(rows=128, cols=512, kernel=(9, 17), filters=[(3.0, 5.0, 14.0), (2.5, 2.0, 6.0)])
-SMALL = dict(rows=32, cols=128, kernel=(5, 9), filters=[(1.5, 2.5, 8.0), (1.2, 1.5, 4.0)])
+FULL = dict(rows=128, cols=512, kernel=(9, 17), strides=(8, 2),
+            filters=[(3.0, 5.0, 14.0), (2.5, 2.0, 6.0)])
+SMALL = dict(rows=32, cols=128, kernel=(5, 9), strides=(8, 2),
+             filters=[(1.5, 2.5, 8.0), (1.2, 1.5, 4.0)])
+TINY = dict(rows=12, cols=24, kernel=(3, 5), strides=(4, 4),
+            filters=[(1.0, 1.5, 5.0), (0.8, 1.0, 3.0)])
+# (file name, spec, name prefix of its sample images and LiteRT outputs, or None).
+VARIANTS = (("iris_v2", FULL, None), ("iris_v2_small", SMALL, "small"),
+            ("iris_v2_tiny", TINY, "tiny"))
 
 
 def gabor(kh, kw, sigma_rho, sigma_phi, lam):
@@ -66,7 +79,8 @@ def build(spec):
         w[:, :, 0, 2 * f] = re
         w[:, :, 0, 2 * f + 1] = im
     inp = tf.keras.Input((spec["rows"], spec["cols"], 1), batch_size=1)
-    conv = tf.keras.layers.Conv2D(4, (kh, kw), strides=STRIDES, padding="same", use_bias=True)
+    conv = tf.keras.layers.Conv2D(4, (kh, kw), strides=spec["strides"], padding="same",
+                                  use_bias=True)
     out = conv(inp)
     conv.set_weights([w, np.zeros(4, np.float32)])
     return tf.keras.Model(inp, out)
@@ -140,7 +154,7 @@ def main():
     args = ap.parse_args()
     os.makedirs(args.out_dir, exist_ok=True)
     tf.random.set_seed(SEED)
-    for name, spec in (("iris_v2", FULL), ("iris_v2_small", SMALL)):
+    for name, spec, samples in VARIANTS:
         rng = np.random.default_rng(SEED)
         tfl = convert(build(spec), rng, spec)
         with open(os.path.join(args.out_dir, name + ".tflite"), "wb") as f:
@@ -149,10 +163,10 @@ def main():
         scale, zp = ref.out["quantization"]
         print(f"{name}: {len(tfl)} bytes, output {list(ref.out['shape'])} scale {scale} zp {zp}",
               file=sys.stderr)
-        if name == "iris_v2_small":
+        if samples is not None:
             imgs = images(np.random.default_rng(SEED + 1), spec, 8)
-            np.save(os.path.join(args.out_dir, "small_images.npy"), np.stack(imgs))
-            np.save(os.path.join(args.out_dir, "small_outputs.npy"),
+            np.save(os.path.join(args.out_dir, samples + "_images.npy"), np.stack(imgs))
+            np.save(os.path.join(args.out_dir, samples + "_outputs.npy"),
                     np.stack([ref(i) for i in imgs]))
 
 

@@ -47,7 +47,7 @@ use crate::models::tflite::circuit::{
     synthesize_to_last_conv, CompileError, CountingBuilder, LastConv,
 };
 use crate::models::tflite::fixedpoint::mbqm;
-use crate::models::tflite::model::Conv2d;
+use crate::models::tflite::model::{ActivationRange, Conv2d, QuantizedMultiplier};
 use ark_bn254::Fr;
 use ark_ff::One;
 
@@ -295,8 +295,6 @@ impl IrisTfliteStatement {
         let rule = m.rule();
         let (h, w) = m.cell_shape();
         let t_cell = rule.cell_min_valid as usize;
-        let cell_bits = cell_test_bits(h * w, t_cell);
-        let one = B::Lc::constant(Fr::one());
         let per_pos = 2 * m.filters();
         let mut code = Vec::with_capacity(m.code_len());
         let mut mask = Vec::with_capacity(m.code_len());
@@ -304,43 +302,18 @@ impl IrisTfliteStatement {
             b.checkpoint()?;
             for j in 0..m.code_cols() {
                 let cell_ok = tally(b, &mut counts.mask_bits, |b| {
-                    if t_cell == 0 {
-                        return one.clone();
-                    }
                     let mut n = B::Lc::zero();
                     for p in m.cell(i, j) {
                         n.add_scaled(&mask_bits[p], Fr::one());
                     }
-                    let shifted = n - B::Lc::constant(Fr::from(t_cell as u64));
-                    is_nonnegative(b, &shifted, cell_bits)
+                    cell_test(b, n, h * w, t_cell)
                 });
                 let base = (i * m.code_cols() + j) * per_pos;
                 for (k, acc) in last.accumulators[base..base + per_pos].iter().enumerate() {
                     let th = Thresholds::new(&last.op, k, acc, m.zero_point(), rule.magnitude);
-                    let a = acc.lc();
-                    let c = tally(b, &mut counts.code_bits, |b| {
-                        let x = a.clone() - B::Lc::constant(fr(th.code.into()));
-                        is_nonnegative(b, &x, th.code_bits)
-                    });
+                    let c = tally(b, &mut counts.code_bits, |b| code_bit(b, acc.lc(), &th));
                     let valid = tally(b, &mut counts.mask_bits, |b| {
-                        let strong = if rule.magnitude == 0 {
-                            one.clone()
-                        } else {
-                            // e = c·(a − hi) + (1 − c)·(lo − a): >= 0 iff the output is at
-                            // least zp + t (c = 1) or at most zp − t (c = 0).
-                            let ca = product(b, &c, a);
-                            let mut e = ca.clone() + ca - a.clone();
-                            e.add_scaled(&c, -fr((th.strong_hi + th.strong_lo).into()));
-                            let e = e + B::Lc::constant(fr(th.strong_lo.into()));
-                            is_nonnegative(b, &e, th.strong_bits)
-                        };
-                        if t_cell == 0 {
-                            strong
-                        } else if rule.magnitude == 0 {
-                            cell_ok.clone()
-                        } else {
-                            product(b, &strong, &cell_ok)
-                        }
+                        mask_bit(b, acc.lc(), &c, &cell_ok, &th, t_cell)
                     });
                     code.push(c);
                     mask.push(valid);
@@ -348,6 +321,52 @@ impl IrisTfliteStatement {
             }
         }
         Ok((code, mask))
+    }
+}
+
+/// The cell test: 1 iff `n >= t`, for `n` the (free) sum of a cell's `cell` image-mask bits, so
+/// `n ∈ [0, cell]`; the constant 1 when `t = 0`.
+pub(crate) fn cell_test<B: Builder>(b: &mut B, n: B::Lc, cell: usize, t: usize) -> B::Lc {
+    if t == 0 {
+        return B::Lc::constant(Fr::one());
+    }
+    let shifted = n - B::Lc::constant(Fr::from(t as u64));
+    is_nonnegative(b, &shifted, cell_test_bits(cell, t))
+}
+
+/// The code bit `y(acc) > zp`: 1 iff `acc >= th.code` (one sign test).
+pub(crate) fn code_bit<B: Builder>(b: &mut B, acc: &B::Lc, th: &Thresholds) -> B::Lc {
+    let x = acc.clone() - B::Lc::constant(fr(th.code.into()));
+    is_nonnegative(b, &x, th.code_bits)
+}
+
+/// The mask bit of one output element from its accumulator, its code bit `c` and its cell's
+/// test `cell_ok`: `|y(acc) − zp| >= t` AND the cell test (each term dropped when its threshold
+/// is 0: `th.magnitude == 0`, `t_cell == 0`).
+pub(crate) fn mask_bit<B: Builder>(
+    b: &mut B,
+    acc: &B::Lc,
+    c: &B::Lc,
+    cell_ok: &B::Lc,
+    th: &Thresholds,
+    t_cell: usize,
+) -> B::Lc {
+    let strong = if th.magnitude == 0 {
+        None
+    } else {
+        // e = c·(a − hi) + (1 − c)·(lo − a): >= 0 iff the output is at least zp + t (c = 1)
+        // or at most zp − t (c = 0).
+        let ca = product(b, c, acc);
+        let mut e = ca.clone() + ca - acc.clone();
+        e.add_scaled(c, -fr((th.strong_hi + th.strong_lo).into()));
+        let e = e + B::Lc::constant(fr(th.strong_lo.into()));
+        Some(is_nonnegative(b, &e, th.strong_bits))
+    };
+    match (strong, t_cell) {
+        (None, 0) => B::Lc::constant(Fr::one()),
+        (None, _) => cell_ok.clone(),
+        (Some(strong), 0) => strong,
+        (Some(strong), _) => product(b, &strong, cell_ok),
     }
 }
 
@@ -359,12 +378,15 @@ impl IrisTfliteStatement {
 /// - `y >= zp + t` iff `a >= strong_hi`, `y <= zp − t` iff `a <= strong_lo`.
 ///
 /// Each is exact on `[lo, hi]` (a threshold outside it means "always" or "never").
-struct Thresholds {
-    code: i64,
-    code_bits: usize,
-    strong_hi: i64,
-    strong_lo: i64,
-    strong_bits: usize,
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Thresholds {
+    pub(crate) code: i64,
+    pub(crate) code_bits: usize,
+    pub(crate) strong_hi: i64,
+    pub(crate) strong_lo: i64,
+    pub(crate) strong_bits: usize,
+    /// The rule's `t` (0: no magnitude test).
+    pub(crate) magnitude: u8,
 }
 
 impl Thresholds {
@@ -375,11 +397,19 @@ impl Thresholds {
         zp: i32,
         t: u8,
     ) -> Thresholds {
-        let (lo, hi) = (acc.lo() as i64, acc.hi() as i64);
-        let m = op.multipliers[channel];
-        let (zp_out, act) = (op.output_zero_point, op.act);
-        // The loader bounds accumulators within i32.
-        let y = |a: i64| (mbqm(a as i32, m) + zp_out).clamp(act.min, act.max);
+        let requant = OutputRequant {
+            multiplier: op.multipliers[channel],
+            zero_point: op.output_zero_point,
+            act: op.act,
+        };
+        Self::for_range(acc.lo() as i64, acc.hi() as i64, requant, zp, t)
+    }
+
+    /// The thresholds for `y(a) = clamp(MBQM(a) + zp_out, act)` on `a ∈ [lo, hi]` (within i32),
+    /// testing against `zp` with magnitude `t`.
+    pub(crate) fn for_range(lo: i64, hi: i64, r: OutputRequant, zp: i32, t: u8) -> Thresholds {
+        let y = |a: i64| r.output(a);
+        let magnitude = t;
         let t = i32::from(t);
         let code = first_at_least(lo, hi, zp + 1, y);
         let strong_hi = first_at_least(lo, hi, zp + t, y);
@@ -394,7 +424,23 @@ impl Thresholds {
             strong_hi,
             strong_lo,
             strong_bits,
+            magnitude,
         }
+    }
+}
+
+/// The last CONV_2D's requantization of one output channel, as the reference kernel applies it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct OutputRequant {
+    pub(crate) multiplier: QuantizedMultiplier,
+    pub(crate) zero_point: i32,
+    pub(crate) act: ActivationRange,
+}
+
+impl OutputRequant {
+    /// `clamp(MBQM(a) + zp_out, act)` for an accumulator `a` within i32 (the loader bounds them).
+    pub(crate) fn output(&self, a: i64) -> i32 {
+        (mbqm(a as i32, self.multiplier) + self.zero_point).clamp(self.act.min, self.act.max)
     }
 }
 
@@ -452,4 +498,4 @@ impl Circuit for IrisTfliteStatement {
 prologue_tally!(TfliteConstraintCounts);
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

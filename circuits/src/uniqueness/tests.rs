@@ -6,6 +6,7 @@ use crate::builder::{Builder, LinearCombination};
 use crate::gadgets::bits::{alloc_byte, from_bits_le, to_bits_le, to_bits_le_derived_low};
 use crate::gadgets::boolean::{alloc_bit, enforce_boolean};
 use crate::gadgets::equality::{is_equal, is_zero};
+use crate::gadgets::quant::bounded::fr;
 use crate::gadgets::quant::{
     avg_pool_round, clamp, floor_div, max, requantize, requantize_f64, requantize_planned,
     rescale_planned, Bounded, FloatRequant, Requant, RequantPlan, RescalePlan,
@@ -311,6 +312,48 @@ fn quant_gadgets() -> Vec<Instance> {
     v
 }
 
+/// The iris v2 (TFLite) statement's rule gadgets ([`crate::statements::iris_tflite`]) at small
+/// widths: per case, the code and mask bits of two output elements sharing a cell of 4 image-mask
+/// bits, from the accumulators and the mask bits (the statement's cell test, code bit, magnitude
+/// test and products). Their values equal the rule on every input: the exhaustive
+/// `rule_gadgets_equal_the_rule_exhaustively`.
+fn iris_tflite_gadgets() -> Vec<Instance> {
+    use crate::statements::iris_tflite::tests::small_rule_cases;
+    use crate::statements::iris_tflite::{cell_test, code_bit, mask_bit};
+    let mut v = Vec::new();
+    for case in small_rule_cases() {
+        let th = case.thresholds();
+        for t_cell in [3usize, 0] {
+            v.push(one(
+                &format!("iris_tflite/rule {}, cell 4, t_cell {t_cell}", case.label),
+                Expect::Unique,
+                |h| {
+                    let accs = [
+                        h.input(-7, case.lo.into(), case.hi.into()),
+                        h.input(case.hi.into(), case.lo.into(), case.hi.into()),
+                    ];
+                    let mut n = crate::Lc::zero();
+                    for i in 0..4 {
+                        let bit = h.input(i128::from(i != 2), 0, 1);
+                        n.add_scaled(&bit, Fr::from(1u64));
+                    }
+                    let cell_ok = cell_test(h.builder(), n, 4, t_cell);
+                    h.output(&cell_ok);
+                    for a in &accs {
+                        let c = code_bit(h.builder(), a, &th);
+                        let m = mask_bit(h.builder(), a, &c, &cell_ok, &th, t_cell);
+                        for bit in [&c, &m] {
+                            h.output(bit);
+                            h.claim_range(bit, 0, 1);
+                        }
+                    }
+                },
+            ));
+        }
+    }
+    v
+}
+
 /// Deliberately under-constrained gadgets: the checker must find two witnesses.
 fn broken_gadgets() -> Vec<Instance> {
     vec![
@@ -390,6 +433,25 @@ fn broken_gadgets() -> Vec<Instance> {
             },
         ),
         one(
+            "BROKEN iris_tflite magnitude test: c·acc not constrained",
+            Expect::NotUnique,
+            |h| {
+                use crate::statements::iris_tflite::{code_bit, tests::small_rule_cases};
+                let case = &small_rule_cases()[0];
+                let th = case.thresholds();
+                let a = h.input(40, case.lo.into(), case.hi.into());
+                let c = code_bit(h.builder(), &a, &th);
+                // mask_bit's e = 2·c·a − a − c·(hi + lo) + lo, with c·a a free wire.
+                let b = h.builder();
+                let ca = b.alloc(b.value(&c) * b.value(&a));
+                let mut e = ca.clone() + ca - a.clone();
+                e.add_scaled(&c, -fr((th.strong_hi + th.strong_lo).into()));
+                let e = e + crate::Lc::constant(fr(th.strong_lo.into()));
+                let strong = is_nonnegative(b, &e, th.strong_bits);
+                h.output(&strong);
+            },
+        ),
+        one(
             "BROKEN is_zero: without x*out = 0",
             Expect::NotUnique,
             |h| {
@@ -419,6 +481,7 @@ impl InverseOrZero for Fr {
 fn all_instances() -> Vec<Instance> {
     let mut v = core_gadgets();
     v.extend(quant_gadgets());
+    v.extend(iris_tflite_gadgets());
     v.extend(broken_gadgets());
     v
 }

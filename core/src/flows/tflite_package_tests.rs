@@ -231,3 +231,43 @@ fn a_tflite_package_loads_the_network_statement_and_refuses_hostile_variants() {
         })
     ));
 }
+
+/// A v2 package carrying v1's key (the filter bank of the same 32x128 image size, published
+/// properly and signed again with the v2 manifest): refused from the key's header before the
+/// key downloads, and by [`IrisModelPackage::new`] from the mapped key.
+#[test]
+fn a_v2_package_with_v1_s_key_is_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let v1 = dir.path().join("v1");
+    let bank = zkbio_circuits::models::iris::IrisModel::scaled_test_model();
+    super::dev::publish_dev_iris_package(&v1, 1, &bank, [8; 32], &PUBLISHER).expect("v1");
+    let src = dir.path().join("v2");
+    publish(&src);
+    let bad = dir.path().join("v1-key");
+    hostile(&src, &bad, DEV_FAMILY, |_| {});
+    for name in &DEV_TFLITE_PACKAGE_FILES[1..] {
+        std::fs::copy(v1.join(name), bad.join(name)).expect("copy v1's key");
+    }
+    publish_iris_package(
+        &bad,
+        DEV_FAMILY,
+        2,
+        DEV_TFLITE_PACKAGE_FILES,
+        &PUBLISHER,
+        None,
+    )
+    .expect("re-sign");
+    let cache = dir.path().join("cache");
+    match fetch(&bad, &cache) {
+        Err(FlowError::Package(PackageError::Rejected { artifact, why })) => {
+            assert_eq!(artifact, "proving key", "{why}");
+            assert!(why.contains("constraints"), "{why}");
+        }
+        other => panic!("expected the key refused, got {other:?}"),
+    }
+    assert!(no_key_in(&cache));
+    let key = crate::groth16::key_file::MappedKey::open(&v1.join("circuit.zpk")).expect("key");
+    let err = IrisModelPackage::new(2, TfliteIrisModel::development_small(), key, None)
+        .expect_err("v1's key for the v2 statement");
+    assert!(matches!(err, FlowError::Key(_)), "{err:?}");
+}

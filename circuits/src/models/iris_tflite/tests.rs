@@ -1,24 +1,53 @@
 use super::*;
 use crate::models::tflite::npy::{self, NpyData};
 
-fn small_vectors() -> (Vec<Vec<u8>>, Vec<Vec<i8>>) {
-    let imgs = npy::read(include_bytes!(
-        "../../../tests/data/iris_v2/small_images.npy"
-    ))
-    .unwrap();
-    let outs = npy::read(include_bytes!(
-        "../../../tests/data/iris_v2/small_outputs.npy"
-    ))
-    .unwrap();
+/// The tiny variant (12x24 → 3x6x4, the flow fixtures' size), made by the same script.
+const TINY_MODEL: &[u8] = include_bytes!("../../../tests/data/iris_v2/iris_v2_tiny.tflite");
+
+/// Committed sample images of `m`'s size and LiteRT BUILTIN_REF's outputs on them, as
+/// `tests/iris_v2/make_model.py` writes them (`<variant>_images.npy`, `<variant>_outputs.npy`).
+fn committed_vectors(
+    m: &TfliteIrisModel,
+    images: &[u8],
+    outputs: &[u8],
+) -> (Vec<Vec<u8>>, Vec<Vec<i8>>) {
+    let imgs = npy::read(images).unwrap();
+    let outs = npy::read(outputs).unwrap();
     let (NpyData::U8(i), NpyData::I8(o)) = (imgs.data, outs.data) else {
         panic!("dtypes: expected uint8 images and int8 outputs");
     };
-    assert_eq!(imgs.shape, [8, 32, 128]);
-    assert_eq!(outs.shape, [8, 4, 64, 4]);
+    let (rows, cols) = (m.image_rows(), m.image_cols());
+    let out_shape = [m.code_rows(), m.code_cols(), 2 * m.filters()];
+    assert_eq!(imgs.shape, [8, rows, cols]);
+    assert_eq!(outs.shape, [8, out_shape[0], out_shape[1], out_shape[2]]);
     (
-        i.chunks(32 * 128).map(<[u8]>::to_vec).collect(),
-        o.chunks(4 * 64 * 4).map(<[i8]>::to_vec).collect(),
+        i.chunks(rows * cols).map(<[u8]>::to_vec).collect(),
+        o.chunks(m.code_len()).map(<[i8]>::to_vec).collect(),
     )
+}
+
+/// `m`'s outputs on the committed images equal LiteRT's element for element, so its bits equal
+/// the bits of LiteRT's outputs; and the codes are not degenerate (both bit values occur, some
+/// but not all bits are masked under a mask with every `mask_step`-th pixel invalid).
+fn assert_equals_committed_litert_outputs(
+    m: &TfliteIrisModel,
+    images: &[u8],
+    outputs: &[u8],
+    mask_step: usize,
+) {
+    let (images, outputs) = committed_vectors(m, images, outputs);
+    let n = m.code_len();
+    for (k, (img, want)) in images.iter().zip(&outputs).enumerate() {
+        let got = m.output(img).unwrap();
+        assert_eq!(&got, want, "image {k}");
+        let mask = mask_every(img.len(), mask_step);
+        let bits = m.infer(img, &mask).unwrap();
+        assert_eq!(bits, m.bits_from_output(want, &mask), "image {k}");
+        let ones = bits.code().iter().filter(|&&b| b).count();
+        assert!(ones > n / 10 && ones < n - n / 10, "image {k}: {ones} ones");
+        let valid = bits.mask().iter().filter(|&&b| b).count();
+        assert!(valid > 0 && valid < n, "image {k}: {valid} valid");
+    }
 }
 
 /// A mask with every `k`-th pixel invalid (`k = 0`: all valid).
@@ -50,20 +79,28 @@ fn development_models_have_the_template_shape() {
 /// are equal too; `circuits/tests/iris_v2_litert.rs` runs LiteRT itself on more images.
 #[test]
 fn interpreter_equals_committed_litert_outputs() {
-    let m = TfliteIrisModel::development_small();
-    let (images, outputs) = small_vectors();
-    for (k, (img, want)) in images.iter().zip(&outputs).enumerate() {
-        let got = m.output(img).unwrap();
-        assert_eq!(&got, want, "image {k}");
-        let mask = mask_every(img.len(), 97);
-        let bits = m.infer(img, &mask).unwrap();
-        assert_eq!(bits, m.bits_from_output(want, &mask), "image {k}");
-        // Not a degenerate code: both bit values occur, and some but not all bits are masked.
-        let ones = bits.code().iter().filter(|&&b| b).count();
-        assert!(ones > 100 && ones < 924, "image {k}: {ones} ones");
-        let valid = bits.mask().iter().filter(|&&b| b).count();
-        assert!(valid > 0 && valid < 1024, "image {k}: {valid} valid");
-    }
+    assert_equals_committed_litert_outputs(
+        &TfliteIrisModel::development_small(),
+        include_bytes!("../../../tests/data/iris_v2/small_images.npy"),
+        include_bytes!("../../../tests/data/iris_v2/small_outputs.npy"),
+        97,
+    );
+}
+
+/// The same for the tiny variant (the Kotlin flow fixtures' v2 model), with the development rule
+/// on its 4x4 cells.
+#[test]
+fn tiny_interpreter_equals_committed_litert_outputs() {
+    let m = TfliteIrisModel::from_bytes(TINY_MODEL, CodeRule::DEV).unwrap();
+    assert_eq!((m.image_rows(), m.image_cols()), (12, 24));
+    assert_eq!((m.code_rows(), m.code_cols(), m.filters()), (3, 6, 2));
+    assert_eq!(m.cell_shape(), (4, 4));
+    assert_equals_committed_litert_outputs(
+        &m,
+        include_bytes!("../../../tests/data/iris_v2/tiny_images.npy"),
+        include_bytes!("../../../tests/data/iris_v2/tiny_outputs.npy"),
+        29,
+    );
 }
 
 #[test]

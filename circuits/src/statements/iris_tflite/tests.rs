@@ -171,8 +171,13 @@ fn full_size_count_fits_v1_domain() {
     eprintln!("iris v2 full size: {c:?}, total {}", c.total());
     assert_eq!(c.image_bits, 9 * 128 * 512);
     assert!(c.total() < (1 << 21), "{}", c.total());
-    // Below v1's 1,664,107.
+    // Below v1's 1,664,107; the figure docs/IRIS.md states, part by part.
     assert!(c.total() < 1_664_107, "{}", c.total());
+    assert_eq!(
+        (c.code_bits, c.mask_bits, c.code_commitment),
+        (368_543, 425_887, 6_835)
+    );
+    assert_eq!(c.total(), 1_566_889);
 }
 
 /// The thresholds are the rule, exactly: for every accumulator value of a border and an inner
@@ -210,5 +215,115 @@ fn thresholds_equal_the_requantized_rule_on_every_accumulator() {
                 }
             }
         }
+    }
+}
+
+/// One small-width case of the rule gadgets: the accumulator's range, the last CONV_2D's
+/// requantization of its channel, the magnitude `t` (the tested zero point is the output's).
+pub(crate) struct SmallRuleCase {
+    pub(crate) label: &'static str,
+    pub(crate) lo: i64,
+    pub(crate) hi: i64,
+    pub(crate) requant: OutputRequant,
+    pub(crate) magnitude: u8,
+}
+
+impl SmallRuleCase {
+    pub(crate) fn thresholds(&self) -> Thresholds {
+        let zp = self.requant.zero_point;
+        Thresholds::for_range(self.lo, self.hi, self.requant, zp, self.magnitude)
+    }
+
+    /// The rule on the literal kernel's output: (code bit, magnitude test).
+    pub(crate) fn rule(&self, acc: i64) -> (bool, bool) {
+        let (y, zp) = (self.requant.output(acc), self.requant.zero_point);
+        (y > zp, (y - zp).abs() >= i32::from(self.magnitude))
+    }
+}
+
+/// Cases with accumulators of about 10 bits (the exhaustive tests here, the z3 instances in
+/// `crate::uniqueness`): a power-of-two scale, a generic odd multiplier, an activation clamp
+/// at the zero point (so `out <= zp − t` never holds) and no magnitude term.
+pub(crate) fn small_rule_cases() -> Vec<SmallRuleCase> {
+    let requant = |multiplier, shift, zero_point, min, max| OutputRequant {
+        multiplier: QuantizedMultiplier { multiplier, shift },
+        zero_point,
+        act: ActivationRange { min, max },
+    };
+    vec![
+        SmallRuleCase {
+            label: "scale 1/16, zp 1, t 2, acc ±300",
+            lo: -300,
+            hi: 300,
+            requant: requant(1 << 30, -3, 1, -128, 127),
+            magnitude: 2,
+        },
+        SmallRuleCase {
+            label: "generic odd M, zp -1, t 3, acc in [-400, 350]",
+            lo: -400,
+            hi: 350,
+            requant: requant(1_518_500_249, -4, -1, -128, 127),
+            magnitude: 3,
+        },
+        SmallRuleCase {
+            label: "clamped at zp -3, t 2, acc ±200",
+            lo: -200,
+            hi: 200,
+            requant: requant(1 << 30, -2, -3, -3, 127),
+            magnitude: 2,
+        },
+        SmallRuleCase {
+            label: "scale 1/4, zp 0, t 0, acc ±100",
+            lo: -100,
+            hi: 100,
+            requant: requant(1 << 30, -1, 0, -128, 127),
+            magnitude: 0,
+        },
+    ]
+}
+
+/// The rule gadgets alone, for every accumulator of each small case, every count of valid
+/// pixels in a cell of 4 and cell thresholds 0 and 3: the code bit is `out > zp` and the mask
+/// bit `|out − zp| >= t` AND `n >= t_cell`, by the literal kernel; every witness satisfies.
+#[test]
+fn rule_gadgets_equal_the_rule_exhaustively() {
+    for case in small_rule_cases() {
+        let th = case.thresholds();
+        let mut seen = [[0usize; 2]; 2];
+        for acc in case.lo..=case.hi {
+            for n in 0..=4usize {
+                for t_cell in [0usize, 3] {
+                    let mut wb = WitnessBuilder::new();
+                    let a = wb.alloc(fr(acc.into()));
+                    let bits: Vec<_> = (0..4)
+                        .map(|i| wb.alloc(Fr::from(u64::from(i < n))))
+                        .collect();
+                    let mut sum = <WitnessBuilder as Builder>::Lc::zero();
+                    for bit in &bits {
+                        sum.add_scaled(bit, Fr::one());
+                    }
+                    let cell_ok = cell_test(&mut wb, sum, 4, t_cell);
+                    let c = code_bit(&mut wb, &a, &th);
+                    let v = mask_bit(&mut wb, &a, &c, &cell_ok, &th, t_cell);
+                    let (code, strong) = case.rule(acc);
+                    let want = (code, strong && n >= t_cell);
+                    let got = (wb.value(&c).is_one(), wb.value(&v).is_one());
+                    assert_eq!(
+                        got, want,
+                        "{}: acc {acc}, n {n}, t_cell {t_cell}",
+                        case.label
+                    );
+                    assert!(wb.value(&c).is_one() || wb.value(&c) == Fr::from(0u64));
+                    assert_eq!(wb.finish().first_unsatisfied(), None, "{}", case.label);
+                    seen[0][usize::from(got.0)] += 1;
+                    seen[1][usize::from(got.1)] += 1;
+                }
+            }
+        }
+        assert!(
+            seen.iter().all(|s| s[0] > 0 && s[1] > 0),
+            "{}: {seen:?}",
+            case.label
+        );
     }
 }

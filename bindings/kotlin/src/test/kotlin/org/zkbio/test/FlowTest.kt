@@ -57,7 +57,7 @@ fun u256(v: Long): Uint256 = Uint256.fromLong(v)
 /** What run-tests.sh made: two package directories, a transfer and the addresses involved. */
 class FlowFixtures(file: File) {
     private val p = Properties().apply { file.inputStream().use { load(it) } }
-    private fun get(key: String): String = p.getProperty(key) ?: error("fixtures: no $key in $p")
+    fun get(key: String): String = p.getProperty(key) ?: error("fixtures: no $key in $p")
     val transfer: ByteArray = File(get("transfer")).readBytes()
     val scanner = Address.fromHex(get("scanner"))
     val subject = Address.fromHex(get("subject"))

@@ -17,6 +17,7 @@ fun main(args: Array<String>) {
     val platform = PlatformTests(fixtures)
     val face = FaceTests(fixtures, flows)
     val logs = LoggerTests(Keys(dir))
+    val tflite = TfliteUpgradeTests(fixtures, ChainFixtures.fromSystemProperty())
     val tests: List<Pair<String, suspend () -> Unit>> = listOf(
         "loads materials and exposes the statement" to t::loadsMaterials,
         "proves and verifies" to t::provesAndVerifies,
@@ -33,6 +34,7 @@ fun main(args: Array<String>) {
         "iris code from raw inputs: Rust verifier and snarkjs" to flows::provesIrisCodeFromRawInputs,
         "one bit order and number format: FFI and CLI agree" to flows::bitsAndNumbersMatchTheCli,
         "registry reads on anvil, enroll, prepareReenrollment, re-enroll" to registry::readsTheRegistryAndPreparesReenrollment,
+        "registry on anvil: re-enroll v1 (filter bank) -> v2 (TFLite network), replays refused" to tflite::reenrollsFromTheFilterBankToATfliteNetworkOnChain,
         "flows: refused imports and wrong vault keys are typed" to flows::refusedImportsAndWrongKeysAreTyped,
         "face: fetch, register the embedding (Rust verifier, snarkjs), confirm: the vault has it" to face::registersAndConfirmsTheEmbedding,
         "face: a matching selfie proves, verified by the Rust verifier and snarkjs, bound to the request" to face::provesAMatch,
@@ -74,6 +76,7 @@ fun main(args: Array<String>) {
     }
     flows.close()
     face.close()
+    tflite.close()
     println("$passed passed, $failed failed")
     exitProcess(if (failed == 0) 0 else 1)
 }

@@ -105,7 +105,7 @@ class HttpJsonRpc(private val url: String) : JsonRpcTransport {
 
 class ChainFixtures(file: File) {
     private val p = Properties().apply { file.inputStream().use { load(it) } }
-    private fun get(key: String): String = p.getProperty(key) ?: error("chain fixtures: no $key in $p")
+    fun get(key: String): String = p.getProperty(key) ?: error("chain fixtures: no $key in $p")
     val rpc = get("rpc")
     val registry: Address = Address.fromHex(get("registry"))
     val subject: Address = Address.fromHex(get("subject"))
