@@ -303,6 +303,10 @@ fn full_size_counts() {
     assert_eq!(full.fragile_and, 2 * probes);
     assert_eq!(full.fragile_bits(), FULL_FRAGILE_BITS);
     assert_eq!(full.total(), FULL_TOTAL);
+    let scaled = IrisCodeStatement::new(IrisModel::scaled_test_model_full()).constraint_counts();
+    eprintln!("zkbio-scaled-test-full: total {}", scaled.total());
+    // The CI package's size (docs/IRIS.md).
+    assert_eq!(scaled.total(), 136_350);
     let ledger = cut_ledger(&stmt.model);
     eprintln!("refinement + nonzero test, cut by cut: {ledger:?}");
     // The layout before the cuts (the previous stop's measured 3,641,856, plus the nonzero test).
