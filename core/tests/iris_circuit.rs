@@ -56,40 +56,43 @@ fn xorshift(seed: u64, n: usize) -> Vec<u64> {
         .collect()
 }
 
+/// [`check`] on every committed open-iris case of `model_name` (`scaled_test`,
+/// `open_iris_v0_1`); returns how many.
+fn check_committed_cases(stmt: &IrisCodeStatement, model_name: &str) -> usize {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/openiris/vectors");
+    let text = std::fs::read_to_string(dir.join("manifest.json")).expect("manifest");
+    let manifest: Value = serde_json::from_str(&text).expect("JSON");
+    let (rows, cols) = (stmt.model.image_rows(), stmt.model.image_cols());
+    let mut checked = 0;
+    for (i, case) in manifest["cases"]
+        .as_array()
+        .expect("cases")
+        .iter()
+        .enumerate()
+    {
+        if case["model"] != model_name {
+            continue;
+        }
+        let name = case["name"].as_str().expect("name");
+        let image = patterns::image(&case["image"], rows, cols);
+        let mask = patterns::mask(&case["mask"], rows, cols);
+        check(stmt, image, mask, i as u64, name);
+        checked += 1;
+    }
+    checked
+}
+
 /// Both scaled statements, the encoder-only model and the full variant (open-iris's fragile-bit
 /// refinement, whose engine the open-iris tests tie to the default pipeline's templates).
 #[test]
 fn witness_bits_equal_iris_engine_on_open_iris_scaled_cases() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/openiris/vectors");
-    let text = std::fs::read_to_string(dir.join("manifest.json")).expect("manifest");
-    let manifest: Value = serde_json::from_str(&text).expect("JSON");
     for model in [
         IrisModel::scaled_test_model(),
         IrisModel::scaled_test_model_full(),
     ] {
         let stmt = IrisCodeStatement::new(model);
-        let (rows, cols) = (stmt.model.image_rows(), stmt.model.image_cols());
-        let mut checked = 0;
-        for (i, case) in manifest["cases"]
-            .as_array()
-            .expect("cases")
-            .iter()
-            .enumerate()
-        {
-            if case["model"] != "scaled_test" {
-                continue;
-            }
-            let name = case["name"].as_str().expect("name");
-            let image = patterns::image(&case["image"], rows, cols);
-            let mask = patterns::mask(&case["mask"], rows, cols);
-            check(&stmt, image, mask, i as u64, name);
-            checked += 1;
-        }
-        assert!(
-            checked >= 10,
-            "{}: {checked} scaled cases",
-            stmt.model.name()
-        );
+        let checked = check_committed_cases(&stmt, "scaled_test");
+        assert!(checked >= 10, "{}: {checked} cases", stmt.model.name());
     }
 }
 
@@ -100,27 +103,8 @@ fn witness_bits_equal_iris_engine_on_open_iris_scaled_cases() {
 #[test]
 #[ignore = "eight full-size witnesses: about 35 s"]
 fn full_size_full_variant_witness_bits_equal_iris_engine() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/openiris/vectors");
-    let text = std::fs::read_to_string(dir.join("manifest.json")).expect("manifest");
-    let manifest: Value = serde_json::from_str(&text).expect("JSON");
     let stmt = IrisCodeStatement::new(IrisModel::open_iris_v0_1_full());
-    let (rows, cols) = (stmt.model.image_rows(), stmt.model.image_cols());
-    let mut checked = 0;
-    for (i, case) in manifest["cases"]
-        .as_array()
-        .expect("cases")
-        .iter()
-        .enumerate()
-    {
-        if case["model"] != "open_iris_v0_1" {
-            continue;
-        }
-        let name = case["name"].as_str().expect("name");
-        let image = patterns::image(&case["image"], rows, cols);
-        let mask = patterns::mask(&case["mask"], rows, cols);
-        check(&stmt, image, mask, i as u64, name);
-        checked += 1;
-    }
+    let checked = check_committed_cases(&stmt, "open_iris_v0_1");
     assert!(checked >= 8, "{checked} full-size cases");
 }
 
