@@ -451,15 +451,11 @@ fn probe<B: Builder>(
         let (c_im, v_im) = positive_with_value(b, s_im, rp.sign_bits[1]);
         ([c_re, c_im], [v_re, v_im])
     });
-    let squares = tally(b, &mut counts.squares, |b| {
-        small.clone().map(|v| square(b, &v))
-    });
+    let (squares, sum) = tally(b, &mut counts.squares, |b| squares(b, &small));
     // The refinement's radius test can stand in for the nonzero test (`T_min >= 1`).
     let check_nonzero = rp.fragile.as_ref().is_none_or(|fp| !fp.implies_nonzero());
     let mask = tally(b, &mut counts.mask_bits, |b| {
-        let nonzero = check_nonzero.then(|| {
-            B::Lc::constant(Fr::one()) - is_zero(b, &(squares[0].clone() + squares[1].clone()))
-        });
+        let nonzero = check_nonzero.then(|| B::Lc::constant(Fr::one()) - is_zero(b, &sum));
         let mut mask = [B::Lc::zero(), B::Lc::zero()];
         for &q in parts {
             // Moved out, not cloned: the weight has a term per window pixel.
@@ -505,13 +501,17 @@ fn positive_with_value<B: Builder>(b: &mut B, x: B::Lc, n: usize) -> (B::Lc, B::
     (bits[n - 1].clone(), value)
 }
 
-/// `v^2` as a wire, one constraint. No wrap-around: the model bounds `|v| <= 255 D < 2^31`, so
-/// the sum of two squares (the nonzero test's operand) is the integer sum.
-fn square<B: Builder>(b: &mut B, v: &B::Lc) -> B::Lc {
-    let x = b.value(v);
-    let out = b.alloc(x * x);
-    b.enforce(v, v, &out);
-    out
+/// The squares `[v0^2, v1^2]` and their sum as a wire (the nonzero test's operand), two
+/// constraints: `v0 * v0 = x`, `v1 * v1 = sum - x` (v0.1's layout, unchanged by the refinement).
+/// No wrap-around: the model bounds `|v| <= 255 D < 2^31`, so the sum is the integer sum.
+fn squares<B: Builder>(b: &mut B, v: &[B::Lc; 2]) -> ([B::Lc; 2], B::Lc) {
+    let (x, y) = (b.value(&v[0]), b.value(&v[1]));
+    let x_sq = b.alloc(x * x);
+    b.enforce(&v[0], &v[0], &x_sq);
+    let sum = b.alloc(x * x + y * y);
+    let y_sq = sum.clone() - x_sq.clone();
+    b.enforce(&v[1], &v[1], &y_sq);
+    ([x_sq, y_sq], sum)
 }
 
 use fragile::and;
