@@ -23,7 +23,8 @@ use zkbio_core::groth16::{dev_setup_insecure_with_progress, prove, verify, KeyOr
 /// `zkbio setup`: an INSECURE development setup.
 #[derive(clap::Args, Debug)]
 pub struct SetupArgs {
-    /// Statement: `iris`, `iris-full`, `iris-scaled`, `image-opening` or `image-opening:RxC`.
+    /// Statement: `iris`, `iris-full`, `iris-scaled`, `iris-full-scaled`, `image-opening` or
+    /// `image-opening:RxC`.
     #[arg(long, default_value = "iris")]
     pub circuit: Statement,
     /// Seed text (the key is a deterministic function of it: INSECURE, for development only).

@@ -47,7 +47,9 @@ pub fn dev_iris(a: DevIrisArgs) -> Result<(), String> {
             }
             let model = match a.model {
                 DevModel::OpenIris => IrisModel::open_iris_v0_1(),
+                DevModel::OpenIrisFull => IrisModel::open_iris_v0_1_full(),
                 DevModel::ScaledTest => IrisModel::scaled_test_model(),
+                DevModel::ScaledTestFull => IrisModel::scaled_test_model_full(),
                 DevModel::Tiny => IrisModel::tiny_test_model(a.variant),
             };
             let mut manifest = publish_dev_iris_package(&a.out, a.version, &model, seed, &key)

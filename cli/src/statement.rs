@@ -15,19 +15,20 @@ use zkbio_core::sample::synthetic_iris;
 #[derive(Clone, Debug)]
 pub enum Statement {
     /// Proof 1: the iris code of a committed image under an iris model (`iris`, `iris-full`,
-    /// `iris-scaled`).
+    /// `iris-scaled`, `iris-full-scaled`).
     IrisCode(Box<IrisCodeStatement>),
     /// "I know an image + mask + salt opening C_img" at `rows x cols`.
     ImageOpening(ImageOpening),
 }
 
-const KNOWN: &str = "iris, iris-full, iris-scaled, image-opening[:RxC]";
+const KNOWN: &str = "iris, iris-full, iris-scaled, iris-full-scaled, image-opening[:RxC]";
 
 impl FromStr for Statement {
     type Err = String;
 
     /// `iris` (open-iris v0.1, 128x512), `iris-full` (the same with open-iris's fragile-bit
-    /// refinement), `iris-scaled` (the CI-size model), `image-opening` (128x512) or
+    /// refinement), `iris-scaled` (the CI-size model), `iris-full-scaled` (the CI-size model with
+    /// the refinement), `image-opening` (128x512) or
     /// `image-opening:RxC`.
     fn from_str(s: &str) -> Result<Self, String> {
         let (name, size) = s.split_once(':').unwrap_or((s, ""));
@@ -40,6 +41,9 @@ impl FromStr for Statement {
             )))),
             ("iris-scaled", "") => Ok(Statement::IrisCode(Box::new(IrisCodeStatement::new(
                 IrisModel::scaled_test_model(),
+            )))),
+            ("iris-full-scaled", "") => Ok(Statement::IrisCode(Box::new(IrisCodeStatement::new(
+                IrisModel::scaled_test_model_full(),
             )))),
             ("image-opening", "") => Ok(Statement::ImageOpening(ImageOpening::full_size())),
             ("image-opening", size) => {

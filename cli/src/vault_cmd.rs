@@ -74,8 +74,14 @@ pub enum DevModel {
     /// open-iris 1.11.2, code v0.1 (128 x 512; a minutes-long setup, a 600 MiB key).
     #[value(name = "open-iris-v0.1")]
     OpenIris,
+    /// open-iris 1.11.2's default pipeline, with the fragile-bit refinement ("v0.1-full";
+    /// 128 x 512, a larger setup and key than v0.1).
+    #[value(name = "open-iris-v0.1-full")]
+    OpenIrisFull,
     /// The scaled test model (32 x 128).
     ScaledTest,
+    /// The scaled test model with open-iris's fragile-bit refinement (32 x 128).
+    ScaledTestFull,
     /// The tiny test model (12 x 24), variant `--variant`.
     Tiny,
 }

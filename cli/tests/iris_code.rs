@@ -71,6 +71,23 @@ fn export_model(file: &Path, args: &[&str], model: &IrisModel) -> String {
     f
 }
 
+/// `zkbio iris-code --image IMAGE --mask MASK --model MODEL EXTRA…`'s stdout (it must succeed).
+fn iris_code(image: &str, mask: &str, model: &str, extra: &[&str]) -> String {
+    let mut args = vec![
+        "iris-code",
+        "--image",
+        image,
+        "--mask",
+        mask,
+        "--model",
+        model,
+    ];
+    args.extend(extra);
+    let (ok, out, err) = zkbio(&args);
+    assert!(ok, "{err}");
+    out
+}
+
 fn packbits_hex(bits: &[bool]) -> String {
     let mut bytes = vec![0u8; bits.len().div_ceil(8)];
     for (i, &b) in bits.iter().enumerate() {
@@ -146,17 +163,7 @@ fn exported_model_file_drives_iris_code() {
     );
     for name in ["scaled_random_s22_mask800", "scaled_checker_blobs"] {
         let (image, mask, expected) = case_pngs(dir, name, &model);
-        let (ok, out, err) = zkbio(&[
-            "iris-code",
-            "--image",
-            &image,
-            "--mask",
-            &mask,
-            "--model",
-            &f,
-        ]);
-        assert!(ok, "{err}");
-        assert_eq!(out, expected + "\n", "{name}");
+        assert_eq!(iris_code(&image, &mask, &f, &[]), expected + "\n", "{name}");
     }
 
     // The default export is open-iris v0.1.
@@ -192,30 +199,35 @@ fn bad_inputs_are_reported() {
     assert!(err.contains("junk.zkbiris"), "{err}");
 }
 
+/// The full variants' exported files (open-iris v0.1-full and the scaled one the CI packages
+/// use) give the default pipeline's committed templates.
 #[test]
 fn full_variant_file_gives_the_default_pipelines_template() {
     let tmp = TempDir::new("cli-iris-model-full");
     let dir = tmp.path();
-    let model = IrisModel::open_iris_v0_1_full();
-    let f = export_model(&dir.join("full.zkbiris"), &["--variant", "full"], &model);
-    for name in ["random_s7_wrap_cols_off", "random_s2_mask900"] {
-        let (image, mask, encoder_only) = case_pngs(dir, name, &model);
-        let expected =
-            std::fs::read_to_string(vectors().join(format!("cases/{name}.full.template.json")))
-                .expect("committed full-pipeline template");
-        assert_ne!(expected, encoder_only, "{name}: the refinement drops bits");
-        let (ok, out, err) = zkbio(&[
-            "iris-code",
-            "--image",
-            &image,
-            "--mask",
-            &mask,
-            "--model",
-            &f,
-            "--format",
-            "openiris",
-        ]);
-        assert!(ok, "{err}");
-        assert_eq!(out, expected + "\n", "{name}: full-pipeline template JSON");
+    let variants = [
+        (
+            IrisModel::open_iris_v0_1_full(),
+            &["--variant", "full"][..],
+            ["random_s7_wrap_cols_off", "random_s2_mask900"],
+        ),
+        (
+            IrisModel::scaled_test_model_full(),
+            &["--name", "scaled-test", "--variant", "full"][..],
+            ["scaled_random_s22_mask800", "scaled_checker_blobs"],
+        ),
+    ];
+    for (model, args, cases) in variants {
+        let file = dir.join(format!("{}.zkbiris", model.name()));
+        let f = export_model(&file, args, &model);
+        for name in cases {
+            let (image, mask, encoder_only) = case_pngs(dir, name, &model);
+            let expected =
+                std::fs::read_to_string(vectors().join(format!("cases/{name}.full.template.json")))
+                    .expect("committed full-pipeline template");
+            assert_ne!(expected, encoder_only, "{name}: the refinement drops bits");
+            let out = iris_code(&image, &mask, &f, &["--format", "openiris"]);
+            assert_eq!(out, expected + "\n", "{name}: full-pipeline template JSON");
+        }
     }
 }

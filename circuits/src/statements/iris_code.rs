@@ -16,10 +16,13 @@
 //! - the mask bit is `(S_re != 0 or S_im != 0) and N_q >= T_q`, where `N_q` is the linear
 //!   combination of mask bits with coefficients `|K_q|` and `T_q` the per-window constant of
 //!   [`crate::models::iris::MaskRule::min_passing_weight`] (exactly the model's rule);
-//!   "nonzero" is `is_zero(S_re^2 + S_im^2)` negated (no wrap-around: `|S| < 2^31`), computed
-//!   from the sign test's bits (about 30 terms instead of hundreds); the AND is a product;
+//!   "nonzero" is `is_zero(S_re^2 + S_im^2)` negated (no wrap-around: `|S| < 2^31`), the squares
+//!   computed from the sign test's bits (about 30 terms instead of hundreds); the AND is a
+//!   product;
 //! - with a fragile-bit refinement (the "full" variants), each mask bit is also ANDed with the
-//!   refinement's radius and angle tests on the same squared responses (module `fragile`);
+//!   refinement's radius and angle tests (module `fragile`: the radius on the same squares, the
+//!   angles on the absolute responses); when the radius test excludes `S = 0` the nonzero test
+//!   and its AND are dropped;
 //! - `C_code = Commit(IrisCode, [probe rows, probe cols, filters, 2], pack_bits(code) ||
 //!   pack_bits(mask); salt_code)` ([`code_geometry`]).
 //!
@@ -464,30 +467,41 @@ fn probe<B: Builder>(
         let (c_im, v_im) = positive_with_value(b, s_im, rp.sign_bits[1]);
         ([c_re, c_im], [v_re, v_im])
     });
-    let (mask, squares) = tally(b, &mut counts.mask_bits, |b| {
-        let one = B::Lc::constant(Fr::one());
-        let (zero, squares) = is_zero_pair(b, &small);
-        let nonzero = one - zero;
+    let (squares, sum) = tally(b, &mut counts.squares, |b| squares(b, &small));
+    // The refinement's radius test can stand in for the nonzero test (`T_min >= 1`).
+    let check_nonzero = rp.fragile.as_ref().is_none_or(|fp| !fp.implies_nonzero());
+    let mask = tally(b, &mut counts.mask_bits, |b| {
+        let nonzero = check_nonzero.then(|| B::Lc::constant(Fr::one()) - is_zero(b, &sum));
         let mut mask = [B::Lc::zero(), B::Lc::zero()];
         for &q in parts {
             // Moved out, not cloned: the weight has a term per window pixel.
             let n_q = std::mem::replace(&mut n[q], B::Lc::zero());
             let shifted = n_q - B::Lc::constant(Fr::from(rp.threshold[q]));
             let passes = is_nonnegative(b, &shifted, rp.threshold_bits[q]);
-            mask[q] = and(b, &nonzero, &passes);
+            mask[q] = match &nonzero {
+                Some(nonzero) => and(b, nonzero, &passes),
+                None => passes,
+            };
         }
         if parts.len() == 1 {
             // Duplicated mask: both parts' bits are the imaginary part's.
             mask[0] = mask[1].clone();
         }
-        (mask, squares)
+        mask
     });
     let mask = match &rp.fragile {
         None => mask,
-        Some(fp) => tally(b, &mut counts.fragile_bits, |b| {
-            let keep = fragile::keep_bits(b, &squares, fp);
-            [0, 1].map(|q| and(b, &mask[q], &keep[q]))
-        }),
+        Some(fp) => {
+            let radius = tally(b, &mut counts.fragile_radius, |b| {
+                fragile::radius_bit(b, &squares, fp)
+            });
+            let keep = tally(b, &mut counts.fragile_angle, |b| {
+                fragile::angle_bits(b, &small, &code, &radius, fp)
+            });
+            tally(b, &mut counts.fragile_and, |b| {
+                [0, 1].map(|q| and(b, &mask[q], &keep[q]))
+            })
+        }
     };
     ProbeBits { code, mask }
 }
@@ -503,17 +517,17 @@ fn positive_with_value<B: Builder>(b: &mut B, x: B::Lc, n: usize) -> (B::Lc, B::
     (bits[n - 1].clone(), value)
 }
 
-/// 1 iff `v[0] == 0` and `v[1] == 0`: `is_zero(v0^2 + v1^2)`. Exact over the integers because
-/// `|v| < 2^31` (the model bounds `255 * D`), so the sum of squares cannot wrap the field.
-/// Five constraints. Also returns the squares `[v0^2, v1^2]` (the refinement's operands).
-fn is_zero_pair<B: Builder>(b: &mut B, v: &[B::Lc; 2]) -> (B::Lc, [B::Lc; 2]) {
+/// The squares `[v0^2, v1^2]` and their sum as a wire (the nonzero test's operand), two
+/// constraints: `v0 * v0 = x`, `v1 * v1 = sum - x` (v0.1's layout, unchanged by the refinement).
+/// No wrap-around: the model bounds `|v| <= 255 D < 2^31`, so the sum is the integer sum.
+fn squares<B: Builder>(b: &mut B, v: &[B::Lc; 2]) -> ([B::Lc; 2], B::Lc) {
     let (x, y) = (b.value(&v[0]), b.value(&v[1]));
     let x_sq = b.alloc(x * x);
     b.enforce(&v[0], &v[0], &x_sq);
     let sum = b.alloc(x * x + y * y);
     let y_sq = sum.clone() - x_sq.clone();
     b.enforce(&v[1], &v[1], &y_sq);
-    (is_zero(b, &sum), [x_sq, y_sq])
+    ([x_sq, y_sq], sum)
 }
 
 use fragile::and;

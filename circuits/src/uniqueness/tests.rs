@@ -12,6 +12,8 @@ use crate::gadgets::quant::{
     rescale_planned, Bounded, FloatRequant, Requant, RequantPlan, RescalePlan,
 };
 use crate::gadgets::sign::{is_nonnegative, is_positive};
+use crate::models::iris::FragileRefinement;
+use crate::statements::iris_code::fragile::{self, tests as ft};
 use ark_bn254::Fr;
 use std::path::PathBuf;
 use std::process::Command;
@@ -109,23 +111,37 @@ fn core_gadgets() -> Vec<Instance> {
             },
         ));
     }
-    v.push(one("iris/fragile keep_bits |S|<=6", Expect::Unique, |h| {
-        use crate::statements::iris_code::fragile::{self, tests as ft};
-        let bound = ft::SMALL_BOUND as i128;
-        let plan = fragile::FragilePlan::new(&ft::small_rule(), [ft::SMALL_BOUND; 2]);
-        let s = [h.input(-4, -bound, bound), h.input(3, -bound, bound)];
-        // The squares as the statement makes them: one product each.
-        let sq = [0, 1].map(|q| {
-            let v = h.builder().value(&s[q]);
-            let out = h.builder().alloc(v * v);
-            h.builder().enforce(&s[q], &s[q], &out);
-            out
-        });
-        for k in fragile::keep_bits(h.builder(), &sq, &plan) {
-            h.output(&k);
-            h.claim_range(&k, 0, 1);
-        }
-    }));
+    for (name, rule, bound) in [
+        (
+            "iris/fragile keep_bits small rule |S|<=6",
+            ft::small_rule(),
+            ft::SMALL_BOUND,
+        ),
+        (
+            "iris/fragile keep_bits open-iris thresholds |S|<=9",
+            FragileRefinement::open_iris_default().row_rule(4, [25, 16]),
+            9,
+        ),
+    ] {
+        v.push(one(name, Expect::Unique, |h| {
+            let plan = fragile::FragilePlan::new(&rule, [bound; 2]);
+            let b = bound as i128;
+            let s = [h.input(-4, -b, b), h.input(3, -b, b)];
+            // The code bits and squares as the statement makes them: a sign test, a product.
+            let n = crate::statements::iris_code::sign_width(bound);
+            let positive = [0, 1].map(|q| is_positive(h.builder(), &s[q], n));
+            let sq = [0, 1].map(|q| {
+                let v = h.builder().value(&s[q]);
+                let out = h.builder().alloc(v * v);
+                h.builder().enforce(&s[q], &s[q], &out);
+                out
+            });
+            for k in fragile::keep_bits(h.builder(), &s, &positive, &sq, &plan) {
+                h.output(&k);
+                h.claim_range(&k, 0, 1);
+            }
+        }));
+    }
     v.push(one("sign/is_positive n=8", Expect::Unique, |h| {
         let x = h.input(5, -127, 127);
         let s = is_positive(h.builder(), &x, 8);

@@ -591,3 +591,52 @@ fn the_flows_log_their_phases_and_refusals_and_never_a_salt() {
         }
     }
 }
+
+/// The full variant (open-iris's fragile-bit refinement) through the flows, at the CI size:
+/// published as a package, regenerated in the vault (its bits are the native inference's, a
+/// strict subset of the encoder-only model's mask), proven and verified.
+#[test]
+fn the_full_variant_publishes_regenerates_and_proves() {
+    use zkbio_circuits::models::iris::IrisInference;
+    let model = IrisModel::scaled_test_model_full();
+    let (rows, cols) = (model.image_rows(), model.image_cols());
+    // Low contrast (6 grey levels), so some responses fall inside `|z| <= 0.275` and the
+    // refinement keeps some bits and drops others.
+    let (image, mask) = crate::sample::synthetic_iris(rows, cols, 11);
+    let image: Vec<u8> = image.into_iter().map(|p| 100 + p / 43).collect();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let vault = vault(&dir.path().join("vault"));
+    let wallet = signer(3).address();
+    let face = FaceImage::new(8, 6, (0..48).map(|i| (i * 5) as u8).collect()).expect("face");
+    let iris = IrisSample::with_shape(rows, cols, image.clone(), mask.clone()).expect("iris");
+    let t = scanner_enroll(&signer(2), TARGET, wallet, FAR_DEADLINE, iris, face).expect("enroll");
+    let transfer = t.to_bytes().as_slice().to_vec();
+    import_enrollment(&vault, &id(), &transfer, &[signer(2).address()]).expect("import");
+    let pkg = package(dir.path(), 1, &model);
+    assert_eq!(pkg.statement().model_hash(), model.model_hash());
+
+    let code = regenerate_iris_code(&vault, &id(), &pkg).expect("regenerate");
+    let native = IrisInference::new(&model)
+        .infer(&image, &mask)
+        .expect("sizes");
+    assert_eq!(code.code_bits(), native.code());
+    assert_eq!(code.mask_bits(), native.mask());
+    let encoder_only = IrisInference::new(&IrisModel::scaled_test_model())
+        .infer(&image, &mask)
+        .expect("sizes");
+    let kept = code.mask_bits().iter().filter(|&&b| b).count();
+    let encoder_kept = encoder_only.mask().iter().filter(|&&b| b).count();
+    assert!(code
+        .mask_bits()
+        .iter()
+        .zip(encoder_only.mask())
+        .all(|(&full, &enc)| !full || enc));
+    assert!(0 < kept && kept < encoder_kept, "{kept} of {encoder_kept}");
+
+    let proof = prove_enrollment(&vault, &id(), &pkg, TARGET, wallet, U256::from(0), &Silent)
+        .expect("prove");
+    let vk = pkg.key().view().verifying_key();
+    verify(&vk, &proof.proof, &proof.public_inputs).expect("the proof verifies");
+    assert_eq!(proof.opening.mask_bits(), code.mask_bits());
+    assert_eq!(proof.opening.code_bits(), code.code_bits());
+}

@@ -132,12 +132,21 @@ pub struct ConstraintCounts {
     pub image_commitment: usize,
     /// Code bits: one sign test `S_q > 0` per bit (`sign_bits + 1` each).
     pub code_bits: usize,
-    /// Mask bits: per probe, the threshold tests `N_q >= T_q`, the nonzero test of
-    /// `(S_re, S_im)` (5) and one product per computed mask bit.
+    /// The squares `S_re^2`, `S_im^2`: 2 per probe (the nonzero test's and the refinement's
+    /// radius operands).
+    pub squares: usize,
+    /// Mask bits: per probe, the threshold tests `N_q >= T_q` and, unless a refinement's radius
+    /// test already excludes `S = 0`, the nonzero test `is_zero(S_re^2 + S_im^2)` (3) and one
+    /// product per computed mask bit.
     pub mask_bits: usize,
-    /// Fragile-bit refinement (models with one): per probe the radius and angle tests
-    /// (the private `fragile` module) and one product per mask bit with the encoder's bit.
-    pub fragile_bits: usize,
+    /// Fragile-bit refinement (models with one), per probe: the radius tests `T_max - L >= 0`
+    /// and the gated `L - T_min >= 0` (the private `fragile` module).
+    pub fragile_radius: usize,
+    /// Fragile-bit refinement: per probe `|S_re|`, `|S_im|` (one product each) and the two angle
+    /// tests, each gated by the radius bit.
+    pub fragile_angle: usize,
+    /// Fragile-bit refinement: the encoder's bit AND the refinement's, one product per part.
+    pub fragile_and: usize,
     /// `C_code`: the sponge over `pack_bits(code) || pack_bits(mask)` and the equality.
     pub code_commitment: usize,
 }
@@ -150,9 +159,15 @@ impl ConstraintCounts {
             + self.image_mask_bits
             + self.image_commitment
             + self.code_bits
+            + self.squares
             + self.mask_bits
-            + self.fragile_bits
+            + self.fragile_bits()
             + self.code_commitment
+    }
+
+    /// The refinement's constraints: radius, angles and ANDs (0 for a model without one).
+    pub fn fragile_bits(&self) -> usize {
+        self.fragile_radius + self.fragile_angle + self.fragile_and
     }
 
     /// The counts for `model`, from the layout's formulas (tests check them against synthesis).
@@ -172,10 +187,18 @@ impl ConstraintCounts {
         for f in plan(model) {
             for r in &f.rows {
                 counts.code_bits += probe_cols * (r.sign_bits[0] + 1 + r.sign_bits[1] + 1);
+                counts.squares += probe_cols * 2;
                 let thresholds: usize = parts.iter().map(|&q| r.threshold_bits[q] + 1).sum();
-                counts.mask_bits += probe_cols * (thresholds + NONZERO_CONSTRAINTS + parts.len());
+                let nonzero = match &r.fragile {
+                    Some(fp) if fp.implies_nonzero() => 0,
+                    _ => IS_ZERO_CONSTRAINTS + parts.len(),
+                };
+                counts.mask_bits += probe_cols * (thresholds + nonzero);
                 if let Some(fp) = &r.fragile {
-                    counts.fragile_bits += probe_cols * (fp.constraints() + 2);
+                    let cost = fp.cost();
+                    counts.fragile_radius += probe_cols * cost.radius;
+                    counts.fragile_angle += probe_cols * cost.angle;
+                    counts.fragile_and += probe_cols * 2;
                 }
             }
         }
@@ -183,8 +206,8 @@ impl ConstraintCounts {
     }
 }
 
-/// Constraints of the test "`S_re != 0` or `S_im != 0`": two squares and an `is_zero`.
-pub(super) const NONZERO_CONSTRAINTS: usize = 5;
+/// Constraints of the nonzero test's `is_zero(S_re^2 + S_im^2)` (the squares are counted apart).
+const IS_ZERO_CONSTRAINTS: usize = 3;
 
 #[cfg(test)]
 mod tests {
