@@ -36,14 +36,20 @@ pub trait LinearCombination:
     fn add_scaled(&mut self, other: &Self, coeff: Fr);
     /// `Σ 2^i·bits[i]`.
     fn from_bits_le(bits: &[Self]) -> Self {
-        let mut acc = Self::zero();
-        let mut pow = Fr::from(1u64);
-        for bit in bits {
-            acc.add_scaled(bit, pow);
-            pow.double_in_place();
-        }
-        acc
+        sum_of_powers_of_two(bits)
     }
+}
+
+/// `Σ 2^i·bits[i]` term by term: [`LinearCombination::from_bits_le`]'s default, and `Fr`'s
+/// when its inputs are not all bits.
+fn sum_of_powers_of_two<L: LinearCombination>(bits: &[L]) -> L {
+    let mut acc = L::zero();
+    let mut pow = Fr::from(1u64);
+    for bit in bits {
+        acc.add_scaled(bit, pow);
+        pow.double_in_place();
+    }
+    acc
 }
 
 impl LinearCombination for Fr {
@@ -58,7 +64,8 @@ impl LinearCombination for Fr {
     /// a faulted one included).
     fn from_bits_le(bits: &[Fr]) -> Fr {
         let mut int = BigInt::<4>::zero();
-        if bits.len() <= 253 {
+        // Below the modulus's bit length, the packed integer is the field element itself.
+        if bits.len() < Fr::MODULUS_BIT_SIZE as usize {
             let mut all_bits = true;
             for (i, bit) in bits.iter().enumerate() {
                 if bit.is_one() {
@@ -72,13 +79,7 @@ impl LinearCombination for Fr {
                 return v;
             }
         }
-        let mut acc = <Fr as Zero>::zero();
-        let mut pow = Fr::from(1u64);
-        for bit in bits {
-            acc += *bit * pow;
-            pow.double_in_place();
-        }
-        acc
+        sum_of_powers_of_two(bits)
     }
 }
 

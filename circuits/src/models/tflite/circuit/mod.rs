@@ -374,7 +374,7 @@ impl<'x, L: LinearCombination> Accumulator<'x, L> {
 
     /// The accumulator as a bounded value.
     pub(crate) fn finish<B: Builder<Lc = L>>(self, b: &B) -> Result<Bounded<L>, QuantError> {
-        let lc = b.small_sum(self.terms.iter().map(|&(x, w, v)| (x, w, v)));
+        let lc = b.small_sum(self.terms.iter().copied());
         Bounded::assume(lc + L::constant(Fr::from(self.constant)), self.lo, self.hi)
     }
 }
