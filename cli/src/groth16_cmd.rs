@@ -6,10 +6,8 @@ use crate::commands::format_error;
 use crate::report::ConsoleProgress;
 use clap::Subcommand;
 use std::path::PathBuf;
-use zeroize::Zeroizing;
-use zkbio_circuits::circom::{r1cs as r1cs_file, wtns, Zkey};
-use zkbio_core::groth16::circom_prove::{check_witness_r1cs, prove_zkey, zkey_to_zpk};
-use zkbio_core::groth16::KeyView;
+use zkbio_circuits::circom::{r1cs as r1cs_file, wtns, ZkeyView};
+use zkbio_core::groth16::circom_prove::{check_witness_r1cs, prove_zkey};
 
 /// `zkbio groth16 …`: snarkjs/rapidsnark-compatible commands on circom files.
 #[derive(Subcommand, Debug)]
@@ -50,30 +48,31 @@ fn read(path: &PathBuf) -> Result<Vec<u8>, String> {
     std::fs::read(path).map_err(|e| io_err(path, e))
 }
 
+/// Maps `path` read-only: the prover reads the key's points where they lie, so the key costs
+/// page cache (shared, reclaimable), not the process's own memory.
+fn map(path: &PathBuf) -> Result<memmap2::Mmap, String> {
+    let file = std::fs::File::open(path).map_err(|e| io_err(path, e))?;
+    // SAFETY: read-only map of a file this command only reads; like every mmap reader, a
+    // concurrent truncation by another process would raise SIGBUS (rapidsnark and snarkjs read
+    // the same files the same way).
+    unsafe { memmap2::Mmap::map(&file) }.map_err(|e| io_err(path, e))
+}
+
 fn prove(a: ProveArgs) -> Result<(), String> {
-    let mut z = Zkey::from_bytes(&read(&a.zkey)?).map_err(|e| io_err(&a.zkey, format_error(&e)))?;
-    let wtns_bytes = Zeroizing::new(read(&a.wtns)?);
-    let wires = wtns::from_bytes(&wtns_bytes).map_err(|e| io_err(&a.wtns, format_error(&e)))?;
-    drop(wtns_bytes);
+    let zkey_map = map(&a.zkey)?;
+    let z = ZkeyView::parse(&zkey_map).map_err(|e| io_err(&a.zkey, format_error(&e)))?;
+    let wires = {
+        let wtns_map = map(&a.wtns)?;
+        wtns::from_bytes(&wtns_map).map_err(|e| io_err(&a.wtns, format_error(&e)))?
+    };
     if let Some(path) = &a.r1cs {
         let r1cs =
             r1cs_file::from_bytes(&read(path)?).map_err(|e| io_err(path, format_error(&e)))?;
         check_witness_r1cs(&z, &r1cs, &wires).map_err(|e| io_err(&a.wtns, e))?;
     }
-    let zpk = zkey_to_zpk(&z).map_err(|e| io_err(&a.zkey, e))?;
-    // Only the coefficients are needed from here on; the points live in `zpk`.
-    let coefs = std::mem::take(&mut z.coefs);
-    drop(z);
-    let key = KeyView::new(&zpk).map_err(|e| io_err(&a.zkey, e))?;
-    let public = wires.get(1..=key.n_public()).unwrap_or_default().to_vec();
-    let proof = prove_zkey(
-        &key,
-        &coefs,
-        wires,
-        &mut rand::rngs::OsRng,
-        &ConsoleProgress::new(),
-    )
-    .map_err(|e| e.to_string())?;
+    let public = wires.get(1..=z.n_public).unwrap_or_default().to_vec();
+    let proof = prove_zkey(&z, wires, &mut rand::rngs::OsRng, &ConsoleProgress::new())
+        .map_err(|e| e.to_string())?;
     write_proof(&a.proof, &proof)?;
     write_public(&a.public, &public)?;
     println!(

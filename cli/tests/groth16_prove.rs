@@ -29,6 +29,22 @@ fn json(path: &Path) -> serde_json::Value {
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
+/// `bad.wtns` (a witness that does not satisfy the circuit) with `c1.zkey`: refused before
+/// proving with the circuit's `.r1cs` (a constraint named), by the self-verification without it;
+/// nothing written either way.
+fn bad_witness_is_refused(dir: &TempDir, r1cs: &str) {
+    let d = |f: &str| dir.join(f).to_str().unwrap().to_owned();
+    let files = ["c1.zkey", "bad.wtns", "bad-proof.json", "bad-public.json"];
+    let (ok, text) = prove(&d, files, Some(r1cs));
+    assert!(
+        !ok && text.contains("does not satisfy the circuit (constraint"),
+        "{text}"
+    );
+    let (ok, text) = prove(&d, files, None);
+    assert!(!ok && text.contains("does not verify"), "{text}");
+    assert!(!dir.join("bad-proof.json").exists() && !dir.join("bad-public.json").exists());
+}
+
 #[test]
 fn groth16_prove_from_a_snarkjs_zkey_and_wtns_verifies_in_snarkjs() {
     let dir = TempDir::new("groth16-prove");
@@ -118,22 +134,7 @@ fn groth16_prove_from_a_snarkjs_zkey_and_wtns_verifies_in_snarkjs() {
     wtns[last..].fill(0);
     wtns[last..last + 2].copy_from_slice(&12345u16.to_le_bytes());
     std::fs::write(dir.join("bad.wtns"), &wtns).unwrap();
-    let (ok, text) = prove(
-        &d,
-        ["c1.zkey", "bad.wtns", "bad-proof.json", "bad-public.json"],
-        Some("c.r1cs"),
-    );
-    assert!(
-        !ok && text.contains("does not satisfy the circuit (constraint"),
-        "{text}"
-    );
-    let (ok, text) = prove(
-        &d,
-        ["c1.zkey", "bad.wtns", "bad-proof.json", "bad-public.json"],
-        None,
-    );
-    assert!(!ok && text.contains("does not verify"), "{text}");
-    assert!(!dir.join("bad-proof.json").exists() && !dir.join("bad-public.json").exists());
+    bad_witness_is_refused(&dir, "c.r1cs");
     // The right witness passes the .r1cs check.
     let (ok, text) = prove(
         &d,
@@ -157,4 +158,97 @@ fn groth16_prove_from_a_snarkjs_zkey_and_wtns_verifies_in_snarkjs() {
         Some("o.r1cs"),
     );
     assert!(!ok && text.contains("not the key's circuit"), "{text}");
+}
+
+/// A circuit compiled by circom itself (circom2 from npm, pinned in tools/js), with its witness
+/// from circom's own wasm calculator run by snarkjs: the drop-in proves from the ceremony key,
+/// snarkjs verifies and agrees on public.json (circom's order: outputs, then public inputs), the
+/// `.r1cs` circom wrote checks the witness, and a changed wire is refused.
+#[test]
+fn a_circuit_compiled_by_circom_proves_and_snarkjs_verifies() {
+    let dir = TempDir::new("groth16-circom");
+    let d = |f: &str| dir.join(f).to_str().unwrap().to_owned();
+    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/circom/drop_in.circom");
+    let report = zkbio_tests::circom2(&source, dir.path());
+    assert!(report.contains("non-linear constraints: 44"), "{report}");
+    let z: Vec<String> = (0..24).map(|i| (i * i * 31 + 5).to_string()).collect();
+    for (name, x, y) in [("a", "11", "40000"), ("b", "23", "23")] {
+        let input = serde_json::json!({ "x": x, "y": y, "z": z });
+        std::fs::write(dir.join(&format!("{name}.json")), input.to_string()).unwrap();
+        snarkjs_ok(&[
+            "wtns",
+            "calculate",
+            &d("drop_in_js/drop_in.wasm"),
+            &d(&format!("{name}.json")),
+            &d(&format!("{name}.wtns")),
+        ]);
+    }
+    let (_, prepared) = zkbio_tests::ceremony_ptau(dir.path(), 10);
+    let ptau = prepared.to_str().unwrap();
+    snarkjs_ok(&["groth16", "setup", &d("drop_in.r1cs"), ptau, &d("c0.zkey")]);
+    snarkjs_ok(&[
+        "zkey",
+        "contribute",
+        &d("c0.zkey"),
+        &d("c1.zkey"),
+        "--name=p2",
+        "-e=circom entropy",
+    ]);
+    snarkjs_ok(&[
+        "zkey",
+        "export",
+        "verificationkey",
+        &d("c1.zkey"),
+        &d("vk.json"),
+    ]);
+
+    for name in ["a", "b"] {
+        let f = |suffix: &str| format!("{name}{suffix}");
+        let (ok, text) = prove(
+            &d,
+            [
+                "c1.zkey",
+                &f(".wtns"),
+                &f("-proof.json"),
+                &f("-public.json"),
+            ],
+            Some("drop_in.r1cs"),
+        );
+        assert!(ok, "{text}");
+        let (ok, text) = snarkjs(&[
+            "groth16",
+            "verify",
+            &d("vk.json"),
+            &d(&f("-public.json")),
+            &d(&f("-proof.json")),
+        ]);
+        assert!(ok && text.contains("OK"), "{name}: {text}");
+        snarkjs_ok(&[
+            "groth16",
+            "prove",
+            &d("c1.zkey"),
+            &d(&f(".wtns")),
+            &d(&f("-sproof.json")),
+            &d(&f("-spublic.json")),
+        ]);
+        assert_eq!(
+            json(&dir.join(&f("-public.json"))),
+            json(&dir.join(&f("-spublic.json")))
+        );
+    }
+    // The outputs, as the circuit defines them: y_is_x is 0 for (11, 40000) and 1 for (23, 23);
+    // the public input x is last.
+    let public = |name: &str| json(&dir.join(&format!("{name}-public.json")));
+    assert_eq!(public("a")[2], "0");
+    assert_eq!(public("b")[2], "1");
+    assert_eq!(public("a")[3], "11");
+    assert_eq!(public("b")[3], "23");
+
+    // One wire of circom's witness changed: circom's .r1cs names a failing constraint, and
+    // without it the self-verification refuses; nothing is written either way.
+    let mut wtns = std::fs::read(dir.join("a.wtns")).unwrap();
+    let last = wtns.len() - 32;
+    wtns[last] ^= 1;
+    std::fs::write(dir.join("bad.wtns"), &wtns).unwrap();
+    bad_witness_is_refused(&dir, "drop_in.r1cs");
 }

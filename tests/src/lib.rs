@@ -63,6 +63,17 @@ pub fn snarkjs_ok(args: &[&str]) -> String {
     out
 }
 
+/// Compiles the circom source `circuit` with the pinned circom2 (circom 2 in WebAssembly) into
+/// `out`: `<name>.r1cs` and the witness calculator `<name>_js/<name>.wasm`. Returns circom's
+/// report (its constraint and signal counts).
+pub fn circom2(circuit: &Path, out: &Path) -> String {
+    let path = |p: &Path| p.to_str().expect("utf-8 path").to_owned();
+    node(
+        "node_modules/circom2/cli.js",
+        &[&path(circuit), "--r1cs", "--wasm", "-o", &path(out)],
+    )
+}
+
 /// A snarkjs powers of tau of `power` with one phase-1 contribution: `(phase1, prepared)`, the
 /// file as contributed and the same prepared for phase 2.
 ///

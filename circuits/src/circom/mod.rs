@@ -25,7 +25,7 @@ pub mod zkey;
 pub use binfile::BinFileError;
 pub use json::JsonError;
 pub use ptau::{Ptau, PtauError, PtauReadError};
-pub use zkey::{coefs_from_r1cs, Zkey, ZkeyCoef};
+pub use zkey::{coefs_from_r1cs, Zkey, ZkeyCoef, ZkeyView};
 
 use ark_bn254::{Fq, Fq2, Fr, G1Affine, G2Affine};
 use ark_ec::AffineRepr;

@@ -21,11 +21,12 @@
 
 use super::binfile::{BinFile, BinWriter, SectionReader};
 use super::{
-    check_prime, fq_modulus_le, fr_from_le, fr_modulus_le, fr_r2, fr_to_le, read_g1, read_g2,
-    to_u32, write_g1, write_g2, FormatError, G1_SIZE, G2_SIZE, N8,
+    check_prime, fq_modulus_le, fr_modulus_le, fr_r2, fr_to_le, read_g1, read_g2, to_u32, write_g1,
+    write_g2, FormatError, G1_SIZE, G2_SIZE, N8,
 };
 use crate::builder::R1cs;
 use ark_bn254::{Bn254, Fr, G1Affine, G2Affine};
+use ark_ff::{BigInteger256, PrimeField};
 use ark_groth16::VerifyingKey;
 use std::io::{BufWriter, Read, Write};
 
@@ -54,7 +55,8 @@ const S_CONTRIBUTIONS: u32 = 10;
 /// snarkjs key byte-identical to the original.
 const SECTION_ORDER: [u32; 10] = [1, 2, 4, 3, 9, 8, 5, 6, 7, 10];
 const HEADER_SIZE: u64 = (4 + N8 + 4 + N8 + 3 * 4 + 3 * G1_SIZE + 3 * G2_SIZE) as u64;
-const COEF_SIZE: usize = 12 + N8;
+/// Bytes of one section-4 entry: matrix, row, signal (`u32` each), then the value.
+pub const COEF_SIZE: usize = 12 + N8;
 /// A contribution without its parameter bytes: 3 G1, 1 G2, transcript, type, parameter length.
 const CONTRIBUTION_FIXED: usize = 3 * G1_SIZE + G2_SIZE + 64 + 4 + 4;
 
@@ -111,9 +113,47 @@ pub struct Zkey {
     pub contributions: Vec<u8>,
 }
 
-impl Zkey {
-    /// Parses a `.zkey` file (see the module docs for what is validated).
-    pub fn from_bytes(bytes: &[u8]) -> Result<Self, FormatError> {
+/// A `.zkey` checked in place, without decoding its points: the counts, the header and IC
+/// points (checked canonical) and every other section as the file's bytes. The query points are
+/// in the encoding the prover reads directly (Montgomery limbs, little-endian), so a mapped
+/// `.zkey` is proved from without a decoded copy; the coefficients are read one at a time
+/// ([`ZkeyView::for_each_coef`]).
+#[derive(Debug, Clone, Copy)]
+pub struct ZkeyView<'a> {
+    /// Wires, including the constant one.
+    pub n_vars: usize,
+    /// Public inputs (wires `1..=n_public`).
+    pub n_public: usize,
+    /// QAP evaluation domain size (a power of two).
+    pub domain_size: usize,
+    /// α₁, β₁, β₂, γ₂, δ₁, δ₂ as the header stores them ([`HEADER_POINTS_SIZE`] bytes).
+    pub header_points: &'a [u8],
+    /// Section 3: `n_public + 1` G1 points.
+    pub ic: &'a [u8],
+    /// Section 4 after its count: the coefficient entries, [`COEF_SIZE`] bytes each.
+    pub coefs: &'a [u8],
+    /// Section 5: `n_vars` G1 points.
+    pub a: &'a [u8],
+    /// Section 6: `n_vars` G1 points.
+    pub b_g1: &'a [u8],
+    /// Section 7: `n_vars` G2 points.
+    pub b_g2: &'a [u8],
+    /// Section 8: `n_vars - n_public - 1` G1 points.
+    pub c: &'a [u8],
+    /// Section 9: `domain_size` G1 points.
+    pub h: &'a [u8],
+    /// Section 10, structure checked.
+    pub contributions: &'a [u8],
+}
+
+/// Bytes of the six points at the end of the header section.
+pub const HEADER_POINTS_SIZE: usize = 3 * G1_SIZE + 3 * G2_SIZE;
+
+impl<'a> ZkeyView<'a> {
+    /// Checks the container, the protocol, the primes, the counts, every section's size, the
+    /// header and IC points' encodings and the contributions' structure. Reads no query point
+    /// and no coefficient (those are checked as they are read).
+    pub fn parse(bytes: &'a [u8]) -> Result<Self, FormatError> {
         let file = BinFile::parse(bytes, MAGIC, MAX_VERSION)?;
 
         let mut p = file.reader(S_PROTOCOL, "zkey protocol")?;
@@ -134,12 +174,7 @@ impl Zkey {
         let n_vars = h.u32()? as usize;
         let n_public = h.u32()? as usize;
         let domain_size = h.u32()? as usize;
-        let alpha_g1 = read_g1(h.array()?, "alpha_1")?;
-        let beta_g1 = read_g1(h.array()?, "beta_1")?;
-        let beta_g2 = read_g2(h.array()?, "beta_2")?;
-        let gamma_g2 = read_g2(h.array()?, "gamma_2")?;
-        let delta_g1 = read_g1(h.array()?, "delta_1")?;
-        let delta_g2 = read_g2(h.array()?, "delta_2")?;
+        let header_points = h.bytes(HEADER_POINTS_SIZE)?;
         h.finish()?;
         if n_public >= n_vars {
             return Err(FormatError::OutOfRange {
@@ -153,30 +188,162 @@ impl Zkey {
                 "zkey domain size is not a power of two",
             ));
         }
-
         let n_private = n_vars - n_public - 1;
-        Ok(Zkey {
+
+        let mut k = file.reader(S_COEFS, "zkey coefficients")?;
+        let n = k.u32()? as u64;
+        let expected = 4 + n * COEF_SIZE as u64;
+        let found = 4 + k.remaining() as u64;
+        if expected != found {
+            return Err(super::BinFileError::SizeMismatch {
+                section: S_COEFS,
+                expected,
+                found,
+            }
+            .into());
+        }
+        let coefs = k.bytes(k.remaining())?;
+
+        let view = ZkeyView {
             n_vars,
             n_public,
             domain_size,
+            header_points,
+            ic: sized_section(&file, S_IC, n_public + 1, G1_SIZE)?,
+            coefs,
+            a: sized_section(&file, S_A, n_vars, G1_SIZE)?,
+            b_g1: sized_section(&file, S_B1, n_vars, G1_SIZE)?,
+            b_g2: sized_section(&file, S_B2, n_vars, G2_SIZE)?,
+            c: sized_section(&file, S_C, n_private, G1_SIZE)?,
+            h: sized_section(&file, S_H, domain_size, G1_SIZE)?,
+            contributions: file.section(S_CONTRIBUTIONS)?,
+        };
+        let _checked = view.header()?;
+        g1s(view.ic, "IC point")?;
+        count_contributions(view.contributions)?;
+        Ok(view)
+    }
+
+    /// The header's points, decoded: α₁, β₁, β₂, γ₂, δ₁, δ₂.
+    #[allow(clippy::type_complexity)]
+    pub fn header(
+        &self,
+    ) -> Result<(G1Affine, G1Affine, G2Affine, G2Affine, G1Affine, G2Affine), FormatError> {
+        let b = self.header_points;
+        let g1 = |at: usize, what| read_g1(array(&b[at..at + G1_SIZE]), what);
+        let g2 = |at: usize, what| read_g2(array(&b[at..at + G2_SIZE]), what);
+        Ok((
+            g1(0, "alpha_1")?,
+            g1(G1_SIZE, "beta_1")?,
+            g2(2 * G1_SIZE, "beta_2")?,
+            g2(2 * G1_SIZE + G2_SIZE, "gamma_2")?,
+            g1(2 * G1_SIZE + 2 * G2_SIZE, "delta_1")?,
+            g2(3 * G1_SIZE + 2 * G2_SIZE, "delta_2")?,
+        ))
+    }
+
+    /// Number of coefficient entries.
+    pub fn n_coefs(&self) -> usize {
+        self.coefs.len() / COEF_SIZE
+    }
+
+    /// Calls `f(matrix, row, signal, scaled)` for each coefficient entry in file order, where
+    /// `scaled` is the coefficient times the Montgomery radix `R = 2^256 mod r` (the stored
+    /// `value·R²` taken as Montgomery limbs: no multiplication per entry; multiply a sum of such
+    /// terms by [`radix_inverse`] once). Every entry is checked before `f` sees it: matrix 0 (A)
+    /// or 1 (B), row below the domain size, signal below the wire count, stored value below `r`.
+    pub fn for_each_coef(
+        &self,
+        mut f: impl FnMut(u32, usize, usize, Fr),
+    ) -> Result<(), FormatError> {
+        let r = fr_modulus_bigint();
+        for e in self.coefs.chunks_exact(COEF_SIZE) {
+            let word = |i: usize| u32::from_le_bytes([e[i], e[i + 1], e[i + 2], e[i + 3]]);
+            let (matrix, row, signal) = (word(0), word(4), word(8));
+            check_coef_at(matrix, row, signal, self.n_vars, self.domain_size)?;
+            let mut limbs = [0u64; 4];
+            for (i, l) in limbs.iter_mut().enumerate() {
+                let mut w = [0u8; 8];
+                w.copy_from_slice(&e[12 + 8 * i..20 + 8 * i]);
+                *l = u64::from_le_bytes(w);
+            }
+            let stored = BigInteger256::new(limbs);
+            if stored >= r {
+                return Err(FormatError::NonCanonical {
+                    what: "zkey coefficient",
+                });
+            }
+            f(
+                matrix,
+                row as usize,
+                signal as usize,
+                Fr::new_unchecked(stored),
+            );
+        }
+        Ok(())
+    }
+
+    /// Every coefficient entry, decoded (one pass; see [`ZkeyView::for_each_coef`]).
+    pub fn coefs(&self) -> Result<Vec<ZkeyCoef>, FormatError> {
+        let r_inv = radix_inverse();
+        let mut out = Vec::with_capacity(self.n_coefs());
+        self.for_each_coef(|matrix, row, signal, scaled| {
+            out.push(ZkeyCoef {
+                matrix,
+                constraint: row as u32,
+                signal: signal as u32,
+                value: scaled * r_inv,
+            })
+        })?;
+        Ok(out)
+    }
+
+    /// One more than the highest row any coefficient uses (0 without coefficients).
+    pub fn rows_used(&self) -> Result<usize, FormatError> {
+        let mut rows = 0;
+        self.for_each_coef(|_, row, _, _| rows = rows.max(row + 1))?;
+        Ok(rows)
+    }
+}
+
+/// `R⁻¹` for the Montgomery radix `R = 2^256 mod r`: turns a sum of
+/// [`ZkeyView::for_each_coef`]'s scaled terms into the sum of the terms.
+pub fn radix_inverse() -> Fr {
+    // new_unchecked(1) is the element whose Montgomery limbs are 1, i.e. 1·R⁻¹.
+    Fr::new_unchecked(BigInteger256::from(1u64))
+}
+
+fn fr_modulus_bigint() -> BigInteger256 {
+    <Fr as PrimeField>::MODULUS
+}
+
+impl Zkey {
+    /// Parses a `.zkey` file (see the module docs for what is validated) into decoded points.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, FormatError> {
+        let v = ZkeyView::parse(bytes)?;
+        let (alpha_g1, beta_g1, beta_g2, gamma_g2, delta_g1, delta_g2) = v.header()?;
+        Ok(Zkey {
+            n_vars: v.n_vars,
+            n_public: v.n_public,
+            domain_size: v.domain_size,
             alpha_g1,
             beta_g1,
             beta_g2,
             gamma_g2,
             delta_g1,
             delta_g2,
-            ic: g1_section(&file, S_IC, n_public + 1, "IC point")?,
-            coefs: read_coefs(&file, n_vars, domain_size)?,
-            a: g1_section(&file, S_A, n_vars, "A point")?,
-            b_g1: g1_section(&file, S_B1, n_vars, "B1 point")?,
-            b_g2: g2_section(&file, S_B2, n_vars, "B2 point")?,
-            c: g1_section(&file, S_C, n_private, "C point")?,
-            h: g1_section(&file, S_H, domain_size, "H point")?,
-            contributions: {
-                let bytes = file.section(S_CONTRIBUTIONS)?;
-                count_contributions(bytes)?;
-                bytes.to_vec()
-            },
+            ic: g1s(v.ic, "IC point")?,
+            coefs: v.coefs()?,
+            a: g1s(v.a, "A point")?,
+            b_g1: g1s(v.b_g1, "B1 point")?,
+            b_g2: v
+                .b_g2
+                .chunks_exact(G2_SIZE)
+                .map(|c| read_g2(array(c), "B2 point"))
+                .collect::<Result<_, _>>()?,
+            c: g1s(v.c, "C point")?,
+            h: g1s(v.h, "H point")?,
+            contributions: v.contributions.to_vec(),
         })
     }
 
@@ -342,44 +509,34 @@ fn sized_section<'a>(
     Ok(bytes)
 }
 
-fn g1_section(
-    file: &BinFile<'_>,
-    id: u32,
-    count: usize,
-    what: &'static str,
-) -> Result<Vec<G1Affine>, FormatError> {
-    sized_section(file, id, count, G1_SIZE)?
-        .chunks_exact(G1_SIZE)
-        .map(|c| {
-            let mut b = [0u8; G1_SIZE];
-            b.copy_from_slice(c);
-            read_g1(&b, what)
-        })
-        .collect()
+fn array<const K: usize>(b: &[u8]) -> &[u8; K] {
+    // Callers slice exactly K bytes.
+    b.try_into().expect("slice of the array's length")
 }
 
-fn g2_section(
-    file: &BinFile<'_>,
-    id: u32,
-    count: usize,
-    what: &'static str,
-) -> Result<Vec<G2Affine>, FormatError> {
-    sized_section(file, id, count, G2_SIZE)?
-        .chunks_exact(G2_SIZE)
-        .map(|c| {
-            let mut b = [0u8; G2_SIZE];
-            b.copy_from_slice(c);
-            read_g2(&b, what)
-        })
+fn g1s(bytes: &[u8], what: &'static str) -> Result<Vec<G1Affine>, FormatError> {
+    bytes
+        .chunks_exact(G1_SIZE)
+        .map(|c| read_g1(array(c), what))
         .collect()
 }
 
 fn check_coef(k: &ZkeyCoef, n_vars: usize, domain_size: usize) -> Result<(), FormatError> {
+    check_coef_at(k.matrix, k.constraint, k.signal, n_vars, domain_size)
+}
+
+fn check_coef_at(
+    matrix: u32,
+    row: u32,
+    signal: u32,
+    n_vars: usize,
+    domain_size: usize,
+) -> Result<(), FormatError> {
     for (what, value, limit) in [
-        ("zkey coefficient matrix", k.matrix as usize, 2),
+        ("zkey coefficient matrix", matrix as usize, 2),
         // The prover writes row `constraint` of a domain-sized buffer.
-        ("zkey coefficient row", k.constraint as usize, domain_size),
-        ("zkey coefficient signal", k.signal as usize, n_vars),
+        ("zkey coefficient row", row as usize, domain_size),
+        ("zkey coefficient signal", signal as usize, n_vars),
     ] {
         if value >= limit {
             return Err(FormatError::OutOfRange {
@@ -390,43 +547,6 @@ fn check_coef(k: &ZkeyCoef, n_vars: usize, domain_size: usize) -> Result<(), For
         }
     }
     Ok(())
-}
-
-fn read_coefs(
-    file: &BinFile<'_>,
-    n_vars: usize,
-    domain_size: usize,
-) -> Result<Vec<ZkeyCoef>, FormatError> {
-    let mut r = file.reader(S_COEFS, "zkey coefficients")?;
-    let n = r.u32()? as usize;
-    let expected = 4 + n as u64 * COEF_SIZE as u64;
-    let found = 4 + r.remaining() as u64;
-    if expected != found {
-        return Err(super::BinFileError::SizeMismatch {
-            section: S_COEFS,
-            expected,
-            found,
-        }
-        .into());
-    }
-    let r2_inv = fr_r2().1;
-    let mut coefs = Vec::with_capacity(n);
-    for _ in 0..n {
-        let matrix = r.u32()?;
-        let constraint = r.u32()?;
-        let signal = r.u32()?;
-        let stored = fr_from_le(r.array()?, "zkey coefficient")?;
-        let k = ZkeyCoef {
-            matrix,
-            constraint,
-            signal,
-            value: stored * r2_inv,
-        };
-        check_coef(&k, n_vars, domain_size)?;
-        coefs.push(k);
-    }
-    r.finish()?;
-    Ok(coefs)
 }
 
 /// Validates section 10's structure and returns its contribution count.

@@ -68,12 +68,25 @@ pub fn zpk_transport(data: &[u8]) -> bool {
     true
 }
 
-/// snarkjs `.zkey` (`circom/zkey.rs` in zkbio-circuits): a parsed key writes back and re-parses
+/// snarkjs `.zkey` (`circom/zkey.rs` in zkbio-circuits): the in-place view the prover uses
+/// never panics (its key view and its coefficient pass included) and accepts every key the
+/// decoding reader accepts, with the same coefficients; a parsed key writes back and re-parses
 /// equal.
 pub fn zkey(data: &[u8]) -> bool {
+    let view = zkbio_circuits::circom::ZkeyView::parse(data);
+    if let Ok(v) = &view {
+        let _ = v.header();
+        let _ = v.rows_used();
+        let _ = crate::groth16::circom_prove::key_view(v);
+    }
     let Ok(key) = Zkey::from_bytes(data) else {
-        return false;
+        return view.is_ok();
     };
+    let view = view.expect("a key the decoding reader accepts is a valid view");
+    assert!(
+        view.coefs().ok().as_ref() == Some(&key.coefs),
+        "the view's coefficients differ from the decoded key's"
+    );
     let _ = key.contribution_info();
     let _ = key.verifying_key();
     let bytes = key.to_bytes().expect("a parsed .zkey writes back");

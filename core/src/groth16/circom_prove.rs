@@ -10,20 +10,24 @@
 //! final self-verification refuses it ([`ZkeyProveError::NotSatisfiedOrCorrupted`]). Given the
 //! circuit's `.r1cs`, [`check_witness_r1cs`] refuses such a witness before any proving work.
 //!
-//! The key's points are written once into the `.zpk` layout in memory ([`zkey_to_zpk`]), so the
-//! multi-scalar multiplications are the same code as for a mapped `.zpk`.
+//! The key is used where it lies: a `.zkey`'s point sections hold the encoding the prover reads
+//! (Montgomery limbs, little-endian), so the multi-scalar multiplications read a mapped `.zkey`
+//! directly ([`key_view`]), with no decoded or converted copy in memory, and the coefficients are
+//! read one entry at a time ([`row_evaluations`]). What the process holds is the witness, the
+//! row evaluations and the FFT buffers, as for our own statements.
 
-use super::key_file::{write_key_with_origin, KeyError, KeyOrigin, KeyView};
+use super::key_file::{KeyOrigin, KeySections, KeyView};
 use super::progress::{Phase, ProveControl};
 use super::prover::{check_key, domains_of, prove_from_h, ProveError};
 use super::qap::h_from_rows;
 use ark_bn254::{Bn254, Fr};
 use ark_ff::{One, Zero};
-use ark_groth16::{Proof, ProvingKey};
+use ark_groth16::Proof;
 use ark_std::rand::{CryptoRng, RngCore};
 use zeroize::Zeroizing;
 use zkbio_circuits::builder::R1cs;
-use zkbio_circuits::circom::zkey::{coefs_from_r1cs, Zkey, ZkeyCoef};
+use zkbio_circuits::circom::zkey::{coefs_from_r1cs, radix_inverse, ZkeyView};
+use zkbio_circuits::circom::FormatError;
 
 /// Why no proof was made from a `.zkey` and a `.wtns`.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -50,6 +54,12 @@ pub enum ZkeyProveError {
     /// corrupted.
     #[error("the proof does not verify under the key's own verification key: the witness does not satisfy the circuit (pass its .r1cs to find the constraint) or the key is corrupted")]
     NotSatisfiedOrCorrupted,
+    /// The key's counts or sections do not fit together as a proving key.
+    #[error("the .zkey is not a usable proving key: {0}")]
+    Key(String),
+    /// A coefficient entry is out of range or not canonical.
+    #[error("the .zkey's coefficients: {0}")]
+    Coefficients(String),
     /// Any other refusal of the prover (an unsafe key, a cancellation).
     #[error(transparent)]
     Prove(ProveError),
@@ -67,50 +77,77 @@ impl From<ProveError> for ZkeyProveError {
 /// The number of constraints a snarkjs key's coefficients imply: `snarkjs zkey new` puts the
 /// public-input rows at `m..=m + n_public` after the `m` constraints, so the last row used is
 /// `m + n_public`. (A key whose last constraints have empty A and B looks shorter; the count
-/// only sizes the `.zpk` header, the proof uses every row the key lists.)
-pub fn implied_constraints(z: &Zkey) -> usize {
-    let rows = z.coefs.iter().map(|k| k.constraint as usize + 1).max();
-    rows.unwrap_or(0).saturating_sub(z.n_public + 1)
+/// only sizes the key's header checks, the proof uses every row the key lists.)
+pub fn implied_constraints(z: &ZkeyView<'_>) -> Result<usize, ZkeyProveError> {
+    let rows = z.rows_used().map_err(coef_error)?;
+    Ok(rows.saturating_sub(z.n_public + 1))
 }
 
-/// The key's points in the `.zpk` layout (in memory), marked as external. Fails if the counts
-/// do not fit the layout.
-pub fn zkey_to_zpk(z: &Zkey) -> Result<Vec<u8>, KeyError> {
-    let pk = ProvingKey::<Bn254> {
-        vk: z.verifying_key(),
-        beta_g1: z.beta_g1,
-        delta_g1: z.delta_g1,
-        a_query: z.a.clone(),
-        b_g1_query: z.b_g1.clone(),
-        b_g2_query: z.b_g2.clone(),
-        h_query: z.h.clone(),
-        l_query: z.c.clone(),
+fn coef_error(e: FormatError) -> ZkeyProveError {
+    ZkeyProveError::Coefficients(e.to_string())
+}
+
+/// The key's points where they lie in the `.zkey`'s bytes, as the prover reads them (marked as
+/// external: a `.zkey` says nothing of its origin; the prover's key check refuses the forgeable
+/// ones). The counts are checked as a `.zpk` header's are.
+pub fn key_view<'a>(z: &ZkeyView<'a>) -> Result<KeyView<'a>, ZkeyProveError> {
+    let sections = KeySections {
+        vk: z.header_points,
+        ic: z.ic,
+        a: z.a,
+        b_g1: z.b_g1,
+        b_g2: z.b_g2,
+        c: z.c,
+        h: z.h,
     };
-    let mut out = Vec::new();
-    write_key_with_origin(&pk, implied_constraints(z), KeyOrigin::External, &mut out)?;
-    Ok(out)
+    KeyView::from_sections(
+        z.n_vars,
+        z.n_public,
+        z.domain_size,
+        implied_constraints(z)?,
+        KeyOrigin::External,
+        sections,
+    )
+    .map_err(|e| ZkeyProveError::Key(e.to_string()))
 }
 
-/// `A·z` and `B·z` on every row of an `n`-point domain from a key's coefficient section.
-/// Coefficients were range-checked when the key was read (row below `n`, wire below the wire
-/// count); `z` must hold every wire.
-pub fn row_evaluations(coefs: &[ZkeyCoef], z: &[Fr], n: usize) -> (Vec<Fr>, Vec<Fr>) {
+/// `A·z` and `B·z` on every row of the key's domain from its coefficient section, in one pass
+/// over it. Each term is the entry's Montgomery-scaled value times the wire (one
+/// multiplication), and each row is unscaled once at the end. `wires` must hold every wire (and
+/// start with the one); entries are range-checked as they are read.
+pub fn row_evaluations(
+    z: &ZkeyView<'_>,
+    wires: &[Fr],
+) -> Result<(Vec<Fr>, Vec<Fr>), ZkeyProveError> {
+    check_wires(z.n_vars, wires)?;
+    let n = z.domain_size;
     let mut a = vec![Fr::zero(); n];
     let mut b = vec![Fr::zero(); n];
-    for k in coefs {
-        let side = if k.matrix == 0 { &mut a } else { &mut b };
-        side[k.constraint as usize] += k.value * z[k.signal as usize];
+    z.for_each_coef(|matrix, row, signal, scaled| {
+        let side = if matrix == 0 { &mut a } else { &mut b };
+        side[row] += scaled * wires[signal];
+    })
+    .map_err(coef_error)?;
+    let r_inv = radix_inverse();
+    for x in a.iter_mut().chain(b.iter_mut()) {
+        *x *= r_inv;
     }
-    (a, b)
+    Ok((a, b))
 }
 
 /// Checks `wires` against the circuit's `.r1cs` before proving: the `.r1cs` must be the key's
 /// circuit (its counts and A/B coefficients equal the key's) and every constraint must hold.
-pub fn check_witness_r1cs(z: &Zkey, r1cs: &R1cs, wires: &[Fr]) -> Result<(), ZkeyProveError> {
+pub fn check_witness_r1cs(
+    z: &ZkeyView<'_>,
+    r1cs: &R1cs,
+    wires: &[Fr],
+) -> Result<(), ZkeyProveError> {
     if r1cs.n_wires != z.n_vars || r1cs.n_public != z.n_public {
         return Err(ZkeyProveError::OtherCircuit("its wire counts differ"));
     }
-    if r1cs.domain_size() != z.domain_size || coefs_from_r1cs(r1cs) != z.coefs {
+    if r1cs.domain_size() != z.domain_size
+        || coefs_from_r1cs(r1cs) != z.coefs().map_err(coef_error)?
+    {
         return Err(ZkeyProveError::OtherCircuit("its A/B coefficients differ"));
     }
     check_wires(z.n_vars, wires)?;
@@ -133,27 +170,27 @@ fn check_wires(n_vars: usize, wires: &[Fr]) -> Result<(), ZkeyProveError> {
     Ok(())
 }
 
-/// Proves with `key` (the `.zpk` form of a `.zkey`, [`zkey_to_zpk`]) and the key's coefficient
-/// section `coefs` for the witness `wires` (all wire values, `.wtns` order), then checks the
-/// proof verifies under the key's verification key. `wires` is zeroized when done.
+/// Proves from the `.zkey` `z` (its points read in place) for the witness `wires` (all wire
+/// values, `.wtns` order), then checks the proof verifies under the key's verification key.
+/// `wires` is zeroized when done.
 pub fn prove_zkey(
-    key: &KeyView<'_>,
-    coefs: &[ZkeyCoef],
+    z: &ZkeyView<'_>,
     wires: Vec<Fr>,
     rng: &mut (impl RngCore + CryptoRng),
     ctl: &dyn ProveControl,
 ) -> Result<Proof<Bn254>, ZkeyProveError> {
     let wires = Zeroizing::new(wires);
-    check_wires(key.n_vars(), &wires)?;
-    check_key(key)?;
-    let domains = domains_of(key)?;
+    check_wires(z.n_vars, &wires)?;
+    let key = key_view(z)?;
+    check_key(&key)?;
+    let domains = domains_of(&key)?;
     ctl.progress(Phase::Witness, 0.0);
-    let (a, b) = row_evaluations(coefs, &wires, key.domain_size());
+    let (a, b) = row_evaluations(z, &wires)?;
     let c: Vec<Fr> = a.iter().zip(&b).map(|(x, y)| *x * y).collect();
     ctl.progress(Phase::Witness, 1.0);
     ctl.progress(Phase::Fft, 0.0);
     let h = h_from_rows(a, b, c, &domains, ctl).ok_or(ProveError::Cancelled)?;
-    Ok(prove_from_h(key, &wires, h, rng, ctl)?)
+    Ok(prove_from_h(&key, &wires, h, rng, ctl)?)
 }
 
 #[cfg(test)]
@@ -164,18 +201,23 @@ mod tests {
     use crate::groth16::{dev_setup_insecure, verify};
     use ark_std::rand::SeedableRng;
     use rand_chacha::ChaCha20Rng;
+    use zkbio_circuits::circom::zkey::{Zkey, COEF_SIZE};
     use zkbio_circuits::statements::image_opening::ImageOpening;
     use zkbio_circuits::Circuit;
 
     const STMT: ImageOpening = ImageOpening { rows: 2, cols: 16 };
 
-    fn setup() -> (
-        Zkey,
-        R1cs,
-        Vec<Fr>,
-        Vec<Fr>,
-        zkbio_circuits::builder::Witness,
-    ) {
+    struct Setup {
+        zkey: Zkey,
+        bytes: Vec<u8>,
+        r1cs: R1cs,
+        wires: Vec<Fr>,
+        public: Vec<Fr>,
+        witness: zkbio_circuits::builder::Witness,
+        pk: ark_groth16::ProvingKey<Bn254>,
+    }
+
+    fn setup() -> Setup {
         let r1cs = STMT.to_r1cs().unwrap();
         let pk = dev_setup_insecure(&r1cs, [3; 32]).unwrap();
         let inp = STMT
@@ -187,57 +229,112 @@ mod tests {
             )
             .unwrap();
         let public = STMT.public_inputs(&inp).to_vec();
-        let w = STMT.witness(&inp).unwrap();
-        (to_zkey(&pk, &r1cs), r1cs, w.wires.clone(), public, w)
+        let witness = STMT.witness(&inp).unwrap();
+        let zkey = to_zkey(&pk, &r1cs);
+        Setup {
+            bytes: zkey.to_bytes().unwrap(),
+            zkey,
+            r1cs,
+            wires: witness.wires.clone(),
+            public,
+            witness,
+            pk,
+        }
     }
 
     #[test]
     fn row_evaluations_are_the_witness_builders_plus_the_public_rows() {
-        let (z, r1cs, wires, _, w) = setup();
-        let (a, b) = row_evaluations(&z.coefs, &wires, z.domain_size);
-        let m = r1cs.constraints.len();
-        assert_eq!(implied_constraints(&z), m);
-        assert_eq!(&a[..m], &w.a[..]);
-        assert_eq!(&b[..m], &w.b[..]);
+        let s = setup();
+        let z = ZkeyView::parse(&s.bytes).unwrap();
+        let (a, b) = row_evaluations(&z, &s.wires).unwrap();
+        assert_eq!(a.len(), z.domain_size);
+        let m = s.r1cs.constraints.len();
+        assert_eq!(implied_constraints(&z), Ok(m));
+        assert_eq!(&a[..m], &s.witness.a[..]);
+        assert_eq!(&b[..m], &s.witness.b[..]);
         // snarkjs's rows m + i: A = z_i for the one wire and each public input, B = 0.
-        assert_eq!(&a[m..=m + r1cs.n_public], &wires[..=r1cs.n_public]);
-        assert!(a[m + r1cs.n_public + 1..].iter().all(Fr::is_zero));
+        let n_public = s.r1cs.n_public;
+        assert_eq!(&a[m..=m + n_public], &s.wires[..=n_public]);
+        assert!(a[m + n_public + 1..].iter().all(Fr::is_zero));
         assert!(b[m..].iter().all(Fr::is_zero));
     }
 
     #[test]
+    fn the_key_in_place_is_the_key_and_bad_coefficients_are_typed_errors() {
+        let s = setup();
+        let z = ZkeyView::parse(&s.bytes).unwrap();
+        assert_eq!(z.coefs().unwrap(), s.zkey.coefs);
+        let key = key_view(&z).unwrap();
+        assert_eq!(key.to_proving_key(), s.pk);
+        assert_eq!(key.n_constraints(), s.r1cs.constraints.len());
+
+        // Where the first coefficient entry lies in the file (the view borrows the file).
+        let at = z.coefs.as_ptr() as usize - s.bytes.as_ptr() as usize;
+        let modulus = <Fr as ark_ff::PrimeField>::MODULUS;
+        let mut r_le = [0u8; 32];
+        for (i, l) in modulus.0.iter().enumerate() {
+            r_le[8 * i..8 * i + 8].copy_from_slice(&l.to_le_bytes());
+        }
+        let bad: [(usize, Vec<u8>); 3] = [
+            // A row past the domain.
+            (at + 4, (z.domain_size as u32).to_le_bytes().to_vec()),
+            // A stored value equal to r: not canonical.
+            (at + 12, r_le.to_vec()),
+            // Matrix 2 (only A and B are stored).
+            (at, 2u32.to_le_bytes().to_vec()),
+        ];
+        for (offset, patch) in bad {
+            let mut b = s.bytes.clone();
+            b[offset..offset + patch.len()].copy_from_slice(&patch);
+            // The view parses (it reads no coefficient), every use of the entries refuses.
+            let v = ZkeyView::parse(&b).unwrap();
+            assert!(matches!(
+                row_evaluations(&v, &s.wires),
+                Err(ZkeyProveError::Coefficients(_))
+            ));
+            assert!(matches!(key_view(&v), Err(ZkeyProveError::Coefficients(_))));
+            let mut rng = ChaCha20Rng::seed_from_u64(1);
+            assert!(matches!(
+                prove_zkey(&v, s.wires.clone(), &mut rng, &Silent),
+                Err(ZkeyProveError::Coefficients(_))
+            ));
+            assert!(Zkey::from_bytes(&b).is_err());
+        }
+        assert_eq!(COEF_SIZE, 44);
+    }
+
+    #[test]
     fn a_zkey_and_its_witness_prove_and_a_wrong_witness_is_refused() {
-        let (z, r1cs, wires, public, _) = setup();
-        let zpk = zkey_to_zpk(&z).unwrap();
-        let key = KeyView::new(&zpk).unwrap();
+        let s = setup();
+        let z = ZkeyView::parse(&s.bytes).unwrap();
         let mut rng = ChaCha20Rng::seed_from_u64(5);
-        let proof = prove_zkey(&key, &z.coefs, wires.clone(), &mut rng, &Silent).unwrap();
-        assert_eq!(verify(&z.verifying_key(), &proof, &public), Ok(()));
-        assert_eq!(check_witness_r1cs(&z, &r1cs, &wires), Ok(()));
+        let proof = prove_zkey(&z, s.wires.clone(), &mut rng, &Silent).unwrap();
+        assert_eq!(verify(&s.zkey.verifying_key(), &proof, &s.public), Ok(()));
+        assert_eq!(check_witness_r1cs(&z, &s.r1cs, &s.wires), Ok(()));
 
         // One private wire changed: the .r1cs check names a constraint before any proving, and
         // without it the self-verification refuses the proof.
-        let mut bad = wires.clone();
+        let mut bad = s.wires.clone();
         let last = bad.len() - 1;
         bad[last] += Fr::from(1u64);
         assert!(matches!(
-            check_witness_r1cs(&z, &r1cs, &bad),
+            check_witness_r1cs(&z, &s.r1cs, &bad),
             Err(ZkeyProveError::Unsatisfied(_))
         ));
         assert_eq!(
-            prove_zkey(&key, &z.coefs, bad, &mut rng, &Silent),
+            prove_zkey(&z, bad, &mut rng, &Silent),
             Err(ZkeyProveError::NotSatisfiedOrCorrupted)
         );
-        let mut short = wires.clone();
+        let mut short = s.wires.clone();
         short.pop();
         assert!(matches!(
-            prove_zkey(&key, &z.coefs, short, &mut rng, &Silent),
+            prove_zkey(&z, short, &mut rng, &Silent),
             Err(ZkeyProveError::WitnessLength { .. })
         ));
-        let mut not_one = wires;
+        let mut not_one = s.wires;
         not_one[0] = Fr::from(2u64);
         assert_eq!(
-            prove_zkey(&key, &z.coefs, not_one, &mut rng, &Silent),
+            prove_zkey(&z, not_one, &mut rng, &Silent),
             Err(ZkeyProveError::NotOne)
         );
         let other = ImageOpening { rows: 2, cols: 8 }.to_r1cs().unwrap();

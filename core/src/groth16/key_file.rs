@@ -92,6 +92,16 @@ pub enum KeyError {
         /// Actual length.
         actual: u64,
     },
+    /// A section holds another number of bytes than the key's counts imply.
+    #[error("proving key section {section} has {actual} bytes, the counts imply {expected}")]
+    SectionLength {
+        /// Which section.
+        section: &'static str,
+        /// Length implied by the counts.
+        expected: usize,
+        /// Actual length.
+        actual: usize,
+    },
     /// The digest differs from the pinned one: corrupted or substituted file.
     #[error("proving key digest mismatch: expected {expected}, got {actual}")]
     DigestMismatch {
@@ -175,12 +185,73 @@ impl Layout {
     }
 }
 
-/// A borrowed, header-checked proving key over bytes in the `.zpk` layout (mapped or in memory).
+/// The byte sections of a proving key, each in the prover's point encoding
+/// ([`super::encoding`]): what the prover reads, wherever the bytes live. A `.zpk` holds them
+/// back to back ([`KeySections::of_zpk`]); a snarkjs `.zkey` holds the same encodings in its own
+/// sections, so a mapped `.zkey` is proved from in place ([`KeyView::from_sections`]).
+#[derive(Clone, Copy, Debug)]
+pub struct KeySections<'a> {
+    /// α₁, β₁, β₂, γ₂, δ₁, δ₂ (576 bytes).
+    pub vk: &'a [u8],
+    /// IC: `n_public + 1` G1 points.
+    pub ic: &'a [u8],
+    /// A query: `n_vars` G1 points.
+    pub a: &'a [u8],
+    /// B query in G1: `n_vars` points.
+    pub b_g1: &'a [u8],
+    /// B query in G2: `n_vars` points.
+    pub b_g2: &'a [u8],
+    /// C query of the private wires: `n_vars - n_public - 1` G1 points.
+    pub c: &'a [u8],
+    /// H query: `domain_size` G1 points.
+    pub h: &'a [u8],
+}
+
+impl<'a> KeySections<'a> {
+    /// The sections of a `.zpk` file whose header implied `layout` (length already checked).
+    fn of_zpk(bytes: &'a [u8], l: &Layout) -> Self {
+        KeySections {
+            vk: &bytes[HEADER_BYTES..l.ic],
+            ic: &bytes[l.ic..l.a],
+            a: &bytes[l.a..l.b_g1],
+            b_g1: &bytes[l.b_g1..l.b_g2],
+            b_g2: &bytes[l.b_g2..l.c],
+            c: &bytes[l.c..l.h],
+            h: &bytes[l.h..l.end],
+        }
+    }
+
+    /// Checks every section's length against the counts.
+    fn check(&self, l: &Layout) -> Result<(), KeyError> {
+        let private = l.n_vars - l.n_public - 1;
+        for (section, bytes, expected) in [
+            ("verification key", self.vk, VK_BYTES),
+            ("IC", self.ic, (l.n_public + 1) * G1_BYTES),
+            ("A", self.a, l.n_vars * G1_BYTES),
+            ("B1", self.b_g1, l.n_vars * G1_BYTES),
+            ("B2", self.b_g2, l.n_vars * G2_BYTES),
+            ("C", self.c, private * G1_BYTES),
+            ("H", self.h, l.domain_size * G1_BYTES),
+        ] {
+            if bytes.len() != expected {
+                return Err(KeyError::SectionLength {
+                    section,
+                    expected,
+                    actual: bytes.len(),
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A borrowed, checked proving key: its counts and its sections (of a mapped or in-memory
+/// `.zpk`, or of another container holding the same encodings).
 #[derive(Clone, Copy, Debug)]
 pub struct KeyView<'a> {
-    bytes: &'a [u8],
     layout: Layout,
     origin: KeyOrigin,
+    s: KeySections<'a>,
 }
 
 fn origin_of_flags(flags: u32) -> Result<KeyOrigin, KeyError> {
@@ -293,10 +364,40 @@ impl<'a> KeyView<'a> {
             });
         }
         Ok(KeyView {
-            bytes,
             layout,
             origin,
+            s: KeySections::of_zpk(bytes, &layout),
         })
+    }
+
+    /// A key from its counts and its sections held elsewhere (e.g. in a mapped `.zkey`): the
+    /// counts are checked as a `.zpk` header's are, and every section's length against them.
+    /// Reads no point.
+    pub fn from_sections(
+        n_vars: usize,
+        n_public: usize,
+        domain_size: usize,
+        n_constraints: usize,
+        origin: KeyOrigin,
+        sections: KeySections<'a>,
+    ) -> Result<Self, KeyError> {
+        let layout = Layout::new(
+            n_vars as u64,
+            n_public as u64,
+            domain_size as u64,
+            n_constraints as u64,
+        )?;
+        sections.check(&layout)?;
+        Ok(KeyView {
+            layout,
+            origin,
+            s: sections,
+        })
+    }
+
+    /// The key's sections.
+    pub fn sections(&self) -> KeySections<'a> {
+        self.s
     }
 
     /// Where the key comes from (its header's marker).
@@ -321,36 +422,36 @@ impl<'a> KeyView<'a> {
         self.layout.n_constraints
     }
 
-    fn g1_at(&self, at: usize) -> G1Affine {
-        get_g1(&self.bytes[at..at + G1_BYTES])
+    fn vk_g1(&self, at: usize) -> G1Affine {
+        get_g1(&self.s.vk[at..at + G1_BYTES])
     }
-    fn g2_at(&self, at: usize) -> G2Affine {
-        get_g2(&self.bytes[at..at + G2_BYTES])
+    fn vk_g2(&self, at: usize) -> G2Affine {
+        get_g2(&self.s.vk[at..at + G2_BYTES])
     }
 
     /// α₁, the first point of the verification-key section.
     pub fn alpha_g1(&self) -> G1Affine {
-        self.g1_at(HEADER_BYTES)
+        self.vk_g1(0)
     }
     /// β₁.
     pub fn beta_g1(&self) -> G1Affine {
-        self.g1_at(HEADER_BYTES + G1_BYTES)
+        self.vk_g1(G1_BYTES)
     }
     /// β₂.
     pub fn beta_g2(&self) -> G2Affine {
-        self.g2_at(HEADER_BYTES + 2 * G1_BYTES)
+        self.vk_g2(2 * G1_BYTES)
     }
     /// γ₂.
     pub fn gamma_g2(&self) -> G2Affine {
-        self.g2_at(HEADER_BYTES + 2 * G1_BYTES + G2_BYTES)
+        self.vk_g2(2 * G1_BYTES + G2_BYTES)
     }
     /// δ₁.
     pub fn delta_g1(&self) -> G1Affine {
-        self.g1_at(HEADER_BYTES + 2 * G1_BYTES + 2 * G2_BYTES)
+        self.vk_g1(2 * G1_BYTES + 2 * G2_BYTES)
     }
     /// δ₂.
     pub fn delta_g2(&self) -> G2Affine {
-        self.g2_at(HEADER_BYTES + 3 * G1_BYTES + 2 * G2_BYTES)
+        self.vk_g2(3 * G1_BYTES + 2 * G2_BYTES)
     }
 
     /// The verification key embedded in the proving key.
@@ -362,30 +463,30 @@ impl<'a> KeyView<'a> {
             gamma_g2: self.gamma_g2(),
             delta_g2: self.delta_g2(),
             gamma_abc_g1: (0..=l.n_public)
-                .map(|i| self.g1_at(l.ic + i * G1_BYTES))
+                .map(|i| get_g1(&self.s.ic[i * G1_BYTES..(i + 1) * G1_BYTES]))
                 .collect(),
         }
     }
 
     /// Encoded A query (G1, one per wire).
     pub fn a_bytes(&self) -> &'a [u8] {
-        &self.bytes[self.layout.a..self.layout.b_g1]
+        self.s.a
     }
     /// Encoded B query in G1.
     pub fn b_g1_bytes(&self) -> &'a [u8] {
-        &self.bytes[self.layout.b_g1..self.layout.b_g2]
+        self.s.b_g1
     }
     /// Encoded B query in G2.
     pub fn b_g2_bytes(&self) -> &'a [u8] {
-        &self.bytes[self.layout.b_g2..self.layout.c]
+        self.s.b_g2
     }
     /// Encoded C query (private wires).
     pub fn c_bytes(&self) -> &'a [u8] {
-        &self.bytes[self.layout.c..self.layout.h]
+        self.s.c
     }
     /// Encoded H query.
     pub fn h_bytes(&self) -> &'a [u8] {
-        &self.bytes[self.layout.h..self.layout.end]
+        self.s.h
     }
 
     /// Decodes the whole key (tests, format conversion; not the proving path).
@@ -567,9 +668,9 @@ impl MappedKey {
     /// The key.
     pub fn view(&self) -> KeyView<'_> {
         KeyView {
-            bytes: &self.map,
             layout: self.layout,
             origin: self.origin,
+            s: KeySections::of_zpk(&self.map, &self.layout),
         }
     }
 }

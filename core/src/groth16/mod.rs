@@ -40,7 +40,7 @@ pub mod zkey_verify;
 
 pub use ark_groth16::{Proof, ProvingKey, VerifyingKey};
 pub use key_check::{check_key_structure, KeyStructureError};
-pub use key_file::{KeyError, KeyHeader, KeyOrigin, KeyView, MappedKey};
+pub use key_file::{KeyError, KeyHeader, KeyOrigin, KeySections, KeyView, MappedKey};
 pub use progress::{Phase, ProveControl};
 pub use prover::{prove, ProveError};
 pub use setup::{
