@@ -17,7 +17,7 @@ use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 
 /// The crates whose events `-v` shows (not the dependencies' own).
-const TARGETS: [&str; 3] = ["zkbio_core", "zkbio_circuits", "zkbio"];
+const TARGETS: [&str; 4] = ["zkbio_core", "zkbio_groth16", "zkbio_circuits", "zkbio"];
 
 /// The level `-v` repeated `count` times shows: none, INFO, DEBUG, TRACE.
 pub fn level(count: u8) -> LevelFilter {

@@ -5,7 +5,7 @@ pub mod evm;
 pub mod flows;
 #[cfg(any(test, feature = "fuzzing"))]
 pub mod fuzzing;
-pub mod groth16;
+pub use zkbio_groth16 as groth16;
 pub mod iris;
 pub mod log;
 pub mod package;

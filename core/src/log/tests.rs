@@ -5,7 +5,9 @@ use super::capture::{Capture, Line};
 use super::*;
 use crate::groth16::key_file::{key_to_bytes, KeyView};
 use crate::groth16::progress::Silent;
-use crate::groth16::{dev_setup_insecure, dev_setup_insecure_with_progress, prove, ProveError};
+use crate::groth16::{
+    dev_setup_insecure, dev_setup_insecure_with_progress, prove, ProveControl, ProveError,
+};
 use crate::package::{FetchError, Quiet};
 use ark_bn254::Fr;
 use ark_std::rand::SeedableRng;
@@ -60,7 +62,7 @@ fn a_proof_logs_each_phase_once_in_order_with_its_time() {
     );
     for l in at(&lines, Level::INFO) {
         assert_eq!(l.spans, "prove", "{l:?}");
-        assert!(l.target.starts_with("zkbio_core"), "{l:?}");
+        assert!(l.target.starts_with("zkbio_groth16"), "{l:?}");
         assert!(l.message.contains(" ms"), "a time in {l:?}");
     }
     assert!(

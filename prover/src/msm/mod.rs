@@ -1,7 +1,7 @@
 //! The prover's G1 multi-scalar multiplication: `Σ s_i·P_i` over affine points.
 //!
 //! Three levers over arkworks' `VariableBaseMSM` (each can be switched off in [`MsmConfig`], so
-//! `core/benches/msm.rs` measures them separately):
+//! `prover/benches/msm.rs` measures them separately):
 //! - **unit scalars**: most witness values are bits, so scalars `±1` skip Pippenger; their
 //!   points are summed directly, batch-affine, as one bucket.
 //! - **signed digits** (every configuration): a scalar above `r/2` is replaced by `r − s` on the
@@ -22,7 +22,7 @@
 //! on aarch64 phones. The GLV endomorphism is not used yet: arkworks' `scalar_decomposition`
 //! allocates big integers per scalar, so it needs a fixed-width decomposition first.
 //!
-//! Measure: `cargo bench -p zkbio-core --bench msm` (alternating wall-time runs per lever, see
+//! Measure: `cargo bench -p zkbio-groth16 --bench msm` (alternating wall-time runs per lever, see
 //! the bench's docs for the environment knobs, including `MSM_ONLY` for callgrind).
 
 mod batch_add;

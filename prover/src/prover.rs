@@ -154,7 +154,7 @@ fn msm_streamed<A, G: Zero + AddAssign>(
 ///
 /// `witness` is consumed: its evaluations are released after the FFT phase and its wire values
 /// are zeroized when the proof is done. `rng` draws the zero-knowledge blinding `r, s`. Each
-/// phase's time and a refusal's reason are logged ([`crate::log`]).
+/// phase's time and a refusal's reason are logged ([`crate::trace`]).
 pub fn prove(
     key: &KeyView<'_>,
     witness: Witness,
@@ -162,12 +162,12 @@ pub fn prove(
     ctl: &dyn ProveControl,
 ) -> Result<Proof<Bn254>, ProveError> {
     let _span = tracing::info_span!("prove", constraints = key.n_constraints()).entered();
-    let traced = crate::log::TracedControl::new(ctl);
+    let traced = crate::trace::TracedControl::new(ctl);
     let result = prove_phases(key, witness, rng, &traced);
     match &result {
         Ok(_) => traced.finish(),
         Err(ProveError::Cancelled) => tracing::info!("proving cancelled"),
-        Err(e) => crate::log::refused("prove", e),
+        Err(e) => crate::trace::refused("prove", e),
     }
     result
 }

@@ -3,8 +3,8 @@
 //! The snarkjs-made keys and ptau files are tested in `tests/tests/zkey_verify.rs`.
 
 use super::*;
-use crate::groth16::zkey_convert::{from_zkey, to_zkey, ImportError};
-use crate::groth16::{setup_from_toxic_waste_insecure, ToxicWaste};
+use crate::zkey_convert::{from_zkey, to_zkey, ImportError};
+use crate::{setup_from_toxic_waste_insecure, ToxicWaste};
 use ark_ec::scalar_mul::BatchMulPreprocessing;
 use ark_ec::PrimeGroup;
 use ark_poly::{EvaluationDomain, Radix2EvaluationDomain};

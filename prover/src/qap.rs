@@ -110,7 +110,7 @@ pub fn h_from_rows(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::groth16::progress::Silent;
+    use crate::progress::Silent;
     use ark_std::rand::SeedableRng;
     use ark_std::UniformRand;
     use rand_chacha::ChaCha20Rng;

@@ -315,9 +315,9 @@ fn read_exact(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::groth16::key_file::{digest, key_to_bytes};
-    use crate::groth16::progress::Silent;
-    use crate::groth16::{dev_setup_insecure, prove, verify};
+    use crate::key_file::{digest, key_to_bytes};
+    use crate::progress::Silent;
+    use crate::{dev_setup_insecure, prove, verify};
     use ark_bn254::Fr;
     use ark_std::rand::SeedableRng;
     use rand_chacha::ChaCha20Rng;

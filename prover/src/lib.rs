@@ -1,4 +1,8 @@
-//! Groth16 over BN254 in the snarkjs/circom QAP convention, so keys and proofs interoperate.
+//! zkbio-groth16: Groth16 over BN254 in the snarkjs/circom QAP convention, so keys and proofs
+//! interoperate. The prover of zkbio, in a crate of its own so that a circom user can depend on
+//! it (or run `zkbio groth16 prove`) without the vault, the registry or an EVM: it depends only
+//! on arkworks, a few RustCrypto/format crates and zkbio-circuits (the witness builder and the
+//! circom/snarkjs formats). zkbio-core re-exports it as `zkbio_core::groth16`.
 //!
 //! - [`setup`]: a deterministic, **insecure** development setup from a seed.
 //! - [`prover`]: a matrix-free prover: it consumes the witness builder's wire values and
@@ -14,6 +18,7 @@
 //! - [`verifier`]: verification (arkworks' pairing check, after validating the proof's points).
 //! - [`circom_prove`]: proving a circom circuit from a snarkjs `.zkey` and a `.wtns` (rapidsnark's
 //!   command line), with the same prover core.
+//! - [`trace`]: what the prover logs (phases and times through `tracing`; never witness data).
 //! - [`zkey_convert`], [`zkey_verify`]: snarkjs `.zkey` import/export; an imported ceremony key
 //!   is checked against the circuit and the powers of tau it was made from.
 //!
@@ -22,6 +27,8 @@
 //! each public input; `H` is committed through its evaluations on the odd powers of the `2n`-th
 //! root of unity, against `hExps_k = L^{(2n)}_{2k+1}(τ)/δ` (odd Lagrange basis of the doubled
 //! domain), so no division by the vanishing polynomial is needed.
+
+#![deny(missing_docs)]
 
 pub mod circom_prove;
 pub mod dev_marker;
@@ -34,6 +41,7 @@ pub mod progress;
 pub mod prover;
 pub mod qap;
 pub mod setup;
+pub mod trace;
 pub mod verifier;
 pub mod zkey_convert;
 pub mod zkey_verify;

@@ -196,9 +196,9 @@ pub fn prove_zkey(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::groth16::progress::Silent;
-    use crate::groth16::zkey_convert::to_zkey;
-    use crate::groth16::{dev_setup_insecure, verify};
+    use crate::progress::Silent;
+    use crate::zkey_convert::to_zkey;
+    use crate::{dev_setup_insecure, verify};
     use ark_std::rand::SeedableRng;
     use rand_chacha::ChaCha20Rng;
     use zkbio_circuits::circom::zkey::{Zkey, COEF_SIZE};

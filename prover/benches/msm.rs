@@ -1,7 +1,7 @@
 //! G1 MSM levers against arkworks' `VariableBaseMSM`, wall time of alternating runs (the machine
 //! is shared and noisy: each round runs every configuration once, in turn).
 //!
-//! `cargo bench -p zkbio-core --bench msm` (sizes 2^16..2^21, 5 rounds). Environment:
+//! `cargo bench -p zkbio-groth16 --bench msm` (sizes 2^16..2^21, 5 rounds). Environment:
 //! - `MSM_LOG_SIZES=16,18` sizes as powers of two; `MSM_RUNS=7` rounds;
 //! - `MSM_SCALARS=full|witness` random field elements, or a witness-like mix (60% zero, 30% one,
 //!   10% random);
@@ -18,7 +18,7 @@ use ark_ec::{CurveGroup, PrimeGroup, VariableBaseMSM};
 use ark_ff::{AdditiveGroup, Field, UniformRand};
 use ark_std::rand::{rngs::StdRng, Rng, SeedableRng};
 use std::time::{Duration, Instant};
-use zkbio_core::groth16::msm::{g1_msm_with, MsmConfig};
+use zkbio_groth16::msm::{g1_msm_with, MsmConfig};
 
 type Run = fn(&[G1Affine], &[Fr]) -> G1Projective;
 

@@ -205,9 +205,9 @@ mod unsafe_keys {
     //! Keys the structure check refuses, and the self-check of the prover.
 
     use super::*;
-    use crate::groth16::encoding::{G1_BYTES, G2_BYTES};
-    use crate::groth16::key_check::{check_proving_key, KeyStructureError as E};
-    use crate::groth16::KeyOrigin;
+    use crate::encoding::{G1_BYTES, G2_BYTES};
+    use crate::key_check::{check_proving_key, KeyStructureError as E};
+    use crate::KeyOrigin;
     use ark_bn254::{Bn254, G1Affine, G2Affine};
     use ark_ec::{AffineRepr, CurveGroup};
     use ark_groth16::{Groth16, Proof, ProvingKey};
@@ -251,7 +251,7 @@ mod unsafe_keys {
             assert_eq!(check_proving_key(&pk), Ok(()));
             let bytes = bytes_of(&pk);
             let view = KeyView::new(&bytes).unwrap();
-            assert_eq!(crate::groth16::key_check::check_key_view(&view), Ok(()));
+            assert_eq!(crate::key_check::check_key_view(&view), Ok(()));
         }
     }
 
@@ -460,8 +460,7 @@ mod unsafe_keys {
         let n = STMT.to_r1cs().unwrap().constraints.len();
         let plain = key_to_bytes(&pk, n).unwrap();
         let marked =
-            crate::groth16::key_file::key_to_bytes_with_origin(&pk, n, KeyOrigin::InsecureDev)
-                .unwrap();
+            crate::key_file::key_to_bytes_with_origin(&pk, n, KeyOrigin::InsecureDev).unwrap();
         assert_eq!(KeyView::new(&plain).unwrap().origin(), KeyOrigin::External);
         assert_eq!(
             KeyView::new(&marked).unwrap().origin(),

@@ -106,7 +106,7 @@ pub fn setup_from_toxic_waste_insecure(
         domain = n
     )
     .entered();
-    let progress = &crate::log::traced_steps(progress);
+    let progress = &crate::trace::traced_steps(progress);
     let domains = Domains::new(n).ok_or(SetupError::DomainTooLarge(n))?;
     let ToxicWaste {
         tau,

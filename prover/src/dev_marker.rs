@@ -96,7 +96,7 @@ mod tests {
     fn the_json_marker_round_trips_and_keeps_the_snarkjs_key() {
         let r1cs = zkbio_circuits::statements::image_opening::ImageOpening { rows: 1, cols: 8 };
         let r1cs = zkbio_circuits::Circuit::to_r1cs(&r1cs).unwrap();
-        let vk = super::super::dev_setup_insecure(&r1cs, [5; 32]).unwrap().vk;
+        let vk = crate::dev_setup_insecure(&r1cs, [5; 32]).unwrap().vk;
         let marked = vk_json(&vk, KeyOrigin::InsecureDev);
         let plain = vk_json(&vk, KeyOrigin::External);
         assert_eq!(vk_json_origin(&marked), KeyOrigin::InsecureDev);
