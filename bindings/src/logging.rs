@@ -65,7 +65,7 @@ impl From<LogLevel> for LevelFilter {
 /// throw.
 #[uniffi::export(foreign)]
 pub trait Logger: Send + Sync {
-    /// One line: its `level`, `target` (the Rust module, e.g. `zkbio_core::groth16::prover`) and
+    /// One line: its `level`, `target` (the Rust module, e.g. `zkbio_groth16::prover`) and
     /// `message` (the spans it happened in, then the text, e.g.
     /// `prove_iris_code/prove: msm-g1 done in 812.4 ms`).
     fn log(&self, level: LogLevel, target: String, message: String);

@@ -187,7 +187,7 @@ impl Layout {
 
 /// The byte sections of a proving key, each in the prover's point encoding
 /// ([`super::encoding`]): what the prover reads, wherever the bytes live. A `.zpk` holds them
-/// back to back ([`KeySections::of_zpk`]); a snarkjs `.zkey` holds the same encodings in its own
+/// back to back ([`KeyView::new`]); a snarkjs `.zkey` holds the same encodings in its own
 /// sections, so a mapped `.zkey` is proved from in place ([`KeyView::from_sections`]).
 #[derive(Clone, Copy, Debug)]
 pub struct KeySections<'a> {
