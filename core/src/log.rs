@@ -2,7 +2,8 @@
 //! `tracing-subscriber` for `-v`, the bindings forward events to the app's `Logger`, an app using
 //! the crate directly installs what it likes).
 //!
-//! Events, by level (targets are `zkbio_core::…` module paths, and `zkbio_groth16::…` for the prover ([`zkbio_groth16::trace`])):
+//! Events, by level (targets are `zkbio_core::…` module paths, and `zkbio_groth16::…` for the
+//! prover, [`zkbio_groth16::trace`]):
 //! - INFO: each proving phase done with its time (`checks`, `fft`, `msm-g1`, `msm-g2`,
 //!   `self-verify`; the flows' `witness`), each development-setup query, a package loaded and its
 //!   key checked, each artifact downloaded, found in the cache or verified (with its time).
