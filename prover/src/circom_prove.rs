@@ -79,8 +79,12 @@ impl From<ProveError> for ZkeyProveError {
 /// `m + n_public`. (A key whose last constraints have empty A and B looks shorter; the count
 /// only sizes the key's header checks, the proof uses every row the key lists.)
 pub fn implied_constraints(z: &ZkeyView<'_>) -> Result<usize, ZkeyProveError> {
-    let rows = z.rows_used().map_err(coef_error)?;
-    Ok(rows.saturating_sub(z.n_public + 1))
+    Ok(constraints_below(z.rows_used().map_err(coef_error)?, z))
+}
+
+/// The constraint count when the coefficients use rows `0..rows`.
+fn constraints_below(rows: usize, z: &ZkeyView<'_>) -> usize {
+    rows.saturating_sub(z.n_public + 1)
 }
 
 fn coef_error(e: FormatError) -> ZkeyProveError {
@@ -91,6 +95,15 @@ fn coef_error(e: FormatError) -> ZkeyProveError {
 /// external: a `.zkey` says nothing of its origin; the prover's key check refuses the forgeable
 /// ones). The counts are checked as a `.zpk` header's are.
 pub fn key_view<'a>(z: &ZkeyView<'a>) -> Result<KeyView<'a>, ZkeyProveError> {
+    key_view_with(z, implied_constraints(z)?)
+}
+
+/// [`key_view`] with the constraint count already known (the prover learns it from the pass
+/// that evaluates the rows, so the coefficients are read once).
+fn key_view_with<'a>(
+    z: &ZkeyView<'a>,
+    n_constraints: usize,
+) -> Result<KeyView<'a>, ZkeyProveError> {
     let sections = KeySections {
         vk: z.header_points,
         ic: z.ic,
@@ -104,7 +117,7 @@ pub fn key_view<'a>(z: &ZkeyView<'a>) -> Result<KeyView<'a>, ZkeyProveError> {
         z.n_vars,
         z.n_public,
         z.domain_size,
-        implied_constraints(z)?,
+        n_constraints,
         KeyOrigin::External,
         sections,
     )
@@ -119,20 +132,31 @@ pub fn row_evaluations(
     z: &ZkeyView<'_>,
     wires: &[Fr],
 ) -> Result<(Vec<Fr>, Vec<Fr>), ZkeyProveError> {
+    let (a, b, _) = evaluate_rows(z, wires)?;
+    Ok((a, b))
+}
+
+/// [`row_evaluations`], and one more than the highest row a coefficient uses.
+fn evaluate_rows(
+    z: &ZkeyView<'_>,
+    wires: &[Fr],
+) -> Result<(Vec<Fr>, Vec<Fr>, usize), ZkeyProveError> {
     check_wires(z.n_vars, wires)?;
     let n = z.domain_size;
     let mut a = vec![Fr::zero(); n];
     let mut b = vec![Fr::zero(); n];
+    let mut rows = 0;
     z.for_each_coef(|matrix, row, signal, scaled| {
         let side = if matrix == 0 { &mut a } else { &mut b };
         side[row] += scaled * wires[signal];
+        rows = rows.max(row + 1);
     })
     .map_err(coef_error)?;
     let r_inv = radix_inverse();
     for x in a.iter_mut().chain(b.iter_mut()) {
         *x *= r_inv;
     }
-    Ok((a, b))
+    Ok((a, b, rows))
 }
 
 /// Checks `wires` against the circuit's `.r1cs` before proving: the `.r1cs` must be the key's
@@ -181,11 +205,13 @@ pub fn prove_zkey(
 ) -> Result<Proof<Bn254>, ZkeyProveError> {
     let wires = Zeroizing::new(wires);
     check_wires(z.n_vars, &wires)?;
-    let key = key_view(z)?;
+    ctl.progress(Phase::Witness, 0.0);
+    // One pass over the coefficients: the rows' evaluations, and the constraint count the key's
+    // header checks need.
+    let (a, b, rows) = evaluate_rows(z, &wires)?;
+    let key = key_view_with(z, constraints_below(rows, z))?;
     check_key(&key)?;
     let domains = domains_of(&key)?;
-    ctl.progress(Phase::Witness, 0.0);
-    let (a, b) = row_evaluations(z, &wires)?;
     let c: Vec<Fr> = a.iter().zip(&b).map(|(x, y)| *x * y).collect();
     ctl.progress(Phase::Witness, 1.0);
     ctl.progress(Phase::Fft, 0.0);
