@@ -124,7 +124,8 @@ fn le32(b: &BigInteger256) -> [u8; N8] {
     out
 }
 
-fn bigint_le(bytes: &[u8; N8]) -> BigInteger256 {
+/// The little-endian integer of 32 bytes, not reduced.
+pub(crate) fn bigint_le(bytes: &[u8; N8]) -> BigInteger256 {
     let mut limbs = [0u64; 4];
     for (limb, chunk) in limbs.iter_mut().zip(bytes.chunks_exact(8)) {
         let mut b = [0u8; 8];
@@ -171,14 +172,11 @@ fn fq_radix() -> &'static (Fq, Fq) {
     })
 }
 
-/// `R² = 2^512 mod r` and its inverse: the factor of zkey section-4 coefficients.
-pub(crate) fn fr_r2() -> &'static (Fr, Fr) {
-    static R2: OnceLock<(Fr, Fr)> = OnceLock::new();
-    R2.get_or_init(|| {
-        let r2 = Fr::from(2u64).pow([512u64]);
-        let r2_inv = r2.inverse().unwrap_or_default();
-        (r2, r2_inv)
-    })
+/// `R² = 2^512 mod r`: the factor of zkey section-4 coefficients (reading them needs no inverse:
+/// [`zkey::ZkeyView::for_each_coef`] takes the stored value as Montgomery limbs).
+pub(crate) fn fr_r2() -> Fr {
+    static R2: OnceLock<Fr> = OnceLock::new();
+    *R2.get_or_init(|| Fr::from(2u64).pow([512u64]))
 }
 
 fn fq_to_mont(x: &Fq) -> [u8; N8] {

@@ -21,8 +21,8 @@
 
 use super::binfile::{BinFile, BinWriter, SectionReader};
 use super::{
-    check_prime, fq_modulus_le, fr_modulus_le, fr_r2, fr_to_le, read_g1, read_g2, to_u32, write_g1,
-    write_g2, FormatError, G1_SIZE, G2_SIZE, N8,
+    bigint_le, check_prime, fq_modulus_le, fr_modulus_le, fr_r2, fr_to_le, read_g1, read_g2,
+    to_u32, write_g1, write_g2, FormatError, G1_SIZE, G2_SIZE, N8,
 };
 use crate::builder::R1cs;
 use ark_bn254::{Bn254, Fr, G1Affine, G2Affine};
@@ -256,19 +256,12 @@ impl<'a> ZkeyView<'a> {
         &self,
         mut f: impl FnMut(u32, usize, usize, Fr),
     ) -> Result<(), FormatError> {
-        let r = fr_modulus_bigint();
         for e in self.coefs.chunks_exact(COEF_SIZE) {
             let word = |i: usize| u32::from_le_bytes([e[i], e[i + 1], e[i + 2], e[i + 3]]);
             let (matrix, row, signal) = (word(0), word(4), word(8));
             check_coef_at(matrix, row, signal, self.n_vars, self.domain_size)?;
-            let mut limbs = [0u64; 4];
-            for (i, l) in limbs.iter_mut().enumerate() {
-                let mut w = [0u8; 8];
-                w.copy_from_slice(&e[12 + 8 * i..20 + 8 * i]);
-                *l = u64::from_le_bytes(w);
-            }
-            let stored = BigInteger256::new(limbs);
-            if stored >= r {
+            let stored = bigint_le(array(&e[12..]));
+            if stored >= Fr::MODULUS {
                 return Err(FormatError::NonCanonical {
                     what: "zkey coefficient",
                 });
@@ -311,10 +304,6 @@ impl<'a> ZkeyView<'a> {
 pub fn radix_inverse() -> Fr {
     // new_unchecked(1) is the element whose Montgomery limbs are 1, i.e. 1·R⁻¹.
     Fr::new_unchecked(BigInteger256::from(1u64))
-}
-
-fn fr_modulus_bigint() -> BigInteger256 {
-    <Fr as PrimeField>::MODULUS
 }
 
 impl Zkey {
@@ -465,7 +454,7 @@ impl Zkey {
             })?,
             S_COEFS => {
                 let size = 4 + (self.coefs.len() * COEF_SIZE) as u64;
-                let r2 = fr_r2().0;
+                let r2 = fr_r2();
                 out.section(id, size, |s| {
                     s.write_all(&(self.coefs.len() as u32).to_le_bytes())?;
                     for k in &self.coefs {
