@@ -20,6 +20,9 @@ use ark_std::rand::{rngs::StdRng, Rng, SeedableRng};
 use std::time::{Duration, Instant};
 use zkbio_groth16::msm::{g1_msm_with, MsmConfig};
 
+mod support;
+use support::env_list;
+
 type Run = fn(&[G1Affine], &[Fr]) -> G1Projective;
 
 fn configs() -> Vec<(&'static str, Run)> {
@@ -50,15 +53,6 @@ fn configs() -> Vec<(&'static str, Run)> {
             g1_msm_with(&MsmConfig::default(), b, s)
         }),
     ]
-}
-
-fn env_list(name: &str, default: &str) -> Vec<u32> {
-    std::env::var(name)
-        .unwrap_or_else(|_| default.into())
-        .split(',')
-        .filter(|s| !s.is_empty())
-        .map(|s| s.trim().parse().expect("a list of integers"))
-        .collect()
 }
 
 fn points(n: usize, rng: &mut StdRng) -> Vec<G1Affine> {

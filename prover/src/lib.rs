@@ -10,6 +10,7 @@
 //! - [`key_file`]: the `.zpk` proving-key layout, read by mmap with no per-point parsing.
 //! - [`key_transport`]: the compressed transport form of a `.zpk` (half the bytes on the wire),
 //!   expanded once on the device.
+//! - [`coset_fft`]: the cache-blocked move of `A·z`, `B·z`, `C·z` to the odd coset (the FFTs).
 //! - [`msm`]: the prover's G1 multi-scalar multiplication (signed digits, batch-affine
 //!   buckets, a direct path for unit scalars).
 //! - [`dev_marker`]: the INSECURE-development-key marker in `verification_key.json` and where
@@ -31,6 +32,7 @@
 #![deny(missing_docs)]
 
 pub mod circom_prove;
+pub mod coset_fft;
 pub mod dev_marker;
 pub mod encoding;
 pub mod key_check;

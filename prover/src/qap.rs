@@ -1,9 +1,11 @@
 //! From per-constraint evaluations to the `H` scalars, in snarkjs's convention.
 
+use super::coset_fft::CosetFft;
 use super::progress::{Phase, ProveControl};
 use ark_bn254::Fr;
 use ark_ff::{AdditiveGroup, Zero};
 use ark_poly::{EvaluationDomain, Radix2EvaluationDomain};
+use rayon::prelude::*;
 use zeroize::Zeroizing;
 use zkbio_circuits::builder::Witness;
 
@@ -13,10 +15,8 @@ pub struct Domains {
     pub base: Radix2EvaluationDomain<Fr>,
     /// Where `A·B − C` is evaluated; the vanishing polynomial is `−2` there.
     pub odd_coset: Radix2EvaluationDomain<Fr>,
-    /// The base domain shifted by the odd coset's inverse offset `g⁻¹`: interpolating on it
-    /// yields the coefficients `c_i·gⁱ` directly, so the move to the coset costs one scaling pass
-    /// (fused with the `1/n` of the inverse transform) instead of two.
-    shifted: Radix2EvaluationDomain<Fr>,
+    /// The roots of the move from the base domain to the odd coset ([`CosetFft`]).
+    coset: CosetFft,
 }
 
 impl Domains {
@@ -28,32 +28,23 @@ impl Domains {
         }
         let doubled = Radix2EvaluationDomain::<Fr>::new(2 * n)?;
         let odd_coset = base.get_coset(doubled.group_gen)?;
-        let shifted = base.get_coset(doubled.group_gen_inv)?;
+        let coset = CosetFft::new(base.log_size_of_group)?;
         Some(Domains {
             base,
             odd_coset,
-            shifted,
+            coset,
         })
     }
 
     /// Interpolates `evals` (on the base domain) and re-evaluates on the odd coset, in place.
-    /// `None` if `ctl` asks to stop before either transform.
-    ///
-    /// With `g` the coset's offset and `c` the coefficients of the interpolant `P` of `evals` on
-    /// the base domain: `Q(X) = P(g·X)` has coefficients `c_i·gⁱ` and takes the values `evals` on
-    /// `g⁻¹·⟨ω⟩` (the `shifted` domain), so interpolating there gives `Q` (arkworks scales by
-    /// `gⁱ/n` in one pass), and `Q` on the base domain is `P` on the odd coset (an FFT with no
-    /// offset, so no second scaling pass).
-    fn to_odd_coset(&self, evals: &mut Vec<Fr>, ctl: &dyn ProveControl) -> Option<()> {
+    /// `None` if `ctl` asks to stop before either half of the move ([`CosetFft`]).
+    fn to_odd_coset(&self, evals: &mut [Fr], ctl: &dyn ProveControl) -> Option<()> {
         if ctl.is_cancelled() {
             return None;
         }
-        self.shifted.ifft_in_place(evals);
-        if ctl.is_cancelled() {
-            return None;
-        }
-        self.base.fft_in_place(evals);
-        Some(())
+        self.coset
+            .to_odd_coset(evals, || !ctl.is_cancelled())
+            .then_some(())
     }
 }
 
@@ -90,18 +81,18 @@ pub fn h_from_rows(
     let mut b = b;
     b.resize(n, Fr::ZERO);
     domains.to_odd_coset(&mut b, ctl)?;
-    for (x, y) in a.iter_mut().zip(b.iter()) {
-        *x *= y;
-    }
+    a.par_iter_mut()
+        .zip(b.par_iter())
+        .for_each(|(x, y)| *x *= y);
     drop(b);
     ctl.progress(Phase::Fft, 2.0 / 3.0);
 
     let mut c = c;
     c.resize(n, Fr::zero());
     domains.to_odd_coset(&mut c, ctl)?;
-    for (x, y) in a.iter_mut().zip(c.iter()) {
-        *x -= y;
-    }
+    a.par_iter_mut()
+        .zip(c.par_iter())
+        .for_each(|(x, y)| *x -= y);
     drop(c);
     ctl.progress(Phase::Fft, 1.0);
     Some(std::mem::take(&mut *a))
