@@ -100,7 +100,17 @@ impl Prepared {
     /// Computes the witness (the inference) and the per-constraint evaluations.
     pub fn witness(&self) -> Result<Witness, String> {
         match &self.input {
-            PreparedInput::IrisCode(s, i) => s.witness(i).map_err(|e| e.to_string()),
+            // The public inputs were computed when the input was prepared; the circuit enforces
+            // them, so they are not computed natively again.
+            PreparedInput::IrisCode(s, i) => {
+                let publics: [Fr; 3] = self.public.as_slice().try_into().map_err(|_| {
+                    format!(
+                        "{} public inputs, the iris statement has 3",
+                        self.public.len()
+                    )
+                })?;
+                s.witness_for_publics(i, publics).map_err(|e| e.to_string())
+            }
             PreparedInput::ImageOpening(s, i) => s.witness(i).map_err(|e| e.to_string()),
         }
     }

@@ -2,16 +2,18 @@
 
 use crate::builder::{Builder, LinearCombination};
 use ark_bn254::Fr;
+use ark_ff::{AdditiveGroup, Field};
 
 /// Constrains `x` to 0 or 1: `x * (1 - x) = 0`. One constraint.
 pub fn enforce_boolean<B: Builder>(b: &mut B, x: &B::Lc) {
-    let one_minus_x = B::Lc::constant(Fr::from(1u64)) - x.clone();
+    let one_minus_x = B::Lc::constant(Fr::ONE) - x.clone();
     b.enforce(x, &one_minus_x, &B::Lc::zero());
 }
 
 /// Allocates a private bit. One constraint.
 pub fn alloc_bit<B: Builder>(b: &mut B, bit: bool) -> B::Lc {
-    let x = b.alloc(Fr::from(bit));
+    // Not `Fr::from(bit)`: that is a Montgomery multiplication per bit, millions per witness.
+    let x = b.alloc(if bit { Fr::ONE } else { Fr::ZERO });
     enforce_boolean(b, &x);
     x
 }

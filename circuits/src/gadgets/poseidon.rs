@@ -1,14 +1,18 @@
 //! Poseidon over BN254 with circomlib's parameters (x^5 S-box), constants from `light-poseidon`.
 //!
-//! The native hash is `light-poseidon` itself; the gadget replays the same rounds with each S-box
-//! as three constraints (`x², x⁴, x⁵`) and the round constants and MDS mixing as free linear
-//! combinations. Tests check gadget == `light-poseidon`, and `light-poseidon` == circomlibjs.
+//! The native hash runs the rounds on `light-poseidon`'s parameters, built once per width, in
+//! fixed-size state arrays: `light-poseidon`'s own `hash` rebuilds the parameters on every call
+//! and allocates per round, which made the public inputs' commitments (hundreds of thousands of
+//! calls for an image) cost more than the whole in-circuit hashing of the witness. The gadget
+//! replays the same rounds with each S-box as three constraints (`x², x⁴, x⁵`) and the round
+//! constants and MDS mixing as free linear combinations. Tests check native == `light-poseidon`
+//! on random inputs of every width, gadget == native, and `light-poseidon` == circomlibjs.
 
 use crate::builder::{Builder, LinearCombination};
 use ark_bn254::Fr;
-use ark_ff::Field;
+use ark_ff::{AdditiveGroup, Field};
 use light_poseidon::parameters::bn254_x5::get_poseidon_parameters;
-use light_poseidon::{Poseidon, PoseidonHasher, PoseidonParameters};
+use light_poseidon::PoseidonParameters;
 use std::sync::OnceLock;
 
 /// Most inputs one Poseidon call takes (circomlib width 13).
@@ -31,10 +35,29 @@ fn params(n_inputs: usize) -> &'static PoseidonParameters<Fr> {
 /// # Panics
 /// On 0 or more than [`MAX_INPUTS`] inputs (a fixed property of the caller's code).
 pub fn hash(inputs: &[Fr]) -> Fr {
-    let _ = params(inputs.len());
-    Poseidon::<Fr>::new_circom(inputs.len())
-        .and_then(|mut h| h.hash(inputs))
-        .expect("input count checked above")
+    let p = params(inputs.len());
+    let t = p.width;
+    let mut state = [Fr::ZERO; MAX_INPUTS + 1];
+    let mut mixed = [Fr::ZERO; MAX_INPUTS + 1];
+    let state = &mut state[..t];
+    state[1..].copy_from_slice(inputs);
+    let half = p.full_rounds / 2;
+    for round in 0..p.full_rounds + p.partial_rounds {
+        for (s, c) in state.iter_mut().zip(&p.ark[round * t..]) {
+            *s += c;
+        }
+        let full = round < half || round >= half + p.partial_rounds;
+        let n_sbox = if full { t } else { 1 };
+        for s in state.iter_mut().take(n_sbox) {
+            let x4 = s.square().square();
+            *s *= x4;
+        }
+        for (m, row) in mixed.iter_mut().zip(&p.mds) {
+            *m = state.iter().zip(row).map(|(s, c)| *s * c).sum();
+        }
+        state.copy_from_slice(&mixed[..t]);
+    }
+    state[0]
 }
 
 /// Number of constraints of [`poseidon`] with `n_inputs` inputs.
@@ -112,6 +135,22 @@ mod tests {
             let hl = poseidon(&mut rec, &vars);
             assert_eq!(rec.value(&hl), hash(&ins), "recorded n = {n}");
             assert_eq!(rec.num_constraints(), constraint_count(n));
+        }
+    }
+
+    #[test]
+    fn native_hash_equals_light_poseidon_on_random_inputs_of_every_width() {
+        use ark_std::rand::SeedableRng;
+        use light_poseidon::{Poseidon, PoseidonHasher};
+        let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(3);
+        for n in 1..=MAX_INPUTS {
+            for _ in 0..4 {
+                let ins: Vec<Fr> = (0..n)
+                    .map(|_| ark_ff::UniformRand::rand(&mut rng))
+                    .collect();
+                let want = Poseidon::<Fr>::new_circom(n).unwrap().hash(&ins).unwrap();
+                assert_eq!(hash(&ins), want, "n = {n}");
+            }
         }
     }
 

@@ -294,6 +294,24 @@ impl IrisCodeStatement {
         self.witness_with_opening_using(WitnessBuilder::new(), input)
     }
 
+    /// The witness for public inputs `[C_img, C_code, binding]` the caller already has (e.g.
+    /// [`IrisCodeStatement::public_inputs`] computed once for `public.json`, or `C_img` from the
+    /// enrollment record), without computing them natively a second time: the native image
+    /// commitment alone costs about as much as the rest of the witness. The circuit enforces
+    /// them, so a wrong value leaves a constraint unsatisfied and the prover refuses the witness
+    /// before any work.
+    pub fn witness_for_publics(
+        &self,
+        input: &IrisCodeInput,
+        publics: [Fr; 3],
+    ) -> Result<Witness, IrisCodeError> {
+        self.check(input)?;
+        let mut wb = WitnessBuilder::new();
+        let mut counts = ConstraintCounts::default();
+        self.synthesize_with(&mut wb, input, publics, &mut counts)?;
+        Ok(wb.finish())
+    }
+
     /// [`IrisCodeStatement::witness_with_opening`] on a given builder, e.g.
     /// [`WitnessBuilder::with_cancel`] so an app can stop it between probe rows.
     pub fn witness_with_opening_using(

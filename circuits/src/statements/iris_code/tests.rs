@@ -119,6 +119,42 @@ fn single_wire_mutations_are_rejected() {
 }
 
 #[test]
+fn the_witness_for_given_publics_is_the_witness_and_wrong_publics_are_unsatisfied() {
+    for stmt in statements() {
+        let input = sample(&stmt, 9, 30);
+        let publics = stmt.public_inputs(&input).expect("sizes match");
+        let want = stmt.witness(&input).expect("not cancelled");
+        let got = stmt
+            .witness_for_publics(&input, publics)
+            .expect("sizes match");
+        assert_eq!(got.wires, want.wires);
+        assert_eq!((&got.a, &got.b, &got.c), (&want.a, &want.b, &want.c));
+        assert_eq!(got.first_unsatisfied(), None);
+        for k in 0..3 {
+            let mut wrong = publics;
+            wrong[k] += Fr::from(1u64);
+            let w = stmt
+                .witness_for_publics(&input, wrong)
+                .expect("sizes match");
+            assert_eq!(w.public_inputs(), &wrong);
+            // The binding is not enforced by any constraint of its own (Groth16 binds every
+            // public input through the verification key); the commitments are.
+            assert_eq!(w.first_unsatisfied().is_some(), k < 2, "public {k}");
+        }
+        let [scaled, small] = statements();
+        let other = if stmt.pixels() == scaled.pixels() {
+            small
+        } else {
+            scaled
+        };
+        assert!(matches!(
+            other.witness_for_publics(&input, publics),
+            Err(IrisCodeError::Input(_))
+        ));
+    }
+}
+
+#[test]
 fn public_inputs_are_the_native_commitments() {
     for stmt in statements() {
         let input = sample(&stmt, 4, 50);
