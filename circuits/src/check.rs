@@ -52,14 +52,12 @@ pub fn modes_agree<C: Circuit>(circuit: &C, input: &C::Input) -> Result<usize, M
             witnessed: w.a.len(),
         });
     }
-    for (i, k) in r1cs.constraints.iter().enumerate() {
-        if eval_terms(&k.a, &z) != w.a[i]
-            || eval_terms(&k.b, &z) != w.b[i]
-            || eval_terms(&k.c, &z) != w.c[i]
-        {
+    let rows = w.a.iter().zip(w.b.iter()).zip(w.c.iter());
+    for (i, (k, ((a, b), c))) in r1cs.constraints.iter().zip(rows).enumerate() {
+        if eval_terms(&k.a, &z) != a || eval_terms(&k.b, &z) != b || eval_terms(&k.c, &z) != c {
             return Err(Mismatch::Evaluation(i));
         }
-        if w.a[i] * w.b[i] != w.c[i] {
+        if a * b != c {
             return Err(Mismatch::Unsatisfied(i));
         }
     }

@@ -25,7 +25,7 @@ use ark_ff::{One, Zero};
 use ark_groth16::Proof;
 use ark_std::rand::{CryptoRng, RngCore};
 use zeroize::Zeroizing;
-use zkbio_circuits::builder::R1cs;
+use zkbio_circuits::builder::{Evaluations, R1cs};
 use zkbio_circuits::circom::zkey::{coefs_from_r1cs, radix_inverse, ZkeyView};
 use zkbio_circuits::circom::FormatError;
 
@@ -215,8 +215,11 @@ pub fn prove_zkey(
     let c: Vec<Fr> = a.iter().zip(&b).map(|(x, y)| *x * y).collect();
     ctl.progress(Phase::Witness, 1.0);
     ctl.progress(Phase::Fft, 0.0);
+    // As in `prove`: the wires wait for the MSMs compactly while the FFTs run.
+    let z = Evaluations::from(&wires[..]);
+    drop(wires);
     let h = h_from_rows(a, b, c, &domains, ctl).ok_or(ProveError::Cancelled)?;
-    Ok(prove_from_h(&key, &wires, h, rng, ctl)?)
+    Ok(prove_from_h(&key, &z, h, rng, ctl)?)
 }
 
 #[cfg(test)]
@@ -276,8 +279,8 @@ mod tests {
         assert_eq!(a.len(), z.domain_size);
         let m = s.r1cs.constraints.len();
         assert_eq!(implied_constraints(&z), Ok(m));
-        assert_eq!(&a[..m], &s.witness.a[..]);
-        assert_eq!(&b[..m], &s.witness.b[..]);
+        assert_eq!(a[..m], s.witness.a.to_vec());
+        assert_eq!(b[..m], s.witness.b.to_vec());
         // snarkjs's rows m + i: A = z_i for the one wire and each public input, B = 0.
         let n_public = s.r1cs.n_public;
         assert_eq!(&a[m..=m + n_public], &s.wires[..=n_public]);

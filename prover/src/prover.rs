@@ -24,9 +24,9 @@ use ark_ec::{AffineRepr, CurveGroup, VariableBaseMSM};
 use ark_ff::{UniformRand, Zero};
 use ark_groth16::Proof;
 use ark_std::rand::{CryptoRng, RngCore};
-use rayon::prelude::*;
 use std::ops::AddAssign;
-use zkbio_circuits::builder::Witness;
+use zeroize::{Zeroize, Zeroizing};
+use zkbio_circuits::builder::{Evaluations, Witness};
 
 /// Points decoded per G1 chunk (about 18 MiB of affine points).
 const G1_CHUNK: usize = 1 << 18;
@@ -122,29 +122,61 @@ const G2_STREAM: Stream<G2Affine, G2Projective> = Stream {
     msm: <G2Projective as VariableBaseMSM>::msm_unchecked,
 };
 
+/// The scalars of one multi-scalar multiplication.
+enum Scalars<'a> {
+    /// Field elements as they are (the H scalars).
+    Slice(&'a [Fr]),
+    /// Wire values `z[from..]`, held compactly and decoded chunk by chunk.
+    Wires { z: &'a Evaluations, from: usize },
+}
+
+impl Scalars<'_> {
+    fn len(&self) -> usize {
+        match self {
+            Scalars::Slice(s) => s.len(),
+            Scalars::Wires { z, from } => z.len() - from,
+        }
+    }
+
+    /// Scalars `start..start + len`, decoded into `buf` if they are compact.
+    fn chunk<'s>(&'s self, start: usize, len: usize, buf: &'s mut Vec<Fr>) -> &'s [Fr] {
+        match self {
+            Scalars::Slice(s) => &s[start..start + len],
+            Scalars::Wires { z, from } => {
+                buf.resize(len, Fr::zero());
+                z.decode_into(from + start, buf);
+                buf
+            }
+        }
+    }
+}
+
 /// `Σ scalars[i]·P_i` over the points encoded in `bases`, decoded chunk by chunk into one reused
-/// buffer. `done`/`total` count scalars across the calls of one phase, for progress.
+/// buffer (and compact scalars into another, wiped when done). `done`/`total` count scalars
+/// across the calls of one phase, for progress.
 fn msm_streamed<A, G: Zero + AddAssign>(
     s: &Stream<A, G>,
     bases: &[u8],
-    scalars: &[Fr],
+    scalars: Scalars<'_>,
     ctl: &dyn ProveControl,
     done: &mut usize,
     total: usize,
 ) -> Result<G, ProveError> {
-    let mut buf: Vec<A> = Vec::with_capacity(s.chunk.min(scalars.len()));
+    let n = scalars.len();
+    let mut buf: Vec<A> = Vec::with_capacity(s.chunk.min(n));
+    let mut decoded = Zeroizing::new(Vec::new());
     let mut acc = G::zero();
-    for (i, sc) in scalars.chunks(s.chunk).enumerate() {
+    for start in (0..n).step_by(s.chunk) {
         cancelled(ctl)?;
-        let start = i * s.chunk * s.width;
+        let len = s.chunk.min(n - start);
         buf.clear();
         buf.extend(
-            bases[start..start + sc.len() * s.width]
+            bases[start * s.width..(start + len) * s.width]
                 .chunks_exact(s.width)
                 .map(s.decode),
         );
-        acc += (s.msm)(&buf, sc);
-        *done += sc.len();
+        acc += (s.msm)(&buf, scalars.chunk(start, len, &mut decoded));
+        *done += len;
         ctl.progress(s.phase, *done as f32 / total as f32);
     }
     Ok(acc)
@@ -153,8 +185,9 @@ fn msm_streamed<A, G: Zero + AddAssign>(
 /// Proves that `witness` satisfies the circuit `key` was made for, and checks the proof verifies
 /// under the key's own verification key before returning it.
 ///
-/// `witness` is consumed: its evaluations are released after the FFT phase and its wire values
-/// are zeroized when the proof is done. `rng` draws the zero-knowledge blinding `r, s`. Each
+/// `witness` is consumed: its wire values are re-encoded compactly ([`Evaluations`]) and wiped
+/// before the FFT phase, its evaluations are released column by column during it, and the
+/// compact wires are zeroized when the proof is done. `rng` draws the zero-knowledge blinding `r, s`. Each
 /// phase's time and a refusal's reason are logged ([`crate::trace`]).
 pub fn prove(
     key: &KeyView<'_>,
@@ -181,22 +214,21 @@ fn prove_phases(
 ) -> Result<Proof<Bn254>, ProveError> {
     check_shape(key, &witness)?;
     check_key(key)?;
-    if let Some(i) = first_unsatisfied(&witness) {
+    if let Some(i) = witness.first_unsatisfied() {
         return Err(ProveError::Unsatisfied(i));
     }
     let domains = domains_of(key)?;
     cancelled(ctl)?;
+    // The FFT phase holds two length-n buffers; the wires wait for the MSMs in 4 bytes each
+    // where they can (most are bits).
+    let z = Evaluations::from(&witness.wires[..]);
+    let public_rows = Zeroizing::new(witness.wires[..=witness.n_public].to_vec());
+    witness.wires.zeroize();
+    witness.wires = Vec::new();
     ctl.progress(Phase::Fft, 0.0);
-    let h = h_scalars(&mut witness, &domains, ctl).ok_or(ProveError::Cancelled)?;
-    witness.drop_evaluations();
-    prove_from_h(key, &witness.wires, h, rng, ctl)
-}
-
-/// [`Witness::first_unsatisfied`] over both cores: one multiplication per constraint.
-fn first_unsatisfied(w: &Witness) -> Option<usize> {
-    (0..w.a.len())
-        .into_par_iter()
-        .find_first(|&i| w.a[i] * w.b[i] != w.c[i])
+    let columns = [&mut witness.a, &mut witness.b, &mut witness.c].map(std::mem::take);
+    let h = h_scalars(columns, &public_rows, &domains, ctl).ok_or(ProveError::Cancelled)?;
+    prove_from_h(key, &z, h, rng, ctl)
 }
 
 /// Refuses a forgeable or degenerate key before any work.
@@ -222,25 +254,33 @@ pub(crate) fn domains_of(key: &KeyView<'_>) -> Result<Domains, ProveError> {
 /// `z` must have the key's wire count (the callers check it).
 pub(crate) fn prove_from_h(
     key: &KeyView<'_>,
-    z: &[Fr],
+    z: &Evaluations,
     h: Vec<Fr>,
     rng: &mut (impl RngCore + CryptoRng),
     ctl: &dyn ProveControl,
 ) -> Result<Proof<Bn254>, ProveError> {
     cancelled(ctl)?;
-    let public = &z[1..=key.n_public()];
-    let private = &z[key.n_public() + 1..];
+    let public: Vec<Fr> = z.iter().skip(1).take(key.n_public()).collect();
+    let all = || Scalars::Wires { z, from: 0 };
+    let private = Scalars::Wires {
+        z,
+        from: key.n_public() + 1,
+    };
     let total = 2 * z.len() + private.len() + h.len();
     let mut done = 0;
     ctl.progress(Phase::MsmG1, 0.0);
-    let a: G1Projective = msm_streamed(&G1_STREAM, key.a_bytes(), z, ctl, &mut done, total)?;
-    let b1: G1Projective = msm_streamed(&G1_STREAM, key.b_g1_bytes(), z, ctl, &mut done, total)?;
-    let c: G1Projective = msm_streamed(&G1_STREAM, key.c_bytes(), private, ctl, &mut done, total)?;
-    let hz: G1Projective = msm_streamed(&G1_STREAM, key.h_bytes(), &h, ctl, &mut done, total)?;
-    drop(h);
+    let g1 = |bases, scalars, done: &mut usize| {
+        msm_streamed(&G1_STREAM, bases, scalars, ctl, done, total)
+    };
+    let a: G1Projective = g1(key.a_bytes(), all(), &mut done)?;
+    let b1: G1Projective = g1(key.b_g1_bytes(), all(), &mut done)?;
+    let c: G1Projective = g1(key.c_bytes(), private, &mut done)?;
+    let hz: G1Projective = g1(key.h_bytes(), Scalars::Slice(&h), &mut done)?;
+    drop(Zeroizing::new(h));
     ctl.progress(Phase::MsmG2, 0.0);
     let mut done = 0;
-    let b2: G2Projective = msm_streamed(&G2_STREAM, key.b_g2_bytes(), z, ctl, &mut done, z.len())?;
+    let b2: G2Projective =
+        msm_streamed(&G2_STREAM, key.b_g2_bytes(), all(), ctl, &mut done, z.len())?;
 
     let (r, s) = (Fr::rand(rng), Fr::rand(rng));
     let delta_g1 = key.delta_g1().into_group();
@@ -253,6 +293,6 @@ pub(crate) fn prove_from_h(
         b: pi_b.into_affine(),
         c: pi_c.into_affine(),
     };
-    super::verify(&key.verifying_key(), &proof, public).map_err(|_| ProveError::CorruptedKey)?;
+    super::verify(&key.verifying_key(), &proof, &public).map_err(|_| ProveError::CorruptedKey)?;
     Ok(proof)
 }

@@ -3,11 +3,11 @@
 use super::coset_fft::CosetFft;
 use super::progress::{Phase, ProveControl};
 use ark_bn254::Fr;
-use ark_ff::{AdditiveGroup, Zero};
+use ark_ff::AdditiveGroup;
 use ark_poly::{EvaluationDomain, Radix2EvaluationDomain};
 use rayon::prelude::*;
 use zeroize::Zeroizing;
-use zkbio_circuits::builder::Witness;
+use zkbio_circuits::builder::Evaluations;
 
 /// The `n`-point domain and the coset `ω_{2n}·⟨ω_n⟩` (the odd powers of the `2n`-th root).
 pub struct Domains {
@@ -48,18 +48,34 @@ impl Domains {
     }
 }
 
-/// Consumes the witness's `A·z`, `B·z`, `C·z` and returns `A·B − C` on the odd coset: the scalars
-/// of the H multi-exponentiation. Adds snarkjs's public-input rows (`A = z_i` at row `m + i`).
+/// Consumes a witness's `A·z`, `B·z`, `C·z` and returns `A·B − C` on the odd coset: the scalars
+/// of the H multi-exponentiation. `public_rows` are the wire values `z_0..=z_npub`, snarkjs's
+/// public-input rows (`A = z_i` at row `m + i`).
 ///
-/// At most two length-`n` vectors are alive at once; each is zeroized when done. Returns `None`
+/// Each compact column is decoded into a length-`n` buffer just before its transform and wiped
+/// then, so at most two buffers and the columns not yet decoded are alive at once. Returns `None`
 /// if `ctl` asks to stop: it is asked before each of the six transforms, so a cancellation waits
 /// for one FFT at most.
-pub fn h_scalars(w: &mut Witness, domains: &Domains, ctl: &dyn ProveControl) -> Option<Vec<Fr>> {
-    let mut a = std::mem::take(&mut w.a);
-    a.extend_from_slice(&w.wires[..=w.n_public]);
-    let b = std::mem::take(&mut w.b);
-    let c = std::mem::take(&mut w.c);
-    h_from_rows(a, b, c, domains, ctl)
+pub fn h_scalars(
+    [a, b, c]: [Evaluations; 3],
+    public_rows: &[Fr],
+    domains: &Domains,
+    ctl: &dyn ProveControl,
+) -> Option<Vec<Fr>> {
+    let n = domains.base.size();
+    let rows = move |column: Evaluations, extra: &[Fr]| {
+        let mut out = Zeroizing::new(vec![Fr::ZERO; n]);
+        column.decode_into(0, &mut out[..column.len()]);
+        out[column.len()..column.len() + extra.len()].copy_from_slice(extra);
+        out
+    };
+    h_from(
+        || rows(a, public_rows),
+        || rows(b, &[]),
+        || rows(c, &[]),
+        domains,
+        ctl,
+    )
 }
 
 /// `A·B − C` on the odd coset from the per-row evaluations of the whole domain (public-input rows
@@ -73,13 +89,27 @@ pub fn h_from_rows(
     ctl: &dyn ProveControl,
 ) -> Option<Vec<Fr>> {
     let n = domains.base.size();
-    let (mut a, b, c) = (Zeroizing::new(a), Zeroizing::new(b), Zeroizing::new(c));
-    a.resize(n, Fr::ZERO);
+    let padded = move |v: Vec<Fr>| {
+        let mut v = Zeroizing::new(v);
+        v.resize(n, Fr::ZERO);
+        v
+    };
+    h_from(|| padded(a), || padded(b), || padded(c), domains, ctl)
+}
+
+/// The three moves and the pointwise steps, each operand made (at length `n`) only when needed.
+fn h_from(
+    a: impl FnOnce() -> Zeroizing<Vec<Fr>>,
+    b: impl FnOnce() -> Zeroizing<Vec<Fr>>,
+    c: impl FnOnce() -> Zeroizing<Vec<Fr>>,
+    domains: &Domains,
+    ctl: &dyn ProveControl,
+) -> Option<Vec<Fr>> {
+    let mut a = a();
     domains.to_odd_coset(&mut a, ctl)?;
     ctl.progress(Phase::Fft, 1.0 / 3.0);
 
-    let mut b = b;
-    b.resize(n, Fr::ZERO);
+    let mut b = b();
     domains.to_odd_coset(&mut b, ctl)?;
     a.par_iter_mut()
         .zip(b.par_iter())
@@ -87,8 +117,7 @@ pub fn h_from_rows(
     drop(b);
     ctl.progress(Phase::Fft, 2.0 / 3.0);
 
-    let mut c = c;
-    c.resize(n, Fr::zero());
+    let mut c = c();
     domains.to_odd_coset(&mut c, ctl)?;
     a.par_iter_mut()
         .zip(c.par_iter())

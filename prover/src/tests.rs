@@ -79,7 +79,7 @@ fn a_key_for_another_circuit_or_an_unsatisfied_witness_is_refused() {
         })
     ));
     let mut w = STMT.witness(&input(3)).unwrap();
-    w.c[5] += Fr::from(1u64);
+    w.c.set(5, w.c.get(5).unwrap() + Fr::from(1u64));
     assert_eq!(
         prove(&key, w, &mut rng, &Silent),
         Err(ProveError::Unsatisfied(5))

@@ -5,14 +5,17 @@
 //! - [`Recorder`] (setup, export): a sparse combination of wires, [`Lc`]; `enforce` records the
 //!   constraint into an [`R1cs`].
 //! - [`WitnessBuilder`] (proving): just the combination's value, an [`Fr`]; `enforce` stores the
-//!   three values, which are exactly the constraint's `A·z`, `B·z` and `C·z`. No matrix exists.
+//!   three values, which are exactly the constraint's `A·z`, `B·z` and `C·z`, in compact
+//!   [`Evaluations`]. No matrix exists.
 //!
 //! Wire 0 is the constant one; wires `1..=n_public` are the public inputs (snarkjs convention).
 
+mod evaluations;
 mod lc;
 mod recorder;
 mod witness;
 
+pub use evaluations::Evaluations;
 pub use lc::Lc;
 pub use recorder::{eval_terms, Constraint, R1cs, Recorder};
 pub use witness::{Witness, WitnessBuilder};

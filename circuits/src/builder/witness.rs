@@ -1,16 +1,18 @@
 //! Witness mode: computes wire values and each constraint's `A·z`, `B·z`, `C·z`, nothing else.
 
-use super::Builder;
+use super::{Builder, Evaluations};
 use crate::circuit::SynthesisError;
 use ark_bn254::Fr;
 use ark_ff::{One, Zero};
+use rayon::prelude::*;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use zeroize::Zeroize;
 
 /// A full assignment plus the per-constraint evaluations the matrix-free prover needs.
 ///
-/// Wire values include private biometric data: the buffers are zeroized on drop.
+/// Wire values include private biometric data: the buffers are zeroized on drop. The evaluations
+/// are held compactly ([`Evaluations`]).
 #[derive(Debug, Default)]
 pub struct Witness {
     /// All wire values, `wires[0] == 1`, then the public inputs, then private wires.
@@ -18,11 +20,11 @@ pub struct Witness {
     /// Number of public inputs.
     pub n_public: usize,
     /// `A·z` for every constraint.
-    pub a: Vec<Fr>,
+    pub a: Evaluations,
     /// `B·z` for every constraint.
-    pub b: Vec<Fr>,
+    pub b: Evaluations,
     /// `C·z` for every constraint.
-    pub c: Vec<Fr>,
+    pub c: Evaluations,
 }
 
 impl Witness {
@@ -31,16 +33,23 @@ impl Witness {
         &self.wires[1..=self.n_public]
     }
 
-    /// Index of the first constraint whose evaluations do not satisfy `a * b = c`.
+    /// Index of the first constraint whose evaluations do not satisfy `a * b = c` (on all
+    /// cores: one multiplication per constraint). A row missing from a shorter column counts as
+    /// unsatisfied.
     pub fn first_unsatisfied(&self) -> Option<usize> {
-        (0..self.a.len()).find(|&i| self.a[i] * self.b[i] != self.c[i])
+        let rows = self.a.len().max(self.b.len()).max(self.c.len());
+        (0..rows).into_par_iter().find_first(|&i| {
+            match (self.a.get(i), self.b.get(i), self.c.get(i)) {
+                (Some(a), Some(b), Some(c)) => a * b != c,
+                _ => true,
+            }
+        })
     }
 
     /// Releases the per-constraint evaluations (after the prover consumed them).
     pub fn drop_evaluations(&mut self) {
         for v in [&mut self.a, &mut self.b, &mut self.c] {
-            v.zeroize();
-            *v = Vec::new();
+            v.clear();
         }
     }
 }
@@ -48,9 +57,6 @@ impl Witness {
 impl Drop for Witness {
     fn drop(&mut self) {
         self.wires.zeroize();
-        self.a.zeroize();
-        self.b.zeroize();
-        self.c.zeroize();
     }
 }
 
@@ -74,9 +80,9 @@ impl WitnessBuilder {
             w: Witness {
                 wires: vec![Fr::one()],
                 n_public: 0,
-                a: Vec::new(),
-                b: Vec::new(),
-                c: Vec::new(),
+                a: Evaluations::new(),
+                b: Evaluations::new(),
+                c: Evaluations::new(),
             },
             cancel: None,
         }

@@ -87,7 +87,7 @@ fn a_refused_proof_logs_its_reason_and_a_cancelled_one_does_not_warn() {
     let key = KeyView::new(&bytes).unwrap();
     let mut rng = ChaCha20Rng::seed_from_u64(1);
     let mut bad = witness();
-    bad.c[3] += Fr::from(1u64);
+    bad.c.set(3, bad.c.get(3).unwrap() + Fr::from(1u64));
     let (r, lines) = Capture::run(|| prove(&key, bad, &mut rng, &Silent));
     assert_eq!(r.unwrap_err(), ProveError::Unsatisfied(3));
     let warn = at(&lines, Level::WARN);
