@@ -187,8 +187,8 @@ fn msm_streamed<A, G: Zero + AddAssign>(
 ///
 /// `witness` is consumed: its wire values are re-encoded compactly ([`Evaluations`]) and wiped
 /// before the FFT phase, its evaluations are released column by column during it, and the
-/// compact wires are zeroized when the proof is done. `rng` draws the zero-knowledge blinding `r, s`. Each
-/// phase's time and a refusal's reason are logged ([`crate::trace`]).
+/// compact wires are zeroized when the proof is done. `rng` draws the zero-knowledge blinding
+/// `r, s`. Each phase's time and a refusal's reason are logged ([`crate::trace`]).
 pub fn prove(
     key: &KeyView<'_>,
     witness: Witness,

@@ -131,12 +131,6 @@ impl Evaluations {
         self.codes.capacity() * std::mem::size_of::<u32>()
             + self.large.capacity() * std::mem::size_of::<Fr>()
     }
-
-    /// Empties the column, wiping its values, and releases its memory.
-    pub fn clear(&mut self) {
-        self.zeroize();
-        *self = Evaluations::new();
-    }
 }
 
 impl Zeroize for Evaluations {
@@ -278,9 +272,6 @@ mod tests {
         assert_eq!(a, b);
         let bits: Evaluations = (0..1000u64).map(|i| Fr::from(i % 2)).collect();
         assert!(bits.heap_bytes() <= 4 * 1000);
-        let mut wiped = bits.clone();
-        wiped.clear();
-        assert!(wiped.is_empty());
         assert_eq!(format!("{b:?}"), "Evaluations { rows: 2, large: 1, .. }");
     }
 }

@@ -45,13 +45,6 @@ impl Witness {
             }
         })
     }
-
-    /// Releases the per-constraint evaluations (after the prover consumed them).
-    pub fn drop_evaluations(&mut self) {
-        for v in [&mut self.a, &mut self.b, &mut self.c] {
-            v.clear();
-        }
-    }
 }
 
 impl Drop for Witness {
