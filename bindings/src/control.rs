@@ -10,12 +10,14 @@ use zkbio_core::groth16::{Phase, ProveControl};
 pub enum ProvingPhase {
     /// Computing the witness from the inputs (for the iris statements: the inference).
     Witness,
-    /// Interpolating the constraint evaluations (FFTs).
-    Fft,
-    /// The G1 multi-scalar multiplications (the bulk of the time).
+    /// The G1 multi-scalar multiplications over the witness (the bulk of the time).
     MsmG1,
-    /// The G2 multi-scalar multiplication.
+    /// The G2 multi-scalar multiplication over the witness.
     MsmG2,
+    /// Interpolating the constraint evaluations (FFTs): the peak of memory.
+    Fft,
+    /// The G1 multi-scalar multiplication over the FFTs' output.
+    MsmH,
 }
 
 impl From<Phase> for ProvingPhase {
@@ -25,6 +27,7 @@ impl From<Phase> for ProvingPhase {
             Phase::Fft => ProvingPhase::Fft,
             Phase::MsmG1 => ProvingPhase::MsmG1,
             Phase::MsmG2 => ProvingPhase::MsmG2,
+            Phase::MsmH => ProvingPhase::MsmH,
         }
     }
 }

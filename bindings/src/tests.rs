@@ -86,9 +86,10 @@ fn proves_verifies_and_reports_progress_in_order() {
     let events = rec.0.lock().unwrap().clone();
     let order = [
         ProvingPhase::Witness,
-        ProvingPhase::Fft,
         ProvingPhase::MsmG1,
         ProvingPhase::MsmG2,
+        ProvingPhase::Fft,
+        ProvingPhase::MsmH,
     ];
     let rank = |p| order.iter().position(|&q| q == p).unwrap();
     for w in events.windows(2) {
@@ -256,9 +257,10 @@ fn cancellation_stops_every_phase() {
     );
     for at in [
         ProvingPhase::Witness,
-        ProvingPhase::Fft,
         ProvingPhase::MsmG1,
         ProvingPhase::MsmG2,
+        ProvingPhase::Fft,
+        ProvingPhase::MsmH,
     ] {
         let token = CancellationToken::new();
         let l = Arc::new(CancelAt {

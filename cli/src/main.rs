@@ -113,6 +113,8 @@ enum Cmd {
 }
 
 fn main() -> ExitCode {
+    // What a proof holds resident is then what it uses, as on the phones' allocators.
+    zkbio_core::groth16::heap::trim_promptly();
     let cli = Cli::parse();
     output::init(if cli.quiet {
         output::Mode::Quiet

@@ -71,6 +71,7 @@ fn phase_name(phase: Phase) -> &'static str {
         Phase::Fft => "fft",
         Phase::MsmG1 => "msm-g1",
         Phase::MsmG2 => "msm-g2",
+        Phase::MsmH => "msm-h",
     }
 }
 

@@ -230,7 +230,7 @@ fn quiet_prints_nothing_but_errors_and_v_logs_the_phases() {
     let info = prove(&["-v"]);
     assert!(info.status.success());
     let info = text(&info.stderr);
-    for phase in ["checks", "fft", "msm-g1", "msm-g2", "self-verify"] {
+    for phase in ["checks", "msm-g1", "msm-g2", "fft", "msm-h", "self-verify"] {
         assert!(
             info.contains(&format!("{phase} done in ")),
             "{phase} in:\n{info}"

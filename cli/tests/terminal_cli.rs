@@ -176,9 +176,10 @@ fn bars_on_a_terminal_leave_one_line_per_phase_and_whole_log_lines() {
         "H query (G1)",
         "C query (G1)",
         "key export",
-        "fft",
         "msm-g1",
         "msm-g2",
+        "fft",
+        "msm-h",
     ];
     let mut at = 0;
     for phase in phases {

@@ -4,7 +4,7 @@
 //!
 //! Events, by level (targets are `zkbio_core::…` module paths, and `zkbio_groth16::…` for the
 //! prover, [`zkbio_groth16::trace`]):
-//! - INFO: each proving phase done with its time (`checks`, `fft`, `msm-g1`, `msm-g2`,
+//! - INFO: each proving phase done with its time (`checks`, `msm-g1`, `msm-g2`, `fft`, `msm-h`,
 //!   `self-verify`; the flows' `witness`), each development-setup query, a package loaded and its
 //!   key checked, each artifact downloaded, found in the cache or verified (with its time).
 //! - WARN: a refusal, with its reason (a flow step, the prover, a package); a download retried.

@@ -18,7 +18,7 @@
 
 use super::key_file::{KeyOrigin, KeySections, KeyView};
 use super::progress::{Phase, ProveControl};
-use super::prover::{check_key, domains_of, prove_from_h, ProveError};
+use super::prover::{check_key, domains_of, prove_from_h, wire_sums, ProveError};
 use super::qap::h_from_rows;
 use ark_bn254::{Bn254, Fr};
 use ark_ff::{One, Zero};
@@ -214,12 +214,15 @@ pub fn prove_zkey(
     let domains = domains_of(&key)?;
     let c: Vec<Fr> = a.iter().zip(&b).map(|(x, y)| *x * y).collect();
     ctl.progress(Phase::Witness, 1.0);
-    ctl.progress(Phase::Fft, 0.0);
-    // As in `prove`: the wires wait for the MSMs compactly while the FFTs run.
+    // As in `prove`: the wires' MSMs first (on the wires held compactly), so the wires are gone
+    // when the FFTs run.
     let z = Evaluations::from(&wires[..]);
     drop(wires);
+    let sums = wire_sums(&key, &z, ctl)?;
+    drop(z);
+    ctl.progress(Phase::Fft, 0.0);
     let h = h_from_rows(a, b, c, &domains, ctl).ok_or(ProveError::Cancelled)?;
-    Ok(prove_from_h(&key, &z, h, rng, ctl)?)
+    Ok(prove_from_h(&key, sums, h, rng, ctl)?)
 }
 
 #[cfg(test)]

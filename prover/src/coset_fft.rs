@@ -97,7 +97,7 @@ impl CosetFft {
         let omega = Fr::get_root_of_unity(n)?;
         let g = Fr::get_root_of_unity(2 * n)?;
         let omega_inv = omega.inverse()?;
-        let block_log = block_log.clamp(1, log_n.max(1)).min(log_n);
+        let block_log = block_log.max(1).min(log_n);
         let half_block = (1usize << block_log) / 2;
         let omega_block = omega.pow([1u64 << (log_n - block_log)]);
         let omega_block_inv = omega_block.inverse()?;

@@ -35,6 +35,7 @@ pub mod circom_prove;
 pub mod coset_fft;
 pub mod dev_marker;
 pub mod encoding;
+pub mod heap;
 pub mod key_check;
 pub mod key_file;
 pub mod key_transport;

@@ -2,16 +2,16 @@
 //!
 //! Inputs: the witness builder's output (wire values and each constraint's `A·z`, `B·z`, `C·z`) and
 //! a proving key in the `.zpk` layout. The multi-scalar multiplications stream the key's points in
-//! chunks, decoding each chunk into a reused buffer, so peak memory is the witness, one length-`n`
-//! scalar vector and one chunk of points, whatever the key's size.
+//! chunks, decoding each chunk into a reused buffer. The ones over the wire values run first and
+//! the wires are wiped before the FFTs, so the peak of memory is the FFTs' two length-`n`
+//! buffers and the compact evaluations not yet transformed, whatever the key's size.
 //!
 //! The prover trusts no key: before any work it refuses a forgeable or degenerate key
 //! ([`super::key_check`]), and before returning it verifies its own proof under the key's
 //! verification key, so a corrupted key (one flipped byte in a query point) fails with
 //! [`ProveError::CorruptedKey`] instead of yielding a proof every verifier rejects. Both checks
 //! together cost about one verification and two multi-pairings, whatever the circuit's size
-//! (`zkbio bench` prints them); the
-//! verification also makes the released proof witness-independent given the blinding (see
+//! (`zkbio bench` prints them); the verification also makes the released proof witness-independent given the blinding (see
 //! [`super::key_check`]).
 
 use super::encoding::{get_g1, get_g2, G1_BYTES, G2_BYTES};
@@ -113,6 +113,12 @@ const G1_STREAM: Stream<G1Affine, G1Projective> = Stream {
     msm: super::msm::g1_msm,
 };
 
+/// The H scalars' G1 chunks: as [`G1_STREAM`], reported as [`Phase::MsmH`].
+const H_STREAM: Stream<G1Affine, G1Projective> = Stream {
+    phase: Phase::MsmH,
+    ..G1_STREAM
+};
+
 /// The one G2 MSM (B2) stays arkworks'.
 const G2_STREAM: Stream<G2Affine, G2Projective> = Stream {
     width: G2_BYTES,
@@ -185,10 +191,11 @@ fn msm_streamed<A, G: Zero + AddAssign>(
 /// Proves that `witness` satisfies the circuit `key` was made for, and checks the proof verifies
 /// under the key's own verification key before returning it.
 ///
-/// `witness` is consumed: its wire values are re-encoded compactly ([`Evaluations`]) and wiped
-/// before the FFT phase, its evaluations are released column by column during it, and the
-/// compact wires are zeroized when the proof is done. `rng` draws the zero-knowledge blinding
-/// `r, s`. Each phase's time and a refusal's reason are logged ([`crate::trace`]).
+/// `witness` is consumed: the multi-scalar multiplications over its wire values run first and
+/// the wires are wiped before the FFTs, whose two length-`n` buffers are the peak of memory; its
+/// evaluations are released column by column during them ([`Phase`] gives the order). `rng`
+/// draws the zero-knowledge blinding `r, s`. Each phase's time and a refusal's reason are logged
+/// ([`crate::trace`]).
 pub fn prove(
     key: &KeyView<'_>,
     witness: Witness,
@@ -218,17 +225,21 @@ fn prove_phases(
         return Err(ProveError::Unsatisfied(i));
     }
     let domains = domains_of(key)?;
-    cancelled(ctl)?;
-    // The FFT phase holds two length-n buffers; the wires wait for the MSMs in 4 bytes each
-    // where they can (most are bits).
+    // The MSMs read the wires in 4 bytes each where they can (most are bits).
     let z = Evaluations::from(&witness.wires[..]);
-    let public_rows = Zeroizing::new(witness.wires[..=witness.n_public].to_vec());
     witness.wires.zeroize();
     witness.wires = Vec::new();
+    crate::heap::release_freed();
+    let sums = wire_sums(key, &z, ctl)?;
+    // snarkjs's public-input rows of A; the only wire values the FFTs need.
+    let public_rows = Zeroizing::new(z.iter().take(witness.n_public + 1).collect::<Vec<_>>());
+    drop(z);
+    crate::heap::release_freed();
+    cancelled(ctl)?;
     ctl.progress(Phase::Fft, 0.0);
     let columns = [&mut witness.a, &mut witness.b, &mut witness.c].map(std::mem::take);
     let h = h_scalars(columns, &public_rows, &domains, ctl).ok_or(ProveError::Cancelled)?;
-    prove_from_h(key, &z, h, rng, ctl)
+    prove_from_h(key, sums, h, rng, ctl)
 }
 
 /// Refuses a forgeable or degenerate key before any work.
@@ -249,39 +260,82 @@ pub(crate) fn domains_of(key: &KeyView<'_>) -> Result<Domains, ProveError> {
     })
 }
 
-/// The proof from the wire values `z` and the H scalars: the five multi-scalar multiplications,
-/// the blinding, and the check that the proof verifies under the key's own verification key.
-/// `z` must have the key's wire count (the callers check it).
-pub(crate) fn prove_from_h(
+/// The multi-scalar multiplications over the wire values, and the public inputs: all a proof
+/// needs from the wires ([`wire_sums`]).
+pub(crate) struct WireSums {
+    a: G1Projective,
+    b1: G1Projective,
+    c: G1Projective,
+    b2: G2Projective,
+    public: Vec<Fr>,
+}
+
+/// `Σ z_i·A_i`, `Σ z_i·B1_i`, `Σ z_i·C_i` over the private wires, and `Σ z_i·B2_i`: the
+/// [`Phase::MsmG1`] and [`Phase::MsmG2`] phases. `z` must have the key's wire count (the
+/// callers check it).
+pub(crate) fn wire_sums(
     key: &KeyView<'_>,
     z: &Evaluations,
-    h: Vec<Fr>,
-    rng: &mut (impl RngCore + CryptoRng),
     ctl: &dyn ProveControl,
-) -> Result<Proof<Bn254>, ProveError> {
+) -> Result<WireSums, ProveError> {
     cancelled(ctl)?;
-    let public: Vec<Fr> = z.iter().skip(1).take(key.n_public()).collect();
     let all = || Scalars::Wires { z, from: 0 };
     let private = Scalars::Wires {
         z,
         from: key.n_public() + 1,
     };
-    let total = 2 * z.len() + private.len() + h.len();
+    let total = 2 * z.len() + private.len();
     let mut done = 0;
     ctl.progress(Phase::MsmG1, 0.0);
     let g1 = |bases, scalars, done: &mut usize| {
         msm_streamed(&G1_STREAM, bases, scalars, ctl, done, total)
     };
-    let a: G1Projective = g1(key.a_bytes(), all(), &mut done)?;
-    let b1: G1Projective = g1(key.b_g1_bytes(), all(), &mut done)?;
-    let c: G1Projective = g1(key.c_bytes(), private, &mut done)?;
-    let hz: G1Projective = g1(key.h_bytes(), Scalars::Slice(&h), &mut done)?;
-    drop(Zeroizing::new(h));
+    let a = g1(key.a_bytes(), all(), &mut done)?;
+    let b1 = g1(key.b_g1_bytes(), all(), &mut done)?;
+    let c = g1(key.c_bytes(), private, &mut done)?;
     ctl.progress(Phase::MsmG2, 0.0);
     let mut done = 0;
-    let b2: G2Projective =
-        msm_streamed(&G2_STREAM, key.b_g2_bytes(), all(), ctl, &mut done, z.len())?;
+    let b2 = msm_streamed(&G2_STREAM, key.b_g2_bytes(), all(), ctl, &mut done, z.len())?;
+    Ok(WireSums {
+        a,
+        b1,
+        c,
+        b2,
+        public: z.iter().skip(1).take(key.n_public()).collect(),
+    })
+}
 
+/// The proof from the wire sums and the H scalars: the H multi-scalar multiplication
+/// ([`Phase::MsmH`]), the blinding, and the check that the proof verifies under the key's own
+/// verification key. `h` is zeroized when done.
+pub(crate) fn prove_from_h(
+    key: &KeyView<'_>,
+    sums: WireSums,
+    h: Vec<Fr>,
+    rng: &mut (impl RngCore + CryptoRng),
+    ctl: &dyn ProveControl,
+) -> Result<Proof<Bn254>, ProveError> {
+    let h = Zeroizing::new(h);
+    cancelled(ctl)?;
+    ctl.progress(Phase::MsmH, 0.0);
+    let mut done = 0;
+    let hz: G1Projective = msm_streamed(
+        &H_STREAM,
+        key.h_bytes(),
+        Scalars::Slice(&h),
+        ctl,
+        &mut done,
+        h.len(),
+    )?;
+    drop(h);
+
+    let WireSums {
+        a,
+        b1,
+        c,
+        b2,
+        public,
+    } = sums;
     let (r, s) = (Fr::rand(rng), Fr::rand(rng));
     let delta_g1 = key.delta_g1().into_group();
     let pi_a = a + key.alpha_g1() + delta_g1 * r;

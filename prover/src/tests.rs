@@ -114,7 +114,7 @@ fn progress_is_ordered_and_cancellation_stops_the_prover() {
     prove(&key, STMT.witness(&input(4)).unwrap(), &mut rng, &ctl).unwrap();
     let events = ctl.events.into_inner().unwrap();
     let order = |p: Phase| {
-        [Phase::Fft, Phase::MsmG1, Phase::MsmG2]
+        [Phase::MsmG1, Phase::MsmG2, Phase::Fft, Phase::MsmH]
             .iter()
             .position(|&q| q == p)
     };
@@ -125,7 +125,7 @@ fn progress_is_ordered_and_cancellation_stops_the_prover() {
             "{events:?}"
         );
     }
-    assert_eq!(events.last(), Some(&(Phase::MsmG2, 1.0)));
+    assert_eq!(events.last(), Some(&(Phase::MsmH, 1.0)));
 
     for cancel_after in [0, 1, 3] {
         let ctl = Recording {

@@ -1,6 +1,6 @@
 //! What the prover logs, through [`tracing`] (no subscriber here; targets are `zkbio_groth16::…`
-//! module paths): each proving phase's end with its time at INFO (`checks`, `fft`, `msm-g1`,
-//! `msm-g2`, `self-verify`), progress within a phase at DEBUG, a refusal with its reason at
+//! module paths): each proving phase's end with its time at INFO (`checks`, `msm-g1`, `msm-g2`,
+//! `fft`, `msm-h`, `self-verify`), progress within a phase at DEBUG, a refusal with its reason at
 //! WARN, each development-setup query's end at INFO. zkbio-core's flows use the same helpers for
 //! their own phases.
 //!
@@ -53,6 +53,7 @@ pub fn phase_name(phase: Phase) -> &'static str {
         Phase::Fft => "fft",
         Phase::MsmG1 => "msm-g1",
         Phase::MsmG2 => "msm-g2",
+        Phase::MsmH => "msm-h",
     }
 }
 

@@ -6,9 +6,10 @@
 //! time into the FFT's buffer, so the three never exist at full width together.
 
 use ark_bn254::Fr;
-use ark_ff::{AdditiveGroup, Field, PrimeField, Zero};
+use ark_ff::{AdditiveGroup, BigInt, Field, PrimeField, Zero};
 use rayon::prelude::*;
 use std::fmt;
+use std::mem::MaybeUninit;
 use zeroize::Zeroize;
 
 /// Codes at or above this refer to `large[code - LARGE]`; codes below are the value itself.
@@ -22,6 +23,19 @@ const LARGE: u32 = 1 << 31;
 pub struct Evaluations {
     codes: Vec<u32>,
     large: Vec<Fr>,
+}
+
+/// How many codes [`Evaluations::write_staged`] packs into one field-element-sized word.
+pub const CODES_PER_WORD: usize = 8;
+
+/// The value of `code`, its large values being `large`.
+fn decode_with(code: u32, large: &[Fr]) -> Fr {
+    match code {
+        0 => Fr::ZERO,
+        1 => Fr::ONE,
+        c if c < LARGE => Fr::from(u64::from(c)),
+        c => large[(c - LARGE) as usize],
+    }
 }
 
 /// The code of `v` if it is a small non-negative integer.
@@ -78,12 +92,7 @@ impl Evaluations {
     }
 
     fn decode(&self, code: u32) -> Fr {
-        match code {
-            0 => Fr::ZERO,
-            1 => Fr::ONE,
-            c if c < LARGE => Fr::from(u64::from(c)),
-            c => self.large[(c - LARGE) as usize],
-        }
+        decode_with(code, &self.large)
     }
 
     /// Row `i`'s value, `None` past the end.
@@ -124,6 +133,46 @@ impl Evaluations {
         let mut out = vec![Fr::ZERO; self.len()];
         self.decode_into(0, &mut out);
         out
+    }
+
+    /// How many field-element-sized words [`Evaluations::write_staged`] writes.
+    pub fn staged_len(&self) -> usize {
+        self.len().div_ceil(CODES_PER_WORD) + self.large.len()
+    }
+
+    /// Writes the column into `words` (exactly [`Evaluations::staged_len`] long, else it
+    /// panics): the codes packed [`CODES_PER_WORD`] to a word as raw limbs (not field values),
+    /// then the large values. The prover writes them into the unused end of an FFT buffer and
+    /// frees the column, so the column and the buffer it is decoded into are never resident
+    /// together; [`Evaluations::decode_staged`] reads them back.
+    pub fn write_staged(&self, words: &mut [MaybeUninit<Fr>]) {
+        assert_eq!(words.len(), self.staged_len(), "staging area size");
+        let (packed, large) = words.split_at_mut(self.len().div_ceil(CODES_PER_WORD));
+        for (w, codes) in packed.iter_mut().zip(self.codes.chunks(CODES_PER_WORD)) {
+            let mut limbs = [0u64; 4];
+            for (k, &code) in codes.iter().enumerate() {
+                limbs[k / 2] |= u64::from(code) << (32 * (k % 2));
+            }
+            w.write(Fr::new_unchecked(BigInt(limbs)));
+        }
+        for (w, v) in large.iter_mut().zip(&self.large) {
+            w.write(*v);
+        }
+    }
+
+    /// Decodes the `out.len()` rows a column wrote with [`Evaluations::write_staged`] into
+    /// `words`, on all cores. Panics if `words` is too short for that many rows, or a code
+    /// points past it.
+    pub fn decode_staged(words: &[Fr], out: &mut [MaybeUninit<Fr>]) {
+        let (packed, large) = words.split_at(out.len().div_ceil(CODES_PER_WORD));
+        out.par_chunks_mut(CODES_PER_WORD)
+            .zip(packed.par_iter())
+            .for_each(|(rows, word)| {
+                for (k, row) in rows.iter_mut().enumerate() {
+                    let code = (word.0 .0[k / 2] >> (32 * (k % 2))) as u32;
+                    row.write(decode_with(code, large));
+                }
+            });
     }
 
     /// Bytes held on the heap (what the column costs in memory).
@@ -245,6 +294,39 @@ mod tests {
         assert_eq!(column.get(values.len()), None);
         // Only what does not fit below 2^31 is stored at full width.
         assert_eq!(column.large.len(), values.len() - 5);
+    }
+
+    #[test]
+    fn staged_words_decode_back_to_the_column_at_every_length() {
+        let values = edge_values();
+        // Lengths around the packing's word boundaries, and a long column decoded on all cores.
+        let long: Vec<Fr> = values.iter().cycle().take(5000).copied().collect();
+        for rows in (0..=values.len()).chain([long.len()]) {
+            let source = if rows <= values.len() {
+                &values[..rows]
+            } else {
+                &long[..]
+            };
+            let column: Evaluations = source.iter().copied().collect();
+            let words = column.len().div_ceil(CODES_PER_WORD) + column.large.len();
+            assert_eq!(column.staged_len(), words, "{rows} rows");
+            let mut staged = vec![MaybeUninit::uninit(); words];
+            column.write_staged(&mut staged);
+            let staged: Vec<Fr> = staged.iter().map(|w| unsafe { w.assume_init() }).collect();
+            drop(column);
+            let mut out = vec![MaybeUninit::uninit(); rows];
+            Evaluations::decode_staged(&staged, &mut out);
+            let out: Vec<Fr> = out.iter().map(|w| unsafe { w.assume_init() }).collect();
+            assert_eq!(out, source, "{rows} rows");
+        }
+    }
+
+    #[test]
+    #[should_panic(expected = "staging area size")]
+    fn staging_into_the_wrong_size_panics_rather_than_leave_words_unwritten() {
+        let column: Evaluations = edge_values().into_iter().collect();
+        let mut staged = vec![MaybeUninit::uninit(); column.staged_len() + 1];
+        column.write_staged(&mut staged);
     }
 
     #[test]

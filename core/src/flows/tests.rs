@@ -555,9 +555,10 @@ fn the_flows_log_their_phases_and_refusals_and_never_a_salt() {
             ("load_iris_package", "iris package load and key checks"),
             ("prove_iris_code", "witness"),
             ("prove_iris_code/prove", "checks"),
-            ("prove_iris_code/prove", "fft"),
             ("prove_iris_code/prove", "msm-g1"),
             ("prove_iris_code/prove", "msm-g2"),
+            ("prove_iris_code/prove", "fft"),
+            ("prove_iris_code/prove", "msm-h"),
             ("prove_iris_code/prove", "self-verify"),
         ],
         "{lines:#?}"

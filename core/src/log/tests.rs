@@ -57,7 +57,7 @@ fn a_proof_logs_each_phase_once_in_order_with_its_time() {
     proof.expect("proves");
     assert_eq!(
         info_phases(&lines),
-        ["checks", "fft", "msm-g1", "msm-g2", "self-verify"],
+        ["checks", "msm-g1", "msm-g2", "fft", "msm-h", "self-verify"],
         "{lines:#?}"
     );
     for l in at(&lines, Level::INFO) {

@@ -27,7 +27,7 @@ func sampleInput(rows: Int, cols: Int, binding: Int64 = 777) -> ImageOpeningInpu
     )
 }
 
-let phases: [ProvingPhase] = [.witness, .fft, .msmG1, .msmG2]
+let phases: [ProvingPhase] = [.witness, .msmG1, .msmG2, .fft, .msmH]
 
 struct TestFailure: Error, CustomStringConvertible {
     let description: String

@@ -89,12 +89,12 @@ struct Split {
     long: Vec<Term>,
 }
 
-fn split(scalars: &[Fr], unit_path: bool) -> Split {
+/// Sorts the scalars (out of Montgomery form) into units, short and long terms.
+fn split(scalars: &[BigInt<4>], unit_path: bool) -> Split {
     let modulus = Fr::MODULUS;
     let half = Fr::MODULUS_MINUS_ONE_DIV_TWO;
     let mut out = Split::default();
-    for (i, s) in scalars.iter().enumerate() {
-        let v = s.into_bigint();
+    for (i, &v) in scalars.iter().enumerate() {
         if v.is_zero() {
             continue;
         }
@@ -117,15 +117,13 @@ fn split(scalars: &[Fr], unit_path: bool) -> Split {
     out
 }
 
-/// The sum of the (signed) unit points, batch-affine as one run.
-fn sum_units(bases: &[G1Affine], units: &[u32]) -> G1Projective {
+/// The sum of the (signed) unit points, batch-affine as one run, in `pts` (a buffer with room
+/// for them, made on the caller's thread: [`pippenger::Scratch`] says why).
+fn sum_units(bases: &[G1Affine], units: &[u32], mut pts: Vec<G1Affine>) -> G1Projective {
     if units.is_empty() {
         return G1Projective::default();
     }
-    let mut pts: Vec<G1Affine> = units
-        .iter()
-        .map(|&u| signed_point(bases, u, false))
-        .collect();
+    pts.extend(units.iter().map(|&u| signed_point(bases, u, false)));
     let mut lens = [pts.len() as u32];
     let mut sums = Vec::with_capacity(1);
     batch_add::BatchAdder::default().sum_runs(&mut pts, &[0], &mut lens, &mut sums);
@@ -143,40 +141,31 @@ pub fn g1_msm_with(cfg: &MsmConfig, bases: &[G1Affine], scalars: &[Fr]) -> G1Pro
     let n = bases.len().min(scalars.len()).min(NEG as usize - 1);
     let (bases, scalars) = (&bases[..n], &scalars[..n]);
     let parts = split_parallel(scalars, cfg.unit_path);
+    // Every buffer of the parallel part is made here, on the caller's thread.
+    let unit_pts = Vec::with_capacity(parts.units.len());
+    let mut short = pippenger::Scratch::new(&parts.short, cfg.batch_affine, cfg.window);
+    let mut long = pippenger::Scratch::new(&parts.long, cfg.batch_affine, cfg.window);
     let ((units, short), long) = rayon::join(
         || {
             rayon::join(
-                || sum_units(bases, &parts.units),
-                || pippenger::msm(bases, &parts.short, cfg.batch_affine, cfg.window),
+                || sum_units(bases, &parts.units, unit_pts),
+                || pippenger::msm(bases, &parts.short, cfg.batch_affine, &mut short),
             )
         },
-        || pippenger::msm(bases, &parts.long, cfg.batch_affine, cfg.window),
+        || pippenger::msm(bases, &parts.long, cfg.batch_affine, &mut long),
     );
     units + short + long
 }
 
-/// [`split`] over chunks in parallel (it does one Montgomery reduction per scalar).
+/// [`split`], its one Montgomery reduction per scalar on all cores (into a buffer of the
+/// caller's thread), the sorting into parts on the caller's thread.
 fn split_parallel(scalars: &[Fr], unit_path: bool) -> Split {
-    const PART: usize = 1 << 14;
-    let parts: Vec<Split> = scalars
-        .par_chunks(PART)
-        .enumerate()
-        .map(|(k, chunk)| {
-            let mut s = split(chunk, unit_path);
-            let off = (k * PART) as u32;
-            s.units.iter_mut().for_each(|u| *u += off);
-            s.short.iter_mut().for_each(|t| t.point += off);
-            s.long.iter_mut().for_each(|t| t.point += off);
-            s
-        })
-        .collect();
-    let mut out = Split::default();
-    for p in parts {
-        out.units.extend(p.units);
-        out.short.extend(p.short);
-        out.long.extend(p.long);
-    }
-    out
+    let mut reduced = Vec::with_capacity(scalars.len());
+    scalars
+        .par_iter()
+        .map(|s| s.into_bigint())
+        .collect_into_vec(&mut reduced);
+    split(&reduced, unit_path)
 }
 
 #[cfg(test)]

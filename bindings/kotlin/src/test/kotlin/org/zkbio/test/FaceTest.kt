@@ -245,7 +245,7 @@ class FaceTests(private val fx: FlowFixtures, private val flows: FlowTests) {
         watcher.release()
         val result = proof.await()
         check(result.exceptionOrNull() is ZkbioException.Cancelled) { "cancelled match: $result" }
-        check(watcher.after.none { it == ProvingPhase.MSM_G1 || it == ProvingPhase.MSM_G2 }) { "ran on: ${watcher.after}" }
+        check(watcher.after.none { it == ProvingPhase.MSM_H }) { "ran on: ${watcher.after}" }
         // A token cancelled before the call: nothing runs, for either flow.
         val early = CancellationToken().apply { cancel() }
         assertThrows<ZkbioException.Cancelled> { proveFaceMatch(r.vault, "erin", r.model, fixtures.selfie, request(50), null, early) }

@@ -20,7 +20,7 @@ class RecordingLogger : Logger {
 
 class LoggerTests(private val keys: Keys) {
     private val small by lazy { ProvingMaterials.imageOpening(keys.small, 4, 16) }
-    private val phases = listOf("checks", "fft", "msm-g1", "msm-g2", "self-verify")
+    private val phases = listOf("checks", "msm-g1", "msm-g2", "fft", "msm-h", "self-verify")
 
     /** The phases whose "done in … ms" lines arrived, in order (not the total, "proof done"). */
     private fun donePhases(lines: Collection<Triple<LogLevel, String, String>>): List<String> =
