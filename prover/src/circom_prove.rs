@@ -13,18 +13,20 @@
 //! The key is used where it lies: a `.zkey`'s point sections hold the encoding the prover reads
 //! (Montgomery limbs, little-endian), so the multi-scalar multiplications read a mapped `.zkey`
 //! directly ([`key_view`]), with no decoded or converted copy in memory, and the coefficients are
-//! read one entry at a time ([`row_evaluations`]). What the process holds is the witness, the
-//! row evaluations and the FFT buffers, as for our own statements.
+//! read one entry at a time ([`row_evaluations`]). The wires and then the rows are held compactly
+//! ([`Evaluations`]) as soon as they are read, so the peak is the two full row vectors while the
+//! coefficients are summed, or the FFT buffers, as for our own statements.
 
+use super::heap::release_freed;
 use super::key_file::{KeyOrigin, KeySections, KeyView};
 use super::progress::{Phase, ProveControl};
 use super::prover::{check_key, domains_of, prove_from_h, wire_sums, ProveError};
-use super::qap::h_from_rows;
+use super::qap::h_scalars;
 use ark_bn254::{Bn254, Fr};
 use ark_ff::{One, Zero};
 use ark_groth16::Proof;
 use ark_std::rand::{CryptoRng, RngCore};
-use zeroize::Zeroizing;
+use zeroize::{Zeroize, Zeroizing};
 use zkbio_circuits::builder::{Evaluations, R1cs};
 use zkbio_circuits::circom::zkey::{coefs_from_r1cs, radix_inverse, ZkeyView};
 use zkbio_circuits::circom::FormatError;
@@ -132,23 +134,24 @@ pub fn row_evaluations(
     z: &ZkeyView<'_>,
     wires: &[Fr],
 ) -> Result<(Vec<Fr>, Vec<Fr>), ZkeyProveError> {
-    let (a, b, _) = evaluate_rows(z, wires)?;
+    check_wires(z.n_vars, wires)?;
+    let (a, b, _) = evaluate_rows(z, |i| wires[i])?;
     Ok((a, b))
 }
 
-/// [`row_evaluations`], and one more than the highest row a coefficient uses.
+/// [`row_evaluations`] with wire `i`'s value `wire(i)` (every `i` below the key's wire count),
+/// and one more than the highest row a coefficient uses.
 fn evaluate_rows(
     z: &ZkeyView<'_>,
-    wires: &[Fr],
+    wire: impl Fn(usize) -> Fr,
 ) -> Result<(Vec<Fr>, Vec<Fr>, usize), ZkeyProveError> {
-    check_wires(z.n_vars, wires)?;
     let n = z.domain_size;
     let mut a = vec![Fr::zero(); n];
     let mut b = vec![Fr::zero(); n];
     let mut rows = 0;
     z.for_each_coef(|matrix, row, signal, scaled| {
         let side = if matrix == 0 { &mut a } else { &mut b };
-        side[row] += scaled * wires[signal];
+        side[row] += scaled * wire(signal);
         rows = rows.max(row + 1);
     })
     .map_err(coef_error)?;
@@ -203,25 +206,47 @@ pub fn prove_zkey(
     rng: &mut (impl RngCore + CryptoRng),
     ctl: &dyn ProveControl,
 ) -> Result<Proof<Bn254>, ZkeyProveError> {
-    let wires = Zeroizing::new(wires);
+    let mut wires = Zeroizing::new(wires);
     check_wires(z.n_vars, &wires)?;
     ctl.progress(Phase::Witness, 0.0);
+    // The wires held compactly from here on (most are bits): 4 bytes each instead of 32.
+    let compact = Evaluations::from(&wires[..]);
+    wires.zeroize();
+    drop(wires);
+    release_freed();
+    let wire = |i: usize| {
+        compact
+            .get(i)
+            .expect("the coefficients' signals are range-checked")
+    };
     // One pass over the coefficients: the rows' evaluations, and the constraint count the key's
     // header checks need.
-    let (a, b, rows) = evaluate_rows(z, &wires)?;
+    let (a, b, rows) = evaluate_rows(z, wire)?;
     let key = key_view_with(z, constraints_below(rows, z))?;
     check_key(&key)?;
     let domains = domains_of(&key)?;
-    let c: Vec<Fr> = a.iter().zip(&b).map(|(x, y)| *x * y).collect();
+    // The rows compactly too (they include snarkjs's public-input rows); C = A∘B row by row.
+    // Each full vector is dropped as soon as its compact column exists.
+    let (a, b) = (Zeroizing::new(a), Zeroizing::new(b));
+    let c: Evaluations = a[..rows]
+        .iter()
+        .zip(&b[..rows])
+        .map(|(x, y)| *x * y)
+        .collect();
+    let a_column = Evaluations::from(&a[..rows]);
+    drop(a);
+    release_freed();
+    let b_column = Evaluations::from(&b[..rows]);
+    drop(b);
+    let columns = [a_column, b_column, c];
+    release_freed();
     ctl.progress(Phase::Witness, 1.0);
-    // As in `prove`: the wires' MSMs first (on the wires held compactly), so the wires are gone
-    // when the FFTs run.
-    let z = Evaluations::from(&wires[..]);
-    drop(wires);
-    let sums = wire_sums(&key, &z, ctl)?;
-    drop(z);
+    // As in `prove`: the wires' MSMs first, so the wires are gone when the FFTs run.
+    let sums = wire_sums(&key, &compact, ctl)?;
+    drop(compact);
+    release_freed();
     ctl.progress(Phase::Fft, 0.0);
-    let h = h_from_rows(a, b, c, &domains, ctl).ok_or(ProveError::Cancelled)?;
+    let h = h_scalars(columns, &[], &domains, ctl).ok_or(ProveError::Cancelled)?;
     Ok(prove_from_h(&key, sums, h, rng, ctl)?)
 }
 

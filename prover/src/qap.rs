@@ -106,25 +106,6 @@ pub fn column_buffer(column: Evaluations, extra: &[Fr], n: usize) -> Zeroizing<V
     Zeroizing::new(out)
 }
 
-/// `A·B − C` on the odd coset from the per-row evaluations of the whole domain (public-input rows
-/// included; missing rows are zero, as are rows past `n`'s padding). Each vector is zeroized and
-/// freed as soon as it has been folded into the result.
-pub fn h_from_rows(
-    a: Vec<Fr>,
-    b: Vec<Fr>,
-    c: Vec<Fr>,
-    domains: &Domains,
-    ctl: &dyn ProveControl,
-) -> Option<Vec<Fr>> {
-    let n = domains.base.size();
-    let padded = move |v: Vec<Fr>| {
-        let mut v = Zeroizing::new(v);
-        v.resize(n, Fr::ZERO);
-        v
-    };
-    h_from(|| padded(a), || padded(b), || padded(c), domains, ctl)
-}
-
 /// The three moves and the pointwise steps, each operand made (at length `n`) only when needed.
 fn h_from(
     a: impl FnOnce() -> Zeroizing<Vec<Fr>>,
