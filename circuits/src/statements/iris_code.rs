@@ -316,10 +316,34 @@ impl IrisCodeStatement {
     /// [`WitnessBuilder::with_cancel`] so an app can stop it between probe rows.
     pub fn witness_with_opening_using(
         &self,
-        mut wb: WitnessBuilder,
+        wb: WitnessBuilder,
         input: &IrisCodeInput,
     ) -> Result<(Witness, IrisCodeOpening), IrisCodeError> {
         let publics = self.public_inputs(input)?;
+        self.witness_with_opening_for(wb, input, publics)
+    }
+
+    /// [`IrisCodeStatement::witness_with_opening_using`] for an image whose commitment `c_img`
+    /// the caller holds (the enrollment record's): the image is not committed natively, which is most of
+    /// the native work before synthesis. The circuit enforces `c_img`, so an image that does not
+    /// open it leaves a constraint unsatisfied and the prover refuses the witness before any work.
+    pub fn witness_with_opening_for_commitment(
+        &self,
+        wb: WitnessBuilder,
+        input: &IrisCodeInput,
+        c_img: Fr,
+    ) -> Result<(Witness, IrisCodeOpening), IrisCodeError> {
+        let c_code = self.code_opening(input)?.commitment();
+        self.witness_with_opening_for(wb, input, [c_img, c_code, input.binding])
+    }
+
+    /// The witness for `publics`, and the code opening read from its own code and mask bits.
+    fn witness_with_opening_for(
+        &self,
+        mut wb: WitnessBuilder,
+        input: &IrisCodeInput,
+        publics: [Fr; 3],
+    ) -> Result<(Witness, IrisCodeOpening), IrisCodeError> {
         let geometry = code_geometry(&self.model).map_err(InputError::from)?;
         let mut counts = ConstraintCounts::default();
         let BitWires { code, mask } = self.synthesize_with(&mut wb, input, publics, &mut counts)?;

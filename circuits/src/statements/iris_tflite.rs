@@ -220,10 +220,33 @@ impl IrisTfliteStatement {
     /// [`WitnessBuilder::with_cancel`] so an app can stop it between operators.
     pub fn witness_with_opening_using(
         &self,
-        mut wb: WitnessBuilder,
+        wb: WitnessBuilder,
         input: &IrisCodeInput,
     ) -> Result<(Witness, IrisCodeOpening), super::iris_code::IrisCodeError> {
         let publics = self.public_inputs(input)?;
+        self.witness_with_opening_for(wb, input, publics)
+    }
+
+    /// The witness for an image whose commitment `c_img` the caller holds, as
+    /// [`super::iris_code::IrisCodeStatement::witness_with_opening_for_commitment`] for the
+    /// filter-bank model: `c_img` is enforced by the circuit, not computed natively.
+    pub fn witness_with_opening_for_commitment(
+        &self,
+        wb: WitnessBuilder,
+        input: &IrisCodeInput,
+        c_img: Fr,
+    ) -> Result<(Witness, IrisCodeOpening), super::iris_code::IrisCodeError> {
+        let c_code = self.code_opening(input)?.commitment();
+        self.witness_with_opening_for(wb, input, [c_img, c_code, input.binding])
+    }
+
+    /// The witness for `publics`, and the code opening read from its own code and mask bits.
+    fn witness_with_opening_for(
+        &self,
+        mut wb: WitnessBuilder,
+        input: &IrisCodeInput,
+        publics: [Fr; 3],
+    ) -> Result<(Witness, IrisCodeOpening), super::iris_code::IrisCodeError> {
         let geometry = tflite_code_geometry(&self.model).map_err(InputError::from)?;
         let mut counts = TfliteConstraintCounts::default();
         let (code, mask) = self.synthesize_with(&mut wb, input, publics, &mut counts)?;

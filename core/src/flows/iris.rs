@@ -16,6 +16,7 @@ use zkbio_circuits::WitnessBuilder;
 use super::model::IrisModelPackage;
 use super::transfer::{field_bytes, fr_of};
 use super::FlowError;
+use super::IrisStatement;
 use crate::groth16::{prove, Phase, ProveControl, ProveError};
 use crate::iris::IrisCode;
 use crate::registry::{binding, RegistryContract, ScannerSignature, TxRequest};
@@ -200,6 +201,31 @@ pub fn prove_iris_code(
     )
 }
 
+/// Whether the stored image still opens the record's `C_img` (committed natively): asked only
+/// when the prover refused a witness, to tell a changed image from any other fault.
+fn image_opens_record(
+    vault: &Vault,
+    id: &RecordId,
+    statement: &IrisStatement,
+) -> Result<bool, FlowError> {
+    vault.with_bundle(id, |bundle| {
+        let input = statement
+            .input(
+                bundle.iris.image().to_vec(),
+                bundle.iris.mask().to_vec(),
+                fr_of(bundle.salt_img.expose()),
+                // Neither enters C_img.
+                Fr::from(0u64),
+                Fr::from(0u64),
+            )
+            .map_err(|e| FlowError::Model(e.to_string()))?;
+        let [c_img, ..] = statement
+            .public_inputs(&input)
+            .map_err(|e| FlowError::Model(e.to_string()))?;
+        Ok(field_bytes(&c_img, "C_img")? == bundle.c_img)
+    })?
+}
+
 fn prove_iris_code_traced(
     vault: &Vault,
     id: &RecordId,
@@ -238,8 +264,11 @@ fn prove_iris_code_traced(
         if ctl.is_cancelled() {
             return Err(FlowError::Cancelled);
         }
+        // The record's C_img, not the image committed natively again: the circuit enforces it.
+        let c_img = fr_of(&bundle.c_img.to_be_bytes());
+        let wb = WitnessBuilder::with_cancel(cancel.clone());
         let (witness, opening) = statement
-            .witness_with_opening_using(WitnessBuilder::with_cancel(cancel.clone()), &input)
+            .witness_with_opening_for_commitment(wb, &input, c_img)
             .map_err(|e| match e {
                 zkbio_circuits::statements::iris_code::IrisCodeError::Synthesis(_) => {
                     FlowError::Cancelled
@@ -260,22 +289,22 @@ fn prove_iris_code_traced(
             ),
         ))
     })??;
-    let (subject, c_img, c_face, deadline, sig) = bundle_public;
+    let (subject, _, c_face, deadline, sig) = bundle_public;
     let public: [Fr; 3] = witness
         .public_inputs()
         .try_into()
         .map_err(|_| FlowError::Key("the witness does not have 3 public inputs".into()))?;
-    // The stored C_img is what the registry holds; the witness recomputed it from the image.
-    if field_bytes(&public[0], "C_img")? != c_img {
-        return Err(FlowError::CommitmentMismatch { what: "C_img" });
-    }
     ctl.progress(Phase::Witness, 1.0);
     timer.done();
-    let proof =
-        prove(&model.key().view(), witness, &mut rand::rngs::OsRng, &ctl).map_err(|e| match e {
-            ProveError::Cancelled => FlowError::Cancelled,
-            other => FlowError::Prove(other),
-        })?;
+    let proof = match prove(&model.key().view(), witness, &mut rand::rngs::OsRng, &ctl) {
+        Ok(proof) => proof,
+        Err(ProveError::Cancelled) => return Err(FlowError::Cancelled),
+        // The witness took the record's C_img; an image that does not open it is refused here.
+        Err(ProveError::Unsatisfied(_)) if !image_opens_record(vault, id, statement)? => {
+            return Err(FlowError::CommitmentMismatch { what: "C_img" })
+        }
+        Err(other) => return Err(FlowError::Prove(other)),
+    };
     let registry = RegistryContract::new(request.registry);
     let c_code = public[1];
     let tx = match request.purpose {

@@ -192,6 +192,20 @@ impl IrisStatement {
         }
     }
 
+    /// [`Self::witness_with_opening_using`] for an image whose commitment `c_img` the caller
+    /// holds: the image is not committed natively; the circuit enforces `c_img`.
+    pub fn witness_with_opening_for_commitment(
+        &self,
+        wb: WitnessBuilder,
+        input: &IrisCodeInput,
+        c_img: Fr,
+    ) -> Result<(Witness, IrisCodeOpening), IrisCodeError> {
+        match self {
+            IrisStatement::FilterBank(s) => s.witness_with_opening_for_commitment(wb, input, c_img),
+            IrisStatement::Tflite(s) => s.witness_with_opening_for_commitment(wb, input, c_img),
+        }
+    }
+
     /// [`Self::witness_with_opening_using`] on a fresh builder.
     pub fn witness_with_opening(
         &self,

@@ -300,6 +300,22 @@ fn doomed_requests_are_refused_before_proving() {
         prove_iris_code(&vault, &id(), &v1, &request, &Silent, cancelled),
         Err(FlowError::Cancelled)
     ));
+    // A stored image that no longer opens the record's C_img: the witness takes the record's
+    // C_img, the prover finds it unsatisfied, and the flow says which commitment failed.
+    let changed = RecordId::new("changed").expect("id");
+    import_enrollment(&vault, &changed, &transfer(wallet), &[signer(2).address()]).expect("import");
+    vault
+        .update(&changed, |b| {
+            let mut image = b.iris.image().to_vec();
+            image[5] ^= 1;
+            let (rows, cols) = (b.iris.rows(), b.iris.cols());
+            b.iris = IrisSample::with_shape(rows, cols, image, b.iris.mask().to_vec()).unwrap();
+        })
+        .expect("update");
+    assert!(matches!(
+        prove_enrollment(&vault, &changed, &v1, TARGET, wallet, U256::ZERO, &Silent),
+        Err(FlowError::CommitmentMismatch { what: "C_img" })
+    ));
     // A full-size image cannot go through a 12 x 24 model.
     let (image, mask) = crate::sample::synthetic_iris(128, 512, 1);
     let face = FaceImage::new(4, 4, vec![9; 16]).expect("face");

@@ -413,3 +413,26 @@ fn a_set_cancel_flag_stops_the_witness() {
         .expect("not cancelled");
     assert_eq!(w.first_unsatisfied(), None);
 }
+
+#[test]
+fn the_witness_for_a_held_image_commitment_is_the_witness_and_a_wrong_one_is_unsatisfied() {
+    let stmt = IrisCodeStatement::new(small_model());
+    for seed in [3, 21] {
+        let input = sample(&stmt, seed, 50);
+        let publics = stmt.public_inputs(&input).unwrap();
+        let (want, want_opening) = stmt.witness_with_opening(&input).unwrap();
+        let (got, opening) = stmt
+            .witness_with_opening_for_commitment(WitnessBuilder::new(), &input, publics[0])
+            .unwrap();
+        assert_eq!(got.wires, want.wires, "seed {seed}");
+        assert_eq!(opening.commitment(), want_opening.commitment());
+        let (wrong, _) = stmt
+            .witness_with_opening_for_commitment(
+                WitnessBuilder::new(),
+                &input,
+                publics[0] + Fr::from(1u64),
+            )
+            .unwrap();
+        assert!(wrong.first_unsatisfied().is_some(), "seed {seed}");
+    }
+}

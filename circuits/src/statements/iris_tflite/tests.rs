@@ -327,3 +327,21 @@ fn rule_gadgets_equal_the_rule_exhaustively() {
         );
     }
 }
+
+#[test]
+fn the_witness_for_a_held_image_commitment_is_the_witness_and_a_wrong_one_is_unsatisfied() {
+    let stmt = small();
+    let input = sample(&stmt, 5, 50);
+    let publics = stmt.public_inputs(&input).unwrap();
+    let (want, want_opening) = stmt.witness_with_opening(&input).unwrap();
+    let (got, opening) = stmt
+        .witness_with_opening_for_commitment(WitnessBuilder::new(), &input, publics[0])
+        .unwrap();
+    assert_eq!(got.wires, want.wires);
+    assert_eq!(opening.commitment(), want_opening.commitment());
+    let wrong = publics[0] + Fr::from(1u64);
+    let (bad, _) = stmt
+        .witness_with_opening_for_commitment(WitnessBuilder::new(), &input, wrong)
+        .unwrap();
+    assert!(bad.first_unsatisfied().is_some());
+}
