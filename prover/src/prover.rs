@@ -17,6 +17,7 @@
 use super::encoding::{get_g1, get_g2, G1_BYTES, G2_BYTES};
 use super::key_check::{check_key_structure, KeyStructureError, ProverPoints};
 use super::key_file::KeyView;
+use super::msm::{G1Buffers, MsmConfig};
 use super::progress::{Phase, ProveControl};
 use super::qap::{h_scalars, Domains};
 use ark_bn254::{Bn254, Fr, G1Affine, G1Projective, G2Affine, G2Projective};
@@ -96,36 +97,46 @@ fn cancelled(ctl: &dyn ProveControl) -> Result<(), ProveError> {
 
 /// How one group's points are streamed: encoded width, decoder, chunk length, progress phase,
 /// and the MSM that consumes each chunk.
-struct Stream<A, G> {
+struct Stream<A, G, B> {
     width: usize,
     decode: fn(&[u8]) -> A,
     chunk: usize,
     phase: Phase,
-    msm: fn(&[A], &[Fr]) -> G,
+    msm: fn(&mut B, &[A], &[Fr]) -> G,
+}
+
+/// One G1 chunk, in buffers reused across the chunks of a stream.
+fn g1_chunk(buffers: &mut G1Buffers, bases: &[G1Affine], scalars: &[Fr]) -> G1Projective {
+    super::msm::g1_msm_reusing(&MsmConfig::default(), buffers, bases, scalars)
+}
+
+/// One G2 chunk (arkworks' MSM, which keeps no buffers between calls).
+fn g2_chunk(_: &mut (), bases: &[G2Affine], scalars: &[Fr]) -> G2Projective {
+    G2Projective::msm_unchecked(bases, scalars)
 }
 
 /// G1 chunks go through [`super::msm`] (batch-affine buckets, signed digits, a unit-scalar path).
-const G1_STREAM: Stream<G1Affine, G1Projective> = Stream {
+const G1_STREAM: Stream<G1Affine, G1Projective, G1Buffers> = Stream {
     width: G1_BYTES,
     decode: get_g1,
     chunk: G1_CHUNK,
     phase: Phase::MsmG1,
-    msm: super::msm::g1_msm,
+    msm: g1_chunk,
 };
 
 /// The H scalars' G1 chunks: as [`G1_STREAM`], reported as [`Phase::MsmH`].
-const H_STREAM: Stream<G1Affine, G1Projective> = Stream {
+const H_STREAM: Stream<G1Affine, G1Projective, G1Buffers> = Stream {
     phase: Phase::MsmH,
     ..G1_STREAM
 };
 
 /// The one G2 MSM (B2) stays arkworks'.
-const G2_STREAM: Stream<G2Affine, G2Projective> = Stream {
+const G2_STREAM: Stream<G2Affine, G2Projective, ()> = Stream {
     width: G2_BYTES,
     decode: get_g2,
     chunk: G2_CHUNK,
     phase: Phase::MsmG2,
-    msm: <G2Projective as VariableBaseMSM>::msm_unchecked,
+    msm: g2_chunk,
 };
 
 /// The scalars of one multi-scalar multiplication.
@@ -160,8 +171,8 @@ impl Scalars<'_> {
 /// `Σ scalars[i]·P_i` over the points encoded in `bases`, decoded chunk by chunk into one reused
 /// buffer (and compact scalars into another, wiped when done). `done`/`total` count scalars
 /// across the calls of one phase, for progress.
-fn msm_streamed<A, G: Zero + AddAssign>(
-    s: &Stream<A, G>,
+fn msm_streamed<A, G: Zero + AddAssign, B: Default>(
+    s: &Stream<A, G, B>,
     bases: &[u8],
     scalars: Scalars<'_>,
     ctl: &dyn ProveControl,
@@ -171,6 +182,7 @@ fn msm_streamed<A, G: Zero + AddAssign>(
     let n = scalars.len();
     let mut buf: Vec<A> = Vec::with_capacity(s.chunk.min(n));
     let mut decoded = Zeroizing::new(Vec::new());
+    let mut buffers = B::default();
     let mut acc = G::zero();
     for start in (0..n).step_by(s.chunk) {
         cancelled(ctl)?;
@@ -181,7 +193,7 @@ fn msm_streamed<A, G: Zero + AddAssign>(
                 .chunks_exact(s.width)
                 .map(s.decode),
         );
-        acc += (s.msm)(&buf, scalars.chunk(start, len, &mut decoded));
+        acc += (s.msm)(&mut buffers, &buf, scalars.chunk(start, len, &mut decoded));
         *done += len;
         ctl.progress(s.phase, *done as f32 / total as f32);
     }

@@ -16,7 +16,8 @@
 //! Memory beyond the inputs: the scalars' recoding (`40 + 2·windows` bytes per non-unit
 //! scalar) and, per window being processed (one per thread), one sorted copy of its points
 //! (72 bytes per non-zero digit) and its buckets. The prover streams the key in chunks, so this
-//! is bounded by the chunk size whatever the circuit.
+//! is bounded by the chunk size whatever the circuit; these buffers are made on the caller's
+//! thread and reused from chunk to chunk ([`G1Buffers`]).
 //!
 //! Pure Rust on arkworks' field arithmetic: no target-specific code, so it is the same algorithm
 //! on aarch64 phones. The GLV endomorphism is not used yet: arkworks' `scalar_decomposition`
@@ -32,6 +33,7 @@ mod pippenger;
 use ark_bn254::{Fr, G1Affine, G1Projective};
 use ark_ff::{BigInt, BigInteger, PrimeField};
 use rayon::prelude::*;
+use zeroize::Zeroize;
 
 /// The top bit of a term's point index: the point enters negated.
 const NEG: u32 = 1 << 31;
@@ -89,11 +91,13 @@ struct Split {
     long: Vec<Term>,
 }
 
-/// Sorts the scalars (out of Montgomery form) into units, short and long terms.
-fn split(scalars: &[BigInt<4>], unit_path: bool) -> Split {
+/// Sorts the scalars (out of Montgomery form) into units, short and long terms, into `out`.
+fn split(scalars: &[BigInt<4>], unit_path: bool, out: &mut Split) {
     let modulus = Fr::MODULUS;
     let half = Fr::MODULUS_MINUS_ONE_DIV_TWO;
-    let mut out = Split::default();
+    out.units.clear();
+    out.short.clear();
+    out.long.clear();
     for (i, &v) in scalars.iter().enumerate() {
         if v.is_zero() {
             continue;
@@ -114,20 +118,54 @@ fn split(scalars: &[BigInt<4>], unit_path: bool) -> Split {
             out.long.push(Term { point, mag: mag.0 });
         }
     }
-    out
 }
 
-/// The sum of the (signed) unit points, batch-affine as one run, in `pts` (a buffer with room
-/// for them, made on the caller's thread: [`pippenger::Scratch`] says why).
-fn sum_units(bases: &[G1Affine], units: &[u32], mut pts: Vec<G1Affine>) -> G1Projective {
+/// The sum of the (signed) unit points, batch-affine as one run, in `pts`.
+fn sum_units(bases: &[G1Affine], units: &[u32], pts: &mut Vec<G1Affine>) -> G1Projective {
     if units.is_empty() {
         return G1Projective::default();
     }
+    pts.clear();
     pts.extend(units.iter().map(|&u| signed_point(bases, u, false)));
     let mut lens = [pts.len() as u32];
     let mut sums = Vec::with_capacity(1);
-    batch_add::BatchAdder::default().sum_runs(&mut pts, &[0], &mut lens, &mut sums);
+    batch_add::BatchAdder::default().sum_runs(pts, &[0], &mut lens, &mut sums);
     sums[0].map(Into::into).unwrap_or_default()
+}
+
+/// The buffers of G1 MSMs, reused from one call to the next (the prover's chunks of one
+/// stream): made and grown on the caller's thread, never by a worker.
+///
+/// Reused because each chunk would otherwise allocate and free tens of MiB, and an allocator
+/// that returns freed memory promptly (the phones', glibc as the CLI sets it up) makes each
+/// chunk fault those pages in again: about 0.3 s on the full iris proof. Made on the caller's
+/// thread because glibc keeps the top of a worker thread's arena resident after a free
+/// ([`crate::heap`]). They hold the scalars' recoding (witness values): wiped on drop.
+#[derive(Default)]
+pub struct G1Buffers {
+    reduced: Vec<BigInt<4>>,
+    split: Split,
+    unit_pts: Vec<G1Affine>,
+    short: pippenger::Scratch,
+    long: pippenger::Scratch,
+}
+
+impl Drop for G1Buffers {
+    fn drop(&mut self) {
+        self.reduced.iter_mut().for_each(|b| b.0.zeroize());
+        self.split.units.zeroize();
+        for t in self
+            .split
+            .short
+            .iter_mut()
+            .chain(self.split.long.iter_mut())
+        {
+            t.point.zeroize();
+            t.mag.zeroize();
+        }
+        self.short.wipe();
+        self.long.wipe();
+    }
 }
 
 /// `Σ scalars[i]·bases[i]` with the default (fastest) configuration. Extra bases or scalars past
@@ -138,34 +176,45 @@ pub fn g1_msm(bases: &[G1Affine], scalars: &[Fr]) -> G1Projective {
 
 /// [`g1_msm`] with the levers chosen by `cfg`.
 pub fn g1_msm_with(cfg: &MsmConfig, bases: &[G1Affine], scalars: &[Fr]) -> G1Projective {
+    g1_msm_reusing(cfg, &mut G1Buffers::default(), bases, scalars)
+}
+
+/// [`g1_msm_with`] in `buffers`, which keep their capacity for the next call.
+pub fn g1_msm_reusing(
+    cfg: &MsmConfig,
+    buffers: &mut G1Buffers,
+    bases: &[G1Affine],
+    scalars: &[Fr],
+) -> G1Projective {
     let n = bases.len().min(scalars.len()).min(NEG as usize - 1);
     let (bases, scalars) = (&bases[..n], &scalars[..n]);
-    let parts = split_parallel(scalars, cfg.unit_path);
-    // Every buffer of the parallel part is made here, on the caller's thread.
-    let unit_pts = Vec::with_capacity(parts.units.len());
-    let mut short = pippenger::Scratch::new(&parts.short, cfg.batch_affine, cfg.window);
-    let mut long = pippenger::Scratch::new(&parts.long, cfg.batch_affine, cfg.window);
+    let G1Buffers {
+        reduced,
+        split: parts,
+        unit_pts,
+        short,
+        long,
+    } = buffers;
+    // One Montgomery reduction per scalar on all cores, into the caller's buffer; the sorting
+    // into parts on the caller's thread.
+    scalars
+        .par_iter()
+        .map(|s| s.into_bigint())
+        .collect_into_vec(reduced);
+    split(reduced, cfg.unit_path, parts);
+    unit_pts.reserve(parts.units.len());
+    short.prepare(&parts.short, cfg.batch_affine, cfg.window);
+    long.prepare(&parts.long, cfg.batch_affine, cfg.window);
     let ((units, short), long) = rayon::join(
         || {
             rayon::join(
                 || sum_units(bases, &parts.units, unit_pts),
-                || pippenger::msm(bases, &parts.short, cfg.batch_affine, &mut short),
+                || pippenger::msm(bases, &parts.short, cfg.batch_affine, short),
             )
         },
-        || pippenger::msm(bases, &parts.long, cfg.batch_affine, &mut long),
+        || pippenger::msm(bases, &parts.long, cfg.batch_affine, long),
     );
     units + short + long
-}
-
-/// [`split`], its one Montgomery reduction per scalar on all cores (into a buffer of the
-/// caller's thread), the sorting into parts on the caller's thread.
-fn split_parallel(scalars: &[Fr], unit_path: bool) -> Split {
-    let mut reduced = Vec::with_capacity(scalars.len());
-    scalars
-        .par_iter()
-        .map(|s| s.into_bigint())
-        .collect_into_vec(&mut reduced);
-    split(&reduced, unit_path)
 }
 
 #[cfg(test)]

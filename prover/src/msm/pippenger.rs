@@ -9,6 +9,7 @@ use ark_bn254::{G1Affine, G1Projective};
 use ark_ec::AdditiveGroup;
 use ark_ff::Zero;
 use rayon::prelude::*;
+use zeroize::Zeroize;
 
 /// Relative cost of putting one point into a bucket: a batch-affine addition plus its share of
 /// the sort (≈ 7 field multiplications), or a mixed projective addition (≈ 11).
@@ -32,12 +33,9 @@ pub(super) fn best_window(points: usize, bits: u32, batch_affine: bool) -> u32 {
         .unwrap_or(1)
 }
 
-/// The buffers of one [`msm`]: the terms' digits and one sorted-points buffer per thread.
-///
-/// Made on the caller's thread, before the parallel part: glibc gives each worker thread an arena
-/// and keeps the top of it when its blocks are freed, so a buffer allocated by a worker stays
-/// resident after the MSM (tens of MiB per stream of chunks, measured). One freed from the
-/// caller's arena goes back to the system ([`crate::heap`]).
+/// The buffers of [`msm`]: the terms' digits and one sorted-points buffer per thread, made on
+/// the caller's thread and reused across calls ([`super::G1Buffers`] says why).
+#[derive(Default)]
 pub(super) struct Scratch {
     c: u32,
     windows: usize,
@@ -46,27 +44,29 @@ pub(super) struct Scratch {
 }
 
 impl Scratch {
-    /// Buffers for `terms`, with window `window` (or the modelled best).
-    pub(super) fn new(terms: &[Term], batch_affine: bool, window: Option<u32>) -> Scratch {
+    /// Sizes the buffers for `terms`, with window `window` (or the modelled best).
+    pub(super) fn prepare(&mut self, terms: &[Term], batch_affine: bool, window: Option<u32>) {
         let bits = terms.iter().map(|t| t.bits()).max().unwrap_or(1).max(1);
-        let c = window
+        self.c = window
             .unwrap_or_else(|| best_window(terms.len(), bits, batch_affine))
             .clamp(1, MAX_WINDOW);
-        let windows = window_count(bits, c);
-        let threads = rayon::current_num_threads().clamp(1, windows.max(1));
-        let per_thread = if batch_affine && !terms.is_empty() {
-            terms.len()
-        } else {
-            0
-        };
-        Scratch {
-            c,
-            windows,
-            digits: vec![0i16; terms.len() * windows],
-            sorted: (0..threads)
-                .map(|_| Vec::with_capacity(per_thread))
-                .collect(),
+        self.windows = window_count(bits, self.c);
+        self.digits.clear();
+        self.digits.resize(terms.len() * self.windows, 0);
+        let threads = rayon::current_num_threads().clamp(1, self.windows.max(1));
+        self.sorted.resize_with(threads, Vec::new);
+        self.sorted.truncate(threads);
+        if batch_affine {
+            for pts in &mut self.sorted {
+                pts.clear();
+                pts.reserve(terms.len());
+            }
         }
+    }
+
+    /// Wipes the digits (they encode the scalars).
+    pub(super) fn wipe(&mut self) {
+        self.digits.zeroize();
     }
 }
 
