@@ -9,7 +9,7 @@
 //!   top of a worker thread's arena. On the full iris proof that is about 17 MiB more resident
 //!   at the peak (160 instead of 143 MiB, measured with `zkbio prove`).
 //!
-//! So the prover calls [`release_freed`] at its phase boundaries, makes the buffers its worker
+//! So the prover calls `release_freed` at its phase boundaries, makes the buffers its worker
 //! threads use on the caller's thread (`msm::pippenger::Scratch`), and a Linux host (the `zkbio`
 //! CLI does) can call [`trim_promptly`] once at startup.
 

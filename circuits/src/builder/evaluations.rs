@@ -141,7 +141,7 @@ impl Evaluations {
     }
 
     /// Writes the column into `words` (exactly [`Evaluations::staged_len`] long, else it
-    /// panics): the codes packed [`CODES_PER_WORD`] to a word as raw limbs (not field values),
+    /// panics): the codes packed eight to a word as raw limbs (not field values),
     /// then the large values. The prover writes them into the unused end of an FFT buffer and
     /// frees the column, so the column and the buffer it is decoded into are never resident
     /// together; [`Evaluations::decode_staged`] reads them back.
