@@ -26,7 +26,7 @@ pub struct Evaluations {
 }
 
 /// How many codes [`Evaluations::write_staged`] packs into one field-element-sized word.
-pub const CODES_PER_WORD: usize = 8;
+const CODES_PER_WORD: usize = 8;
 
 /// The value of `code`, its large values being `large`.
 fn decode_with(code: u32, large: &[Fr]) -> Fr {
