@@ -11,8 +11,8 @@
 //! verification key, so a corrupted key (one flipped byte in a query point) fails with
 //! [`ProveError::CorruptedKey`] instead of yielding a proof every verifier rejects. Both checks
 //! together cost about one verification and two multi-pairings, whatever the circuit's size
-//! (`zkbio bench` prints them); the verification also makes the released proof witness-independent given the blinding (see
-//! [`super::key_check`]).
+//! (`zkbio bench` prints them); the verification also makes the released proof
+//! witness-independent given the blinding (see [`super::key_check`]).
 
 use super::encoding::{get_g1, get_g2, G1_BYTES, G2_BYTES};
 use super::key_check::{check_key_structure, KeyStructureError, ProverPoints};
