@@ -20,8 +20,7 @@
 use super::heap::release_freed;
 use super::key_file::{KeyOrigin, KeySections, KeyView};
 use super::progress::{Phase, ProveControl};
-use super::prover::{check_key, domains_of, prove_from_h, wire_sums, ProveError};
-use super::qap::h_scalars;
+use super::prover::{check_key, domains_of, prove_compact, ProveError};
 use ark_bn254::{Bn254, Fr};
 use ark_ff::{One, Zero};
 use ark_groth16::Proof;
@@ -241,13 +240,10 @@ pub fn prove_zkey(
     let columns = [a_column, b_column, c];
     release_freed();
     ctl.progress(Phase::Witness, 1.0);
-    // As in `prove`: the wires' MSMs first, so the wires are gone when the FFTs run.
-    let sums = wire_sums(&key, &compact, ctl)?;
-    drop(compact);
-    release_freed();
-    ctl.progress(Phase::Fft, 0.0);
-    let h = h_scalars(columns, &[], &domains, ctl).ok_or(ProveError::Cancelled)?;
-    Ok(prove_from_h(&key, sums, h, rng, ctl)?)
+    // As in `prove`; A's column already holds the public-input rows.
+    Ok(prove_compact(
+        &key, compact, columns, 0, &domains, rng, ctl,
+    )?)
 }
 
 #[cfg(test)]

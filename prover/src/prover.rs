@@ -242,15 +242,34 @@ fn prove_phases(
     witness.wires.zeroize();
     witness.wires = Vec::new();
     crate::heap::release_freed();
+    let columns = [&mut witness.a, &mut witness.b, &mut witness.c].map(std::mem::take);
+    // snarkjs's public-input rows of A are z_0..=z_npub.
+    let public_rows = witness.n_public + 1;
+    prove_compact(key, z, columns, public_rows, &domains, rng, ctl)
+}
+
+/// The proof from the wire values `z` and the evaluations `[A·z, B·z, C·z]`, all held compactly:
+/// the MSMs over the wires, then the FFTs (`z` is freed before them), then the H MSM and the
+/// proof. The first `public_rows` wire values are appended to A's column as snarkjs's
+/// public-input rows (0 when the column already holds them). `z` must have the key's wire count
+/// (the callers check it).
+pub(crate) fn prove_compact(
+    key: &KeyView<'_>,
+    z: Evaluations,
+    columns: [Evaluations; 3],
+    public_rows: usize,
+    domains: &Domains,
+    rng: &mut (impl RngCore + CryptoRng),
+    ctl: &dyn ProveControl,
+) -> Result<Proof<Bn254>, ProveError> {
     let sums = wire_sums(key, &z, ctl)?;
-    // snarkjs's public-input rows of A; the only wire values the FFTs need.
-    let public_rows = Zeroizing::new(z.iter().take(witness.n_public + 1).collect::<Vec<_>>());
+    // The only wire values the FFTs need.
+    let public_rows = Zeroizing::new(z.iter().take(public_rows).collect::<Vec<_>>());
     drop(z);
     crate::heap::release_freed();
     cancelled(ctl)?;
     ctl.progress(Phase::Fft, 0.0);
-    let columns = [&mut witness.a, &mut witness.b, &mut witness.c].map(std::mem::take);
-    let h = h_scalars(columns, &public_rows, &domains, ctl).ok_or(ProveError::Cancelled)?;
+    let h = h_scalars(columns, &public_rows, domains, ctl).ok_or(ProveError::Cancelled)?;
     prove_from_h(key, sums, h, rng, ctl)
 }
 
@@ -274,7 +293,7 @@ pub(crate) fn domains_of(key: &KeyView<'_>) -> Result<Domains, ProveError> {
 
 /// The multi-scalar multiplications over the wire values, and the public inputs: all a proof
 /// needs from the wires ([`wire_sums`]).
-pub(crate) struct WireSums {
+struct WireSums {
     a: G1Projective,
     b1: G1Projective,
     c: G1Projective,
@@ -285,7 +304,7 @@ pub(crate) struct WireSums {
 /// `Σ z_i·A_i`, `Σ z_i·B1_i`, `Σ z_i·C_i` over the private wires, and `Σ z_i·B2_i`: the
 /// [`Phase::MsmG1`] and [`Phase::MsmG2`] phases. `z` must have the key's wire count (the
 /// callers check it).
-pub(crate) fn wire_sums(
+fn wire_sums(
     key: &KeyView<'_>,
     z: &Evaluations,
     ctl: &dyn ProveControl,
@@ -320,7 +339,7 @@ pub(crate) fn wire_sums(
 /// The proof from the wire sums and the H scalars: the H multi-scalar multiplication
 /// ([`Phase::MsmH`]), the blinding, and the check that the proof verifies under the key's own
 /// verification key. `h` is zeroized when done.
-pub(crate) fn prove_from_h(
+fn prove_from_h(
     key: &KeyView<'_>,
     sums: WireSums,
     h: Vec<Fr>,

@@ -55,7 +55,6 @@ impl Scratch {
         self.digits.resize(terms.len() * self.windows, 0);
         let threads = rayon::current_num_threads().clamp(1, self.windows.max(1));
         self.sorted.resize_with(threads, Vec::new);
-        self.sorted.truncate(threads);
         if batch_affine {
             for pts in &mut self.sorted {
                 pts.clear();
