@@ -6,7 +6,8 @@
 //! - `MSM_SCALARS=full|witness` random field elements, or a witness-like mix (60% zero, 30% one,
 //!   10% random);
 //! - `MSM_CHUNKS=16,17,18,19,20,21` instead: the default MSM streamed over chunks of each size
-//!   through one `2^max` input (what the prover does with the key);
+//!   through one `2^max` input, with the buckets carried across chunks (what the prover does
+//!   with the key) and reduced per chunk;
 //! - `MSM_ONLY=ark|projective|batch|batch+units|none` one run of one configuration (`none`: only
 //!   the inputs' generation), for `valgrind --tool=callgrind` instruction counts.
 //!
@@ -18,7 +19,7 @@ use ark_ec::{CurveGroup, PrimeGroup, VariableBaseMSM};
 use ark_ff::{AdditiveGroup, Field, UniformRand};
 use ark_std::rand::{rngs::StdRng, Rng, SeedableRng};
 use std::time::{Duration, Instant};
-use zkbio_groth16::msm::{g1_msm_with, MsmConfig};
+use zkbio_groth16::msm::{g1_msm_with, G1Buffers, MsmConfig};
 
 mod support;
 use support::env_list;
@@ -126,28 +127,42 @@ fn main() {
         let logs = env_list("MSM_CHUNKS", &chunks);
         let n = 1usize << logs.iter().max().expect("chunk sizes");
         let (b, s) = (points(n, &mut rng), scalars(n, &mut rng));
-        let mut times = vec![Vec::new(); logs.len()];
+        let want = G1Projective::msm_unchecked(&b, &s);
+        // Each chunk size two ways: buckets carried across the chunks in one `G1Buffers` (what
+        // the prover does), and each chunk reduced on its own.
+        let mut times = vec![Vec::new(); 2 * logs.len()];
         for _ in 0..runs {
             for (k, &log) in logs.iter().enumerate() {
                 let t = Instant::now();
-                let r: G1Projective = b
+                let mut buffers = G1Buffers::default();
+                for (b, s) in b.chunks(1 << log).zip(s.chunks(1 << log)) {
+                    buffers.add(&MsmConfig::default(), b, s);
+                }
+                let carried = buffers.finish();
+                drop(buffers);
+                times[2 * k].push(t.elapsed());
+                let t = Instant::now();
+                let per_chunk: G1Projective = b
                     .chunks(1 << log)
                     .zip(s.chunks(1 << log))
                     .map(|(b, s)| g1_msm_with(&MsmConfig::default(), b, s))
                     .sum();
-                times[k].push(t.elapsed());
-                let _ = std::hint::black_box(r);
+                times[2 * k + 1].push(t.elapsed());
+                assert_eq!(carried, want, "carried, chunks of 2^{log}");
+                assert_eq!(per_chunk, want, "per chunk, chunks of 2^{log}");
             }
         }
         println!(
-            "| 2^{} points in chunks of | median ms | min | max |",
+            "| 2^{} points in chunks of | buckets | median ms | min | max |",
             n.ilog2()
         );
-        println!("|---|---|---|---|");
-        for (log, t) in logs.iter().zip(times) {
+        println!("|---|---|---|---|---|");
+        for (k, t) in times.into_iter().enumerate() {
             let (med, min, max) = stats(t);
+            let how = ["carried", "reduced per chunk"][k % 2];
             println!(
-                "| 2^{log} | {:.1} | {:.1} | {:.1} |",
+                "| 2^{} | {how} | {:.1} | {:.1} | {:.1} |",
+                logs[k / 2],
                 ms(med),
                 ms(min),
                 ms(max)

@@ -2,7 +2,9 @@
 //!
 //! Inputs: the witness builder's output (wire values and each constraint's `A·z`, `B·z`, `C·z`) and
 //! a proving key in the `.zpk` layout. The multi-scalar multiplications stream the key's points in
-//! chunks, decoding each chunk into a reused buffer. The ones over the wire values run first and
+//! chunks, decoding each chunk into a reused buffer; a G1 stream's Pippenger buckets are carried
+//! from chunk to chunk and reduced once (so chunks cost memory, not time). The ones over the
+//! wire values run first and
 //! the wires are wiped before the FFTs, so the peak of memory is the FFTs' two length-`n`
 //! buffers and the compact evaluations not yet transformed, whatever the key's size.
 //!
@@ -30,7 +32,7 @@ use zeroize::{Zeroize, Zeroizing};
 use zkbio_circuits::builder::{Evaluations, Witness};
 
 /// Points decoded per G1 chunk (about 18 MiB of affine points).
-const G1_CHUNK: usize = 1 << 18;
+const G1_CHUNK: usize = 1 << 17;
 /// Points decoded per G2 chunk (about 17 MiB).
 const G2_CHUNK: usize = 1 << 17;
 
@@ -96,18 +98,21 @@ fn cancelled(ctl: &dyn ProveControl) -> Result<(), ProveError> {
 }
 
 /// How one group's points are streamed: encoded width, decoder, chunk length, progress phase,
-/// and the MSM that consumes each chunk.
+/// the MSM that consumes each chunk (returning what it does not carry in its buffers), and
+/// what the buffers carried at the end.
 struct Stream<A, G, B> {
     width: usize,
     decode: fn(&[u8]) -> A,
     chunk: usize,
     phase: Phase,
     msm: fn(&mut B, &[A], &[Fr]) -> G,
+    finish: fn(&mut B) -> G,
 }
 
-/// One G1 chunk, in buffers reused across the chunks of a stream.
+/// One G1 chunk, added into buffers (and buckets) carried across the chunks of a stream.
 fn g1_chunk(buffers: &mut G1Buffers, bases: &[G1Affine], scalars: &[Fr]) -> G1Projective {
-    super::msm::g1_msm_reusing(&MsmConfig::default(), buffers, bases, scalars)
+    buffers.add(&MsmConfig::default(), bases, scalars);
+    G1Projective::zero()
 }
 
 /// One G2 chunk (arkworks' MSM, which keeps no buffers between calls).
@@ -122,6 +127,7 @@ const G1_STREAM: Stream<G1Affine, G1Projective, G1Buffers> = Stream {
     chunk: G1_CHUNK,
     phase: Phase::MsmG1,
     msm: g1_chunk,
+    finish: G1Buffers::finish,
 };
 
 /// The H scalars' G1 chunks: as [`G1_STREAM`], reported as [`Phase::MsmH`].
@@ -137,6 +143,7 @@ const G2_STREAM: Stream<G2Affine, G2Projective, ()> = Stream {
     chunk: G2_CHUNK,
     phase: Phase::MsmG2,
     msm: g2_chunk,
+    finish: |_| G2Projective::zero(),
 };
 
 /// The scalars of one multi-scalar multiplication.
@@ -197,6 +204,7 @@ fn msm_streamed<A, G: Zero + AddAssign, B: Default>(
         *done += len;
         ctl.progress(s.phase, *done as f32 / total as f32);
     }
+    acc += (s.finish)(&mut buffers);
     Ok(acc)
 }
 

@@ -15,9 +15,10 @@
 //!
 //! Memory beyond the inputs: the scalars' recoding (`40 + 2·windows` bytes per non-unit
 //! scalar) and, per window being processed (one per thread), one sorted copy of its points
-//! (72 bytes per non-zero digit) and its buckets. The prover streams the key in chunks, so this
-//! is bounded by the chunk size whatever the circuit; these buffers are made on the caller's
-//! thread and reused from chunk to chunk ([`G1Buffers`]).
+//! (72 bytes per non-zero digit). The prover streams the key in chunks, so this is bounded by
+//! the chunk size whatever the circuit; these buffers are made on the caller's thread and reused
+//! from chunk to chunk ([`G1Buffers`]). The buckets (72 bytes each, `2^(c-1)` per window: about
+//! 20 MiB for full scalars at `c = 15`) are carried from chunk to chunk and reduced once.
 //!
 //! Pure Rust on arkworks' field arithmetic: no target-specific code, so it is the same algorithm
 //! on aarch64 phones. The GLV endomorphism is not used yet: arkworks' `scalar_decomposition`
@@ -141,6 +142,9 @@ fn sum_units(bases: &[G1Affine], units: &[u32], pts: &mut Vec<G1Affine>) -> G1Pr
 /// chunk fault those pages in again: about 0.3 s on the full iris proof. Made on the caller's
 /// thread because glibc keeps the top of a worker thread's arena resident after a free
 /// ([`crate::heap`]). They hold the scalars' recoding (witness values): wiped on drop.
+///
+/// They also carry the sum so far: [`G1Buffers::add`] adds one chunk's terms (into Pippenger's
+/// buckets, which are reduced once, not per chunk) and [`G1Buffers::finish`] returns the total.
 #[derive(Default)]
 pub struct G1Buffers {
     reduced: Vec<BigInt<4>>,
@@ -148,6 +152,8 @@ pub struct G1Buffers {
     unit_pts: Vec<G1Affine>,
     short: pippenger::Scratch,
     long: pippenger::Scratch,
+    /// The unit points' and the projective windows' sums so far.
+    summed: G1Projective,
 }
 
 impl Drop for G1Buffers {
@@ -165,6 +171,7 @@ impl Drop for G1Buffers {
         }
         self.short.wipe();
         self.long.wipe();
+        self.summed.zeroize();
     }
 }
 
@@ -176,45 +183,51 @@ pub fn g1_msm(bases: &[G1Affine], scalars: &[Fr]) -> G1Projective {
 
 /// [`g1_msm`] with the levers chosen by `cfg`.
 pub fn g1_msm_with(cfg: &MsmConfig, bases: &[G1Affine], scalars: &[Fr]) -> G1Projective {
-    g1_msm_reusing(cfg, &mut G1Buffers::default(), bases, scalars)
+    let mut buffers = G1Buffers::default();
+    buffers.add(cfg, bases, scalars);
+    buffers.finish()
 }
 
-/// [`g1_msm_with`] in `buffers`, which keep their capacity for the next call.
-pub fn g1_msm_reusing(
-    cfg: &MsmConfig,
-    buffers: &mut G1Buffers,
-    bases: &[G1Affine],
-    scalars: &[Fr],
-) -> G1Projective {
-    let n = bases.len().min(scalars.len()).min(NEG as usize - 1);
-    let (bases, scalars) = (&bases[..n], &scalars[..n]);
-    let G1Buffers {
-        reduced,
-        split: parts,
-        unit_pts,
-        short,
-        long,
-    } = buffers;
-    // One Montgomery reduction per scalar on all cores, into the caller's buffer; the sorting
-    // into parts on the caller's thread.
-    scalars
-        .par_iter()
-        .map(|s| s.into_bigint())
-        .collect_into_vec(reduced);
-    split(reduced, cfg.unit_path, parts);
-    unit_pts.reserve(parts.units.len());
-    short.prepare(&parts.short, cfg.batch_affine, cfg.window);
-    long.prepare(&parts.long, cfg.batch_affine, cfg.window);
-    let ((units, short), long) = rayon::join(
-        || {
-            rayon::join(
-                || sum_units(bases, &parts.units, unit_pts),
-                || pippenger::msm(bases, &parts.short, cfg.batch_affine, short),
-            )
-        },
-        || pippenger::msm(bases, &parts.long, cfg.batch_affine, long),
-    );
-    units + short + long
+impl G1Buffers {
+    /// Adds `Σ scalars[i]·bases[i]` to the sum so far, with the levers chosen by `cfg` (extra
+    /// bases or scalars past the shorter slice are ignored). The buffers keep their capacity.
+    pub fn add(&mut self, cfg: &MsmConfig, bases: &[G1Affine], scalars: &[Fr]) {
+        let n = bases.len().min(scalars.len()).min(NEG as usize - 1);
+        let (bases, scalars) = (&bases[..n], &scalars[..n]);
+        let G1Buffers {
+            reduced,
+            split: parts,
+            unit_pts,
+            short,
+            long,
+            summed,
+        } = self;
+        // One Montgomery reduction per scalar on all cores, into the caller's buffer; the sorting
+        // into parts on the caller's thread.
+        scalars
+            .par_iter()
+            .map(|s| s.into_bigint())
+            .collect_into_vec(reduced);
+        split(reduced, cfg.unit_path, parts);
+        unit_pts.reserve(parts.units.len());
+        short.prepare(&parts.short, cfg.batch_affine, cfg.window);
+        long.prepare(&parts.long, cfg.batch_affine, cfg.window);
+        let ((units, short), long) = rayon::join(
+            || {
+                rayon::join(
+                    || sum_units(bases, &parts.units, unit_pts),
+                    || pippenger::msm(bases, &parts.short, cfg.batch_affine, short),
+                )
+            },
+            || pippenger::msm(bases, &parts.long, cfg.batch_affine, long),
+        );
+        *summed += units + short + long;
+    }
+
+    /// The sum of everything [`G1Buffers::add`]ed since the last call; the sum restarts at zero.
+    pub fn finish(&mut self) -> G1Projective {
+        std::mem::take(&mut self.summed) + self.short.finish() + self.long.finish()
+    }
 }
 
 #[cfg(test)]

@@ -1,6 +1,12 @@
 //! Pippenger's bucket method over signed-digit windows. Windows are independent, so they run in
 //! parallel; each sorts its points by bucket (a counting sort into one buffer) and sums every
 //! bucket at once, batch-affine, or adds them one by one into projective buckets.
+//!
+//! Batch-affine buckets are carried from one call to the next (the prover's chunks of one
+//! stream): each bucket's sum so far enters the next chunk's run as one more point, and the
+//! buckets are reduced once, in [`Scratch::finish`]. Reducing them per chunk costs about 25
+//! multiplications per bucket against about 6 to carry one, which was 16% of the H MSM in
+//! 2^18-point chunks (`MSM_CHUNKS` in `prover/benches/msm.rs`).
 
 use super::batch_add::BatchAdder;
 use super::digits::{signed_digits, window_count, MAX_WINDOW};
@@ -34,23 +40,47 @@ pub(super) fn best_window(points: usize, bits: u32, batch_affine: bool) -> u32 {
 }
 
 /// The buffers of [`msm`]: the terms' digits and one sorted-points buffer per thread, made on
-/// the caller's thread and reused across calls ([`super::G1Buffers`] says why).
+/// the caller's thread and reused across calls ([`super::G1Buffers`] says why), and the
+/// buckets carried between calls.
 #[derive(Default)]
 pub(super) struct Scratch {
     c: u32,
     windows: usize,
     digits: Vec<i16>,
     sorted: Vec<Vec<G1Affine>>,
+    /// Per window, each bucket's sum so far (batch-affine only; empty when nothing is carried).
+    carry: Vec<Vec<Option<G1Affine>>>,
+    /// What earlier carries reduced to, when a later call needed a wider window.
+    flushed: G1Projective,
 }
 
 impl Scratch {
     /// Sizes the buffers for `terms`, with window `window` (or the modelled best).
+    ///
+    /// With buckets carried, their window is kept unless `terms` want a wider one (then the
+    /// carry is reduced first): a narrower chunk (a stream's last) pays little for the wider
+    /// window, since its buckets are not reduced.
     pub(super) fn prepare(&mut self, terms: &[Term], batch_affine: bool, window: Option<u32>) {
         let bits = terms.iter().map(|t| t.bits()).max().unwrap_or(1).max(1);
-        self.c = window
+        let want = window
             .unwrap_or_else(|| best_window(terms.len(), bits, batch_affine))
             .clamp(1, MAX_WINDOW);
-        self.windows = window_count(bits, self.c);
+        let carried = !self.carry.is_empty();
+        if carried && (want > self.c || !batch_affine) {
+            let reduced = self.reduce_carry();
+            self.flushed += reduced;
+        }
+        if self.carry.is_empty() {
+            self.c = want;
+        }
+        self.windows = window_count(bits, self.c).max(self.carry.len());
+        if batch_affine && !terms.is_empty() {
+            // Sized here, on the caller's thread, rather than by the window's worker.
+            self.carry.resize_with(self.windows, Vec::new);
+            for buckets in &mut self.carry {
+                buckets.resize(1 << (self.c - 1), None);
+            }
+        }
         self.digits.clear();
         self.digits.resize(terms.len() * self.windows, 0);
         let threads = rayon::current_num_threads().clamp(1, self.windows.max(1));
@@ -63,13 +93,46 @@ impl Scratch {
         }
     }
 
-    /// Wipes the digits (they encode the scalars).
+    /// The carried buckets' sum `Σ_w 2^(c·w) Σ_b (b+1)·bucket_{w,b}`; nothing is carried after.
+    fn reduce_carry(&mut self) -> G1Projective {
+        let c = self.c;
+        let sums: Vec<G1Projective> = self
+            .carry
+            .par_iter()
+            .map(|buckets| reduce_buckets(buckets.iter().map(Option::as_ref)))
+            .collect();
+        self.wipe_carry();
+        sums.iter().rev().fold(G1Projective::zero(), |mut acc, s| {
+            for _ in 0..c {
+                acc.double_in_place();
+            }
+            acc + s
+        })
+    }
+
+    /// Everything [`msm`] added since the last call; the buckets are reduced and dropped.
+    pub(super) fn finish(&mut self) -> G1Projective {
+        std::mem::take(&mut self.flushed) + self.reduce_carry()
+    }
+
+    fn wipe_carry(&mut self) {
+        for buckets in &mut self.carry {
+            buckets.iter_mut().flatten().for_each(Zeroize::zeroize);
+        }
+        self.carry.clear();
+    }
+
+    /// Wipes the digits (they encode the scalars) and the carried buckets (sums chosen by them).
     pub(super) fn wipe(&mut self) {
         self.digits.zeroize();
+        self.wipe_carry();
+        self.flushed.zeroize();
     }
 }
 
-/// `Σ ±mag·P` over `terms`, in the buffers `scratch` made for them.
+/// `Σ ±mag·P` over `terms`, in the buffers `scratch` made for them: returned when summed
+/// projectively, added into the carried buckets (and so to [`Scratch::finish`]) when summed
+/// batch-affine.
 pub(super) fn msm(
     bases: &[G1Affine],
     terms: &[Term],
@@ -84,6 +147,8 @@ pub(super) fn msm(
         windows,
         digits,
         sorted,
+        carry,
+        ..
     } = scratch;
     let (c, windows) = (*c, *windows);
     digits
@@ -93,19 +158,28 @@ pub(super) fn msm(
     let digits = &*digits;
     // Each thread takes a run of windows and reuses its sorted-points buffer across them.
     let per_group = windows.div_ceil(sorted.len());
+    if batch_affine {
+        carry
+            .par_chunks_mut(per_group)
+            .zip(sorted.par_iter_mut())
+            .enumerate()
+            .for_each(|(g, (out, pts))| {
+                for (k, buckets) in out.iter_mut().enumerate() {
+                    let w = g * per_group + k;
+                    let digit = |j: usize| digits[j * windows + w];
+                    window_batch_affine(bases, terms, &digit, c, pts, buckets);
+                }
+            });
+        return G1Projective::zero();
+    }
     let mut sums = vec![G1Projective::zero(); windows];
     sums.par_chunks_mut(per_group)
-        .zip(sorted.par_iter_mut())
         .enumerate()
-        .for_each(|(g, (out, pts))| {
+        .for_each(|(g, out)| {
             for (k, s) in out.iter_mut().enumerate() {
                 let w = g * per_group + k;
                 let digit = |j: usize| digits[j * windows + w];
-                *s = if batch_affine {
-                    window_batch_affine(bases, terms, &digit, c, pts)
-                } else {
-                    window_projective(bases, terms, &digit, c)
-                };
+                *s = window_projective(bases, terms, &digit, c);
             }
         });
     sums.iter().rev().fold(G1Projective::zero(), |mut acc, s| {
@@ -131,15 +205,19 @@ fn reduce_buckets<'a>(
     total
 }
 
+/// Adds one window's points into its carried `buckets` (sized here on first use): each
+/// bucket's run is its carried sum, if any, then the new points.
 fn window_batch_affine(
     bases: &[G1Affine],
     terms: &[Term],
     digit: &impl Fn(usize) -> i16,
     c: u32,
     pts: &mut Vec<G1Affine>,
-) -> G1Projective {
+    buckets: &mut Vec<Option<G1Affine>>,
+) {
     let n_buckets = 1usize << (c - 1);
-    let mut lens = vec![0u32; n_buckets];
+    buckets.resize(n_buckets, None);
+    let mut lens: Vec<u32> = buckets.iter().map(|b| b.is_some() as u32).collect();
     for j in 0..terms.len() {
         let d = digit(j);
         if d != 0 {
@@ -155,6 +233,12 @@ fn window_batch_affine(
     pts.clear();
     pts.resize(at as usize, G1Affine::identity());
     let mut cursor = starts.clone();
+    for (slot, b) in cursor.iter_mut().zip(buckets.iter()) {
+        if let Some(p) = b {
+            pts[*slot as usize] = *p;
+            *slot += 1;
+        }
+    }
     for (j, t) in terms.iter().enumerate() {
         let d = digit(j);
         if d != 0 {
@@ -163,9 +247,7 @@ fn window_batch_affine(
             *slot += 1;
         }
     }
-    let mut sums = Vec::with_capacity(n_buckets);
-    BatchAdder::default().sum_runs(pts, &starts, &mut lens, &mut sums);
-    reduce_buckets(sums.iter().map(Option::as_ref))
+    BatchAdder::default().sum_runs(pts, &starts, &mut lens, buckets);
 }
 
 fn window_projective(

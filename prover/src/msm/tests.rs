@@ -1,6 +1,6 @@
 //! The MSM against arkworks' on random and adversarial inputs, in every configuration.
 
-use super::{g1_msm, g1_msm_with, MsmConfig};
+use super::{g1_msm, g1_msm_with, G1Buffers, MsmConfig};
 use ark_bn254::{Fr, G1Affine, G1Projective};
 use ark_ec::{CurveGroup, PrimeGroup, VariableBaseMSM};
 use ark_ff::{AdditiveGroup, BigInteger, Field, PrimeField, UniformRand};
@@ -150,6 +150,42 @@ fn repeated_opposite_and_infinite_points_match_arkworks() {
         for cfg in configs() {
             assert_eq!(g1_msm_with(&cfg, bases, scalars), want, "case {k}, {cfg:?}");
         }
+    }
+}
+
+/// Chunks of one stream added into the same buffers: buckets carried across chunks whose best
+/// window stays, shrinks (a short last chunk), grows (the carry is reduced first), or whose
+/// terms move between the unit, short and long parts; `finish` restarts the sum.
+#[test]
+fn chunks_added_into_carried_buckets_sum_to_the_whole() {
+    let mut rng = StdRng::seed_from_u64(8);
+    let bases = points(6000, &mut rng);
+    let mut scalars: Vec<Fr> = (0..6000).map(|_| Fr::rand(&mut rng)).collect();
+    // A run of short and unit scalars in the middle, edge cases at the end.
+    for s in &mut scalars[2500..3500] {
+        *s = Fr::from(rng.gen::<u32>());
+    }
+    for s in &mut scalars[5000..] {
+        *s = edge_scalar(&mut rng);
+    }
+    let want = reference(&bases, &scalars);
+    let splits: [&[usize]; 4] = [
+        &[1024, 2048, 3072, 4096, 5120, 6000],
+        &[4000, 5990, 6000],
+        &[10, 100, 3000, 6000],
+        &[1, 2, 2, 2500, 3500, 6000],
+    ];
+    for cfg in configs() {
+        let mut buffers = G1Buffers::default();
+        for ends in splits {
+            let mut start = 0;
+            for &end in ends {
+                buffers.add(&cfg, &bases[start..end], &scalars[start..end]);
+                start = end;
+            }
+            assert_eq!(buffers.finish(), want, "{ends:?}, {cfg:?}");
+        }
+        assert_eq!(buffers.finish(), G1Projective::ZERO, "{cfg:?}");
     }
 }
 
