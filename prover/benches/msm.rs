@@ -134,7 +134,7 @@ fn main() {
         for _ in 0..runs {
             for (k, &log) in logs.iter().enumerate() {
                 let t = Instant::now();
-                let mut buffers = G1Buffers::default();
+                let mut buffers = G1Buffers::for_chunks(n >> log);
                 for (b, s) in b.chunks(1 << log).zip(s.chunks(1 << log)) {
                     buffers.add(&MsmConfig::default(), b, s);
                 }

@@ -98,13 +98,14 @@ fn cancelled(ctl: &dyn ProveControl) -> Result<(), ProveError> {
 }
 
 /// How one group's points are streamed: encoded width, decoder, chunk length, progress phase,
-/// the MSM that consumes each chunk (returning what it does not carry in its buffers), and
-/// what the buffers carried at the end.
+/// the buffers for a stream of so many chunks, the MSM that consumes each chunk (returning what
+/// it does not carry in its buffers), and what the buffers carried at the end.
 struct Stream<A, G, B> {
     width: usize,
     decode: fn(&[u8]) -> A,
     chunk: usize,
     phase: Phase,
+    buffers: fn(usize) -> B,
     msm: fn(&mut B, &[A], &[Fr]) -> G,
     finish: fn(&mut B) -> G,
 }
@@ -126,6 +127,7 @@ const G1_STREAM: Stream<G1Affine, G1Projective, G1Buffers> = Stream {
     decode: get_g1,
     chunk: G1_CHUNK,
     phase: Phase::MsmG1,
+    buffers: G1Buffers::for_chunks,
     msm: g1_chunk,
     finish: G1Buffers::finish,
 };
@@ -142,6 +144,7 @@ const G2_STREAM: Stream<G2Affine, G2Projective, ()> = Stream {
     decode: get_g2,
     chunk: G2_CHUNK,
     phase: Phase::MsmG2,
+    buffers: |_| (),
     msm: g2_chunk,
     finish: |_| G2Projective::zero(),
 };
@@ -178,7 +181,7 @@ impl Scalars<'_> {
 /// `Σ scalars[i]·P_i` over the points encoded in `bases`, decoded chunk by chunk into one reused
 /// buffer (and compact scalars into another, wiped when done). `done`/`total` count scalars
 /// across the calls of one phase, for progress.
-fn msm_streamed<A, G: Zero + AddAssign, B: Default>(
+fn msm_streamed<A, G: Zero + AddAssign, B>(
     s: &Stream<A, G, B>,
     bases: &[u8],
     scalars: Scalars<'_>,
@@ -189,7 +192,7 @@ fn msm_streamed<A, G: Zero + AddAssign, B: Default>(
     let n = scalars.len();
     let mut buf: Vec<A> = Vec::with_capacity(s.chunk.min(n));
     let mut decoded = Zeroizing::new(Vec::new());
-    let mut buffers = B::default();
+    let mut buffers = (s.buffers)(n.div_ceil(s.chunk));
     let mut acc = G::zero();
     for start in (0..n).step_by(s.chunk) {
         cancelled(ctl)?;

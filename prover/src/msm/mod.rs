@@ -154,6 +154,8 @@ pub struct G1Buffers {
     long: pippenger::Scratch,
     /// The unit points' and the projective windows' sums so far.
     summed: G1Projective,
+    /// About how many chunks the stream has (0 or 1: one call), for the window's choice.
+    chunks: usize,
 }
 
 impl Drop for G1Buffers {
@@ -189,6 +191,15 @@ pub fn g1_msm_with(cfg: &MsmConfig, bases: &[G1Affine], scalars: &[Fr]) -> G1Pro
 }
 
 impl G1Buffers {
+    /// Buffers for a stream of about `chunks` calls of [`G1Buffers::add`] of similar sizes: the
+    /// window is chosen for buckets carried across them and reduced once. The sum is right for
+    /// any number of calls; this only tunes the speed.
+    pub fn for_chunks(chunks: usize) -> Self {
+        let mut buffers = G1Buffers::default();
+        buffers.chunks = chunks;
+        buffers
+    }
+
     /// Adds `Σ scalars[i]·bases[i]` to the sum so far, with the levers chosen by `cfg` (extra
     /// bases or scalars past the shorter slice are ignored). The buffers keep their capacity.
     pub fn add(&mut self, cfg: &MsmConfig, bases: &[G1Affine], scalars: &[Fr]) {
@@ -201,6 +212,7 @@ impl G1Buffers {
             short,
             long,
             summed,
+            chunks,
         } = self;
         // One Montgomery reduction per scalar on all cores, into the caller's buffer; the sorting
         // into parts on the caller's thread.
@@ -210,8 +222,8 @@ impl G1Buffers {
             .collect_into_vec(reduced);
         split(reduced, cfg.unit_path, parts);
         unit_pts.reserve(parts.units.len());
-        short.prepare(&parts.short, cfg.batch_affine, cfg.window);
-        long.prepare(&parts.long, cfg.batch_affine, cfg.window);
+        short.prepare(&parts.short, cfg.batch_affine, cfg.window, *chunks);
+        long.prepare(&parts.long, cfg.batch_affine, cfg.window, *chunks);
         let ((units, short), long) = rayon::join(
             || {
                 rayon::join(

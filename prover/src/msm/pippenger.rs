@@ -23,17 +23,23 @@ const POINT_COST_BATCH: u64 = 7;
 const POINT_COST_PROJECTIVE: u64 = 11;
 /// Relative cost of one bucket in the final running sum (a mixed and a projective addition).
 const BUCKET_COST: u64 = 25;
+/// Relative cost of carrying one batch-affine bucket into the next chunk's run (its share of an
+/// addition and of the copies).
+const CARRY_COST: u64 = 7;
 
-/// The window minimising `windows · (points · point_cost + buckets · bucket_cost)`.
-pub(super) fn best_window(points: usize, bits: u32, batch_affine: bool) -> u32 {
-    let point_cost = if batch_affine {
-        POINT_COST_BATCH
+/// The window minimising `windows · (points · point_cost + buckets · bucket_cost)` per chunk of
+/// a stream of about `chunks` chunks: batch-affine buckets are carried between chunks, so each
+/// chunk pays their carrying and a `1/chunks` share of reducing them.
+pub(super) fn best_window(points: usize, bits: u32, batch_affine: bool, chunks: usize) -> u32 {
+    let (point_cost, bucket_cost) = if batch_affine {
+        let chunks = chunks.max(1) as u64;
+        (POINT_COST_BATCH, CARRY_COST + BUCKET_COST.div_ceil(chunks))
     } else {
-        POINT_COST_PROJECTIVE
+        (POINT_COST_PROJECTIVE, BUCKET_COST)
     };
     (1..=MAX_WINDOW)
         .min_by_key(|&c| {
-            let per_window = points as u64 * point_cost + (1u64 << (c - 1)) * BUCKET_COST;
+            let per_window = points as u64 * point_cost + (1u64 << (c - 1)) * bucket_cost;
             window_count(bits, c) as u64 * per_window
         })
         .unwrap_or(1)
@@ -55,15 +61,22 @@ pub(super) struct Scratch {
 }
 
 impl Scratch {
-    /// Sizes the buffers for `terms`, with window `window` (or the modelled best).
+    /// Sizes the buffers for `terms`, with window `window` (or the modelled best for a stream of
+    /// about `chunks` such calls).
     ///
     /// With buckets carried, their window is kept unless `terms` want a wider one (then the
     /// carry is reduced first): a narrower chunk (a stream's last) pays little for the wider
     /// window, since its buckets are not reduced.
-    pub(super) fn prepare(&mut self, terms: &[Term], batch_affine: bool, window: Option<u32>) {
+    pub(super) fn prepare(
+        &mut self,
+        terms: &[Term],
+        batch_affine: bool,
+        window: Option<u32>,
+        chunks: usize,
+    ) {
         let bits = terms.iter().map(|t| t.bits()).max().unwrap_or(1).max(1);
         let want = window
-            .unwrap_or_else(|| best_window(terms.len(), bits, batch_affine))
+            .unwrap_or_else(|| best_window(terms.len(), bits, batch_affine, chunks))
             .clamp(1, MAX_WINDOW);
         let carried = !self.carry.is_empty();
         if carried && (want > self.c || !batch_affine) {

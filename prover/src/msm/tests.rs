@@ -175,17 +175,18 @@ fn chunks_added_into_carried_buckets_sum_to_the_whole() {
         &[10, 100, 3000, 6000],
         &[1, 2, 2, 2500, 3500, 6000],
     ];
-    for cfg in configs() {
-        let mut buffers = G1Buffers::default();
+    // Windows chosen for one call and for a long stream (wider: reduced once).
+    for (cfg, chunks) in configs().into_iter().flat_map(|c| [(c, 0), (c, 64)]) {
+        let mut buffers = G1Buffers::for_chunks(chunks);
         for ends in splits {
             let mut start = 0;
             for &end in ends {
                 buffers.add(&cfg, &bases[start..end], &scalars[start..end]);
                 start = end;
             }
-            assert_eq!(buffers.finish(), want, "{ends:?}, {cfg:?}");
+            assert_eq!(buffers.finish(), want, "{ends:?}, {cfg:?}, {chunks}");
         }
-        assert_eq!(buffers.finish(), G1Projective::ZERO, "{cfg:?}");
+        assert_eq!(buffers.finish(), G1Projective::ZERO, "{cfg:?}, {chunks}");
     }
 }
 
@@ -251,4 +252,18 @@ proptest! {
         let cfg = MsmConfig { batch_affine, unit_path, window };
         prop_assert_eq!(g1_msm_with(&cfg, &bases, &scalars), reference(&bases, &scalars));
     }
+}
+
+#[test]
+fn a_long_stream_of_chunks_takes_a_wider_window_than_one_call() {
+    use super::pippenger::best_window;
+    // Reduced once per stream, buckets cost a chunk less: a wider window pays.
+    let one = best_window(1 << 17, 253, true, 1);
+    let stream = best_window(1 << 17, 253, true, 16);
+    assert!(stream > one, "{stream} vs {one}");
+    // Projective buckets are not carried: the stream changes nothing.
+    assert_eq!(
+        best_window(1 << 17, 253, false, 16),
+        best_window(1 << 17, 253, false, 1)
+    );
 }
