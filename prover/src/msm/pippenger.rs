@@ -99,9 +99,11 @@ impl Scratch {
         let threads = rayon::current_num_threads().clamp(1, self.windows.max(1));
         self.sorted.resize_with(threads, Vec::new);
         if batch_affine {
+            // A window's runs hold its new points and at most one carried sum per bucket.
+            let most = terms.len() + (1 << (self.c - 1));
             for pts in &mut self.sorted {
                 pts.clear();
-                pts.reserve(terms.len());
+                pts.reserve(most);
             }
         }
     }
