@@ -4,9 +4,9 @@
 //! a proving key in the `.zpk` layout. The multi-scalar multiplications stream the key's points in
 //! chunks, decoding each chunk into a reused buffer; a G1 stream's Pippenger buckets are carried
 //! from chunk to chunk and reduced once (so chunks cost memory, not time). The ones over the
-//! wire values run first and
-//! the wires are wiped before the FFTs, so the peak of memory is the FFTs' two length-`n`
-//! buffers and the compact evaluations not yet transformed, whatever the key's size.
+//! wire values run first and the wires are wiped before the FFTs, so the peak of memory is the
+//! FFTs' two length-`n` buffers and the compact evaluations not yet transformed, whatever the
+//! key's size.
 //!
 //! The prover trusts no key: before any work it refuses a forgeable or degenerate key
 //! ([`super::key_check`]), and before returning it verifies its own proof under the key's
@@ -31,7 +31,10 @@ use std::ops::AddAssign;
 use zeroize::{Zeroize, Zeroizing};
 use zkbio_circuits::builder::{Evaluations, Witness};
 
-/// Points decoded per G1 chunk (about 18 MiB of affine points).
+/// Points decoded per G1 chunk (about 9 MiB of affine points). With the buckets carried across
+/// chunks, 2^17 rather than 2^18 saves about 40 MiB of the MSM's buffers (the chunk, its
+/// recoding, one sorted copy per thread), so the carried buckets (about 20 MiB) fit under the
+/// FFT phase's peak; the time per chunk size: `MSM_CHUNKS` in `prover/benches/msm.rs`.
 const G1_CHUNK: usize = 1 << 17;
 /// Points decoded per G2 chunk (about 17 MiB).
 const G2_CHUNK: usize = 1 << 17;
