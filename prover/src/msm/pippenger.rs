@@ -117,12 +117,7 @@ impl Scratch {
             .map(|buckets| reduce_buckets(buckets.iter().map(Option::as_ref)))
             .collect();
         self.wipe_carry();
-        sums.iter().rev().fold(G1Projective::zero(), |mut acc, s| {
-            for _ in 0..c {
-                acc.double_in_place();
-            }
-            acc + s
-        })
+        combine_windows(&sums, c)
     }
 
     /// Everything [`msm`] added since the last call; the buckets are reduced and dropped.
@@ -197,6 +192,11 @@ pub(super) fn msm(
                 *s = window_projective(bases, terms, &digit, c);
             }
         });
+    combine_windows(&sums, c)
+}
+
+/// `Σ_w 2^(c·w)·sums[w]`, by doubling from the top window down.
+fn combine_windows(sums: &[G1Projective], c: u32) -> G1Projective {
     sums.iter().rev().fold(G1Projective::zero(), |mut acc, s| {
         for _ in 0..c {
             acc.double_in_place();
@@ -220,8 +220,9 @@ fn reduce_buckets<'a>(
     total
 }
 
-/// Adds one window's points into its carried `buckets` (sized here on first use): each
-/// bucket's run is its carried sum, if any, then the new points.
+/// Adds one window's points into its carried `buckets` ([`Scratch::prepare`] sized them on the
+/// caller's thread; the `resize` here only keeps a mis-sized call correct): each bucket's run is
+/// its carried sum, if any, then the new points.
 fn window_batch_affine(
     bases: &[G1Affine],
     terms: &[Term],
