@@ -1,13 +1,19 @@
 //! `zkbio groth16 prove CIRCUIT.zkey WITNESS.wtns proof.json public.json`: rapidsnark's command
-//! line, for any circom circuit (see [`zkbio_core::groth16::circom_prove`]).
+//! line, for any circom circuit (see [`zkbio_core::groth16::circom_prove`]); and `zkbio groth16
+//! setup CIRCUIT.r1cs CIRCUIT.zkey --insecure-seed TEXT`, a development key for one, so a circom
+//! user can try the prover (or benchmark it against rapidsnark and snarkjs) without first making
+//! a powers of tau: snarkjs's phase 1 and `prepare phase2` at 2^20 take over an hour on two cores.
 
-use crate::artifacts::{io_err, write_proof, write_public};
+use crate::artifacts::{io_err, seed_from_text, write_proof, write_public, write_vk};
 use crate::commands::format_error;
+use crate::report::step_progress;
 use crate::report::ConsoleProgress;
 use clap::Subcommand;
 use std::path::PathBuf;
 use zkbio_circuits::circom::{r1cs as r1cs_file, wtns, ZkeyView};
 use zkbio_core::groth16::circom_prove::{check_witness_r1cs, prove_zkey};
+use zkbio_core::groth16::zkey_convert::to_zkey;
+use zkbio_core::groth16::{dev_setup_insecure_with_progress, KeyOrigin};
 
 /// `zkbio groth16 …`: snarkjs/rapidsnark-compatible commands on circom files.
 #[derive(Subcommand, Debug)]
@@ -19,6 +25,27 @@ pub enum Groth16Cmd {
     /// the prover verifies its own proof (nothing is written then); with --r1cs the witness is
     /// checked against every constraint before any proving work.
     Prove(ProveArgs),
+    /// INSECURE development setup of a circom .r1cs from a seed: a snarkjs .zkey (snarkjs and
+    /// rapidsnark prove with it) and its verification_key.json. Anyone who knows the seed can
+    /// forge proofs: for trying and benchmarking a circuit, never for a deployment (use a
+    /// phase-2 ceremony and `zkbio import-zkey`).
+    Setup(SetupArgs),
+}
+
+/// Arguments of `zkbio groth16 setup`.
+#[derive(clap::Args, Debug)]
+pub struct SetupArgs {
+    /// The circuit (circom .r1cs).
+    pub r1cs: PathBuf,
+    /// Where to write the proving key (snarkjs .zkey).
+    pub zkey: PathBuf,
+    /// Seed text: the key is a deterministic function of it (INSECURE, development only).
+    #[arg(long)]
+    pub insecure_seed: String,
+    /// Where to write the verification key (snarkjs verification_key.json); by default
+    /// `verification_key.json` beside the .zkey.
+    #[arg(long)]
+    pub vk: Option<PathBuf>,
 }
 
 /// Arguments of `zkbio groth16 prove`, in rapidsnark's order.
@@ -41,6 +68,7 @@ pub struct ProveArgs {
 pub fn run(cmd: Groth16Cmd) -> Result<(), String> {
     match cmd {
         Groth16Cmd::Prove(a) => prove(a),
+        Groth16Cmd::Setup(a) => setup(a),
     }
 }
 
@@ -85,6 +113,55 @@ fn prove(a: ProveArgs) -> Result<(), String> {
         "proof": a.proof,
         "public": a.public,
         "public_inputs": zkbio_circuits::circom::json::public_to_json(&public),
+    }));
+    Ok(())
+}
+
+fn setup(a: SetupArgs) -> Result<(), String> {
+    eprintln!(
+        "WARNING: development setup from a seed: INSECURE, anyone with the seed can forge proofs"
+    );
+    let r1cs =
+        r1cs_file::from_bytes(&read(&a.r1cs)?).map_err(|e| io_err(&a.r1cs, format_error(&e)))?;
+    let constraints = r1cs.constraints.len();
+    eprintln!(
+        "{}: {constraints} constraints, {} wires; running setup ...",
+        a.r1cs.display(),
+        r1cs.n_wires
+    );
+    let pk =
+        dev_setup_insecure_with_progress(&r1cs, seed_from_text(&a.insecure_seed), &step_progress())
+            .map_err(|e| e.to_string())?;
+    let zkey = to_zkey(&pk, &r1cs);
+    drop(r1cs);
+    let vk_path = a.vk.clone().unwrap_or_else(|| {
+        a.zkey
+            .parent()
+            .unwrap_or(std::path::Path::new("."))
+            .join("verification_key.json")
+    });
+    // Written to a temporary name and renamed, so an interrupted setup leaves no .zkey that
+    // parses as far as its truncation.
+    let partial = a.zkey.with_extension("zkey.partial");
+    {
+        let mut file = std::fs::File::create(&partial).map_err(|e| io_err(&partial, e))?;
+        zkey.write(&mut file)
+            .map_err(|e| io_err(&partial, format_error(&e)))?;
+        file.sync_all().map_err(|e| io_err(&partial, e))?;
+    }
+    std::fs::rename(&partial, &a.zkey).map_err(|e| io_err(&a.zkey, e))?;
+    write_vk(&vk_path, &pk.vk, KeyOrigin::InsecureDev)?;
+    println!(
+        "INSECURE development key written to {} and {}",
+        a.zkey.display(),
+        vk_path.display()
+    );
+    crate::output::result(serde_json::json!({
+        "command": "groth16 setup",
+        "constraints": constraints,
+        "zkey": a.zkey,
+        "verification_key": vk_path,
+        "insecure_dev_key": true,
     }));
     Ok(())
 }

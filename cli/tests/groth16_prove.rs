@@ -2,7 +2,8 @@
 //! line) on a snarkjs ceremony key: snarkjs verifies the proof and agrees on public.json; a
 //! forgeable key and a wrong witness are refused (the witness before proving with `--r1cs`) and
 //! nothing is written; `zkbio verify` reads the proof with and without `curve` (rapidsnark's
-//! shape).
+//! shape). `zkbio groth16 setup` makes a development `.zkey` of a circom `.r1cs` that snarkjs
+//! proves and verifies with.
 
 mod support;
 
@@ -251,4 +252,95 @@ fn a_circuit_compiled_by_circom_proves_and_snarkjs_verifies() {
     wtns[last] ^= 1;
     std::fs::write(dir.join("bad.wtns"), &wtns).unwrap();
     bad_witness_is_refused(&dir, "drop_in.r1cs");
+
+    development_setup_of_the_r1cs_serves_snarkjs_and_zkbio(&dir);
+}
+
+/// `zkbio groth16 setup` on circom's `drop_in.r1cs` (in `dir`, with `a.wtns`): snarkjs reads the
+/// `.zkey` and exports the same verification key zkbio wrote; proofs by zkbio and by snarkjs
+/// from it verify in snarkjs; the key is the seed's function (the same seed, the same bytes;
+/// another, another key); a truncated `.r1cs` is refused and writes nothing.
+fn development_setup_of_the_r1cs_serves_snarkjs_and_zkbio(dir: &TempDir) {
+    let d = |f: &str| dir.join(f).to_str().unwrap().to_owned();
+    let setup = |zkey: &str, seed: &str| {
+        zkbio(&[
+            "groth16",
+            "setup",
+            &d("drop_in.r1cs"),
+            &d(zkey),
+            "--insecure-seed",
+            seed,
+            "--vk",
+            &d(&format!("{zkey}.vk.json")),
+        ])
+    };
+    let (ok, text) = setup("dev.zkey", "seed one");
+    assert!(ok && text.contains("INSECURE"), "{text}");
+    snarkjs_ok(&[
+        "zkey",
+        "export",
+        "verificationkey",
+        &d("dev.zkey"),
+        &d("svk.json"),
+    ]);
+    let (ours, theirs) = (
+        json(&dir.join("dev.zkey.vk.json")),
+        json(&dir.join("svk.json")),
+    );
+    for field in [
+        "nPublic",
+        "vk_alpha_1",
+        "vk_beta_2",
+        "vk_gamma_2",
+        "vk_delta_2",
+        "IC",
+    ] {
+        assert_eq!(ours[field], theirs[field], "{field}");
+    }
+    assert_ne!(theirs["vk_delta_2"], theirs["vk_gamma_2"]);
+
+    let (ok, text) = prove(&d, ["dev.zkey", "a.wtns", "dp.json", "dpub.json"], None);
+    assert!(ok, "{text}");
+    snarkjs_ok(&[
+        "groth16",
+        "prove",
+        &d("dev.zkey"),
+        &d("a.wtns"),
+        &d("sp.json"),
+        &d("spub.json"),
+    ]);
+    for (proof, public) in [("dp.json", "dpub.json"), ("sp.json", "spub.json")] {
+        let (ok, text) = snarkjs(&["groth16", "verify", &d("svk.json"), &d(public), &d(proof)]);
+        assert!(ok && text.contains("OK"), "{proof}: {text}");
+    }
+    // The ceremony key's verification key rejects the development key's proof.
+    let (ok, text) = snarkjs(&[
+        "groth16",
+        "verify",
+        &d("vk.json"),
+        &d("dpub.json"),
+        &d("dp.json"),
+    ]);
+    assert!(!ok || !text.contains("OK!"), "{text}");
+
+    let (ok, text) = setup("again.zkey", "seed one");
+    assert!(ok, "{text}");
+    let (ok, text) = setup("other.zkey", "seed two");
+    assert!(ok, "{text}");
+    let bytes = |f: &str| std::fs::read(dir.join(f)).unwrap();
+    assert!(bytes("dev.zkey") == bytes("again.zkey"));
+    assert!(bytes("dev.zkey") != bytes("other.zkey"));
+
+    let r1cs = bytes("drop_in.r1cs");
+    std::fs::write(dir.join("cut.r1cs"), &r1cs[..r1cs.len() - 40]).unwrap();
+    let (ok, text) = zkbio(&[
+        "groth16",
+        "setup",
+        &d("cut.r1cs"),
+        &d("cut.zkey"),
+        "--insecure-seed",
+        "s",
+    ]);
+    assert!(!ok && text.contains("cut.r1cs"), "{text}");
+    assert!(!dir.join("cut.zkey").exists() && !dir.join("verification_key.json").exists());
 }
