@@ -2,11 +2,14 @@
 //! round's additions share one field inversion (Montgomery's trick), so an addition costs about
 //! six field multiplications instead of the eleven of a mixed projective addition.
 //!
+//! Generic over the short-Weierstrass curve: the same code sums BN254's G1 (over `Fq`) and G2
+//! (over `Fq2`) points.
+//!
 //! Runs are contiguous ranges of one buffer and are reduced in place: pair `j` of a run starting
 //! at `s` reads `s+2j, s+2j+1` and writes `s+j`. Pairs are processed in increasing `j`, so a
 //! write never lands on a point a later pair still has to read.
 
-use ark_bn254::{Fq, G1Affine};
+use ark_ec::short_weierstrass::{Affine, SWCurveConfig};
 use ark_ec::AffineRepr;
 use ark_ff::{AdditiveGroup, Field, Zero};
 
@@ -37,31 +40,50 @@ struct Step {
 }
 
 /// Reusable buffers of one summation, so rounds allocate nothing.
-#[derive(Default)]
-pub(super) struct BatchAdder {
+pub(super) struct BatchAdder<P: SWCurveConfig> {
     steps: Vec<Step>,
-    dens: Vec<Fq>,
-    prefix: Vec<Fq>,
+    dens: Vec<P::BaseField>,
+    prefix: Vec<P::BaseField>,
 }
 
-fn classify(p: &G1Affine, q: &G1Affine) -> (Kind, Fq) {
+impl<P: SWCurveConfig> Default for BatchAdder<P> {
+    fn default() -> Self {
+        BatchAdder {
+            steps: Vec::new(),
+            dens: Vec::new(),
+            prefix: Vec::new(),
+        }
+    }
+}
+
+fn classify<P: SWCurveConfig>(p: &Affine<P>, q: &Affine<P>) -> (Kind, P::BaseField) {
     if p.is_zero() || q.is_zero() {
-        (Kind::Trivial, Fq::ONE)
+        (Kind::Trivial, P::BaseField::ONE)
     } else if p.x != q.x {
         (Kind::Chord, q.x - p.x)
     } else if p.y == q.y && !p.y.is_zero() {
         (Kind::Double, p.y.double())
     } else {
-        (Kind::Trivial, Fq::ONE)
+        (Kind::Trivial, P::BaseField::ONE)
     }
 }
 
-fn combine(p: &G1Affine, q: &G1Affine, kind: Kind, inv: &Fq) -> G1Affine {
+fn combine<P: SWCurveConfig>(
+    p: &Affine<P>,
+    q: &Affine<P>,
+    kind: Kind,
+    inv: &P::BaseField,
+) -> Affine<P> {
     let slope = match kind {
         Kind::Chord => (q.y - p.y) * inv,
         Kind::Double => {
             let xx = p.x.square();
-            (xx.double() + xx) * inv
+            let mut num = xx.double() + xx;
+            // `a` is zero on BN254's G1 and G2: skipped at no cost there.
+            if !P::COEFF_A.is_zero() {
+                num += P::COEFF_A;
+            }
+            num * inv
         }
         Kind::Move => return *p,
         Kind::Trivial => {
@@ -71,25 +93,25 @@ fn combine(p: &G1Affine, q: &G1Affine, kind: Kind, inv: &Fq) -> G1Affine {
                 *p
             } else {
                 // Same x, different y (or y = 0): the points cancel.
-                G1Affine::identity()
+                Affine::identity()
             };
         }
     };
     let x3 = slope.square() - p.x - q.x;
     let y3 = slope * (p.x - x3) - p.y;
-    G1Affine::new_unchecked(x3, y3)
+    Affine::new_unchecked(x3, y3)
 }
 
-impl BatchAdder {
+impl<P: SWCurveConfig> BatchAdder<P> {
     /// Replaces each run `pts[start[i]..start[i] + len[i]]` by its sum, stored at `pts[start[i]]`
     /// (the identity for an empty run, which is left untouched and reported as `None`).
     /// Returns each run's sum.
     pub(super) fn sum_runs(
         &mut self,
-        pts: &mut [G1Affine],
+        pts: &mut [Affine<P>],
         starts: &[u32],
         lens: &mut [u32],
-        out: &mut Vec<Option<G1Affine>>,
+        out: &mut Vec<Option<Affine<P>>>,
     ) {
         loop {
             let mut any = false;
@@ -113,7 +135,7 @@ impl BatchAdder {
                         dst: s + len / 2,
                         kind: Kind::Move,
                     });
-                    self.dens.push(Fq::ONE);
+                    self.dens.push(P::BaseField::ONE);
                 }
                 *l = len.div_ceil(2);
             }
@@ -131,25 +153,25 @@ impl BatchAdder {
         );
     }
 
-    fn push(&mut self, pts: &[G1Affine], a: u32, b: u32, dst: u32) {
+    fn push(&mut self, pts: &[Affine<P>], a: u32, b: u32, dst: u32) {
         let (kind, den) = classify(&pts[a as usize], &pts[b as usize]);
         self.steps.push(Step { a, b, dst, kind });
         self.dens.push(den);
     }
 
     /// Inverts the pending denominators together and writes the pending steps in order.
-    fn flush(&mut self, pts: &mut [G1Affine]) {
+    fn flush(&mut self, pts: &mut [Affine<P>]) {
         if self.steps.is_empty() {
             return;
         }
         self.prefix.clear();
-        let mut acc = Fq::ONE;
+        let mut acc = P::BaseField::ONE;
         for d in &self.dens {
             self.prefix.push(acc);
             acc *= d;
         }
         // Every denominator is non-zero (chords have x2 ≠ x1, tangents y ≠ 0, others 1).
-        let mut inv = acc.inverse().unwrap_or(Fq::ONE);
+        let mut inv = acc.inverse().unwrap_or(P::BaseField::ONE);
         for i in (0..self.dens.len()).rev() {
             let d = self.dens[i];
             self.dens[i] = inv * self.prefix[i];

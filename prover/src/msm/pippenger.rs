@@ -11,7 +11,7 @@
 use super::batch_add::BatchAdder;
 use super::digits::{signed_digits, window_count, MAX_WINDOW};
 use super::{signed_point, Term};
-use ark_bn254::{G1Affine, G1Projective};
+use ark_ec::short_weierstrass::{Affine, Projective, SWCurveConfig};
 use ark_ec::AdditiveGroup;
 use ark_ff::Zero;
 use rayon::prelude::*;
@@ -48,19 +48,31 @@ pub(super) fn best_window(points: usize, bits: u32, batch_affine: bool, chunks: 
 /// The buffers of [`msm`]: the terms' digits and one sorted-points buffer per thread, made on
 /// the caller's thread and reused across calls ([`super::G1Buffers`] says why), and the
 /// buckets carried between calls.
-#[derive(Default)]
-pub(super) struct Scratch {
+pub(super) struct Scratch<P: SWCurveConfig> {
     c: u32,
     windows: usize,
     digits: Vec<i16>,
-    sorted: Vec<Vec<G1Affine>>,
+    sorted: Vec<Vec<Affine<P>>>,
     /// Per window, each bucket's sum so far (batch-affine only; empty when nothing is carried).
-    carry: Vec<Vec<Option<G1Affine>>>,
+    carry: Vec<Vec<Option<Affine<P>>>>,
     /// What earlier carries reduced to, when a later call needed a wider window.
-    flushed: G1Projective,
+    flushed: Projective<P>,
 }
 
-impl Scratch {
+impl<P: SWCurveConfig> Default for Scratch<P> {
+    fn default() -> Self {
+        Scratch {
+            c: 0,
+            windows: 0,
+            digits: Vec::new(),
+            sorted: Vec::new(),
+            carry: Vec::new(),
+            flushed: Projective::zero(),
+        }
+    }
+}
+
+impl<P: SWCurveConfig> Scratch<P> {
     /// Sizes the buffers for `terms`, with window `window` (or the modelled best for a stream of
     /// about `chunks` such calls).
     ///
@@ -109,9 +121,9 @@ impl Scratch {
     }
 
     /// The carried buckets' sum `Σ_w 2^(c·w) Σ_b (b+1)·bucket_{w,b}`; nothing is carried after.
-    fn reduce_carry(&mut self) -> G1Projective {
+    fn reduce_carry(&mut self) -> Projective<P> {
         let c = self.c;
-        let sums: Vec<G1Projective> = self
+        let sums: Vec<Projective<P>> = self
             .carry
             .par_iter()
             .map(|buckets| reduce_buckets(buckets.iter().map(Option::as_ref)))
@@ -121,7 +133,7 @@ impl Scratch {
     }
 
     /// Everything [`msm`] added since the last call; the buckets are reduced and dropped.
-    pub(super) fn finish(&mut self) -> G1Projective {
+    pub(super) fn finish(&mut self) -> Projective<P> {
         std::mem::take(&mut self.flushed) + self.reduce_carry()
     }
 
@@ -143,14 +155,14 @@ impl Scratch {
 /// `Σ ±mag·P` over `terms`, in the buffers `scratch` made for them: returned when summed
 /// projectively, added into the carried buckets (and so to [`Scratch::finish`]) when summed
 /// batch-affine.
-pub(super) fn msm(
-    bases: &[G1Affine],
+pub(super) fn msm<P: SWCurveConfig>(
+    bases: &[Affine<P>],
     terms: &[Term],
     batch_affine: bool,
-    scratch: &mut Scratch,
-) -> G1Projective {
+    scratch: &mut Scratch<P>,
+) -> Projective<P> {
     if terms.is_empty() {
-        return G1Projective::zero();
+        return Projective::zero();
     }
     let Scratch {
         c,
@@ -180,9 +192,9 @@ pub(super) fn msm(
                     window_batch_affine(bases, terms, &digit, c, pts, buckets);
                 }
             });
-        return G1Projective::zero();
+        return Projective::zero();
     }
-    let mut sums = vec![G1Projective::zero(); windows];
+    let mut sums = vec![Projective::<P>::zero(); windows];
     sums.par_chunks_mut(per_group)
         .enumerate()
         .for_each(|(g, out)| {
@@ -196,8 +208,8 @@ pub(super) fn msm(
 }
 
 /// `Σ_w 2^(c·w)·sums[w]`, by doubling from the top window down.
-fn combine_windows(sums: &[G1Projective], c: u32) -> G1Projective {
-    sums.iter().rev().fold(G1Projective::zero(), |mut acc, s| {
+fn combine_windows<P: SWCurveConfig>(sums: &[Projective<P>], c: u32) -> Projective<P> {
+    sums.iter().rev().fold(Projective::zero(), |mut acc, s| {
         for _ in 0..c {
             acc.double_in_place();
         }
@@ -206,11 +218,11 @@ fn combine_windows(sums: &[G1Projective], c: u32) -> G1Projective {
 }
 
 /// `Σ_b (b+1)·bucket_b` by a running sum from the top bucket down.
-fn reduce_buckets<'a>(
-    buckets: impl DoubleEndedIterator<Item = Option<&'a G1Affine>>,
-) -> G1Projective {
-    let mut running = G1Projective::zero();
-    let mut total = G1Projective::zero();
+fn reduce_buckets<'a, P: SWCurveConfig>(
+    buckets: impl DoubleEndedIterator<Item = Option<&'a Affine<P>>>,
+) -> Projective<P> {
+    let mut running = Projective::<P>::zero();
+    let mut total = Projective::<P>::zero();
     for b in buckets.rev() {
         if let Some(p) = b {
             running += p;
@@ -223,13 +235,13 @@ fn reduce_buckets<'a>(
 /// Adds one window's points into its carried `buckets` ([`Scratch::prepare`] sized them on the
 /// caller's thread; the `resize` here only keeps a mis-sized call correct): each bucket's run is
 /// its carried sum, if any, then the new points.
-fn window_batch_affine(
-    bases: &[G1Affine],
+fn window_batch_affine<P: SWCurveConfig>(
+    bases: &[Affine<P>],
     terms: &[Term],
     digit: &impl Fn(usize) -> i16,
     c: u32,
-    pts: &mut Vec<G1Affine>,
-    buckets: &mut Vec<Option<G1Affine>>,
+    pts: &mut Vec<Affine<P>>,
+    buckets: &mut Vec<Option<Affine<P>>>,
 ) {
     let n_buckets = 1usize << (c - 1);
     buckets.resize(n_buckets, None);
@@ -247,7 +259,7 @@ fn window_batch_affine(
         at += l;
     }
     pts.clear();
-    pts.resize(at as usize, G1Affine::identity());
+    pts.resize(at as usize, Affine::identity());
     let mut cursor = starts.clone();
     for (slot, b) in cursor.iter_mut().zip(buckets.iter()) {
         if let Some(p) = b {
@@ -266,21 +278,21 @@ fn window_batch_affine(
     BatchAdder::default().sum_runs(pts, &starts, &mut lens, buckets);
 }
 
-fn window_projective(
-    bases: &[G1Affine],
+fn window_projective<P: SWCurveConfig>(
+    bases: &[Affine<P>],
     terms: &[Term],
     digit: &impl Fn(usize) -> i16,
     c: u32,
-) -> G1Projective {
-    let mut buckets = vec![G1Projective::zero(); 1usize << (c - 1)];
+) -> Projective<P> {
+    let mut buckets = vec![Projective::<P>::zero(); 1usize << (c - 1)];
     for (j, t) in terms.iter().enumerate() {
         let d = digit(j);
         if d != 0 {
             buckets[d.unsigned_abs() as usize - 1] += signed_point(bases, t.point, d < 0);
         }
     }
-    let mut running = G1Projective::zero();
-    let mut total = G1Projective::zero();
+    let mut running = Projective::<P>::zero();
+    let mut total = Projective::<P>::zero();
     for b in buckets.iter().rev() {
         running += b;
         total += running;

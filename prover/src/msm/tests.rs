@@ -1,27 +1,37 @@
 //! The MSM against arkworks' on random and adversarial inputs, in every configuration.
 
-use super::{g1_msm, g1_msm_with, G1Buffers, MsmConfig};
-use ark_bn254::{Fr, G1Affine, G1Projective};
+use super::{g1_msm, g1_msm_with, g2_msm, msm_with, G1Buffers, G2Buffers, MsmConfig};
+use ark_bn254::{g1, g2, Fr, G1Affine, G1Projective};
+use ark_ec::short_weierstrass::{Affine, Projective, SWCurveConfig};
 use ark_ec::{CurveGroup, PrimeGroup, VariableBaseMSM};
 use ark_ff::{AdditiveGroup, BigInteger, Field, PrimeField, UniformRand};
 use ark_std::rand::{rngs::StdRng, Rng, SeedableRng};
 use proptest::prelude::*;
 
-fn reference(bases: &[G1Affine], scalars: &[Fr]) -> G1Projective {
-    G1Projective::msm_unchecked(bases, scalars)
+/// arkworks' MSM, on either group.
+fn reference<P: SWCurveConfig<ScalarField = Fr>>(
+    bases: &[Affine<P>],
+    scalars: &[Fr],
+) -> Projective<P> {
+    Projective::<P>::msm_unchecked(bases, scalars)
 }
 
 /// `n` distinct points `g·(k + i)` for a random `k`, by additions (cheap for large `n`).
-fn points(n: usize, rng: &mut StdRng) -> Vec<G1Affine> {
-    let g = G1Projective::generator();
+fn points_on<P: SWCurveConfig<ScalarField = Fr>>(n: usize, rng: &mut StdRng) -> Vec<Affine<P>> {
+    let g = Projective::<P>::generator();
     let mut p = g * Fr::rand(rng);
-    let ps: Vec<G1Projective> = (0..n)
+    let ps: Vec<Projective<P>> = (0..n)
         .map(|_| {
             p += g;
             p
         })
         .collect();
-    G1Projective::normalize_batch(&ps)
+    Projective::normalize_batch(&ps)
+}
+
+/// [`points_on`] G1.
+fn points(n: usize, rng: &mut StdRng) -> Vec<G1Affine> {
+    points_on::<g1::Config>(n, rng)
 }
 
 /// Scalars that exercise every path: zero, ±1, small and negated-small, around `r/2`, `r − 1`,
@@ -78,21 +88,32 @@ fn random_full_scalars_of_many_sizes_match_arkworks() {
     }
 }
 
-#[test]
-fn edge_scalars_in_every_configuration_match_arkworks() {
+/// Edge scalars on `P`'s points, in every configuration.
+fn edge_scalars_match_arkworks_on<P: SWCurveConfig<ScalarField = Fr>>(sizes: &[usize]) {
     let mut rng = StdRng::seed_from_u64(2);
-    for n in [1usize, 2, 9, 64, 700] {
-        let bases = points(n, &mut rng);
+    for &n in sizes {
+        let bases = points_on::<P>(n, &mut rng);
         let scalars: Vec<Fr> = (0..n).map(|_| edge_scalar(&mut rng)).collect();
         let want = reference(&bases, &scalars);
         for cfg in configs() {
-            assert_eq!(
-                g1_msm_with(&cfg, &bases, &scalars),
-                want,
-                "n = {n}, {cfg:?}"
-            );
+            assert_eq!(msm_with(&cfg, &bases, &scalars), want, "n = {n}, {cfg:?}");
         }
     }
+}
+
+#[test]
+fn edge_scalars_in_every_configuration_match_arkworks() {
+    edge_scalars_match_arkworks_on::<g1::Config>(&[1, 2, 9, 64, 700]);
+}
+
+/// G2: the same code over `Fq2` coordinates.
+#[test]
+fn edge_scalars_on_g2_in_every_configuration_match_arkworks() {
+    edge_scalars_match_arkworks_on::<g2::Config>(&[1, 2, 9, 300]);
+    let mut rng = StdRng::seed_from_u64(12);
+    let bases = points_on::<g2::Config>(2000, &mut rng);
+    let scalars: Vec<Fr> = (0..2000).map(|_| Fr::rand(&mut rng)).collect();
+    assert_eq!(g2_msm(&bases, &scalars), reference(&bases, &scalars));
 }
 
 #[test]
@@ -114,14 +135,14 @@ fn bit_valued_witness_matches_arkworks() {
     }
 }
 
-#[test]
-fn repeated_opposite_and_infinite_points_match_arkworks() {
+/// Doubled, cancelling and infinite points on `P`, in every configuration.
+fn repeated_opposite_and_infinite_points_match_arkworks_on<P: SWCurveConfig<ScalarField = Fr>>() {
     let mut rng = StdRng::seed_from_u64(4);
-    let p = points(3, &mut rng);
-    let inf = G1Affine::identity();
+    let p = points_on::<P>(3, &mut rng);
+    let inf = Affine::<P>::identity();
     // Same point, same scalar (the doubling path); P and −P with the same scalar (cancel in one
     // bucket); infinity anywhere; a run whose pairs cancel, then a run that sums to infinity.
-    let cases: Vec<(Vec<G1Affine>, Vec<Fr>)> = vec![
+    let cases: Vec<(Vec<Affine<P>>, Vec<Fr>)> = vec![
         (vec![p[0]; 64], vec![Fr::from(5u64); 64]),
         (vec![p[0], -p[0]], vec![Fr::from(7u64); 2]),
         (vec![p[0], -p[0], p[0]], vec![Fr::from(7u64); 3]),
@@ -148,9 +169,19 @@ fn repeated_opposite_and_infinite_points_match_arkworks() {
     for (k, (bases, scalars)) in cases.iter().enumerate() {
         let want = reference(bases, scalars);
         for cfg in configs() {
-            assert_eq!(g1_msm_with(&cfg, bases, scalars), want, "case {k}, {cfg:?}");
+            assert_eq!(msm_with(&cfg, bases, scalars), want, "case {k}, {cfg:?}");
         }
     }
+}
+
+#[test]
+fn repeated_opposite_and_infinite_points_match_arkworks() {
+    repeated_opposite_and_infinite_points_match_arkworks_on::<g1::Config>();
+}
+
+#[test]
+fn repeated_opposite_and_infinite_points_on_g2_match_arkworks() {
+    repeated_opposite_and_infinite_points_match_arkworks_on::<g2::Config>();
 }
 
 /// Chunks of one stream added into the same buffers: buckets carried across chunks whose best
@@ -266,4 +297,37 @@ fn a_long_stream_of_chunks_takes_a_wider_window_than_one_call() {
         best_window(1 << 17, 253, false, 16),
         best_window(1 << 17, 253, false, 1)
     );
+}
+
+/// G2 chunks carried as G1's: unit, short, zero and edge scalars, one call's window and a long
+/// stream's.
+#[test]
+fn g2_chunks_added_into_carried_buckets_sum_to_the_whole() {
+    let mut rng = StdRng::seed_from_u64(18);
+    let bases = points_on::<g2::Config>(3000, &mut rng);
+    let scalars: Vec<Fr> = (0..3000)
+        .map(|i| match i % 7 {
+            0 | 1 => Fr::ONE,
+            2 => Fr::ZERO,
+            3 => Fr::from(i as u64 * 977),
+            _ => edge_scalar(&mut rng),
+        })
+        .collect();
+    let want = reference(&bases, &scalars);
+    for chunks in [0, 64] {
+        let mut buffers = G2Buffers::for_chunks(chunks);
+        for ends in [&[700usize, 1400, 2100, 3000][..], &[1, 2999, 3000]] {
+            let mut start = 0;
+            for &end in ends {
+                buffers.add(
+                    &MsmConfig::default(),
+                    &bases[start..end],
+                    &scalars[start..end],
+                );
+                start = end;
+            }
+            assert_eq!(buffers.finish(), want, "{ends:?}, {chunks}");
+        }
+        assert_eq!(buffers.finish(), Projective::ZERO);
+    }
 }
