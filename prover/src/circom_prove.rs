@@ -14,8 +14,10 @@
 //! (Montgomery limbs, little-endian), so the multi-scalar multiplications read a mapped `.zkey`
 //! directly ([`key_view`]), with no decoded or converted copy in memory, and the coefficients are
 //! read one entry at a time ([`row_evaluations`]). The wires and then the rows are held compactly
-//! ([`Evaluations`]) as soon as they are read, so the peak is the two full row vectors while the
-//! coefficients are summed, or the FFT buffers, as for our own statements.
+//! ([`Evaluations`]) as soon as they are read: A's rows are summed into one full-length vector,
+//! compacted, then B's (two passes over the mapped coefficients rather than one with both
+//! vectors alive), so the peak is one full row vector while the coefficients are summed, or the
+//! FFT buffers, as for our own statements.
 
 use super::heap::release_freed;
 use super::key_file::{KeyOrigin, KeySections, KeyView};
@@ -125,40 +127,49 @@ fn key_view_with<'a>(
     .map_err(|e| ZkeyProveError::Key(e.to_string()))
 }
 
-/// `A·z` and `B·z` on every row of the key's domain from its coefficient section, in one pass
-/// over it. Each term is the entry's Montgomery-scaled value times the wire (one
-/// multiplication), and each row is unscaled once at the end. `wires` must hold every wire (and
-/// start with the one); entries are range-checked as they are read.
+/// `A·z` and `B·z` on every row of the key's domain from its coefficient section. Each term is
+/// the entry's Montgomery-scaled value times the wire (one multiplication), and each row is
+/// unscaled once at the end. `wires` must hold every wire (and start with the one); entries are
+/// range-checked as they are read.
 pub fn row_evaluations(
     z: &ZkeyView<'_>,
     wires: &[Fr],
 ) -> Result<(Vec<Fr>, Vec<Fr>), ZkeyProveError> {
     check_wires(z.n_vars, wires)?;
-    let (a, b, _) = evaluate_rows(z, |i| wires[i])?;
+    let (a, _) = evaluate_rows(z, Matrix::A, |i| wires[i])?;
+    let (b, _) = evaluate_rows(z, Matrix::B, |i| wires[i])?;
     Ok((a, b))
 }
 
-/// [`row_evaluations`] with wire `i`'s value `wire(i)` (every `i` below the key's wire count),
-/// and one more than the highest row a coefficient uses.
+/// The two matrices of a `.zkey`'s coefficient section.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Matrix {
+    A = 0,
+    B = 1,
+}
+
+/// One matrix's rows `M·z` on the key's domain, with wire `i`'s value `wire(i)` (every `i` below
+/// the key's wire count), in one pass over the coefficients (the other matrix's entries are
+/// skipped), and one more than the highest row a coefficient of either matrix uses.
 fn evaluate_rows(
     z: &ZkeyView<'_>,
+    matrix: Matrix,
     wire: impl Fn(usize) -> Fr,
-) -> Result<(Vec<Fr>, Vec<Fr>, usize), ZkeyProveError> {
-    let n = z.domain_size;
-    let mut a = vec![Fr::zero(); n];
-    let mut b = vec![Fr::zero(); n];
+) -> Result<(Vec<Fr>, usize), ZkeyProveError> {
+    let mut out = vec![Fr::zero(); z.domain_size];
     let mut rows = 0;
-    z.for_each_coef(|matrix, row, signal, scaled| {
-        let side = if matrix == 0 { &mut a } else { &mut b };
-        side[row] += scaled * wire(signal);
+    z.for_each_coef(|m, row, signal, scaled| {
+        if m == matrix as u32 {
+            out[row] += scaled * wire(signal);
+        }
         rows = rows.max(row + 1);
     })
     .map_err(coef_error)?;
     let r_inv = radix_inverse();
-    for x in a.iter_mut().chain(b.iter_mut()) {
+    for x in out.iter_mut() {
         *x *= r_inv;
     }
-    Ok((a, b, rows))
+    Ok((out, rows))
 }
 
 /// Checks `wires` against the circuit's `.r1cs` before proving: the `.r1cs` must be the key's
@@ -218,23 +229,26 @@ pub fn prove_zkey(
             .get(i)
             .expect("the coefficients' signals are range-checked")
     };
-    // One pass over the coefficients: the rows' evaluations, and the constraint count the key's
+    // A's rows, then B's: one full-length vector at a time (two passes over the mapped
+    // coefficients), each dropped as soon as its compact column exists. Both at once were the
+    // drop-in's peak on the full iris key. The passes also give the constraint count the key's
     // header checks need.
-    let (a, b, rows) = evaluate_rows(z, wire)?;
-    let key = key_view_with(z, constraints_below(rows, z))?;
-    check_key(&key)?;
-    let domains = domains_of(&key)?;
-    // The rows compactly too (they include snarkjs's public-input rows); C = A∘B row by row.
-    // Each full vector is dropped as soon as its compact column exists.
-    let (a, b) = (Zeroizing::new(a), Zeroizing::new(b));
-    let c: Evaluations = a[..rows]
-        .iter()
-        .zip(&b[..rows])
-        .map(|(x, y)| *x * y)
-        .collect();
+    let (a, rows) = evaluate_rows(z, Matrix::A, wire)?;
+    let a = Zeroizing::new(a);
     let a_column = Evaluations::from(&a[..rows]);
     drop(a);
     release_freed();
+    let key = key_view_with(z, constraints_below(rows, z))?;
+    check_key(&key)?;
+    let domains = domains_of(&key)?;
+    let (b, _) = evaluate_rows(z, Matrix::B, wire)?;
+    let b = Zeroizing::new(b);
+    // The rows compactly too (they include snarkjs's public-input rows); C = A∘B row by row.
+    let c: Evaluations = b[..rows]
+        .iter()
+        .enumerate()
+        .map(|(i, y)| a_column.get(i).unwrap_or_default() * y)
+        .collect();
     let b_column = Evaluations::from(&b[..rows]);
     drop(b);
     let columns = [a_column, b_column, c];

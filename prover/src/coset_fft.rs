@@ -296,7 +296,7 @@ mod tests {
     #[test]
     fn sizes_past_the_default_block_and_the_run_are_arkworks_transform() {
         let mut rng = ChaCha20Rng::seed_from_u64(6);
-        for log_n in [BLOCK_LOG + 1, BLOCK_LOG + 3] {
+        for log_n in [BLOCK_LOG + 1, BLOCK_LOG + 3, BLOCK_LOG + 4] {
             let evals: Vec<Fr> = (0..1usize << log_n).map(|_| Fr::rand(&mut rng)).collect();
             let mut got = evals.clone();
             assert!(CosetFft::new(log_n)
