@@ -132,7 +132,10 @@ fn setup(a: SetupArgs) -> Result<(), String> {
     let pk =
         dev_setup_insecure_with_progress(&r1cs, seed_from_text(&a.insecure_seed), &step_progress())
             .map_err(|e| e.to_string())?;
+    // The .zkey holds its own copy of every query: the key and the circuit go first.
     let zkey = to_zkey(&pk, &r1cs);
+    let vk = pk.vk.clone();
+    drop(pk);
     drop(r1cs);
     let vk_path = a.vk.clone().unwrap_or_else(|| {
         a.zkey
@@ -150,7 +153,7 @@ fn setup(a: SetupArgs) -> Result<(), String> {
         file.sync_all().map_err(|e| io_err(&partial, e))?;
     }
     std::fs::rename(&partial, &a.zkey).map_err(|e| io_err(&a.zkey, e))?;
-    write_vk(&vk_path, &pk.vk, KeyOrigin::InsecureDev)?;
+    write_vk(&vk_path, &vk, KeyOrigin::InsecureDev)?;
     println!(
         "INSECURE development key written to {} and {}",
         a.zkey.display(),

@@ -146,8 +146,8 @@ fn sum_units<P: SWCurveConfig>(
     sums[0].map(Into::into).unwrap_or_default()
 }
 
-/// The buffers of MSMs on the curve `P`, reused from one call to the next (the prover's chunks of one
-/// stream): made and grown on the caller's thread, never by a worker.
+/// The buffers of MSMs on the curve `P`, reused from one call to the next (the prover's chunks
+/// of one stream): made and grown on the caller's thread, never by a worker.
 ///
 /// Reused because each chunk would otherwise allocate and free tens of MiB, and an allocator
 /// that returns freed memory promptly (the phones', glibc as the CLI sets it up) makes each
