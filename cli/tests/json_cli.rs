@@ -233,6 +233,19 @@ fn every_command_prints_one_json_object_and_quiet_prints_nothing() {
     let g_public: Value =
         serde_json::from_str(&std::fs::read_to_string(p("g-public.json")).unwrap()).unwrap();
     assert_eq!(g["public_inputs"], g_public);
+    let dev_setup = z.both(&[
+        "groth16",
+        "setup",
+        s(&p("c.r1cs")),
+        s(&p("dev.zkey")),
+        "--insecure-seed",
+        "json",
+        "--vk",
+        s(&p("dev-vk.json")),
+    ]);
+    assert_eq!(dev_setup["insecure_dev_key"], true);
+    assert_eq!(dev_setup["zkey"], s(&p("dev.zkey")));
+    assert!(p("dev.zkey").is_file() && p("dev-vk.json").is_file());
     z.both(&[
         "import-zkey",
         "--circuit",

@@ -17,6 +17,7 @@ pub const RUN: &[&str] = &[
     "export iris-model",
     "export solidity",
     "groth16 prove",
+    "groth16 setup",
     "import-zkey",
     "iris-code",
     "registry deploy",
