@@ -182,11 +182,16 @@ pub(crate) fn write_dev_setup(
     Ok((path, bytes))
 }
 
-/// Runs `zkbio setup`.
-pub fn setup(a: SetupArgs) -> Result<(), String> {
+/// Warns on stderr that a setup from a seed makes a forgeable key (every seeded setup says it).
+pub(crate) fn warn_insecure_setup() {
     eprintln!(
         "WARNING: development setup from a seed: INSECURE, anyone with the seed can forge proofs"
     );
+}
+
+/// Runs `zkbio setup`.
+pub fn setup(a: SetupArgs) -> Result<(), String> {
+    warn_insecure_setup();
     let r1cs = r1cs_of(&a.circuit)?;
     eprintln!(
         "{}: {} constraints; running setup ...",

@@ -118,9 +118,7 @@ fn prove(a: ProveArgs) -> Result<(), String> {
 }
 
 fn setup(a: SetupArgs) -> Result<(), String> {
-    eprintln!(
-        "WARNING: development setup from a seed: INSECURE, anyone with the seed can forge proofs"
-    );
+    crate::commands::warn_insecure_setup();
     let r1cs =
         r1cs_file::from_bytes(&read(&a.r1cs)?).map_err(|e| io_err(&a.r1cs, format_error(&e)))?;
     let constraints = r1cs.constraints.len();

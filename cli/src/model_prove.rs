@@ -95,9 +95,7 @@ fn field(text: &str, what: &str) -> Result<Fr, String> {
 
 /// Runs `zkbio model setup`.
 pub fn setup(a: SetupArgs) -> Result<(), String> {
-    eprintln!(
-        "WARNING: development setup from a seed: INSECURE, anyone with the seed can forge proofs"
-    );
+    crate::commands::warn_insecure_setup();
     let stmt = statement(&a.model)?;
     let r1cs = stmt.to_r1cs().map_err(|e| e.to_string())?;
     eprintln!(

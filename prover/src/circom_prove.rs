@@ -244,10 +244,10 @@ pub fn prove_zkey(
     let (b, _) = evaluate_rows(z, Matrix::B, wire)?;
     let b = Zeroizing::new(b);
     // The rows compactly too (they include snarkjs's public-input rows); C = A∘B row by row.
-    let c: Evaluations = b[..rows]
+    let c: Evaluations = a_column
         .iter()
-        .enumerate()
-        .map(|(i, y)| a_column.get(i).unwrap_or_default() * y)
+        .zip(&b[..rows])
+        .map(|(x, y)| x * y)
         .collect();
     let b_column = Evaluations::from(&b[..rows]);
     drop(b);
