@@ -7,9 +7,10 @@
 //!   10% random);
 //! - `MSM_CHUNKS=16,17,18,19,20,21` instead: the default MSM streamed over chunks of each size
 //!   through one `2^max` input, with the buckets carried across chunks (what the prover does
-//!   with the key) and reduced per chunk;
-//! - `MSM_ONLY=ark|projective|batch|batch+units|none` one run of one configuration (`none`: only
-//!   the inputs' generation), for `valgrind --tool=callgrind` instruction counts.
+//!   with the key), the same with each window's points sorted into runs instead of added into
+//!   the buckets in place, and reduced per chunk;
+//! - `MSM_ONLY=ark|projective|batch-sorted|batch|batch+units|none` one run of one configuration
+//!   (`none`: only the inputs' generation), for `valgrind --tool=callgrind` instruction counts.
 //!
 //! Run without `--bench` (as `cargo test --all-targets` runs it), it only checks at 2^10 that
 //! every configuration agrees with arkworks.
@@ -34,7 +35,19 @@ fn configs() -> Vec<(&'static str, Run)> {
                 &MsmConfig {
                     batch_affine: false,
                     unit_path: false,
+                    in_place: false,
                     window: None,
+                },
+                b,
+                s,
+            )
+        }),
+        ("batch-sorted", |b, s| {
+            g1_msm_with(
+                &MsmConfig {
+                    unit_path: false,
+                    in_place: false,
+                    ..MsmConfig::default()
                 },
                 b,
                 s,
@@ -128,27 +141,35 @@ fn main() {
         let n = 1usize << logs.iter().max().expect("chunk sizes");
         let (b, s) = (points(n, &mut rng), scalars(n, &mut rng));
         let want = G1Projective::msm_unchecked(&b, &s);
-        // Each chunk size two ways: buckets carried across the chunks in one `G1Buffers` (what
-        // the prover does), and each chunk reduced on its own.
-        let mut times = vec![Vec::new(); 2 * logs.len()];
+        // Each chunk size three ways: buckets carried across the chunks in one `G1Buffers` (what
+        // the prover does), the same with the points sorted into runs instead of added in place,
+        // and each chunk reduced on its own.
+        let sorted = MsmConfig {
+            in_place: false,
+            ..MsmConfig::default()
+        };
+        let ways = ["carried", "carried, sorted runs", "reduced per chunk"];
+        let mut times = vec![Vec::new(); ways.len() * logs.len()];
         for _ in 0..runs {
             for (k, &log) in logs.iter().enumerate() {
-                let t = Instant::now();
-                let mut buffers = G1Buffers::for_chunks(n >> log);
-                for (b, s) in b.chunks(1 << log).zip(s.chunks(1 << log)) {
-                    buffers.add(&MsmConfig::default(), b, s);
+                for (way, cfg) in [MsmConfig::default(), sorted].iter().enumerate() {
+                    let t = Instant::now();
+                    let mut buffers = G1Buffers::for_chunks(n >> log);
+                    for (b, s) in b.chunks(1 << log).zip(s.chunks(1 << log)) {
+                        buffers.add(cfg, b, s);
+                    }
+                    let carried = buffers.finish();
+                    drop(buffers);
+                    times[ways.len() * k + way].push(t.elapsed());
+                    assert_eq!(carried, want, "{}, chunks of 2^{log}", ways[way]);
                 }
-                let carried = buffers.finish();
-                drop(buffers);
-                times[2 * k].push(t.elapsed());
                 let t = Instant::now();
                 let per_chunk: G1Projective = b
                     .chunks(1 << log)
                     .zip(s.chunks(1 << log))
                     .map(|(b, s)| g1_msm_with(&MsmConfig::default(), b, s))
                     .sum();
-                times[2 * k + 1].push(t.elapsed());
-                assert_eq!(carried, want, "carried, chunks of 2^{log}");
+                times[ways.len() * k + 2].push(t.elapsed());
                 assert_eq!(per_chunk, want, "per chunk, chunks of 2^{log}");
             }
         }
@@ -159,10 +180,10 @@ fn main() {
         println!("|---|---|---|---|---|");
         for (k, t) in times.into_iter().enumerate() {
             let (med, min, max) = stats(t);
-            let how = ["carried", "reduced per chunk"][k % 2];
+            let how = ways[k % ways.len()];
             println!(
                 "| 2^{} | {how} | {:.1} | {:.1} | {:.1} |",
-                logs[k / 2],
+                logs[k / ways.len()],
                 ms(med),
                 ms(min),
                 ms(max)

@@ -11,13 +11,18 @@
 //!   scalars (≤ 64 bits after that) run in their own Pippenger with fewer windows. The window `c`
 //!   is chosen per size from an operation-count cost model (`pippenger`'s constants: estimates
 //!   in field multiplications, not yet fitted to measurements).
-//! - **batch-affine buckets**: each window counting-sorts its points by bucket and sums all
-//!   buckets together in affine coordinates, sharing one inversion per batch of additions
-//!   (`batch_add`); the alternative is one mixed projective addition per point.
+//! - **batch-affine buckets**: each window's bucket additions are done in affine coordinates,
+//!   sharing one inversion per batch of additions (`batch_add`); the alternative is one mixed
+//!   projective addition per point. Where the buckets are many and fit a core's L2 (G1 windows of
+//!   13 to 15 bits) each point is added into its bucket **in place**, in the order the points
+//!   come; otherwise the window counting-sorts its points by bucket and sums every bucket's run
+//!   together. In place skips the sort's scattered copy of every point: the full iris proof took
+//!   0.95× the time (CPU 0.94×), the H MSM about 8% less (`MsmConfig::in_place` switches it).
 //!
 //! Memory beyond the inputs: the scalars' recoding (`40 + 2·windows` bytes per non-unit
-//! scalar) and, per window being processed (one per thread), one sorted copy of its points
-//! (72 bytes per non-zero digit on G1, 136 on G2). The prover streams the key in chunks, so this
+//! scalar) and, per window being processed (one per thread), either the in-place adder's batch
+//! (about 1024 points) or one sorted copy of its points (64 bytes per non-zero digit on G1, 128
+//! on G2). The prover streams the key in chunks, so this
 //! is bounded by the chunk size whatever the circuit; these buffers are made on the caller's
 //! thread and reused from chunk to chunk ([`MsmBuffers`]). The buckets (a point each, `2^(c-1)`
 //! per window: about 20 MiB on G1 for full scalars at `c = 15`, twice that on G2) are carried
@@ -55,6 +60,9 @@ pub struct MsmConfig {
     pub batch_affine: bool,
     /// Sum the points of scalars `±1` directly instead of running them through Pippenger.
     pub unit_path: bool,
+    /// With `batch_affine`, add each window's points into its buckets in place where the buckets
+    /// fit a core's cache, instead of sorting the points into one run per bucket.
+    pub in_place: bool,
     /// A fixed window size in bits (1..=15); `None` picks it per size.
     pub window: Option<u32>,
 }
@@ -64,6 +72,7 @@ impl Default for MsmConfig {
         MsmConfig {
             batch_affine: true,
             unit_path: true,
+            in_place: true,
             window: None,
         }
     }
@@ -266,8 +275,9 @@ impl<P: SWCurveConfig<ScalarField = Fr>> MsmBuffers<P> {
             .collect_into_vec(reduced);
         split(reduced, cfg.unit_path, parts);
         unit_pts.reserve(parts.units.len());
-        short.prepare(&parts.short, cfg.batch_affine, cfg.window, *chunks);
-        long.prepare(&parts.long, cfg.batch_affine, cfg.window, *chunks);
+        let (batch, in_place) = (cfg.batch_affine, cfg.in_place);
+        short.prepare(&parts.short, batch, in_place, cfg.window, *chunks);
+        long.prepare(&parts.long, batch, in_place, cfg.window, *chunks);
         let ((units, short), long) = rayon::join(
             || {
                 rayon::join(

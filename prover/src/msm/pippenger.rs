@@ -1,6 +1,7 @@
 //! Pippenger's bucket method over signed-digit windows. Windows are independent, so they run in
-//! parallel; each sorts its points by bucket (a counting sort into one buffer) and sums every
-//! bucket at once, batch-affine, or adds them one by one into projective buckets.
+//! parallel; each adds its points into its buckets batch-affine, in place ([`fits_in_place`]) or
+//! by sorting them by bucket (a counting sort into one buffer) and summing every bucket's run at
+//! once, or adds them one by one into projective buckets.
 //!
 //! Batch-affine buckets are carried from one call to the next (the prover's chunks of one
 //! stream): each bucket's sum so far enters the next chunk's run as one more point, and the
@@ -8,7 +9,7 @@
 //! multiplications per bucket against about 6 to carry one, which was 16% of the H MSM in
 //! 2^18-point chunks (`MSM_CHUNKS` in `prover/benches/msm.rs`).
 
-use super::batch_add::BatchAdder;
+use super::batch_add::{BatchAdder, BucketAdder};
 use super::digits::{signed_digits, window_count, MAX_WINDOW};
 use super::{signed_point, Term};
 use ark_ec::short_weierstrass::{Affine, Projective, SWCurveConfig};
@@ -51,7 +52,11 @@ pub(super) fn best_window(points: usize, bits: u32, batch_affine: bool, chunks: 
 pub(super) struct Scratch<P: SWCurveConfig> {
     c: u32,
     windows: usize,
+    /// Whether the windows add their points into the buckets in place ([`fits_in_place`]).
+    in_place: bool,
     digits: Vec<i16>,
+    /// Per thread: a bucket adder (wide windows) or a sorted-points buffer (narrow ones).
+    adders: Vec<BucketAdder<P>>,
     sorted: Vec<Vec<Affine<P>>>,
     /// Per window, each bucket's sum so far (batch-affine only; empty when nothing is carried).
     carry: Vec<Vec<Option<Affine<P>>>>,
@@ -64,7 +69,9 @@ impl<P: SWCurveConfig> Default for Scratch<P> {
         Scratch {
             c: 0,
             windows: 0,
+            in_place: false,
             digits: Vec::new(),
+            adders: Vec::new(),
             sorted: Vec::new(),
             carry: Vec::new(),
             flushed: Projective::zero(),
@@ -83,6 +90,7 @@ impl<P: SWCurveConfig> Scratch<P> {
         &mut self,
         terms: &[Term],
         batch_affine: bool,
+        in_place: bool,
         window: Option<u32>,
         chunks: usize,
     ) {
@@ -109,8 +117,14 @@ impl<P: SWCurveConfig> Scratch<P> {
         self.digits.clear();
         self.digits.resize(terms.len() * self.windows, 0);
         let threads = rayon::current_num_threads().clamp(1, self.windows.max(1));
+        self.adders.resize_with(threads, BucketAdder::default);
         self.sorted.resize_with(threads, Vec::new);
-        if batch_affine {
+        self.in_place = batch_affine && in_place && fits_in_place::<P>(self.c);
+        if self.in_place {
+            for adder in &mut self.adders {
+                adder.reserve(1 << (self.c - 1));
+            }
+        } else if batch_affine {
             // A window's runs hold its new points and at most one carried sum per bucket.
             let most = terms.len() + (1 << (self.c - 1));
             for pts in &mut self.sorted {
@@ -144,9 +158,13 @@ impl<P: SWCurveConfig> Scratch<P> {
         self.carry.clear();
     }
 
-    /// Wipes the digits (they encode the scalars) and the carried buckets (sums chosen by them).
+    /// Wipes the digits (they encode the scalars), what was sorted or queued by them and the carried
+    /// buckets (sums chosen by them).
     pub(super) fn wipe(&mut self) {
         self.digits.zeroize();
+        // Which bucket a point went to is a digit; the runs' order and the adders' queues keep it.
+        self.sorted.iter_mut().for_each(Zeroize::zeroize);
+        self.adders.iter_mut().for_each(BucketAdder::wipe);
         self.wipe_carry();
         self.flushed.zeroize();
     }
@@ -167,29 +185,35 @@ pub(super) fn msm<P: SWCurveConfig>(
     let Scratch {
         c,
         windows,
+        in_place,
         digits,
+        adders,
         sorted,
         carry,
         ..
     } = scratch;
-    let (c, windows) = (*c, *windows);
+    let (c, windows, in_place) = (*c, *windows, *in_place);
     digits
         .par_chunks_mut(windows)
         .zip(terms.par_iter())
         .for_each(|(d, t)| signed_digits(&t.mag, c, d));
     let digits = &*digits;
-    // Each thread takes a run of windows and reuses its sorted-points buffer across them.
-    let per_group = windows.div_ceil(sorted.len());
+    // Each thread takes a run of windows and reuses its bucket adder across them.
+    let per_group = windows.div_ceil(adders.len());
     if batch_affine {
         carry
             .par_chunks_mut(per_group)
-            .zip(sorted.par_iter_mut())
+            .zip(adders.par_iter_mut().zip(sorted.par_iter_mut()))
             .enumerate()
-            .for_each(|(g, (out, pts))| {
+            .for_each(|(g, (out, (adder, pts)))| {
                 for (k, buckets) in out.iter_mut().enumerate() {
                     let w = g * per_group + k;
                     let digit = |j: usize| digits[j * windows + w];
-                    window_batch_affine(bases, terms, &digit, c, pts, buckets);
+                    if in_place {
+                        window_in_place(bases, terms, &digit, c, adder, buckets);
+                    } else {
+                        window_sorted(bases, terms, &digit, c, pts, buckets);
+                    }
                 }
             });
         return Projective::zero();
@@ -232,10 +256,53 @@ fn reduce_buckets<'a, P: SWCurveConfig>(
     total
 }
 
-/// Adds one window's points into its carried `buckets` ([`Scratch::prepare`] sized them on the
-/// caller's thread; the `resize` here only keeps a mis-sized call correct): each bucket's run is
-/// its carried sum, if any, then the new points.
-fn window_batch_affine<P: SWCurveConfig>(
+/// Whether a window of `c` bits adds its points into the buckets in place ([`BucketAdder`]) rather
+/// than sorting them into runs. Its bucket accesses are random, so it pays only when the buckets
+/// are many (with few, a batch of pending additions finds most of them busy and the queue is
+/// pushed again and again), fit a core's L2, and a point is one cache line: on the full iris
+/// proof, G1's `2^14` buckets (1 MiB) in place made the H MSM 8–12% faster, while G2's
+/// (128-byte points; `2^12` of them, 0.5 MiB) made the G2 phase 40% slower (`zkbio -v prove`).
+fn fits_in_place<P: SWCurveConfig>(c: u32) -> bool {
+    let buckets = 1usize << (c - 1);
+    let point = std::mem::size_of::<Affine<P>>();
+    let bucket = std::mem::size_of::<Option<Affine<P>>>();
+    buckets >= IN_PLACE_MIN_BUCKETS && point <= 64 && buckets * bucket <= IN_PLACE_MAX_BYTES
+}
+
+/// See [`fits_in_place`]: `BATCH` pending additions among `2^12` buckets queue about an eighth of the
+/// points.
+const IN_PLACE_MIN_BUCKETS: usize = 1 << 12;
+/// See [`fits_in_place`]: a phone core's L2 is 512 KiB to 1 MiB, this machine's 1 MiB.
+const IN_PLACE_MAX_BYTES: usize = 3 << 19;
+
+/// Adds one window's points into its carried `buckets` in place ([`Scratch::prepare`] sized them
+/// and the adder on the caller's thread; the `resize` here only keeps a mis-sized call correct).
+fn window_in_place<P: SWCurveConfig>(
+    bases: &[Affine<P>],
+    terms: &[Term],
+    digit: &impl Fn(usize) -> i16,
+    c: u32,
+    adder: &mut BucketAdder<P>,
+    buckets: &mut Vec<Option<Affine<P>>>,
+) {
+    let n_buckets = 1usize << (c - 1);
+    buckets.resize(n_buckets, None);
+    if adder.buckets() < n_buckets {
+        adder.reserve(n_buckets);
+    }
+    for (j, t) in terms.iter().enumerate() {
+        let d = digit(j);
+        if d != 0 {
+            let p = signed_point(bases, t.point, d < 0);
+            adder.add(buckets, d.unsigned_abs() as u32 - 1, p);
+        }
+    }
+    adder.finish(buckets);
+}
+
+/// Adds one window's points into its carried `buckets` by sorting them into runs, one per
+/// bucket (its carried sum, if any, then the new points), summed together ([`BatchAdder`]).
+fn window_sorted<P: SWCurveConfig>(
     bases: &[Affine<P>],
     terms: &[Term],
     digit: &impl Fn(usize) -> i16,
