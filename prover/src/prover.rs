@@ -34,8 +34,9 @@ use zkbio_circuits::builder::{Evaluations, Witness};
 
 /// Points decoded per G1 chunk (about 9 MiB of affine points). With the buckets carried across
 /// chunks, 2^17 rather than 2^18 saves about 40 MiB of the MSM's buffers (the chunk, its
-/// recoding, one sorted copy per thread), so the carried buckets (about 20 MiB) fit under the
-/// FFT phase's peak; the time per chunk size: `MSM_CHUNKS` in `prover/benches/msm.rs`.
+/// recoding, one sorted copy per thread, which the full-scalar windows no longer make since they
+/// add in place), so the carried buckets (about 20 MiB) fit under the FFT phase's peak; the time
+/// per chunk size: `MSM_CHUNKS` in `prover/benches/msm.rs`.
 const G1_CHUNK: usize = 1 << 17;
 /// Points decoded per G2 chunk (about 9 MiB). G2's points are twice G1's size, and so are its
 /// MSM's sorted copies and carried buckets: at 2^17 they raised the full iris proof's peak from
