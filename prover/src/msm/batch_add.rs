@@ -197,10 +197,10 @@ impl<P: SWCurveConfig> BatchAdder<P> {
 /// come, with the pending additions' inversions shared (Montgomery's trick).
 ///
 /// Why not sort the points by bucket and sum each bucket's run ([`BatchAdder::sum_runs`], what the
-/// windows did before): the sort copies every point (72 bytes on G1) to a slot among `2^(c−1)`
+/// windows did before): the sort copies every point (64 bytes on G1) to a slot among `2^(c−1)`
 /// scattered write positions, and that copy cost about as much as the additions' bookkeeping.
-/// Here each point is read once, in order, and only the buckets (about 1.2 MiB at `c = 15`,
-/// inside a core's L2 here) are accessed at random.
+/// Here each point is read once, in order, and only the buckets (1 MiB at `c = 15`, a core's L2
+/// here) are accessed at random.
 ///
 /// A bucket with an addition pending cannot take another until the batch is flushed (its sum is
 /// not known yet): such a point waits in a queue and is pushed again after the flush. With
@@ -343,12 +343,10 @@ impl<P: SWCurveConfig> BucketAdder<P> {
         pts.clear();
         starts.clear();
         lens.clear();
-        let mut ids = Vec::new();
         for (i, &(b, p)) in self.requeue.iter().enumerate() {
             if i == 0 || self.requeue[i - 1].0 != b {
                 starts.push(i as u32);
                 lens.push(0);
-                ids.push(b);
             }
             pts.push(p);
             if let Some(len) = lens.last_mut() {
@@ -356,12 +354,17 @@ impl<P: SWCurveConfig> BucketAdder<P> {
             }
         }
         adder.sum_runs(pts, starts, lens, sums);
-        self.requeue.clear();
-        self.requeue.extend(
-            ids.into_iter()
-                .zip(sums.iter())
-                .filter_map(|(b, s)| s.map(|s| (b, s))),
-        );
+        // A run's bucket is that of its first queued point; the queue is rewritten in run order,
+        // one point per run, so each entry's bucket is read before it is overwritten.
+        let mut kept = 0;
+        for (&start, sum) in starts.iter().zip(sums.iter()) {
+            if let Some(sum) = sum {
+                let b = self.requeue[start as usize].0;
+                self.requeue[kept] = (b, *sum);
+                kept += 1;
+            }
+        }
+        self.requeue.truncate(kept);
     }
 
     /// Overwrites every buffer's whole capacity: a queued point's bucket is one of its scalar's

@@ -24,11 +24,10 @@
 //! Memory beyond the inputs: the scalars' recoding (`40 + 2·windows` bytes per non-unit
 //! scalar) and, per window being processed (one per thread), either the in-place adder's batch
 //! (about 1024 points) or one sorted copy of its points (64 bytes per non-zero digit on G1, 128
-//! on G2). The prover streams the key in chunks, so this
-//! is bounded by the chunk size whatever the circuit; these buffers are made on the caller's
-//! thread and reused from chunk to chunk ([`MsmBuffers`]). The buckets (a point each, `2^(c-1)`
-//! per window: about 20 MiB on G1 for full scalars at `c = 15`, twice that on G2) are carried
-//! from chunk to chunk and reduced once.
+//! on G2). The prover streams the key in chunks, so this is bounded by the chunk size whatever
+//! the circuit; these buffers are made on the caller's thread and reused from chunk to chunk
+//! ([`MsmBuffers`]). The buckets (a point each, `2^(c-1)` per window: about 20 MiB on G1 for full
+//! scalars at `c = 15`, twice that on G2) are carried from chunk to chunk and reduced once.
 //!
 //! On G2 the levers replace arkworks' MSM (which the prover used for B2 before): the 1M-constraint
 //! circom circuit's G2 phase took 3.2–3.7 s instead of 6.1 s, the full iris proof's 1.0 s

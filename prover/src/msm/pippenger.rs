@@ -158,8 +158,8 @@ impl<P: SWCurveConfig> Scratch<P> {
         self.carry.clear();
     }
 
-    /// Wipes the digits (they encode the scalars), what was sorted or queued by them and the carried
-    /// buckets (sums chosen by them).
+    /// Wipes the digits (they encode the scalars), what was sorted or queued by them and the
+    /// carried buckets (sums chosen by them).
     pub(super) fn wipe(&mut self) {
         self.digits.zeroize();
         // Which bucket a point went to is a digit; the runs' order and the adders' queues keep it.
@@ -198,7 +198,8 @@ pub(super) fn msm<P: SWCurveConfig>(
         .zip(terms.par_iter())
         .for_each(|(d, t)| signed_digits(&t.mag, c, d));
     let digits = &*digits;
-    // Each thread takes a run of windows and reuses its bucket adder across them.
+    // Each thread takes a run of windows and reuses its bucket adder or sorted-points buffer
+    // across them.
     let per_group = windows.div_ceil(adders.len());
     if batch_affine {
         carry
@@ -269,8 +270,8 @@ fn fits_in_place<P: SWCurveConfig>(c: u32) -> bool {
     buckets >= IN_PLACE_MIN_BUCKETS && point <= 64 && buckets * bucket <= IN_PLACE_MAX_BYTES
 }
 
-/// See [`fits_in_place`]: `BATCH` pending additions among `2^12` buckets queue about an eighth of the
-/// points.
+/// See [`fits_in_place`]: `BATCH` pending additions among `2^12` buckets queue about an eighth
+/// of the points.
 const IN_PLACE_MIN_BUCKETS: usize = 1 << 12;
 /// See [`fits_in_place`]: a phone core's L2 is 512 KiB to 1 MiB, this machine's 1 MiB.
 const IN_PLACE_MAX_BYTES: usize = 3 << 19;

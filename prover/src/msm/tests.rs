@@ -293,11 +293,13 @@ proptest! {
 /// Points crowding into few buckets of a wide window: equal scalars put every point of a window
 /// into one bucket, so the in-place adder's queue fills and is summed by runs; repeated and
 /// opposite points among them make tangents and cancellations inside those runs.
-fn crowded_buckets_match_arkworks_on<P: SWCurveConfig<ScalarField = Fr>>() {
+/// (G1 only: G2's points never go in place, see `pippenger::fits_in_place`.)
+#[test]
+fn crowded_buckets_match_arkworks() {
     let mut rng = StdRng::seed_from_u64(11);
-    let pool = points_on::<P>(7, &mut rng);
+    let pool = points(7, &mut rng);
     let n = 5000;
-    let bases: Vec<Affine<P>> = (0..n)
+    let bases: Vec<G1Affine> = (0..n)
         .map(|i| match i % 5 {
             0 => -pool[i % 7],
             _ => pool[i % 7],
@@ -316,11 +318,6 @@ fn crowded_buckets_match_arkworks_on<P: SWCurveConfig<ScalarField = Fr>>() {
         };
         assert_eq!(msm_with(&cfg, &bases, &scalars), expected, "window {c}");
     }
-}
-
-#[test]
-fn crowded_buckets_match_arkworks() {
-    crowded_buckets_match_arkworks_on::<ark_bn254::g1::Config>();
 }
 
 #[test]
